@@ -1,0 +1,159 @@
+/* Live updates shared by the board and the wall display.
+ *
+ * The server renders every changed card once and pushes it over Socket.IO with the board
+ * revision. Events are applied strictly in revision order; a gap, a reconnect or a refused move
+ * makes the screen fetch the columns again (resync), so it always ends up showing the database.
+ */
+(function () {
+  "use strict";
+
+  const board = document.getElementById("board");
+  const indicator = document.querySelector(".live-indicator");
+  const hooks = [];
+  let revision = Number(document.getElementById("columns").dataset.revision);
+  let latestSeen = revision;
+  let paused = false;
+  let queue = [];
+  let resyncing = false;
+
+  function setState(state) {
+    if (!indicator) return;
+    indicator.dataset.state = state;
+    const key = "text" + state.charAt(0).toUpperCase() + state.slice(1);
+    indicator.textContent = indicator.dataset[key] || state;
+  }
+
+  function toast(message, kind) {
+    const box = document.getElementById("toast");
+    if (!box || !message) return;
+    box.textContent = message;
+    box.className = "show " + (kind || "info");
+    clearTimeout(box._timer);
+    box._timer = setTimeout(function () { box.className = ""; }, 6000);
+  }
+
+  function shanghaiToday() {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+  }
+
+  function refreshDays() {
+    const today = Date.parse(shanghaiToday());
+    for (const span of board.querySelectorAll("[data-since]")) {
+      const days = Math.round((today - Date.parse(span.dataset.since)) / 86400000);
+      if (String(days) !== span.textContent) span.textContent = days;
+    }
+  }
+
+  function recount() {
+    for (const column of board.querySelectorAll(".column")) {
+      const visible = Array.from(column.querySelectorAll(".card")).filter(function (c) { return !c.hidden; });
+      const wan = visible.reduce(function (sum, c) { return sum + Number(c.dataset.investment || 0); }, 0);
+      const total = column.querySelector(".total");
+      const decimals = Number(total.dataset.decimals);
+      column.querySelector(".count").textContent = visible.length;
+      total.textContent = (wan / Number(total.dataset.divisor)).toLocaleString("en-US", {
+        minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    }
+  }
+
+  function changed(reason, card) {
+    recount();
+    for (const hook of hooks) hook(reason, card);
+  }
+
+  function apply(event) {
+    const old = board.querySelector('.card[data-project-id="' + event.id + '"]');
+    if (old) old.remove();
+    let card = null;
+    if (event.action !== "deleted" && event.html) {
+      const template = document.createElement("template");
+      template.innerHTML = event.html.trim();
+      card = template.content.firstElementChild;
+      const list = board.querySelector('.column[data-stage="' + event.stage + '"] .cards');
+      const others = list.querySelectorAll(":scope > .card");
+      list.insertBefore(card, others[event.position] || null);
+      if (window.htmx) htmx.process(card);
+      card.classList.add("just-changed");
+      setTimeout(function () { card.classList.remove("just-changed"); }, 4000);
+    }
+    revision = event.revision;
+    changed("event", card);
+  }
+
+  function handle(event) {
+    latestSeen = Math.max(latestSeen, event.revision);
+    if (paused || resyncing) { queue.push(event); return; }
+    if (event.revision <= revision) return;            // already shown (e.g. after a resync)
+    if (event.revision !== revision + 1) { resync(); return; }  // missed something
+    apply(event);
+  }
+
+  function drain() {
+    const pending = queue.sort(function (a, b) { return a.revision - b.revision; });
+    queue = [];
+    for (const event of pending) handle(event);
+  }
+
+  async function resync() {
+    if (paused || resyncing) { latestSeen = Math.max(latestSeen, revision + 1); return; }
+    resyncing = true;
+    try {
+      const response = await fetch(board.dataset.columnsUrl, { credentials: "same-origin" });
+      if (response.status === 401 || response.status === 403) {
+        if (board.dataset.view === "board") window.location.reload();
+        throw new Error("refused");
+      }
+      if (!response.ok) throw new Error("status " + response.status);
+      const template = document.createElement("template");
+      template.innerHTML = (await response.text()).trim();
+      const fresh = template.content.firstElementChild;
+      document.getElementById("columns").replaceWith(fresh);
+      if (window.htmx) htmx.process(fresh);
+      revision = Number(fresh.dataset.revision);
+      latestSeen = Math.max(latestSeen, revision);
+      resyncing = false;
+      changed("resync", null);
+      const pending = queue.filter(function (e) { return e.revision > revision; });
+      queue = pending;
+      drain();
+    } catch (error) {
+      resyncing = false;
+      setTimeout(resync, 3000);
+    }
+  }
+
+  function pause(on) {
+    paused = on;
+    if (on) return;
+    if (latestSeen > revision && queue.length === 0) { resync(); return; }
+    drain();
+  }
+
+  const auth = board.dataset.token ? { token: board.dataset.token, lang: board.dataset.lang } : {};
+  const socket = io({ auth: auth, reconnectionDelay: 1000, reconnectionDelayMax: 10000 });
+  socket.on("connect", function () { setState("live"); });
+  socket.on("disconnect", function () { setState("offline"); });
+  socket.on("connect_error", function () {
+    setState("offline");
+    // A refusal (say, the server restarted without our session) stops automatic retries:
+    // a board reloads to sign in again; a wall display keeps trying, forever.
+    if (!socket.active) {
+      if (board.dataset.view === "board") setTimeout(function () { window.location.reload(); }, 5000);
+      else setTimeout(function () { socket.connect(); }, 10000);
+    }
+  });
+  socket.on("hello", function (hello) { if (hello.revision !== revision) resync(); });
+  socket.on("project", handle);
+
+  refreshDays();
+  setInterval(refreshDays, 10 * 60 * 1000);
+  window.Wallchart = {
+    socket: socket,
+    pause: pause,
+    resync: resync,
+    toast: toast,
+    recount: recount,
+    onChange: function (hook) { hooks.push(hook); },
+    get revision() { return revision; },
+  };
+})();

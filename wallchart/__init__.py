@@ -1,0 +1,71 @@
+"""Wallchart: a live digital wall chart (挂图作战) for investment-promotion projects."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+from .extensions import babel, csrf, db, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: one app object per process (or per test)."""
+    instance_path = Path(os.environ.get("WALLCHART_INSTANCE_PATH", ROOT / "instance"))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from . import auth, i18n, security, templating
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # Same-origin only; a browser on another site cannot open a socket with our cookie.
+        cors_allowed_origins=None,
+        manage_session=False,
+    )
+    with app.app_context():
+        from .transactions import configure_engine
+
+        configure_engine(db.engine)
+
+    auth.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+
+    from . import (
+        api,
+        board,
+        cli,
+        errors_pages,
+        sockets,  # noqa: F401 - its handlers register on import
+        wall,
+    )
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(board.bp)
+    app.register_blueprint(wall.bp)
+    app.register_blueprint(api.bp)
+    errors_pages.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,171 @@
+"""Who is asking: sign-in pages, the first-run setup link, and request identity.
+
+Browsers carry a session cookie; scripts send ``Authorization: Bearer TOKEN``. A request that
+carries a bearer token is judged by that token alone, never by a cookie that came along.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .errors import ServiceError
+from .extensions import db, login_manager
+from .models import User
+from .services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see the board.")
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_from_session(user_id: str) -> User | None:
+    if "Authorization" in request.headers or not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user and user.active else None
+
+
+@login_manager.request_loader
+def _load_from_bearer(req) -> User | None:
+    token = bearer_token()
+    return accounts.user_for_api_token(token) if token else None
+
+
+def permission_required(permission: str):
+    """Refuse (403) a signed-in user whose role lacks ``permission``; send others to sign in."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a ``next`` that stays on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//"):
+            return target
+    return url_for("board.index")
+
+
+@bp.route("/")
+def home():
+    if accounts.needs_setup():
+        return render_template("setup_needed.html")
+    return redirect(url_for("board.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        user = accounts.authenticate(username, password) if username and password else None
+        if user is None:
+            return render_template("login.html", error=_("Wrong username or password."),
+                                   username=username), 401
+        lang = session.get("lang")
+        session.clear()  # a new session at sign-in: nothing from before survives
+        if lang:
+            session["lang"] = lang
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")))
+    if current_user.is_authenticated:
+        return redirect(url_for("board.index"))
+    return render_template("login.html", error=None, username="")
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have signed out."))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """The one-time link printed on the console of a new install: create the first admin."""
+    token = request.values.get("token", "")
+    if not accounts.setup_token_valid(token):
+        return render_template("setup_invalid.html"), 404
+    if request.method == "POST":
+        form = request.form
+        errors = {}
+        if form.get("password", "") != form.get("password2", ""):
+            errors["password2"] = _("The two passwords differ.")
+        else:
+            try:
+                user = accounts.complete_setup(token, form.get("username", ""),
+                                               form.get("password", ""))
+            except ServiceError as error:
+                errors = getattr(error, "fields", None) or {"username": error.message}
+            else:
+                session.clear()
+                login_user(user)
+                return redirect(url_for("board.index"))
+        return render_template("setup.html", token=token, errors=errors,
+                               username=form.get("username", "")), 422
+    return render_template("setup.html", token=token, errors={}, username="")
+
+
+def setup_url(token: str) -> str:
+    host = current_app.config["HOST"]
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return f"http://{shown}:{current_app.config['PORT']}/setup?token={token}"
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    from .errors_pages import error_response
+
+    if request.path.startswith("/api/"):
+        return error_response(401, _("Please sign in or send a valid API token."))
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request"):
+        response = error_response(401, _("Please sign in."))[0]
+        response.status_code = 401
+        response.headers["HX-Redirect"] = login_url
+        return response
+    flash(login_manager.login_message)
+    return redirect(login_url)

@@ -1,0 +1,101 @@
+"""Command-line administration: ``flask --app wsgi user|display|setup-link|demo-data``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .errors import ServiceError
+from .services import accounts
+from .vocabulary import ROLES
+
+user_cli = AppGroup("user", help="Manage users and their API tokens.")
+display_cli = AppGroup("display", help="Manage wall display tokens.")
+
+
+def _fail(error: ServiceError) -> None:
+    details = "; ".join(f"{k}: {v}" for k, v in getattr(error, "fields", {}).items())
+    raise click.ClickException(f"{error.message} {details}".strip())
+
+
+@user_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--display-name", default="", help="The name shown on cards, e.g. 张三.")
+def create_user(name: str, role: str, display_name: str) -> None:
+    """Create user NAME. The password comes from WALLCHART_PASSWORD, or is asked for twice."""
+    password = os.environ.get("WALLCHART_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(name, password, role, display_name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Created user {user.username} ({user.role}).")
+
+
+@user_cli.command("token")
+@click.argument("name")
+def user_token(name: str) -> None:
+    """Print a new API token for user NAME (its last line is the token)."""
+    try:
+        token = accounts.issue_api_token(name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"New API token for {name}; it is shown only once:")
+    click.echo(token)
+
+
+@display_cli.command("create")
+@click.argument("name")
+def display_create(name: str) -> None:
+    """Create a wall display token; the last line is the wall's path."""
+    try:
+        token = accounts.create_display_token(name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Display {name!r} created. Open this path on the wall screen:")
+    click.echo(f"/wall?token={token}")
+
+
+@display_cli.command("revoke")
+@click.argument("name")
+def display_revoke(name: str) -> None:
+    """Revoke the display token(s) named NAME."""
+    try:
+        count = accounts.revoke_display_tokens(name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Revoked {count} display token(s) named {name!r}.")
+
+
+@click.command("setup-link")
+def setup_link() -> None:
+    """Print a one-time link that creates the first admin account (only while there are no users)."""
+    from .auth import setup_url
+
+    token = accounts.issue_setup_token()
+    if token is None:
+        raise click.ClickException("Users exist already; create more with 'user create'.")
+    click.echo(setup_url(token))
+
+
+@click.command("demo-data")
+def demo_data() -> None:
+    """Fill an empty database with a believable board for a prefecture-level city."""
+    from .demo import DemoRefused, load_demo
+
+    try:
+        summary = load_demo()
+    except DemoRefused as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(summary)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(user_cli)
+    app.cli.add_command(display_cli)
+    app.cli.add_command(setup_link)
+    app.cli.add_command(demo_data)

@@ -1,0 +1,122 @@
+"""A believable board for a prefecture-level city (modelled on Huaihua, Hunan) to try Wallchart on.
+
+Company names are fictional on purpose: every investor carries the mark "（示例）".
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from .extensions import db
+from .models import County, Project, ProjectEvent, User
+from .services import accounts
+from .services.projects import assign_project, create_project
+from .timeutil import today
+
+COUNTIES = [
+    ("鹤城区", "district"), ("中方县", "county"), ("沅陵县", "county"), ("辰溪县", "county"),
+    ("溆浦县", "county"), ("会同县", "county"), ("麻阳苗族自治县", "county"),
+    ("新晃侗族自治县", "county"), ("芷江侗族自治县", "county"), ("靖州苗族侗族自治县", "county"),
+    ("通道侗族自治县", "county"), ("洪江市", "city"), ("洪江区", "district"),
+    ("怀化高新技术产业开发区", "zone"), ("怀化经济开发区", "zone"), ("怀化国际陆港", "zone"),
+]
+
+PEOPLE = [("zhangsan", "张三", "lead"), ("lisi", "李四", "member"), ("wangwu", "王五", "member"),
+          ("zhaoliu", "赵六", "member"), ("chenqi", "陈七", "lead"), ("liuba", "刘八", "viewer")]
+
+#: (project name, investor, sector, investment in 万元)
+PROJECTS = [
+    ("新能源电池材料生产基地", "湘澜新材料科技有限公司（示例）", "industry", 350000),
+    ("智能装备制造产业园", "远桥智造集团有限公司（示例）", "industry", 120000),
+    ("电子信息元器件项目", "星河微电子股份有限公司（示例）", "industry", 85000),
+    ("中药材精深加工项目", "五溪本草药业有限公司（示例）", "industry", 42000),
+    ("绿色建材产业园", "青石建材集团有限公司（示例）", "industry", 60000),
+    ("冷链物流及跨境电商产业园", "陆港通供应链有限公司（示例）", "services", 150000),
+    ("高端竹木家居制造项目", "竹韵家居有限公司（示例）", "industry", 28000),
+    ("铝合金精密压铸项目", "锐铝精工科技有限公司（示例）", "industry", 36000),
+    ("生物医药中间体项目", "康瑞生物科技有限公司（示例）", "industry", 55000),
+    ("锂电池回收利用项目", "循绿再生资源有限公司（示例）", "industry", 100000),
+    ("数据中心及算力服务项目", "云栈数字科技有限公司（示例）", "services", 200000),
+    ("黄桃标准化种植与加工基地", "丰果农业发展有限公司（示例）", "agriculture", 18000),
+    ("碣滩茶产业融合发展项目", "雾岭茶业有限公司（示例）", "agriculture", 12000),
+    ("冰糖橙冷链仓储项目", "甜橙鲜果供应链有限公司（示例）", "agriculture", 9500),
+    ("生猪智慧养殖项目", "牧源农牧科技有限公司（示例）", "agriculture", 30000),
+    ("中药材种植示范基地", "本草源农业科技有限公司（示例）", "agriculture", 8000),
+    ("稻渔综合种养项目", "禾鱼生态农业有限公司（示例）", "agriculture", 5000),
+    ("侗族文化旅游度假区", "侗乡文旅投资有限公司（示例）", "tourism", 180000),
+    ("古商城街区保护开发项目", "古城文旅发展有限公司（示例）", "tourism", 65000),
+    ("芷江受降纪念文旅综合体", "和平之旅文化传媒有限公司（示例）", "tourism", 40000),
+    ("通道万佛山康养旅游项目", "万山康养旅游有限公司（示例）", "tourism", 75000),
+    ("沅水风光带民宿集群", "沅水人家旅游开发有限公司（示例）", "tourism", 15000),
+    ("区域商贸物流中心", "通衢商贸物流有限公司（示例）", "services", 48000),
+    ("城市商业综合体", "汇城商业管理有限公司（示例）", "services", 90000),
+    ("职业技能实训基地", "匠心教育科技有限公司（示例）", "services", 20000),
+    ("智慧康养社区", "颐和康养产业有限公司（示例）", "services", 32000),
+    ("汽车零部件制造项目", "驰远汽车零部件有限公司（示例）", "industry", 70000),
+    ("光伏组件生产线项目", "阳光晨曦新能源有限公司（示例）", "industry", 110000),
+    ("服装加工产业园", "锦绣服饰有限公司（示例）", "industry", 16000),
+    ("预制菜加工项目", "湘味食品有限公司（示例）", "agriculture", 22000),
+    ("林产化工项目", "松林化工科技有限公司（示例）", "industry", 26000),
+    ("跨境电商直播基地", "数播电商有限公司（示例）", "services", 6000),
+    ("新型储能电站项目", "储能未来科技有限公司（示例）", "industry", 130000),
+    ("精品酒店及会展中心", "五溪会展酒店管理有限公司（示例）", "tourism", 58000),
+    ("有机肥生产项目", "沃土生物肥业有限公司（示例）", "agriculture", 7000),
+    ("铁路物流园二期", "陆港物流发展有限公司（示例）", "services", 95000),
+]
+
+STAGE_SHARE = ["contact"] * 9 + ["negotiating"] * 9 + ["signed"] * 8 + ["started"] * 6 + \
+    ["producing"] * 4
+
+
+class DemoRefused(Exception):
+    """The database is not empty: demo data never mixes with real projects."""
+
+
+def load_demo(seed: int = 2026) -> str:
+    """Fill an empty database with counties, users and projects; returns a short summary."""
+    if db.session.execute(select(func.count()).select_from(Project)).scalar_one():
+        raise DemoRefused("The database already holds projects; demo data goes only into an "
+                          "empty one.")
+    rng = random.Random(seed)
+    for order, (name, kind) in enumerate(COUNTIES):
+        if not db.session.execute(select(County.id).where(County.name == name)).first():
+            db.session.add(County(name=name, kind=kind, sort_order=order))
+    db.session.commit()
+
+    existing = set(db.session.execute(select(User.username)).scalars())
+    for username, display_name, role in PEOPLE:
+        if username not in existing:
+            accounts.create_user(username, f"demo-{username}-{rng.randrange(10**6):06d}", role,
+                                 display_name)
+    admin = db.session.execute(select(User).where(User.role == "admin")).scalars().first() \
+        or db.session.execute(select(User).where(User.username == "zhangsan")).scalar_one()
+    owners = [u for u in PEOPLE if u[2] != "viewer"]
+
+    stages = STAGE_SHARE[:]
+    rng.shuffle(stages)
+    for (name, investor, sector, amount), stage in zip(PROJECTS, stages, strict=False):
+        county = rng.choice(COUNTIES)[0]
+        project = create_project(admin, {"name": name, "investor": investor, "sector": sector,
+                                         "investment_wan": amount, "county": county,
+                                         "stage": stage})
+        owner = rng.choice(owners)[0]
+        project = assign_project(admin, project.id, owner, project.version)
+        _age(project.id, rng.randint(0, 75))
+    return (f"Loaded {len(PROJECTS)} projects in {len(COUNTIES)} counties, districts and zones; "
+            f"users: {', '.join(u[0] for u in PEOPLE)} (set their passwords before use).")
+
+
+def _age(project_id: int, days: int) -> None:
+    """Backdate a demo card so that 'days in stage' varies as on a real wall."""
+    entered = today() - timedelta(days=days)
+    db.session.execute(update(Project).where(Project.id == project_id)
+                       .values(stage_entered_at=entered)
+                       .execution_options(synchronize_session=False))
+    for event in db.session.execute(
+            select(ProjectEvent).where(ProjectEvent.project_id == project_id)).scalars():
+        event.at -= timedelta(days=days)
+    db.session.commit()
+

@@ -1,0 +1,135 @@
+"""Database tables. Money is integer 万元; times are UTC; stage dates are Asia/Shanghai dates."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .vocabulary import PERMISSIONS
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored as SHA-256 digests: a leaked database does not leak working tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class BoardState(db.Model):
+    """One row holding the board revision, the sequence number every broadcast carries."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(default=0)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def can(self, permission: str) -> bool:
+        return self.active and permission in PERMISSIONS.get(self.role, frozenset())
+
+
+class ApiToken(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class DisplayToken(db.Model):
+    """A wall display's credential: read-only, no user behind it, revocable."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class SetupToken(db.Model):
+    """One-time links that let the first person create the admin account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class County(db.Model):
+    """A county, district, county-level city or development zone (县市区/园区)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="county")
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Project(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    investor: Mapped[str] = mapped_column(String(200), default="")
+    investment_wan: Mapped[int] = mapped_column(default=0)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))
+    sector: Mapped[str | None] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(16), default="contact")
+    #: Sparse sort key within the column: a move rewrites only the moved row.
+    rank: Mapped[float] = mapped_column(default=0.0)
+    stage_entered_at: Mapped[date]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    county: Mapped[County | None] = relationship(lazy="joined", innerjoin=False)
+    owner: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_project_board", "deleted_at", "stage", "rank"),)
+
+
+class ProjectEvent(db.Model):
+    """The history of a project: who changed what, when, from and to. Never updated or deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    from_stage: Mapped[str | None] = mapped_column(String(16))
+    to_stage: Mapped[str | None] = mapped_column(String(16))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int]
+
+    user: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)

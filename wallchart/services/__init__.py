@@ -1,0 +1,1 @@
+"""The one path for every change: validate, write rows, append history, commit, broadcast."""

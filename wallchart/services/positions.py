@@ -1,0 +1,75 @@
+"""Sparse positions within a column: a move rewrites the moved row only.
+
+Each card has a float ``rank``; the board orders a column by (rank, id). A card dropped between
+two others takes the midpoint of their ranks. Only when floats run out of room between two
+neighbours (after about fifty halvings in one spot) is the column renumbered.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, tuple_, update
+
+from ..extensions import db
+from ..models import Project
+
+STEP = 1024.0
+
+
+def _column(stage: str, exclude_id: int | None):
+    query = select(Project.rank).where(Project.deleted_at.is_(None), Project.stage == stage)
+    if exclude_id is not None:
+        query = query.where(Project.id != exclude_id)
+    return query
+
+
+def rank_for(stage: str, index: int | None, exclude_id: int | None = None) -> float:
+    """The rank that puts a card at ``index`` (0-based) among the other cards of ``stage``.
+
+    ``None`` or an index past the end means the bottom of the column.
+    """
+    others = _column(stage, exclude_id).order_by(Project.rank, Project.id)
+    if index is None or index < 0:
+        index = None
+    if index is not None:
+        start = max(index - 1, 0)
+        neighbours = db.session.execute(others.offset(start).limit(2)).scalars().all()
+        if index == 0:
+            return neighbours[0] - STEP if neighbours else STEP
+        if len(neighbours) == 2:
+            low, high = neighbours
+            middle = (low + high) / 2
+            if low < middle < high:
+                return middle
+            _renumber(stage, exclude_id)
+            return rank_for(stage, index, exclude_id)
+    last = db.session.execute(_column(stage, exclude_id).with_only_columns(
+        func.max(Project.rank))).scalar()
+    return (last or 0.0) + STEP
+
+
+def _renumber(stage: str, exclude_id: int | None) -> None:
+    ids = db.session.execute(
+        select(Project.id)
+        .where(Project.deleted_at.is_(None), Project.stage == stage, Project.id != (exclude_id or 0))
+        .order_by(Project.rank, Project.id)
+    ).scalars().all()
+    for number, project_id in enumerate(ids, start=1):
+        db.session.execute(
+            update(Project)
+            .where(Project.id == project_id)
+            .values(rank=number * STEP)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def index_of(project: Project) -> int:
+    """The 0-based place of ``project`` in its column, as every screen shows it."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(Project)
+        .where(
+            Project.deleted_at.is_(None),
+            Project.stage == project.stage,
+            tuple_(Project.rank, Project.id) < tuple_(project.rank, project.id),
+        )
+    ).scalar_one()

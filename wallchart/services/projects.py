@@ -1,0 +1,274 @@
+"""Every change to a project, each in one function: authorize, validate, write, record, commit,
+broadcast. Views, the API, the CLI and socket handlers call these and nothing else."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..models import County, Project, ProjectEvent, User, utcnow
+from ..timeutil import today
+from ..transactions import stale_message, write_transaction
+from ..vocabulary import SECTORS, STAGES
+from . import live
+from .positions import rank_for
+
+NAME_MAX = 200
+REASON_MAX = 1000
+#: 1万亿元: far above any single project, low enough to catch a slip of the keyboard.
+INVESTMENT_MAX_WAN = 100_000_000
+EDITABLE = ("name", "investor", "investment_wan", "county", "sector")
+
+
+def _authorize(actor: User | None, permission: str) -> None:
+    if actor is None or not actor.can(permission):
+        raise Forbidden(_("You are not allowed to do this."))
+
+
+def _load(project_id: Any) -> Project:
+    project = None
+    if isinstance(project_id, int) and not isinstance(project_id, bool):
+        project = db.session.get(Project, project_id)
+    if project is None or project.deleted_at is not None:
+        raise NotFound(_("No such project."))
+    return project
+
+
+def _check_version(project: Project, version: Any) -> None:
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise Invalid(_("The version must be a whole number."), {"version": _("Required.")})
+    if version != project.version:
+        raise Conflict(stale_message())
+
+
+def _text(value: Any, field: str, errors: dict, *, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = _("Enter text.")
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[field] = _("This field is required.")
+    elif len(value) > NAME_MAX:
+        errors[field] = _("At most %(n)d characters.", n=NAME_MAX)
+    elif any(ord(ch) < 32 for ch in value):
+        errors[field] = _("Line breaks and control characters are not allowed here.")
+    return value
+
+
+def _reason(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > REASON_MAX:
+        raise Invalid(_("The reason must be text of at most %(n)d characters.", n=REASON_MAX),
+                      {"reason": _("Too long.")})
+    return value.strip() or None
+
+
+def _clean_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Validate the editable fields present in ``data``; all of them unless ``partial``."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    fields = [f for f in EDITABLE if f in data] if partial else list(EDITABLE)
+    for field in fields:
+        value = data.get(field)
+        if field in ("name", "investor"):
+            clean[field] = _text(value, field, errors, required=field == "name")
+        elif field == "investment_wan":
+            if value is None or value == "":
+                value = 0
+            if not isinstance(value, int) or isinstance(value, bool):
+                errors[field] = _("Enter the investment as a whole number of 万元.")
+            elif not 0 <= value <= INVESTMENT_MAX_WAN:
+                errors[field] = _("Enter an amount between 0 and %(max)s 万元.",
+                                  max=f"{INVESTMENT_MAX_WAN:,}")
+            else:
+                clean[field] = value
+        elif field == "county":
+            if value is None or value == "":
+                clean[field] = None
+            else:
+                county = None
+                if isinstance(value, str):
+                    county = db.session.execute(
+                        select(County).where(County.name == value.strip())).scalar()
+                if county is None:
+                    errors[field] = _("Choose a county or district from the list.")
+                clean[field] = county
+        elif field == "sector":
+            if value is None or value == "":
+                clean[field] = None
+            elif isinstance(value, str) and value in SECTORS:
+                clean[field] = value
+            else:
+                errors[field] = _("Choose a sector from the list.")
+    if errors:
+        raise Invalid(_("Please correct the marked fields."), errors)
+    return clean
+
+
+def refuse_unknown(data: dict[str, Any], allowed: set[str]) -> None:
+    """Refuse fields nobody may set this way (``role``, ``id``...) rather than drop them quietly."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise Invalid(_("Unknown fields: %(names)s", names=", ".join(unknown)),
+                      {name: _("Unknown field.") for name in unknown})
+
+
+def _stage(value: Any) -> str:
+    if not isinstance(value, str) or value not in STAGES:
+        raise Invalid(_("Unknown stage."), {"stage": _("Choose one of the five stages.")})
+    return value
+
+
+def _position(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise Invalid(_("The position must be a whole number of 0 or more."),
+                      {"position": _("Invalid.")})
+    return value
+
+
+def _display(value: Any) -> Any:
+    """How a field's value is kept in the history: names rather than row objects."""
+    return value.name if isinstance(value, County) else value
+
+
+def _record(project: Project, actor: User | None, action: str, revision: int, **fields) -> None:
+    db.session.add(ProjectEvent(project_id=project.id, user_id=actor.id if actor else None,
+                                action=action, revision=revision, **fields))
+
+
+
+def create_project(actor: User | None, data: dict[str, Any]) -> Project:
+    """Put a new card on the board, at the bottom of its column (contact unless ``stage``)."""
+    _authorize(actor, "create")
+    refuse_unknown(data, {*EDITABLE, "stage", "reason"})
+    clean = _clean_fields(data, partial=False)
+    stage = _stage(data.get("stage", "contact"))
+    reason = _reason(data.get("reason"))
+    with write_transaction() as revision:
+        county = clean.pop("county")
+        project = Project(**clean, county=county, stage=stage, rank=rank_for(stage, None),
+                          stage_entered_at=today())
+        db.session.add(project)
+        db.session.flush()
+        _record(project, actor, "created", revision, to_stage=stage, reason=reason,
+                changes={k: _display(v) for k, v in {**clean, "county": county}.items()})
+        message = live.prepare(project, "created", revision)
+    message.send()
+    return project
+
+
+def update_project(actor: User | None, project_id: int, data: dict[str, Any]) -> Project:
+    """Edit a card's record fields; unchanged fields are left alone and not recorded."""
+    _authorize(actor, "edit")
+    refuse_unknown(data, {*EDITABLE, "version", "reason"})
+    clean = _clean_fields(data, partial=True)
+    reason = _reason(data.get("reason"))
+    with write_transaction() as revision:
+        project = _load(project_id)
+        _check_version(project, data.get("version"))
+        changes = {}
+        for field, value in clean.items():
+            current = getattr(project, field)
+            if current != value:
+                changes[field] = [_display(current), _display(value)]
+                setattr(project, field, value)
+        if not changes:
+            db.session.rollback()
+            return project
+        project.updated_at = utcnow()
+        _record(project, actor, "updated", revision, changes=changes, reason=reason)
+        message = live.prepare(project, "updated", revision)
+    message.send()
+    return project
+
+
+def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
+                 position: Any = None, reason: Any = None) -> Project:
+    """Move a card to ``stage`` at ``position`` (0-based among the other cards; default last)."""
+    _authorize(actor, "move")
+    stage = _stage(stage)
+    position = _position(position)
+    reason = _reason(reason)
+    with write_transaction() as revision:
+        project = _load(project_id)
+        _check_version(project, version)
+        from_stage = project.stage
+        project.rank = rank_for(stage, position, exclude_id=project.id)
+        if stage != from_stage:
+            project.stage = stage
+            project.stage_entered_at = today()
+        project.updated_at = utcnow()
+        _record(project, actor, "moved", revision, from_stage=from_stage, to_stage=stage,
+                reason=reason)
+        message = live.prepare(project, "moved", revision)
+    message.send()
+    return project
+
+
+def assign_project(actor: User | None, project_id: int, owner: Any, version: Any,
+                   reason: Any = None) -> Project:
+    """Give a project an owner (责任人) by username, or none with ``None``."""
+    _authorize(actor, "assign")
+    if owner is not None and (not isinstance(owner, str) or not owner.strip()):
+        raise Invalid(_("Choose an owner from the users."), {"owner": _("Invalid.")})
+    reason = _reason(reason)
+    with write_transaction() as revision:
+        project = _load(project_id)
+        _check_version(project, version)
+        new_owner = None
+        if owner is not None:
+            new_owner = db.session.execute(
+                select(User).where(User.username == owner.strip())).scalar()
+            if new_owner is None or not new_owner.active:
+                raise Invalid(_("No active user named %(name)s.", name=owner),
+                              {"owner": _("Choose an owner from the users.")})
+        previous = project.owner
+        if previous == new_owner:
+            db.session.rollback()
+            return project
+        project.owner = new_owner
+        project.updated_at = utcnow()
+        _record(project, actor, "assigned", revision, reason=reason, changes={
+            "owner": [previous.username if previous else None,
+                      new_owner.username if new_owner else None]})
+        message = live.prepare(project, "assigned", revision)
+    message.send()
+    return project
+
+
+def delete_project(actor: User | None, project_id: int, version: Any,
+                   reason: Any = None) -> Project:
+    """Take a card off the board. The row and its history stay: nothing is ever lost."""
+    _authorize(actor, "delete")
+    reason = _reason(reason)
+    with write_transaction() as revision:
+        project = _load(project_id)
+        _check_version(project, version)
+        project.deleted_at = utcnow()
+        _record(project, actor, "deleted", revision, from_stage=project.stage, reason=reason)
+        message = live.prepare(project, "deleted", revision)
+    message.send()
+    return project
+
+
+def board_projects(stage_filter: str | None = None) -> list[Project]:
+    """Every card on the board in column order, owner and county loaded in the same query."""
+    query = select(Project).where(Project.deleted_at.is_(None))
+    if stage_filter:
+        query = query.where(Project.stage == stage_filter)
+    return list(db.session.execute(query.order_by(Project.stage, Project.rank, Project.id))
+                .scalars().unique())
+
+
+def days_in_stage(project: Project, on: date | None = None) -> int:
+    return ((on or today()) - project.stage_entered_at).days

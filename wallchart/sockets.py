@@ -1,0 +1,40 @@
+"""Socket.IO handlers. ``before_request`` and ``login_required`` do not run here, so the
+``connect`` handler authenticates on its own and puts each screen in its broadcast room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, session
+from flask_login import current_user
+from flask_socketio import emit, join_room
+
+from . import queries
+from .extensions import socketio
+from .services import accounts
+from .services.live import room
+
+
+def _locale(auth: dict[str, Any]) -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = auth.get("lang") or session.get("lang")
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@socketio.on("connect")
+def connect(auth: Any = None):
+    """Admit a signed-in session, a display token or an API token; refuse everyone else."""
+    auth = auth if isinstance(auth, dict) else {}
+    token = auth.get("token")
+    view = None
+    if isinstance(token, str) and token:
+        if accounts.display_for_token(token) is not None:
+            view = "wall"
+        elif (user := accounts.user_for_api_token(token)) is not None and user.can("read"):
+            view = "board"
+    elif current_user.is_authenticated and current_user.can("read"):
+        view = "board"
+    if view is None:
+        raise ConnectionRefusedError("unauthorized")
+    join_room(room(view, _locale(auth)))
+    emit("hello", {"revision": queries.board_revision(), "view": view})
