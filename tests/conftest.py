@@ -1,0 +1,211 @@
+"""Fixtures: a fresh migrated SQLite database per test, signed-in clients for each role,
+and a real server (``python wsgi.py``) in a subprocess for socket and browser tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery"
+ROLES = ("admin", "lead", "member", "viewer")
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """One database built by the real migrations; each test gets a copy of it."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite"
+    env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
+           "WALLCHART_DATABASE_URL": f"sqlite:///{path}", "WALLCHART_SECRET_KEY": "test"}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture
+def instance(tmp_path, migrated_db, monkeypatch) -> Path:
+    db_path = tmp_path / "wallchart.sqlite"
+    shutil.copy(migrated_db, db_path)
+    monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("WALLCHART_DATABASE_URL", f"sqlite:///{db_path}")
+    monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def app(instance):
+    from wallchart import create_app
+
+    # No app context is held open here: requests must not share ``g`` (and its signed-in user).
+    return create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
+
+
+def actor(username: str):
+    """The user row, for calling a service inside an app context as that user."""
+    from sqlalchemy import select
+
+    from wallchart.extensions import db
+    from wallchart.models import User
+
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+@pytest.fixture
+def users(app) -> tuple[str, ...]:
+    """One user per role, named after the role (``admin``, ``lead``, ...)."""
+    from wallchart.services import accounts
+
+    with app.app_context():
+        for role in ROLES:
+            accounts.create_user(role, PASSWORD, role, display_name=role.title())
+    return ROLES
+
+
+@pytest.fixture
+def counties(app) -> list[str]:
+    from wallchart.extensions import db
+    from wallchart.models import County
+
+    names = ["鹤城区", "中方县", "怀化高新区"]
+    with app.app_context():
+        db.session.add_all(County(name=n, sort_order=i) for i, n in enumerate(names))
+        db.session.commit()
+    return names
+
+
+def csrf_token_of(html: str) -> str:
+    match = re.search(r'"X-CSRFToken": "([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class SignedInClient:
+    """Flask's test client, signed in, sending the CSRF token the way htmx and board.js do."""
+
+    def __init__(self, client, csrf: str):
+        self.client = client
+        self.csrf = csrf
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    def _send(self, method: str, url: str, **kwargs):
+        headers = {"X-CSRFToken": self.csrf, **kwargs.pop("headers", {})}
+        return getattr(self.client, method)(url, headers=headers, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self._send("post", url, **kwargs)
+
+    def patch(self, url, **kwargs):
+        return self._send("patch", url, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self._send("delete", url, **kwargs)
+
+
+def sign_in(app, username: str) -> SignedInClient:
+    client = app.test_client()
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return SignedInClient(client, csrf_token_of(client.get("/board").get_data(as_text=True)))
+
+
+@pytest.fixture
+def clients(app, users) -> dict[str, SignedInClient]:
+    return {role: sign_in(app, role) for role in ROLES}
+
+
+@pytest.fixture
+def make_project(app, users, counties):
+    """Create a project through the service, as a member would; returns its API shape."""
+    from wallchart.serialize import project_json
+    from wallchart.services.positions import index_of
+    from wallchart.services.projects import create_project
+
+    def make(name="测试项目", **fields) -> dict:
+        data = {"name": name, "investor": "示例投资有限公司", "investment_wan": 50000,
+                "county": counties[0], "sector": "industry", **fields}
+        with app.app_context():
+            project = create_project(actor("member"), data)
+            return project_json(project, index_of(project))
+
+    return make
+
+
+# --- a real server in a subprocess ------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    """``python wsgi.py`` on a free port with its own instance folder and database."""
+
+    def __init__(self, folder: Path, migrated_db: Path, extra_env: dict | None = None):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        db_path = folder / "wallchart.sqlite"
+        shutil.copy(migrated_db, db_path)
+        self.env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
+                    "WALLCHART_DATABASE_URL": f"sqlite:///{db_path}",
+                    "WALLCHART_PORT": str(self.port), "WALLCHART_SECRET_KEY": "live-test",
+                    **(extra_env or {})}
+        self.env.pop("WALLCHART_ASYNC_MODE", None)
+        self.process: subprocess.Popen | None = None
+        self.log = folder / "server.log"
+
+    def flask(self, *args: str, password: str = PASSWORD) -> str:
+        """Run a ``flask --app wsgi`` command against this server's database."""
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
+                                cwd=ROOT, env={**self.env, "WALLCHART_PASSWORD": password},
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def start(self) -> LiveServer:
+        self.process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=self.env,
+                                        stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture
+def live_server(tmp_path, migrated_db):
+    """A running server with one user per role (password ``PASSWORD``) and counties."""
+    server = LiveServer(tmp_path, migrated_db)
+    for role in ROLES:
+        server.flask("user", "create", role, "--role", role, "--display-name", role.title())
+    server.start()
+    yield server
+    server.stop()
