@@ -33,7 +33,8 @@ def serve() -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Wallchart on http://{host}:{port}/board "
           f"(async mode {socketio.async_mode}; Ctrl+C stops)", flush=True)
-    socketio.run(app, host=host, port=port, log_output=os.environ.get("WALLCHART_ACCESS_LOG") == "1")
+    socketio.run(app, host=host, port=port,
+                 log_output=os.environ.get("WALLCHART_ACCESS_LOG") == "1")
 
 
 if __name__ == "__main__":

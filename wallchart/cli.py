@@ -73,7 +73,7 @@ def display_revoke(name: str) -> None:
 
 @click.command("setup-link")
 def setup_link() -> None:
-    """Print a one-time link that creates the first admin account (only while there are no users)."""
+    """Print a one-time link that creates the first admin (only while there are no users)."""
     from .auth import setup_url
 
     token = accounts.issue_setup_token()

@@ -16,7 +16,7 @@ from ..vocabulary import ROLES
 USERNAME = re.compile(r"^[\w.\-]{1,64}$")
 PASSWORD_MIN = 8
 PASSWORD_MAX = 256
-# Checked when the username is unknown, so that a wrong name costs the same time as a wrong password.
+# Checked for an unknown username, so a wrong name costs the same time as a wrong password.
 _DUMMY_HASH = (
     "scrypt:32768:8:1$2yRCV9A6ddiAvF91$dc94106d9cbe76d2ad8363dd28d9e5448b09d9365c4fd9257ba42f1b"
     "ca3acbbbdd93e1dee3a818f1195acd026dc18ef9d3aaf1d75f0ee12d5ed8bb16a0793f4f"

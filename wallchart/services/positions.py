@@ -50,7 +50,8 @@ def rank_for(stage: str, index: int | None, exclude_id: int | None = None) -> fl
 def _renumber(stage: str, exclude_id: int | None) -> None:
     ids = db.session.execute(
         select(Project.id)
-        .where(Project.deleted_at.is_(None), Project.stage == stage, Project.id != (exclude_id or 0))
+        .where(Project.deleted_at.is_(None), Project.stage == stage,
+               Project.id != (exclude_id or 0))
         .order_by(Project.rank, Project.id)
     ).scalars().all()
     for number, project_id in enumerate(ids, start=1):
