@@ -1,0 +1,267 @@
+"""Languages: Simplified Chinese by default, English on request, and a catalog that keeps up.
+
+When ``test_catalog_translates_every_message`` fails, a string was added or changed in the code or
+the templates. Update the catalog as the README says (extract, update, translate, compile).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "wallchart" / "translations"
+POT = TRANSLATIONS / "messages.pot"
+ZH_PO = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po"
+ZH_MO = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.mo"
+
+UPDATE_STEPS = (
+    "Update the catalog from the repository root:\n"
+    "  .venv/bin/pybabel extract -F wallchart/babel.cfg -k _l -k lazy_gettext "
+    "-o wallchart/translations/messages.pot wallchart templates\n"
+    "  .venv/bin/pybabel update -i wallchart/translations/messages.pot -d wallchart/translations\n"
+    "  (translate the new entries in wallchart/translations/zh/LC_MESSAGES/messages.po)\n"
+    "  .venv/bin/pybabel compile -d wallchart/translations"
+)
+
+STAGES_ZH = ("接触洽谈", "在谈", "已签约", "已开工", "竣工投产")
+STAGES_EN = ("Contact", "Negotiating", "Signed", "Construction started", "Completed & producing")
+
+
+# --- the catalog ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The messages the code and templates use today, extracted exactly as the README says.
+
+    Babel matches the mapping's patterns against paths relative to the folders it is given, so
+    it runs from the repository root, as a person would.
+    """
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    result = subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "wallchart/babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "wallchart", "templates"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with pot.open("rb") as handle:
+        return read_po(handle)
+
+
+def _read_po(path: Path):
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def _untranslated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return not all(s and s.strip() for s in strings)
+
+
+def test_extraction_finds_the_code_and_the_templates(extracted):
+    locations = {path for message in extracted for path, _line in message.locations}
+    assert any(path.startswith("wallchart/") for path in locations), locations
+    assert any(path.startswith("templates/") for path in locations), locations
+    assert "Contact" in extracted and " projects" in extracted
+
+
+def test_catalog_translates_every_message(extracted):
+    catalog = _read_po(ZH_PO)
+    missing, fuzzy, empty = [], [], []
+    for message in extracted:
+        if not message.id:
+            continue
+        entry = catalog.get(message.id, message.context)
+        if entry is None:
+            missing.append(message.id)
+        elif entry.fuzzy:
+            fuzzy.append(message.id)
+        elif _untranslated(entry):
+            empty.append(message.id)
+    problems = [f"{label} ({len(ids)}):\n" + "\n".join(f"  {mid!r}" for mid in ids)
+                for label, ids in (("not in the zh catalog", missing), ("fuzzy", fuzzy),
+                                   ("untranslated", empty)) if ids]
+    assert not problems, "\n".join(problems) + "\n\n" + UPDATE_STEPS
+
+
+def test_committed_template_matches_the_code(extracted):
+    committed = {m.id for m in _read_po(POT) if m.id}
+    fresh = {m.id for m in extracted if m.id}
+    assert committed == fresh, (
+        f"messages.pot is stale; new: {sorted(fresh - committed, key=str)!r}, "
+        f"gone: {sorted(committed - fresh, key=str)!r}\n\n{UPDATE_STEPS}")
+
+
+def test_translations_keep_their_placeholders():
+    catalog = _read_po(ZH_PO)
+    broken = {m.id: [str(e) for e in m.check(catalog)] for m in catalog if m.id}
+    assert not {k: v for k, v in broken.items() if v}
+
+
+def test_compiled_catalog_is_up_to_date(tmp_path):
+    """The app runs from the checkout, so the committed .mo must say what the .po says."""
+    compiled = tmp_path / "messages.mo"
+    with compiled.open("wb") as handle:
+        write_mo(handle, _read_po(ZH_PO))
+    with compiled.open("rb") as handle:
+        expected = {m.id: m.string for m in read_mo(handle) if m.id}
+    with ZH_MO.open("rb") as handle:
+        committed = {m.id: m.string for m in read_mo(handle) if m.id}
+    differ = sorted((set(expected) ^ set(committed)) |
+                    {k for k in expected.keys() & committed.keys() if expected[k] != committed[k]},
+                    key=str)
+    assert not differ, (f"messages.mo is out of date with messages.po for {differ!r}; run\n"
+                        "  .venv/bin/pybabel compile -d wallchart/translations")
+
+
+# --- pages and answers ------------------------------------------------------------------------
+
+def choose(client, lang: str, back: str = "/board"):
+    response = client.post("/language", data={"lang": lang, "next": back})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(back)
+    return response
+
+
+def test_board_is_chinese_by_default_and_english_on_request(clients):
+    member = clients["member"]
+    page = member.get("/board").get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in page
+    for name in STAGES_ZH:
+        assert f"<h2>{name}</h2>" in page
+    assert "挂图作战" in page
+
+    choose(member, "en")
+    page = html.unescape(member.get("/board").get_data(as_text=True))
+    assert '<html lang="en">' in page
+    for name in STAGES_EN:
+        assert f"<h2>{name}</h2>" in page
+    assert not any(name in page for name in STAGES_ZH)
+
+    choose(member, "zh")
+    assert '<html lang="zh-Hans">' in member.get("/board").get_data(as_text=True)
+
+
+def test_language_choice_ignores_unknown_languages_and_foreign_redirects(clients):
+    member = clients["member"]
+    response = member.post("/language", data={"lang": "fr", "next": "//evil.example/"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/board")
+    assert '<html lang="zh-Hans">' in member.get("/board").get_data(as_text=True)
+
+
+def test_language_survives_sign_in(app, users):
+    from tests.conftest import PASSWORD, csrf_token_of
+
+    client = app.test_client()
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    client.post("/language", data={"lang": "en", "next": "/login", "csrf_token": token})
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Sign in" in page
+    token = csrf_token_of(page)
+    client.post("/login", data={"username": "viewer", "password": PASSWORD, "csrf_token": token})
+    assert '<html lang="en">' in client.get("/board").get_data(as_text=True)
+
+
+def test_api_errors_speak_chinese_by_default(clients):
+    response = clients["member"].post("/api/projects", json={})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"] == "请更正标出的错误项。"
+    assert body["fields"]["name"] == "此项为必填项。"
+
+    choose(clients["member"], "en")
+    body = clients["member"].post("/api/projects", json={}).get_json()
+    assert body["error"] == "Please correct the marked fields."
+
+
+def test_history_reads_as_a_sentence(clients, make_project):
+    project = make_project("历史测试项目")
+    member = clients["member"]
+    moved = member.post(f"/api/projects/{project['id']}/move",
+                        json={"stage": "negotiating", "version": project["version"]})
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+    panel = member.get(f"/board/projects/{project['id']}").get_data(as_text=True)
+    assert re.search(r"移动\s*<span class=\"stage-change\">接触洽谈 → 在谈</span>", panel), panel
+    assert re.search(r"新建\s*接触洽谈阶段项目", panel), panel
+
+
+# --- money ------------------------------------------------------------------------------------
+
+def _column(page: str, stage: str) -> str:
+    match = re.search(rf'<section class="column stage-{stage}".*?</section>', page, re.S)
+    assert match, f"no {stage} column"
+    return match.group(0)
+
+
+def _total(column: str) -> str:
+    match = re.search(r"column-stats.*?·\s*(.*?)</p>", column, re.S)
+    assert match
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+def test_money_reads_in_yi_yuan_in_chinese_and_cny_in_english(clients, make_project):
+    make_project("五亿项目", investment_wan=50000)
+    make_project("八百万项目", investment_wan=800)
+    viewer = clients["viewer"]
+
+    contact = _column(viewer.get("/board").get_data(as_text=True), "contact")
+    assert '<span class="card-amount">5 亿元</span>' in contact
+    assert '<span class="card-amount">800 万元</span>' in contact
+    assert _total(contact) == "5.08 亿元"
+    assert re.search(r'<span class="count">2</span> 个项目', contact)
+    assert _total(_column(viewer.get("/board").get_data(as_text=True), "signed")) == "0.00 亿元"
+
+    choose(viewer, "en")
+    contact = _column(viewer.get("/board").get_data(as_text=True), "contact")
+    assert '<span class="card-amount">CNY 500M</span>' in contact
+    assert '<span class="card-amount">CNY 8M</span>' in contact
+    assert _total(contact) == "CNY 0.51bn"
+    assert re.search(r'<span class="count">2</span> projects', contact)
+
+
+@pytest.mark.parametrize(("lang", "wan", "shown"), [
+    ("zh", 800, "800 万元"), ("zh", 9999, "9,999 万元"), ("zh", 10000, "1 亿元"),
+    ("zh", 35000, "3.5 亿元"), ("zh", 1234567, "123.46 亿元"),
+    ("en", 800, "CNY 8M"), ("en", 35000, "CNY 350M"), ("en", 100000, "CNY 1bn"),
+    ("en", 350000, "CNY 3.5bn"),
+])
+def test_money_formats(app, lang, wan, shown):
+    from flask_babel import force_locale
+
+    from wallchart.formatting import money
+
+    with app.test_request_context(), force_locale(lang):
+        assert money(wan) == shown
+
+
+def test_live_push_renders_each_language(app, make_project, monkeypatch):
+    """A change is rendered once per language room; each screen gets its own words."""
+    from wallchart.services import live
+
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(live.socketio, "emit",
+                        lambda event, payload, to=None: sent.append((to, payload)))
+    make_project("推送测试项目", investment_wan=50000)
+    cards = {to: payload["html"] for to, payload in sent}
+    assert "5 亿元" in cards["board:zh"] and "5 亿元" in cards["wall:zh"]
+    assert "CNY 500M" in cards["board:en"] and "CNY 500M" in cards["wall:en"]
+    assert "未指定责任人" in cards["board:zh"] and "No owner" in cards["board:en"]
+
+
+def test_wall_takes_its_language_from_the_link(app, make_project):
+    from wallchart.services import accounts
+
+    with app.app_context():
+        token = accounts.create_display_token("大厅大屏")
+    client = app.test_client()
+    page = client.get(f"/wall?token={token}").get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in page and "<h2>竣工投产</h2>" in page
+    page = html.unescape(client.get(f"/wall?token={token}&lang=en").get_data(as_text=True))
+    assert '<html lang="en">' in page and "<h2>Completed & producing</h2>" in page
