@@ -53,14 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
 
-    from . import (
-        api,
-        board,
-        cli,
-        errors_pages,
-        sockets,  # noqa: F401 - its handlers register on import
-        wall,
-    )
+    from . import api, board, cli, errors_pages, sockets, wall
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(board.bp)
@@ -68,4 +61,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     errors_pages.init_app(app)
     cli.init_app(app)
+    sockets.init_app()
     return app

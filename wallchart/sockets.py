@@ -21,7 +21,6 @@ def _locale(auth: dict[str, Any]) -> str:
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-@socketio.on("connect")
 def connect(auth: Any = None):
     """Admit a signed-in session, a display token or an API token; refuse everyone else."""
     auth = auth if isinstance(auth, dict) else {}
@@ -38,3 +37,11 @@ def connect(auth: Any = None):
         raise ConnectionRefusedError("unauthorized")
     join_room(room(view, _locale(auth)))
     emit("hello", {"revision": queries.board_revision(), "view": view})
+
+
+def init_app() -> None:
+    """Register the handlers on the Socket.IO server that ``init_app`` just created.
+
+    (Decorators would bind them to whichever server existed at import time only.)
+    """
+    socketio.on_event("connect", connect)

@@ -176,12 +176,11 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
     with write_transaction() as revision:
         project = _load(project_id)
         _check_version(project, data.get("version"))
-        changes = {}
-        for field, value in clean.items():
-            current = getattr(project, field)
-            if current != value:
-                changes[field] = [_display(current), _display(value)]
-                setattr(project, field, value)
+        # Read everything before writing anything: one flush, so one version step.
+        changes = {field: [_display(getattr(project, field)), _display(value)]
+                   for field, value in clean.items() if getattr(project, field) != value}
+        for field in changes:
+            setattr(project, field, clean[field])
         if not changes:
             db.session.rollback()
             return project
