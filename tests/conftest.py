@@ -31,22 +31,68 @@ def migrated_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def instance(tmp_path, migrated_db, monkeypatch) -> Path:
-    db_path = tmp_path / "wallchart.sqlite"
-    shutil.copy(migrated_db, db_path)
-    monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(tmp_path))
+@pytest.fixture(scope="session")
+def seeded_db(migrated_db, tmp_path_factory) -> Path:
+    """The migrated database plus one user per role, named after the role (``admin``...).
+
+    Hashing passwords is deliberately slow (scrypt), so it is done once per session.
+    """
+    from wallchart.services import accounts
+
+    folder = tmp_path_factory.mktemp("seeded")
+    path = folder / "seeded.sqlite"
+    shutil.copy(migrated_db, path)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WALLCHART_INSTANCE_PATH", str(folder))
+        env.setenv("WALLCHART_DATABASE_URL", f"sqlite:///{path}")
+        from wallchart import create_app
+
+        with create_app({"TESTING": True}).app_context():
+            for role in ROLES:
+                accounts.create_user(role, PASSWORD, role, display_name=role.title())
+            from wallchart.extensions import db
+
+            db.engine.dispose()
+    return path
+
+
+def _use_database(folder: Path, source: Path, monkeypatch) -> Path:
+    db_path = folder / "wallchart.sqlite"
+    shutil.copy(source, db_path)
+    monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(folder))
     monkeypatch.setenv("WALLCHART_DATABASE_URL", f"sqlite:///{db_path}")
     monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def empty_instance(tmp_path, migrated_db, monkeypatch) -> Path:
+    """An install with no users at all, as after the first start."""
+    return _use_database(tmp_path, migrated_db, monkeypatch)
+
+
+@pytest.fixture
+def instance(tmp_path, seeded_db, monkeypatch) -> Path:
+    return _use_database(tmp_path, seeded_db, monkeypatch)
 
 
 @pytest.fixture
 def app(instance):
+    return _make_app()
+
+
+@pytest.fixture
+def empty_app(empty_instance):
+    return _make_app()
+
+
+def _make_app():
     from wallchart import create_app
 
     # No app context is held open here: requests must not share ``g`` (and its signed-in user).
     return create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
+
+
 
 
 def actor(username: str):
@@ -61,12 +107,7 @@ def actor(username: str):
 
 @pytest.fixture
 def users(app) -> tuple[str, ...]:
-    """One user per role, named after the role (``admin``, ``lead``, ...)."""
-    from wallchart.services import accounts
-
-    with app.app_context():
-        for role in ROLES:
-            accounts.create_user(role, PASSWORD, role, display_name=role.title())
+    """The usernames of the seeded users: one per role, named after the role."""
     return ROLES
 
 
@@ -122,9 +163,20 @@ def sign_in(app, username: str) -> SignedInClient:
     return SignedInClient(client, csrf_token_of(client.get("/board").get_data(as_text=True)))
 
 
+class _SignInOnFirstUse(dict):
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+
+    def __missing__(self, username: str) -> SignedInClient:
+        self[username] = sign_in(self.app, username)
+        return self[username]
+
+
 @pytest.fixture
 def clients(app, users) -> dict[str, SignedInClient]:
-    return {role: sign_in(app, role) for role in ROLES}
+    """Signed-in clients by role; each signs in when a test first asks for it."""
+    return _SignInOnFirstUse(app)
 
 
 @pytest.fixture
@@ -201,11 +253,9 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path, migrated_db):
-    """A running server with one user per role (password ``PASSWORD``) and counties."""
-    server = LiveServer(tmp_path, migrated_db)
-    for role in ROLES:
-        server.flask("user", "create", role, "--role", role, "--display-name", role.title())
+def live_server(tmp_path, seeded_db):
+    """A running server with one user per role (password ``PASSWORD``)."""
+    server = LiveServer(tmp_path, seeded_db)
     server.start()
     yield server
     server.stop()
