@@ -163,9 +163,7 @@ def _unauthorized():
         return error_response(401, _("Please sign in or send a valid API token."))
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if request.headers.get("HX-Request"):
-        response = error_response(401, _("Please sign in."))[0]
-        response.status_code = 401
-        response.headers["HX-Redirect"] = login_url
-        return response
+        body, status = error_response(401, _("Please sign in."))
+        return body, status, {"HX-Redirect": login_url}
     flash(login_manager.login_message)
     return redirect(login_url)
