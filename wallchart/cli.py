@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from functools import wraps
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from .errors import ServiceError
 from .services import accounts
@@ -14,6 +16,17 @@ from .vocabulary import ROLES
 
 user_cli = AppGroup("user", help="Manage users and their API tokens.")
 display_cli = AppGroup("display", help="Manage wall display tokens.")
+
+
+def in_english(command):
+    """The CLI speaks English throughout, messages from the services included."""
+
+    @wraps(command)
+    def english(*args, **kwargs):
+        with force_locale("en"):
+            return command(*args, **kwargs)
+
+    return english
 
 
 def _fail(error: ServiceError) -> None:
@@ -25,6 +38,7 @@ def _fail(error: ServiceError) -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--display-name", default="", help="The name shown on cards, e.g. 张三.")
+@in_english
 def create_user(name: str, role: str, display_name: str) -> None:
     """Create user NAME. The password comes from WALLCHART_PASSWORD, or is asked for twice."""
     password = os.environ.get("WALLCHART_PASSWORD") or click.prompt(
@@ -38,6 +52,7 @@ def create_user(name: str, role: str, display_name: str) -> None:
 
 @user_cli.command("token")
 @click.argument("name")
+@in_english
 def user_token(name: str) -> None:
     """Print a new API token for user NAME (its last line is the token)."""
     try:
@@ -50,6 +65,7 @@ def user_token(name: str) -> None:
 
 @display_cli.command("create")
 @click.argument("name")
+@in_english
 def display_create(name: str) -> None:
     """Create a wall display token; the last line is the wall's path."""
     try:
@@ -62,6 +78,7 @@ def display_create(name: str) -> None:
 
 @display_cli.command("revoke")
 @click.argument("name")
+@in_english
 def display_revoke(name: str) -> None:
     """Revoke the display token(s) named NAME."""
     try:
@@ -72,6 +89,7 @@ def display_revoke(name: str) -> None:
 
 
 @click.command("setup-link")
+@in_english
 def setup_link() -> None:
     """Print a one-time link that creates the first admin (only while there are no users)."""
     from .auth import setup_url
@@ -83,6 +101,7 @@ def setup_link() -> None:
 
 
 @click.command("demo-data")
+@in_english
 def demo_data() -> None:
     """Fill an empty database with a believable board for a prefecture-level city."""
     from .demo import DemoRefused, load_demo

@@ -36,14 +36,6 @@ COUNTY_KINDS: dict[str, object] = {
     "zone": _l("Zone"),
 }
 
-ACTIONS: dict[str, object] = {
-    "created": _l("created"),
-    "updated": _l("edited"),
-    "moved": _l("moved"),
-    "assigned": _l("assigned"),
-    "deleted": _l("deleted"),
-}
-
 #: What each role may do to projects; checked by the services, shown by the templates.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "create", "edit", "move", "assign", "delete", "admin"}),

@@ -36,11 +36,20 @@
     return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
   }
 
+  // A number followed by its unit, which carries the singular and plural forms.
+  function setCount(numberElement, count) {
+    numberElement.textContent = count;
+    const unit = numberElement.nextElementSibling;
+    if (unit && unit.classList.contains("unit")) {
+      unit.textContent = count === 1 ? unit.dataset.one : unit.dataset.other;
+    }
+  }
+
   function refreshDays() {
     const today = Date.parse(shanghaiToday());
     for (const span of board.querySelectorAll("[data-since]")) {
       const days = Math.round((today - Date.parse(span.dataset.since)) / 86400000);
-      if (String(days) !== span.textContent) span.textContent = days;
+      if (String(days) !== span.textContent) setCount(span, days);
     }
   }
 
@@ -50,7 +59,7 @@
       const wan = visible.reduce(function (sum, c) { return sum + Number(c.dataset.investment || 0); }, 0);
       const total = column.querySelector(".total");
       const decimals = Number(total.dataset.decimals);
-      column.querySelector(".count").textContent = visible.length;
+      setCount(column.querySelector(".count"), visible.length);
       total.textContent = (wan / Number(total.dataset.divisor)).toLocaleString("en-US", {
         minimumFractionDigits: decimals, maximumFractionDigits: decimals });
     }

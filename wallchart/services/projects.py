@@ -84,9 +84,9 @@ def _clean_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
             if value is None or value == "":
                 value = 0
             if not isinstance(value, int) or isinstance(value, bool):
-                errors[field] = _("Enter the investment as a whole number of 万元.")
+                errors[field] = _("Enter the investment as a whole number of 10,000 yuan.")
             elif not 0 <= value <= INVESTMENT_MAX_WAN:
-                errors[field] = _("Enter an amount between 0 and %(max)s 万元.",
+                errors[field] = _("Enter an amount between 0 and %(max)s (in 10,000 yuan).",
                                   max=f"{INVESTMENT_MAX_WAN:,}")
             else:
                 clean[field] = value
