@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         # Same-origin only; a browser on another site cannot open a socket with our cookie.
         cors_allowed_origins=None,
         manage_session=False,

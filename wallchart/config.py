@@ -53,6 +53,8 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("WALLCHART_MESSAGE_QUEUE") or None,
+        # Several boards may share one Redis: each listens on its own channel.
+        "SOCKETIO_CHANNEL": os.environ.get("WALLCHART_MESSAGE_QUEUE_CHANNEL", "wallchart"),
         "SOCKETIO_ASYNC_MODE": _async_mode(),
         "HOST": os.environ.get("WALLCHART_HOST", "127.0.0.1"),
         "PORT": int(os.environ.get("WALLCHART_PORT", "5000")),
