@@ -28,7 +28,7 @@ def serve() -> None:
         upgrade()
         token = accounts.issue_setup_token()
         if token:
-            print("\nNo users yet. Open this one-time link to create the admin account:\n"
+            print("\nNo administrator yet. Open this one-time link to create one:\n"
                   f"    {setup_url(token)}\n", flush=True)
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Wallchart on http://{host}:{port}/board "

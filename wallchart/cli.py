@@ -7,7 +7,7 @@ from functools import wraps
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
 from .errors import ServiceError
@@ -50,6 +50,20 @@ def create_user(name: str, role: str, display_name: str) -> None:
     click.echo(f"Created user {user.username} ({user.role}).")
 
 
+@user_cli.command("password")
+@click.argument("name")
+@in_english
+def user_password(name: str) -> None:
+    """Set user NAME's password (from WALLCHART_PASSWORD, or asked for twice)."""
+    password = os.environ.get("WALLCHART_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        accounts.set_password(name, password)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Password of {name} changed.")
+
+
 @user_cli.command("token")
 @click.argument("name")
 @in_english
@@ -89,18 +103,21 @@ def display_revoke(name: str) -> None:
 
 
 @click.command("setup-link")
+@with_appcontext
 @in_english
 def setup_link() -> None:
-    """Print a one-time link that creates the first admin (only while there are no users)."""
+    """Print a one-time link that creates the first admin (only while there is none)."""
     from .auth import setup_url
 
     token = accounts.issue_setup_token()
     if token is None:
-        raise click.ClickException("Users exist already; create more with 'user create'.")
+        raise click.ClickException("An administrator exists already; "
+                                   "create more users with 'user create'.")
     click.echo(setup_url(token))
 
 
 @click.command("demo-data")
+@with_appcontext
 @in_english
 def demo_data() -> None:
     """Fill an empty database with a believable board for a prefecture-level city."""

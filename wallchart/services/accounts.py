@@ -53,6 +53,15 @@ def create_user(username: object, password: object, role: object,
     return user
 
 
+def set_password(username: str, password: object) -> User:
+    user = db.session.execute(select(User).where(User.username == username)).scalar()
+    if user is None:
+        raise NotFound(_("No user named %(name)s.", name=username))
+    user.set_password(validate_password(password))
+    db.session.commit()
+    return user
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.execute(select(User).where(User.username == username)).scalar()
     if user is None:
@@ -114,11 +123,14 @@ def display_for_token(token: object) -> DisplayToken | None:
 
 
 def needs_setup() -> bool:
-    return db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
+    """True until an active administrator exists (demo data alone creates none)."""
+    return db.session.execute(
+        select(func.count()).select_from(User)
+        .where(User.role == "admin", User.active.is_(True))).scalar_one() == 0
 
 
 def issue_setup_token() -> str | None:
-    """A one-time token for the setup link, or ``None`` once any user exists."""
+    """A one-time token for the setup link, or ``None`` once an administrator exists."""
     if not needs_setup():
         return None
     token = _new_token()
