@@ -33,8 +33,12 @@ def serve() -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Wallchart on http://{host}:{port}/board "
           f"(async mode {socketio.async_mode}; Ctrl+C stops)", flush=True)
-    socketio.run(app, host=host, port=port,
-                 log_output=os.environ.get("WALLCHART_ACCESS_LOG") == "1")
+    try:
+        socketio.run(app, host=host, port=port,
+                     log_output=os.environ.get("WALLCHART_ACCESS_LOG") == "1")
+    except OSError as error:
+        raise SystemExit(f"Cannot listen on {host}:{port} ({error.strerror}). Is Wallchart "
+                         "already running? Choose another port with WALLCHART_PORT.") from None
 
 
 if __name__ == "__main__":

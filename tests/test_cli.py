@@ -125,3 +125,13 @@ def test_demo_data_fills_an_empty_board_once(empty_app):
     assert again.exit_code != 0 and "already holds projects" in again.output
     # Demo users are no administrators: the first-run setup link still works.
     assert runner.invoke(args=["setup-link"]).exit_code == 0
+
+
+def test_county_add_lists_them_in_the_new_project_form(app, run, clients):
+    assert run("county", "add", "鹤城区", "中方县").exit_code == 0
+    assert run("county", "add", "怀化高新区", "--kind", "zone").exit_code == 0
+    duplicate = run("county", "add", "鹤城区")
+    assert duplicate.exit_code != 0 and "exists already" in duplicate.output
+    assert run("county", "add", "x", "--kind", "planet").exit_code != 0
+    form = clients["member"].get("/board/projects/new").get_data(as_text=True)
+    assert form.index("鹤城区") < form.index("中方县") < form.index("怀化高新区")

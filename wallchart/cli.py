@@ -12,10 +12,11 @@ from flask_babel import force_locale
 
 from .errors import ServiceError
 from .services import accounts
-from .vocabulary import ROLES
+from .vocabulary import COUNTY_KINDS, ROLES
 
 user_cli = AppGroup("user", help="Manage users and their API tokens.")
 display_cli = AppGroup("display", help="Manage wall display tokens.")
+county_cli = AppGroup("county", help="Manage counties, districts and zones (县市区/园区).")
 
 
 def in_english(command):
@@ -130,8 +131,23 @@ def demo_data() -> None:
     click.echo(summary)
 
 
+@county_cli.command("add")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--kind", type=click.Choice(list(COUNTY_KINDS)), default="county")
+@in_english
+def county_add(names: tuple[str, ...], kind: str) -> None:
+    """Add counties, districts or zones, in the order the board lists them."""
+    try:
+        for name in names:
+            accounts.add_county(name, kind)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Added {len(names)} {kind}(s).")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(display_cli)
+    app.cli.add_command(county_cli)
     app.cli.add_command(setup_link)
     app.cli.add_command(demo_data)

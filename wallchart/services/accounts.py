@@ -1,4 +1,4 @@
-"""People and credentials: users, API tokens, wall display tokens and the first-run setup link."""
+"""Administration: users, API and display tokens, the first-run setup link, and counties."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, select
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import ApiToken, DisplayToken, SetupToken, User, hash_token, utcnow
-from ..vocabulary import ROLES
+from ..models import ApiToken, County, DisplayToken, SetupToken, User, hash_token, utcnow
+from ..vocabulary import COUNTY_KINDS, ROLES
 
 USERNAME = re.compile(r"^[\w.\-]{1,64}$")
 PASSWORD_MIN = 8
@@ -120,6 +120,22 @@ def display_for_token(token: object) -> DisplayToken | None:
     return db.session.execute(
         select(DisplayToken).where(DisplayToken.token_hash == hash_token(token),
                                    DisplayToken.revoked_at.is_(None))).scalar()
+
+
+def add_county(name: object, kind: str = "county") -> County:
+    """Add a county, district, county-level city or zone at the end of the list."""
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 64:
+        raise Invalid(_("Give a name of 1 to 64 characters."), {"name": _("Invalid.")})
+    if kind not in COUNTY_KINDS:
+        raise Invalid(_("Unknown kind of county."), {"kind": _("Invalid.")})
+    if db.session.execute(select(County.id).where(County.name == name.strip())).first():
+        raise Invalid(_("%(name)s exists already.", name=name.strip()),
+                      {"name": _("Taken.")})
+    last = db.session.execute(select(func.max(County.sort_order))).scalar() or 0
+    county = County(name=name.strip(), kind=kind, sort_order=last + 1)
+    db.session.add(county)
+    db.session.commit()
+    return county
 
 
 def needs_setup() -> bool:
