@@ -242,3 +242,5 @@ def test_sockets_refuse_anyone_without_a_session_or_token(app, users):
     assert wall.is_connected()
     assert wall.get_received()[0]["args"][0]["view"] == "wall"
     assert socket_client(app, auth={"token": api}).is_connected()
+    odd_language = socket_client(app, auth={"token": display, "lang": ["en"]})
+    assert odd_language.is_connected()

@@ -18,7 +18,9 @@ from .services.live import room
 def _locale(auth: dict[str, Any]) -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = auth.get("lang") or session.get("lang")
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if isinstance(chosen, str) and chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def connect(auth: Any = None):
