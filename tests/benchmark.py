@@ -1,0 +1,923 @@
+"""Benchmark: move-to-screen latency at 100 screens, and the board page at 1,000 projects.
+
+    .venv/bin/python -m tests.benchmark              # both parts, about two minutes
+    .venv/bin/python -m tests.benchmark --threading  # + app and floor in threading mode
+    .venv/bin/python -m tests.benchmark --nodelay    # + both with TCP_NODELAY (a what-if)
+    .venv/bin/python -m tests.benchmark --help       # sizes, counts, --profile, --only
+
+It prints figures and a PASS/MISS line per goal and exits 0 either way: a measurement, not a
+test (the machines are shared and noisy, so read the app/floor ratios measured in one run).
+
+Part 1 starts the real server (``python wsgi.py``: gevent, embedded SQLite) and, beside it, the
+floor: a bare python-socketio server in the same async mode (``tests/bench_floor.py``). Each gets
+100 Socket.IO clients (websocket transport), held in a separate process so that the side that
+sends the moves and the side that receives them do not take turns on one interpreter. The
+clients are python-socketio's ``Client`` under gevent: greenlets, not threads, and no
+dependency beyond the test extras (without websocket-client's pure-Python UTF-8 check, which a
+browser does natively). The time a single process takes to handle 100 messages in turn is
+in both the app's and the floor's figures, hence the ratio. The moves and the floor's
+broadcasts are sent one at a time, the servers taking turns in blocks, and each is timed from
+just before the HTTP request until the last of the 100 clients has received the matching
+``project`` event (matched on id and version); all processes read the same monotonic clock.
+
+Part 2 fills a SQLite database with 10, 100, then 1,000 projects (each with a county and an
+owner) and times the pages with Flask's test client in this process, counting the SQL
+statements each request sends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+ROOMS = ("board:zh", "board:en", "wall:zh", "wall:en")
+STAGE_CYCLE = ("contact", "negotiating", "signed", "started", "producing")
+COUNTIES = ("鹤城区", "中方县", "沅陵县", "辰溪县", "溆浦县", "会同县", "麻阳苗族自治县",
+            "新晃侗族自治县", "芷江侗族自治县", "靖州苗族侗族自治县", "通道侗族自治县",
+            "洪江市", "怀化高新区")
+GOAL_P95_MS = 50.0
+GOAL_FLOOR_RATIO = 2.0
+GOAL_BOARD_MS = 150.0
+# --nodelay: the app as ``python wsgi.py`` runs it, but with TCP_NODELAY on the listening socket
+# (accepted sockets inherit it), to show what that change would bring. The app is not edited.
+APP_NODELAY_BOOT = """
+from gevent import monkey
+monkey.patch_all()
+import runpy, socket
+from gevent import pywsgi
+_init_socket = pywsgi.WSGIServer.init_socket
+def init_socket(self):
+    _init_socket(self)
+    self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+pywsgi.WSGIServer.init_socket = init_socket
+runpy.run_path("wsgi.py", run_name="__main__")
+"""
+# --threading: the same app in Flask-SocketIO's threading mode (Werkzeug + simple-websocket, no
+# monkey patching), which ``python wsgi.py`` cannot start; the database is already migrated.
+APP_THREADING_BOOT = """
+from wsgi import app
+from wallchart.extensions import socketio
+print("async mode", socketio.async_mode, flush=True)
+socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], log_output=False,
+             allow_unsafe_werkzeug=True)
+"""
+# The client process patches itself for gevent before it imports anything else.
+CLIENT_BOOT = ("from gevent import monkey; monkey.patch_all(); "
+               "from tests.benchmark import client_main; client_main()")
+
+
+# --- helpers shared by both parts ------------------------------------------------------------
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (psutil is not a dependency)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()  # fields[0] is field 3 (state)
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Ask the kernel to SIGTERM this child if the benchmark dies without cleaning up."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def spawn(args: list[str], log: Path, *, stdout=None, **kwargs) -> subprocess.Popen:
+    """A child in its own session (Ctrl+C reaches only us; we stop it) that dies with us.
+
+    Its output goes to ``log``, or only its stderr when ``stdout`` is given (a pipe).
+    """
+    with log.open("w") as log_file:
+        return subprocess.Popen(
+            args, cwd=ROOT, stdout=log_file if stdout is None else stdout,
+            stderr=subprocess.STDOUT if stdout is None else log_file,
+            start_new_session=True, preexec_fn=_die_with_parent, **kwargs)
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def wait_for_port(process: subprocess.Popen, port: int, log: Path, timeout: float = 30) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited:\n{tail(log)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not start:\n{tail(log)}")
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def make_template_db(folder: Path) -> Path:
+    """A database built by the real migrations (what the ``migrated_db`` fixture does)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "template.sqlite"
+    env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
+           "WALLCHART_DATABASE_URL": f"sqlite:///{path}", "WALLCHART_SECRET_KEY": "bench"}
+    env.pop("WALLCHART_MESSAGE_QUEUE", None)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    return path
+
+
+# --- the client process (gevent) -------------------------------------------------------------
+
+def client_main() -> None:
+    """Hold N Socket.IO clients; report on stdout when all N have received one event.
+
+    argv[1] is JSON: {"url": ..., "clients": [{"room": ..., "auth": {...}}, ...]}. Lines out:
+    {"ready": N}, {"done": "ID:VERSION", "first": t, "last": t, "sizes": {room: html length}},
+    {"disconnect": i}, {"error": text}. Reads "quit" (or end of file) on stdin to stop.
+    """
+    import gevent
+    import gevent.event
+    import socketio
+    from gevent.pool import Pool
+    from gevent.socket import wait_read
+
+    spec = json.loads(sys.argv[1])
+    url, members = spec["url"], spec["clients"]
+    count = len(members)
+    pending: dict[str, dict] = {}
+    clients: list = [None] * count
+    greeted = [gevent.event.Event() for _ in range(count)]
+    stopping = False
+
+    def say(message: dict) -> None:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+    def on_project_for(index: int, room: str) -> Callable:
+        def on_project(data) -> None:
+            now = time.monotonic()
+            key = f"{data.get('id')}:{data.get('version')}"
+            entry = pending.get(key)
+            if entry is None:
+                entry = pending[key] = {"who": set(), "first": now, "sizes": {}}
+            if index in entry["who"]:
+                return
+            entry["who"].add(index)
+            entry["sizes"].setdefault(room, len(data.get("html") or ""))
+            if len(entry["who"]) == count:
+                del pending[key]
+                say({"done": key, "first": entry["first"], "last": now,
+                     "sizes": entry["sizes"]})
+        return on_project
+
+    def connect(index: int) -> None:
+        member = members[index]
+        # A browser checks UTF-8 in native code; websocket-client's check is a Python loop
+        # over every byte that would cost the 100 clients more than the server spends.
+        client = socketio.Client(reconnection=False,
+                                 websocket_extra_options={"skip_utf8_validation": True})
+        client.on("project", on_project_for(index, member["room"]))
+        client.on("hello", lambda *_args: greeted[index].set())
+
+        def on_disconnect(*_args) -> None:
+            if not stopping:
+                say({"disconnect": index})
+
+        client.on("disconnect", on_disconnect)
+        client.connect(url, auth=member["auth"], transports=["websocket"], wait_timeout=15)
+        clients[index] = client
+
+    try:
+        Pool(10).map(connect, range(count))
+        if not all(event.wait(timeout=30) for event in greeted):
+            raise RuntimeError("not every client got its hello")
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which stops
+        say({"error": f"{type(error).__name__}: {error}"})
+        os._exit(1)
+    say({"ready": count})
+
+    fd = sys.stdin.fileno()
+    while True:
+        wait_read(fd)
+        data = os.read(fd, 1024)
+        if not data or b"quit" in data:
+            break
+    stopping = True
+    gevent.joinall([gevent.spawn(c.disconnect) for c in clients if c is not None], timeout=5)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+class ClientGroup:
+    """The parent's handle on the client processes of one server (the clients dealt out
+    among them in turn); an event counts as arrived when every process has reported it."""
+
+    def __init__(self, name: str, url: str, members: list[dict], processes: int, folder: Path):
+        self.name = name
+        self.logs = [folder / f"{name}-clients-{n}.log" for n in range(processes)]
+        self.processes = []
+        for n, log in enumerate(self.logs):
+            spec = json.dumps({"url": url, "clients": members[n::processes]})
+            self.processes.append(spawn([sys.executable, "-c", CLIENT_BOOT, spec], log,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True))
+        self.cond = threading.Condition()
+        self.arrivals: dict[str, list[tuple[float, float]]] = {}
+        self.sizes: dict[str, int] = {}
+        self.ready = 0
+        self.error: str | None = None
+        self.disconnects = 0
+        self.closed = 0
+        for n, process in enumerate(self.processes):
+            threading.Thread(target=self._read, args=(process,), name=f"{name}-reader-{n}",
+                             daemon=True).start()
+
+    def _read(self, process: subprocess.Popen) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            with self.cond:
+                if "done" in message:
+                    self.arrivals.setdefault(message["done"], []).append(
+                        (message["first"], message["last"]))
+                    self.sizes.update(message["sizes"])
+                elif "ready" in message:
+                    self.ready += 1
+                elif "disconnect" in message:
+                    self.disconnects += 1
+                elif "error" in message:
+                    self.error = message["error"]
+                self.cond.notify_all()
+        with self.cond:
+            self.closed += 1
+            self.cond.notify_all()
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        count = len(self.processes)
+        with self.cond:
+            self.cond.wait_for(lambda: self.ready == count or self.error or self.closed,
+                               timeout)
+        if self.ready != count:
+            logs = "\n".join(tail(log, 10) for log in self.logs)
+            raise RuntimeError(f"{self.name} clients did not connect: "
+                               f"{self.error or 'timeout'}\n{logs}")
+
+    def wait_for(self, key: str, timeout: float = 10) -> tuple[float, float] | None:
+        """(first, last) arrival of the event ``key`` over all clients; None if some missed it."""
+        count = len(self.processes)
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.arrivals.get(key, ())) == count
+                               or self.closed, timeout)
+            reports = self.arrivals.pop(key, [])
+        if len(reports) != count:
+            return None
+        return min(first for first, _ in reports), max(last for _, last in reports)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(process.pid) for process in self.processes)
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                with contextlib.suppress(OSError, ValueError):
+                    assert process.stdin is not None
+                    process.stdin.write("quit\n")
+                    process.stdin.close()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                stop(process)
+
+
+# --- part 1: move-to-screen latency ----------------------------------------------------------
+
+class Http:
+    """One keep-alive HTTP/1.1 connection; reopened if the server closed it."""
+
+    def __init__(self, port: int, headers: dict[str, str] | None = None):
+        self.port = port
+        self.headers = {"Content-Type": "application/json", **(headers or {})}
+        self.connection = None
+
+    def post(self, path: str, body: dict) -> tuple[int, bytes]:
+        import http.client
+
+        data = json.dumps(body).encode()
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.connection.request("POST", path, body=data, headers=self.headers)
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionError):
+                self.connection.close()
+                self.connection = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+@dataclass
+class Samples:
+    all_screens: list[float] = field(default_factory=list)
+    first_screen: list[float] = field(default_factory=list)
+    http: list[float] = field(default_factory=list)
+    misses: int = 0
+    errors: int = 0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    sent: int = 0
+
+    def p(self, q: float) -> float:
+        return percentile(self.all_screens, q)
+
+
+class Target:
+    """A server that, asked to, broadcasts one event; ``trigger`` returns the event's key."""
+
+    def __init__(self, http: Http, pid: int):
+        self.http = http
+        self.pid = pid
+
+    def trigger(self) -> tuple[str | None, float, float]:
+        raise NotImplementedError
+
+
+class AppMoves(Target):
+    """POST /api/projects/ID/move, round-robin over the projects, each to its next stage."""
+
+    def __init__(self, http: Http, pid: int, projects: list[dict]):
+        super().__init__(http, pid)
+        self.projects = projects
+        self.turn = 0
+
+    def trigger(self) -> tuple[str | None, float, float]:
+        project = self.projects[self.turn % len(self.projects)]
+        self.turn += 1
+        stage = STAGE_CYCLE[(STAGE_CYCLE.index(project["stage"]) + 1) % len(STAGE_CYCLE)]
+        path = f"/api/projects/{project['id']}/move"
+        sent = time.monotonic()
+        status, body = self.http.post(path, {"stage": stage, "version": project["version"]})
+        answered = time.monotonic()
+        if status != 200:
+            print(f"  move answered {status}: {body[:200]!r}", file=sys.stderr)
+            if status == 409:  # take the version the database has, and go on
+                project.update(json.loads(body).get("project") or {})
+            return None, sent, answered
+        project.update(json.loads(body))
+        return f"{project['id']}:{project['version']}", sent, answered
+
+
+class FloorEmits(Target):
+    def __init__(self, http: Http, pid: int):
+        super().__init__(http, pid)
+        self.version = 0
+
+    def trigger(self) -> tuple[str | None, float, float]:
+        self.version += 1
+        sent = time.monotonic()
+        status, _body = self.http.post("/emit", {"id": 0, "version": self.version})
+        answered = time.monotonic()
+        return (f"0:{self.version}" if status == 200 else None), sent, answered
+
+
+@dataclass
+class Side:
+    """One server under test with its clients: the app or the floor, in one async mode."""
+
+    label: str
+    target: Target
+    group: ClientGroup
+    samples: Samples = field(default_factory=Samples)
+
+    def run(self, count: int, measured: bool = True) -> None:
+        """``count`` broadcasts, one at a time, each waited for on every client."""
+        samples = self.samples
+        server_before, client_before = cpu_seconds(self.target.pid), self.group.cpu()
+        for _ in range(count):
+            key, sent, answered = self.target.trigger()
+            if not measured:
+                if key:
+                    self.group.wait_for(key)
+                continue
+            samples.sent += 1
+            if key is None:
+                samples.errors += 1
+                continue
+            arrival = self.group.wait_for(key)
+            samples.http.append(answered - sent)
+            if arrival is None:
+                samples.misses += 1
+                continue
+            first, last = arrival
+            samples.first_screen.append(first - sent)
+            samples.all_screens.append(last - sent)
+        if measured:
+            samples.server_cpu += cpu_seconds(self.target.pid) - server_before
+            samples.client_cpu += self.group.cpu() - client_before
+
+
+def members_for(clients: int, tokens: tuple[str, str] | None) -> list[dict]:
+    """Spread the screens evenly over the four (view, language) rooms: boards sign in with the
+    member's API token, walls with the display token; the floor just names the room."""
+    members = []
+    for i in range(clients):
+        room = ROOMS[i % len(ROOMS)]
+        view, lang = room.split(":")
+        if tokens is None:
+            auth = {"view": view, "lang": lang}
+        else:
+            api_token, display_token = tokens
+            auth = {"token": api_token if view == "board" else display_token, "lang": lang}
+        members.append({"room": room, "auth": auth})
+    return members
+
+
+def start_app(args, mode: str, template: Path, folder: Path,
+              stack: contextlib.ExitStack) -> tuple[Side, str]:
+    """The real server with a member's API token, a display token, a few projects and the
+    clients; ``mode`` is "gevent" (``python wsgi.py``), "gevent-nodelay" or "threading".
+    Returns the async mode the server reports."""
+    from tests.conftest import LiveServer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    server = LiveServer(folder, template)
+    db_path = folder / "wallchart.sqlite"
+    with contextlib.closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.executemany("INSERT INTO county (name, kind, sort_order) VALUES (?, 'county', ?)",
+                         [(name, i) for i, name in enumerate(COUNTIES)])
+    server.flask("user", "create", "bench", "--role", "member", "--display-name", "基准测试员")
+    api_token = server.flask("user", "token", "bench").strip().splitlines()[-1]
+    wall_path = server.flask("display", "create", "bench-wall").strip().splitlines()[-1]
+    display_token = wall_path.split("token=", 1)[1]
+
+    if mode == "threading":
+        command = ["-c", APP_THREADING_BOOT]
+        server.env["WALLCHART_ASYNC_MODE"] = "threading"
+    else:
+        command = ["-c", APP_NODELAY_BOOT] if mode == "gevent-nodelay" else ["wsgi.py"]
+    server.process = spawn([sys.executable, *command], server.log, env=server.env)
+    stack.callback(stop, server.process)
+    wait_for_port(server.process, server.port, server.log)
+
+    http = Http(server.port, {"Authorization": f"Bearer {api_token}"})
+    stack.callback(http.close)
+    projects = []
+    for i in range(args.projects_live):
+        county = COUNTIES[i % len(COUNTIES)]
+        status, body = http.post("/api/projects", {
+            "name": f"怀化{county}智能装备制造产业园项目（一期）{i + 1}",
+            "investor": "湖南五溪智能制造投资发展有限公司", "investment_wan": 35000 + 1000 * i,
+            "county": county, "sector": "industry"})
+        if status != 201:
+            raise RuntimeError(f"creating a project answered {status}: {body[:300]!r}")
+        projects.append(json.loads(body))
+    # Cards with an owner, as on a real board (a member may not assign; the version stays).
+    with contextlib.closing(sqlite3.connect(db_path, timeout=10)) as conn, conn:
+        conn.execute("UPDATE project SET owner_id = (SELECT id FROM user WHERE username='bench')")
+
+    log = server.log.read_text(errors="replace")
+    reported = log.split("async mode", 1)[1].split()[0].strip(";") if "async mode" in log \
+        else "?"
+    group = ClientGroup(f"app-{mode}", server.url,
+                        members_for(args.clients, (api_token, display_token)),
+                        args.client_processes, folder)
+    stack.callback(group.close)
+    group.wait_ready()
+    side = Side(f"app {mode}", AppMoves(http, server.process.pid, projects), group)
+    side.run(args.warmup, measured=False)
+    return side, reported
+
+
+def start_floor(args, mode: str, sizes: dict[str, int], folder: Path,
+                stack: contextlib.ExitStack) -> Side:
+    from tests.conftest import free_port
+
+    port = free_port()
+    log = folder / f"floor-{mode}.log"
+    options = {"gevent": [], "gevent-nodelay": ["nodelay"], "threading": ["threading"]}[mode]
+    process = spawn([sys.executable, str(ROOT / "tests" / "bench_floor.py"), str(port),
+                     json.dumps(sizes), *options], log)
+    stack.callback(stop, process)
+    wait_for_port(process, port, log)
+    group = ClientGroup(f"floor-{mode}", f"http://127.0.0.1:{port}",
+                        members_for(args.clients, None), args.client_processes, folder)
+    stack.callback(group.close)
+    group.wait_ready()
+    http = Http(port)
+    stack.callback(http.close)
+    side = Side(f"floor {mode}", FloorEmits(http, process.pid), group)
+    side.run(args.warmup, measured=False)
+    return side
+
+
+def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> list[str]:
+    modes = ["gevent"] + ["gevent-nodelay"] * args.nodelay + ["threading"] * args.threading
+    print(f"\nPart 1: move-to-screen latency, {args.clients} Socket.IO clients (websocket) per "
+          f"server, {args.moves} broadcasts per server", flush=True)
+    sides: list[Side] = []
+    reported = {}
+    for mode in modes:
+        side, reported[mode] = start_app(args, mode, template, work / f"app-{mode}", stack)
+        sides.append(side)
+    sizes = dict(sides[0].group.sizes)
+    for mode in modes:
+        sides.append(start_floor(args, mode, sizes, work, stack))
+    by_label = {side.label: side for side in sides}
+
+    for mode in modes:
+        app, floor = by_label[f"app {mode}"], by_label[f"floor {mode}"]
+        what = {"gevent": "python wsgi.py",
+                "gevent-nodelay": "python wsgi.py with TCP_NODELAY on its listening socket",
+                "threading": "wsgi's app under socketio.run"}[mode]
+        print(f"  app {mode}: {what}, reports async mode {reported[mode]}, pid {app.target.pid};"
+              f" floor {mode}: tests/bench_floor.py, pid {floor.target.pid}")
+    print("  card html per room (bytes): "
+          + ", ".join(f"{room} {sizes.get(room, '?')}" for room in ROOMS)
+          + f"; {args.projects_live} projects; clients in {args.client_processes} process(es) "
+            f"per server; warm-up {args.warmup} each, then turns of {args.block}", flush=True)
+
+    done = 0
+    turn = 0
+    while done < args.moves:
+        size = min(args.block, args.moves - done)
+        # Take turns, reversing the order every other round so no side always follows another.
+        for side in (sides if turn % 2 == 0 else list(reversed(sides))):
+            side.run(size)
+        done += size
+        turn += 1
+
+    print(f"\n  {'':42} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5}   server CPU "
+          f" client CPU per broadcast")
+    for side in sides:
+        samples = side.samples
+        rows = [("-> all screens", samples.all_screens),
+                ("-> first screen", samples.first_screen),
+                ("HTTP request alone", samples.http)]
+        sent = max(samples.sent, 1)
+        for number, (label, values) in enumerate(rows):
+            cpu = (f"   {samples.server_cpu / sent * 1000:7.1f} ms  "
+                   f"{samples.client_cpu / sent * 1000:7.1f} ms") if number == 0 else ""
+            print(f"  {side.label + ' ' + label:42} {ms(percentile(values, .5))} "
+                  f"{ms(percentile(values, .95))} {ms(max(values) if values else float('nan'))} "
+                  f"{len(values):5d}{cpu}")
+        if samples.misses or samples.errors:
+            print(f"  {side.label}: {samples.misses} broadcasts not seen by every client "
+                  f"within 10 s, {samples.errors} refused requests")
+    disconnects = sum(side.group.disconnects for side in sides)
+    if disconnects:
+        print(f"  clients that disconnected during the run: {disconnects}")
+
+    def ratio(a: str, b: str, q: float) -> float:
+        return by_label[a].samples.p(q) / by_label[b].samples.p(q)
+
+    def cpu_ratio(a: str, b: str) -> float:
+        first, second = by_label[a].samples, by_label[b].samples
+        per = [x.server_cpu / max(x.sent, 1) for x in (first, second)]
+        return per[0] / per[1] if per[1] else float("nan")
+
+    print()
+    pairs = [("app gevent", "floor gevent")]
+    for mode in modes[1:]:
+        pairs += [(f"app {mode}", f"floor {mode}"), (f"app {mode}", "app gevent"),
+                  (f"floor {mode}", "floor gevent")]
+    for a, b in pairs:
+        print(f"  ratio {a + ' / ' + b:42} -> all screens p50 {ratio(a, b, .5):5.2f}x  "
+              f"p95 {ratio(a, b, .95):5.2f}x   server CPU {cpu_ratio(a, b):5.2f}x")
+
+    app = by_label["app gevent"].samples
+    p95_ms = app.p(.95) * 1000
+    p50_ratio, p95_ratio = ratio(*pairs[0], .5), ratio(*pairs[0], .95)
+    complete = not (app.misses or app.errors)
+    return [
+        f"{verdict(p95_ms < GOAL_P95_MS and complete)}  move -> all {args.clients} screens "
+        f"p95 {p95_ms:.1f} ms (goal < {GOAL_P95_MS:.0f} ms"
+        + ("" if complete else f"; {app.misses + app.errors} moves not seen everywhere") + ")",
+        f"{verdict(p95_ratio <= GOAL_FLOOR_RATIO)}  app/floor p95 ratio {p95_ratio:.2f}x "
+        f"(goal <= {GOAL_FLOOR_RATIO:.0f}x; p50 ratio {p50_ratio:.2f}x)",
+    ]
+
+
+# --- part 2: the board page with many projects -----------------------------------------------
+
+class StatementCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *_args, **_kwargs) -> None:
+        self.count += 1
+
+
+def fill_projects(app, start: int, stop_at: int, owners: list[int],
+                  counties: list[tuple[int, str]]) -> None:
+    """Insert projects ``start``..``stop_at - 1`` through the ORM, spread over the stages.
+
+    ``owners`` are user ids, ``counties`` (id, name) pairs: every card has both.
+    """
+    import random
+    from datetime import timedelta
+
+    from wallchart.extensions import db
+    from wallchart.models import Project
+    from wallchart.services.positions import STEP
+    from wallchart.timeutil import today
+    from wallchart.vocabulary import SECTORS
+
+    rng = random.Random(start)
+    sectors = list(SECTORS)
+    with app.app_context():
+        rows = []
+        for i in range(start, stop_at):
+            county_id, county_name = counties[i % len(counties)]
+            rows.append(Project(
+                name=f"{county_name}智能装备制造产业园项目{i + 1:04d}",
+                investor="湖南五溪智能制造投资发展有限公司",
+                investment_wan=rng.randrange(500, 500_000),
+                county_id=county_id, sector=sectors[i % len(sectors)],
+                stage=STAGE_CYCLE[i % len(STAGE_CYCLE)], rank=(i + 1) * STEP,
+                stage_entered_at=today() - timedelta(days=rng.randrange(0, 400)),
+                owner_id=owners[i % len(owners)]))
+        db.session.add_all(rows)
+        db.session.commit()
+
+
+def part_board(args, template: Path, work: Path) -> list[str]:
+    import shutil
+
+    print(f"\nPart 2: pages with many projects, Flask test client in this process (threading "
+          f"mode), signed in as a member; median of {args.runs} runs after {args.page_warmup} "
+          f"warm-up", flush=True)
+    folder = work / "board"
+    folder.mkdir(parents=True, exist_ok=True)
+    db_path = folder / "wallchart.sqlite"
+    shutil.copy(template, db_path)
+    os.environ.update(WALLCHART_INSTANCE_PATH=str(folder), WALLCHART_SECRET_KEY="bench",
+                      WALLCHART_DATABASE_URL=f"sqlite:///{db_path}")
+    os.environ.pop("WALLCHART_MESSAGE_QUEUE", None)
+
+    from sqlalchemy import event, select
+
+    from tests.conftest import PASSWORD, sign_in
+    from wallchart import create_app
+    from wallchart.extensions import db
+    from wallchart.models import County, Project, User
+    from wallchart.services import accounts
+
+    app = create_app({"SOCKETIO_ASYNC_MODE": "threading"})
+    with app.app_context():
+        accounts.create_user("member", PASSWORD, "member", display_name="基准测试员")
+        for n in range(6):
+            accounts.create_user(f"owner{n}", PASSWORD, "member", display_name=f"负责人{n}")
+        db.session.add_all(County(name=name, sort_order=i) for i, name in enumerate(COUNTIES))
+        db.session.commit()
+        display_token = accounts.create_display_token("bench-wall")
+        owners = list(db.session.execute(select(User.id).where(User.username.like("owner%")))
+                      .scalars())
+        counties = [(row.id, row.name) for row in db.session.execute(
+            select(County.id, County.name).order_by(County.sort_order))]
+        counter = StatementCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+    client = sign_in(app, "member")
+
+    def get(path: str) -> Callable:
+        """A GET of ``path``, ready to send."""
+        return lambda: (lambda: client.get(path))
+
+    def move() -> Callable:
+        """The API move of project 1 to its next stage; reading its version is not timed."""
+        with app.app_context():
+            project = db.session.get(Project, 1)
+            stage = STAGE_CYCLE[(STAGE_CYCLE.index(project.stage) + 1) % len(STAGE_CYCLE)]
+            body = {"stage": stage, "version": project.version}
+        return lambda: client.post("/api/projects/1/move", json=body)
+
+    endpoints: list[tuple[str, Callable[[], Callable]]] = [
+        ("GET /board", get("/board")),
+        ("GET /board/columns", get("/board/columns")),
+        ("GET /api/projects", get("/api/projects")),
+        ("GET /wall", get(f"/wall?token={display_token}")),
+        ("POST /api/projects/1/move", move),
+    ]
+    results: dict[str, dict[int, tuple[float, set[int], int]]] = {name: {} for name, _ in
+                                                                   endpoints}
+    filled = 0
+    for size in args.sizes:
+        fill_projects(app, filled, size, owners, counties)
+        filled = size
+        for name, prepare in endpoints:
+            for _ in range(args.page_warmup):
+                prepare()()
+            times, statements, length = [], set(), 0
+            for _ in range(args.runs):
+                send = prepare()
+                counter.count = 0
+                started = time.perf_counter()
+                response = send()
+                data = response.get_data()
+                times.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{name} answered {response.status_code}: {data[:300]!r}")
+                statements.add(counter.count)
+                length = len(data)
+            results[name][size] = (statistics.median(times), statements, length)
+
+    header = f"  {'':26}" + "".join(f"{f'{size:,} projects':>26}" for size in args.sizes)
+    print("\n" + header)
+    print(f"  {'':26}" + "".join(f"{'median ms  SQL    KB':>26}" for _ in args.sizes))
+    constant = True
+    for name, _call in endpoints:
+        cells = []
+        counts = set()
+        for size in args.sizes:
+            median, statements, length = results[name][size]
+            counts |= statements
+            shown = "/".join(str(n) for n in sorted(statements))
+            cells.append(f"{median * 1000:15.1f} {shown:>4} {length / 1024:6.0f}")
+        constant &= len(counts) == 1
+        marker = "" if len(counts) == 1 else "   <- varies with the board size"
+        print(f"  {name:26}" + "".join(f"{cell:>26}" for cell in cells) + marker)
+
+    if args.profile:
+        profile_board(client, args)
+
+    biggest = max(args.sizes)
+    board_ms = results["GET /board"][biggest][0] * 1000
+    return [
+        f"{verdict(board_ms < GOAL_BOARD_MS)}  GET /board at {biggest:,} projects median "
+        f"{board_ms:.1f} ms (goal < {GOAL_BOARD_MS:.0f} ms)",
+        f"{verdict(constant)}  SQL statements per request constant across "
+        + "/".join(f"{s:,}" for s in args.sizes) + " projects",
+    ]
+
+
+def profile_board(client, args) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(10):
+        client.get("/board")
+    profiler.disable()
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(25)
+        print(f"\n  cProfile of 10 x GET /board at {max(args.sizes):,} projects, by {order}:")
+        print(out.getvalue())
+
+
+# --- main ------------------------------------------------------------------------------------
+
+def machine_facts() -> None:
+    from importlib.metadata import version
+
+    packages = ", ".join(f"{name} {version(name)}" for name in (
+        "Flask", "Flask-SocketIO", "python-socketio", "python-engineio", "gevent",
+        "gevent-websocket", "SQLAlchemy"))
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Wallchart benchmark  {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    print(f"  machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
+          f"{platform.system()} {platform.release()}, load average {load}")
+    print(f"  Python {platform.python_version()} ({sys.executable}); {packages}")
+    print("  async mode: app and floor gevent (monkey patched, pywsgi + gevent-websocket); "
+          "clients: python-socketio Client under gevent in their own process")
+
+
+def parse_args(argv: list[str] | None = None):
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmark", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=100, help="screens per server (100)")
+    parser.add_argument("--client-processes", type=int, default=1,
+                        help="processes the clients of each server are spread over (1)")
+    parser.add_argument("--moves", type=int, default=200, help="measured broadcasts (200)")
+    parser.add_argument("--warmup", type=int, default=20, help="warm-up broadcasts (20)")
+    parser.add_argument("--block", type=int, default=50,
+                        help="app and floor take turns in blocks of this many (50)")
+    parser.add_argument("--projects-live", type=int, default=5,
+                        help="projects on the live server (5)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000],
+                        help="board sizes for part 2 (10 100 1000)")
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page (30)")
+    parser.add_argument("--page-warmup", type=int, default=3, help="warm-up requests (3)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print a cProfile of GET /board at the largest size")
+    parser.add_argument("--nodelay", action="store_true",
+                        help="also run both gevent servers with TCP_NODELAY on their "
+                             "listening socket (a what-if: the app does not do that)")
+    parser.add_argument("--threading", action="store_true",
+                        help="also run the app and the floor in threading mode (Werkzeug)")
+    parser.add_argument("--only", choices=("live", "board"), help="run one part")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    machine_facts()
+
+    def on_term(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_term)
+    verdicts: list[str] = []
+    started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            work = Path(tempfile.mkdtemp(prefix="wallchart-bench-"))
+            print(f"  temp folder kept: {work}")
+        else:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix="wallchart-bench-")))
+        try:
+            template = make_template_db(work / "template")
+            if args.only in (None, "live"):
+                live_stack = contextlib.ExitStack()
+                try:
+                    verdicts += part_live(args, template, work, live_stack)
+                finally:
+                    # A second Ctrl+C must not leave servers or clients behind.
+                    handlers = [signal.signal(s, signal.SIG_IGN)
+                                for s in (signal.SIGINT, signal.SIGTERM)]
+                    try:
+                        live_stack.close()
+                    finally:
+                        signal.signal(signal.SIGINT, handlers[0])
+                        signal.signal(signal.SIGTERM, handlers[1])
+            if args.only in (None, "board"):
+                verdicts += part_board(args, template, work)
+        except KeyboardInterrupt:
+            print("\ninterrupted; stopping the servers and clients", file=sys.stderr)
+            return 130
+        except Exception as error:
+            print(f"\nbenchmark failed: {type(error).__name__}: {error}", file=sys.stderr)
+            if isinstance(error, subprocess.CalledProcessError):
+                print((error.stderr or b"").decode(errors="replace")[-2000:], file=sys.stderr)
+            return 1
+    print(f"\nGoals (figures from this one run; {time.monotonic() - started:.0f} s, load average "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()) + ")")
+    for line in verdicts:
+        print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
