@@ -6,13 +6,11 @@ carries a bearer token is judged by that token alone, never by a cookie that cam
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     flash,
     redirect,
@@ -23,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from .errors import ServiceError
 from .extensions import db, login_manager
@@ -57,22 +55,6 @@ def _load_from_session(user_id: str) -> User | None:
 def _load_from_bearer(req) -> User | None:
     token = bearer_token()
     return accounts.user_for_api_token(token) if token else None
-
-
-def permission_required(permission: str):
-    """Refuse (403) a signed-in user whose role lacks ``permission``; send others to sign in."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not current_user.can(permission):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _safe_next(target: str | None) -> str:

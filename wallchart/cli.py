@@ -20,19 +20,23 @@ county_cli = AppGroup("county", help="Manage counties, districts and zones (åŽ¿å
 
 
 def in_english(command):
-    """The CLI speaks English throughout, messages from the services included."""
+    """Speak English throughout, and turn a service's refusal into a clean error exit."""
 
     @wraps(command)
     def english(*args, **kwargs):
         with force_locale("en"):
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            except ServiceError as error:
+                details = "; ".join(f"{k}: {v}" for k, v in getattr(error, "fields", {}).items())
+                raise click.ClickException(f"{error.message} {details}".strip()) from None
 
     return english
 
 
-def _fail(error: ServiceError) -> None:
-    details = "; ".join(f"{k}: {v}" for k, v in getattr(error, "fields", {}).items())
-    raise click.ClickException(f"{error.message} {details}".strip())
+def _password() -> str:
+    return os.environ.get("WALLCHART_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
 
 
 @user_cli.command("create")
@@ -42,12 +46,7 @@ def _fail(error: ServiceError) -> None:
 @in_english
 def create_user(name: str, role: str, display_name: str) -> None:
     """Create user NAME. The password comes from WALLCHART_PASSWORD, or is asked for twice."""
-    password = os.environ.get("WALLCHART_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = accounts.create_user(name, password, role, display_name)
-    except ServiceError as error:
-        _fail(error)
+    user = accounts.create_user(name, _password(), role, display_name)
     click.echo(f"Created user {user.username} ({user.role}).")
 
 
@@ -56,12 +55,7 @@ def create_user(name: str, role: str, display_name: str) -> None:
 @in_english
 def user_password(name: str) -> None:
     """Set user NAME's password (from WALLCHART_PASSWORD, or asked for twice)."""
-    password = os.environ.get("WALLCHART_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
-    try:
-        accounts.set_password(name, password)
-    except ServiceError as error:
-        _fail(error)
+    accounts.set_password(name, _password())
     click.echo(f"Password of {name} changed.")
 
 
@@ -70,10 +64,7 @@ def user_password(name: str) -> None:
 @in_english
 def user_token(name: str) -> None:
     """Print a new API token for user NAME (its last line is the token)."""
-    try:
-        token = accounts.issue_api_token(name)
-    except ServiceError as error:
-        _fail(error)
+    token = accounts.issue_api_token(name)
     click.echo(f"New API token for {name}; it is shown only once:")
     click.echo(token)
 
@@ -83,10 +74,7 @@ def user_token(name: str) -> None:
 @in_english
 def display_create(name: str) -> None:
     """Create a wall display token; the last line is the wall's path."""
-    try:
-        token = accounts.create_display_token(name)
-    except ServiceError as error:
-        _fail(error)
+    token = accounts.create_display_token(name)
     click.echo(f"Display {name!r} created. Open this path on the wall screen:")
     click.echo(f"/wall?token={token}")
 
@@ -96,10 +84,7 @@ def display_create(name: str) -> None:
 @in_english
 def display_revoke(name: str) -> None:
     """Revoke the display token(s) named NAME."""
-    try:
-        count = accounts.revoke_display_tokens(name)
-    except ServiceError as error:
-        _fail(error)
+    count = accounts.revoke_display_tokens(name)
     click.echo(f"Revoked {count} display token(s) named {name!r}.")
 
 
@@ -137,11 +122,8 @@ def demo_data() -> None:
 @in_english
 def county_add(names: tuple[str, ...], kind: str) -> None:
     """Add counties, districts or zones, in the order the board lists them."""
-    try:
-        for name in names:
-            accounts.add_county(name, kind)
-    except ServiceError as error:
-        _fail(error)
+    for name in names:
+        accounts.add_county(name, kind)
     click.echo(f"Added {len(names)} {kind}(s).")
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 
 class ServiceError(Exception):
     """A refused change. ``message`` is already translated for the person who asked."""
 
     status = 400
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.details = details
 
 
 class Forbidden(ServiceError):

@@ -3,7 +3,6 @@ broadcast. Views, the API, the CLI and socket handlers call these and nothing el
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -259,15 +258,3 @@ def delete_project(actor: User | None, project_id: int, version: Any,
     message.send()
     return project
 
-
-def board_projects(stage_filter: str | None = None) -> list[Project]:
-    """Every card on the board in column order, owner and county loaded in the same query."""
-    query = select(Project).where(Project.deleted_at.is_(None))
-    if stage_filter:
-        query = query.where(Project.stage == stage_filter)
-    return list(db.session.execute(query.order_by(Project.stage, Project.rank, Project.id))
-                .scalars().unique())
-
-
-def days_in_stage(project: Project, on: date | None = None) -> int:
-    return ((on or today()) - project.stage_entered_at).days
