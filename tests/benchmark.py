@@ -622,6 +622,11 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
         if samples.misses or samples.errors:
             print(f"  {side.label}: {samples.misses} broadcasts not seen by every client "
                   f"within 10 s, {samples.errors} refused requests")
+    floor_http = percentile(by_label["floor gevent"].samples.http, .5)
+    if floor_http > 0.030 and not args.nodelay:
+        print("  note: ~40 ms of every gevent HTTP answer above is TCP delayed ACK meeting "
+              "Nagle: pywsgi sends\n  the headers and the body in two writes and nobody sets "
+              "TCP_NODELAY (see --nodelay)")
     disconnects = sum(side.group.disconnects for side in sides)
     if disconnects:
         print(f"  clients that disconnected during the run: {disconnects}")
@@ -664,6 +669,35 @@ class StatementCounter:
 
     def __call__(self, *_args, **_kwargs) -> None:
         self.count += 1
+
+
+class GcPauses:
+    """Time spent in full (generation 2) collections while the pages are timed."""
+
+    def __init__(self):
+        self.by_size: dict[int, tuple[int, float]] = {}
+        self.count, self.total, self.began = 0, 0.0, 0.0
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self.began = time.perf_counter()
+        else:
+            self.count += 1
+            self.total += time.perf_counter() - self.began
+
+    def start(self) -> None:
+        import gc
+
+        self.count, self.total = 0, 0.0
+        gc.callbacks.append(self._callback)
+
+    def stop(self, size: int) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+        self.by_size[size] = (self.count, self.total)
 
 
 def fill_projects(app, start: int, stop_at: int, owners: list[int],
@@ -758,26 +792,42 @@ def part_board(args, template: Path, work: Path) -> list[str]:
     ]
     results: dict[str, dict[int, tuple[float, set[int], int]]] = {name: {} for name, _ in
                                                                    endpoints}
+    from random import Random
+
+    shuffle = Random(1).shuffle
+    gc_pauses = GcPauses()
     filled = 0
     for size in args.sizes:
         fill_projects(app, filled, size, owners, counties)
         filled = size
-        for name, prepare in endpoints:
-            for _ in range(args.page_warmup):
+        for _ in range(args.page_warmup):
+            for _name, prepare in endpoints:
                 prepare()()
-            times, statements, length = [], set(), 0
-            for _ in range(args.runs):
+        gc_pauses.start()
+        times: dict[str, list[float]] = {name: [] for name, _ in endpoints}
+        statements: dict[str, set[int]] = {name: set() for name, _ in endpoints}
+        lengths: dict[str, int] = {}
+        order = list(endpoints)
+        for _ in range(args.runs):
+            # Every page once per round, in a new order each round, so that neither a burst of
+            # noise nor a full garbage collection (which comes back at the same point of a
+            # fixed cycle) keeps landing on the same page.
+            shuffle(order)
+            for name, prepare in order:
                 send = prepare()
                 counter.count = 0
                 started = time.perf_counter()
                 response = send()
                 data = response.get_data()
-                times.append(time.perf_counter() - started)
+                times[name].append(time.perf_counter() - started)
                 if response.status_code != 200:
                     raise RuntimeError(f"{name} answered {response.status_code}: {data[:300]!r}")
-                statements.add(counter.count)
-                length = len(data)
-            results[name][size] = (statistics.median(times), statements, length)
+                statements[name].add(counter.count)
+                lengths[name] = len(data)
+        gc_pauses.stop(size)
+        for name, _ in endpoints:
+            results[name][size] = (statistics.median(times[name]), statements[name],
+                                   lengths[name])
 
     header = f"  {'':26}" + "".join(f"{f'{size:,} projects':>26}" for size in args.sizes)
     print("\n" + header)
@@ -795,6 +845,10 @@ def part_board(args, template: Path, work: Path) -> list[str]:
         marker = "" if len(counts) == 1 else "   <- varies with the board size"
         print(f"  {name:26}" + "".join(f"{cell:>26}" for cell in cells) + marker)
 
+    print("  full garbage collections (generation 2) during the timed requests: " + "; ".join(
+        f"{size:,} projects {count} x {total / count * 1000 if count else 0:.0f} ms"
+        for size, (count, total) in gc_pauses.by_size.items())
+        + f" (of {args.runs * len(endpoints)} requests)")
     if args.profile:
         profile_board(client, args)
 
@@ -848,10 +902,12 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--clients", type=int, default=100, help="screens per server (100)")
     parser.add_argument("--client-processes", type=int, default=1,
                         help="processes the clients of each server are spread over (1)")
-    parser.add_argument("--moves", type=int, default=200, help="measured broadcasts (200)")
+    parser.add_argument("--moves", type=int, default=300,
+                        help="measured broadcasts per server (300)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up broadcasts (20)")
-    parser.add_argument("--block", type=int, default=50,
-                        help="app and floor take turns in blocks of this many (50)")
+    parser.add_argument("--block", type=int, default=5,
+                        help="the servers take turns in blocks of this many broadcasts (5): "
+                             "short turns spread the machine's noise evenly over both")
     parser.add_argument("--projects-live", type=int, default=5,
                         help="projects on the live server (5)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000],
