@@ -10,12 +10,30 @@ if __name__ == "__main__":
 
     monkey.patch_all()
 
+import gc  # noqa: E402
 import os  # noqa: E402
+import socket  # noqa: E402
 
 from wallchart import create_app  # noqa: E402
 from wallchart.extensions import socketio  # noqa: E402
 
 app = create_app()
+
+
+def _gevent_server(host: str, port: int, log: bool):
+    """The server ``socketio.run`` would build, with TCP_NODELAY on every connection.
+
+    gevent writes a response's headers and body separately; without TCP_NODELAY the client's
+    delayed acknowledgement holds the body back by about 40 ms on every request.
+    """
+    from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
+
+    server = pywsgi.WSGIServer((host, port), app, handler_class=WebSocketHandler,
+                               log="default" if log else None)
+    server.init_socket()
+    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return server
 
 
 def serve() -> None:
@@ -31,11 +49,19 @@ def serve() -> None:
             print("\nNo administrator yet. Open this one-time link to create one:\n"
                   f"    {setup_url(token)}\n", flush=True)
     host, port = app.config["HOST"], app.config["PORT"]
-    print(f"Wallchart on http://{host}:{port}/board "
-          f"(async mode {socketio.async_mode}; Ctrl+C stops)", flush=True)
+    log = os.environ.get("WALLCHART_ACCESS_LOG") == "1"
+    # What is loaded now lives as long as the process: keep it out of the collector's way.
+    gc.collect()
+    gc.freeze()
     try:
-        socketio.run(app, host=host, port=port,
-                     log_output=os.environ.get("WALLCHART_ACCESS_LOG") == "1")
+        if socketio.async_mode == "gevent":
+            server = _gevent_server(host, port, log)
+            print(f"Wallchart on http://{host}:{port}/board (gevent; Ctrl+C stops)", flush=True)
+            server.serve_forever()
+        else:
+            print(f"Wallchart on http://{host}:{port}/board ({socketio.async_mode})", flush=True)
+            socketio.run(app, host=host, port=port, log_output=log,
+                         allow_unsafe_werkzeug=True)
     except OSError as error:
         raise SystemExit(f"Cannot listen on {host}:{port} ({error.strerror}). Is Wallchart "
                          "already running? Choose another port with WALLCHART_PORT.") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app
@@ -51,11 +52,17 @@ UNITS = {
 }
 
 
-def plural_unit(kind: str, count: int) -> Markup:
-    """The unit after a number that the live script recounts: it carries both forms."""
+@lru_cache(maxsize=64)
+def _unit_markup(locale: str, kind: str, singular: bool) -> Markup:
+    """Rendered once per language: a board of 1,000 cards asks for it 1,000 times."""
     one, other = UNITS[kind](1), UNITS[kind](2)
     return Markup('<span class="unit" data-one="{}" data-other="{}">{}</span>').format(
-        one, other, one if count == 1 else other)
+        one, other, one if singular else other)
+
+
+def plural_unit(kind: str, count: int) -> Markup:
+    """The unit after a number that the live script recounts: it carries both forms."""
+    return _unit_markup(str(get_locale()), kind, count == 1)
 
 
 def users_by_name(users: list[User]) -> dict[str, str]:

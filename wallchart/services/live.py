@@ -39,6 +39,8 @@ class Broadcast:
     def send(self) -> None:
         for to, payload in self.messages:
             socketio.emit("project", payload, to=to)
+        # Let the screens' writers run before this request goes on to write its own answer.
+        socketio.sleep(0)
 
 
 def prepare(project: Project, action: str, revision: int) -> Broadcast:
