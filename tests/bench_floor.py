@@ -1,18 +1,18 @@
 """The floor for the move-to-screen benchmark: a bare python-socketio server, no app around it.
 
-Same async mode as ``python wsgi.py``: gevent, monkey patched first, served by gevent's pywsgi
-with gevent-websocket (what ``socketio.run`` does in gevent mode). A ``POST /emit`` with a JSON
-body ``{"id": ..., "version": ...}`` broadcasts one ``project`` event to each of the four
-(view, language) rooms, with card html of the sizes the app sends, and answers 200 with that
-body. Screens connect with ``auth={"view": ..., "lang": ...}`` and join that one room, and get a
+Same async mode and server as ``python wsgi.py``: gevent, monkey patched first, served by
+gevent's pywsgi with gevent-websocket, with TCP_NODELAY on the listening socket (inherited by
+the accepted sockets), as ``wsgi._gevent_server`` does. A ``POST /emit`` with a JSON body
+``{"id": ..., "version": ...}`` broadcasts one ``project`` event to each of the four (view,
+language) rooms, with card html of the sizes the app sends, and answers 200 with that body.
+Screens connect with ``auth={"view": ..., "lang": ...}`` and join that one room, and get a
 ``hello`` like the app's. It stops on SIGTERM or SIGINT.
 
-    python tests/bench_floor.py PORT HTML_SIZES_JSON [nodelay] [threading]
+    python tests/bench_floor.py PORT HTML_SIZES_JSON [threading]
 
-HTML_SIZES_JSON is e.g. '{"board:zh": 636, ...}'. With ``nodelay`` the listening socket gets
-TCP_NODELAY (inherited by the accepted sockets): the benchmark's ``--nodelay`` what-if, not what
-``socketio.run`` does. With ``threading`` it runs as Flask-SocketIO's threading mode does:
-no monkey patching, Werkzeug's threaded server, simple-websocket.
+HTML_SIZES_JSON is e.g. '{"board:zh": 636, ...}'. With ``threading`` it runs as Flask-SocketIO's
+threading mode does: no monkey patching, Werkzeug's threaded server, simple-websocket; its
+listening socket gets TCP_NODELAY too (``socketio.run`` in that mode does not set it).
 """
 
 import sys
@@ -72,15 +72,14 @@ def make_app(html_sizes: dict[str, int], async_mode: str):
 def main() -> None:
     port = int(sys.argv[1])
     sizes = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-    nodelay = "nodelay" in sys.argv[3:]
     if THREADING:
         from werkzeug.serving import make_server
 
         # What socketio.run(log_output=False) does in threading mode.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         server = make_server("127.0.0.1", port, make_app(sizes, "threading"), threaded=True)
-        if nodelay:
-            server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # Not what socketio.run does, but what the gevent floor does, as wsgi.py does.
+        server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         print(f"floor listening on 127.0.0.1:{port} (async mode threading)", flush=True)
         server.serve_forever()  # SIGTERM ends the process
         return
@@ -89,11 +88,11 @@ def main() -> None:
     from gevent import pywsgi
     from geventwebsocket.handler import WebSocketHandler
 
+    # As wsgi._gevent_server builds it.
     server = pywsgi.WSGIServer(("127.0.0.1", port), make_app(sizes, "gevent"),
                                handler_class=WebSocketHandler, log=None)
-    server.start()
-    if nodelay:
-        server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    server.init_socket()
+    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     print(f"floor listening on 127.0.0.1:{port} (async mode gevent)", flush=True)
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, server.stop)

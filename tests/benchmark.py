@@ -2,23 +2,23 @@
 
     .venv/bin/python -m tests.benchmark              # both parts, about two minutes
     .venv/bin/python -m tests.benchmark --threading  # + app and floor in threading mode
-    .venv/bin/python -m tests.benchmark --nodelay    # + both with TCP_NODELAY (a what-if)
     .venv/bin/python -m tests.benchmark --help       # sizes, counts, --profile, --only
 
 It prints figures and a PASS/MISS line per goal and exits 0 either way: a measurement, not a
 test (the machines are shared and noisy, so read the app/floor ratios measured in one run).
 
-Part 1 starts the real server (``python wsgi.py``: gevent, embedded SQLite) and, beside it, the
-floor: a bare python-socketio server in the same async mode (``tests/bench_floor.py``). Each gets
-100 Socket.IO clients (websocket transport), held in a separate process so that the side that
-sends the moves and the side that receives them do not take turns on one interpreter. The
-clients are python-socketio's ``Client`` under gevent: greenlets, not threads, and no
-dependency beyond the test extras (without websocket-client's pure-Python UTF-8 check, which a
-browser does natively). The time a single process takes to handle 100 messages in turn is
-in both the app's and the floor's figures, hence the ratio. The moves and the floor's
-broadcasts are sent one at a time, the servers taking turns in blocks, and each is timed from
-just before the HTTP request until the last of the 100 clients has received the matching
-``project`` event (matched on id and version); all processes read the same monotonic clock.
+Part 1 starts the real server (``python wsgi.py``: gevent, embedded SQLite, TCP_NODELAY) and,
+beside it, the floor: a bare python-socketio server in the same async mode, served the same way
+(``tests/bench_floor.py``). Each gets 100 Socket.IO clients (websocket transport), held in a
+separate process so that the side that sends the moves and the side that receives them do not
+take turns on one interpreter. The clients are python-socketio's ``Client`` under gevent:
+greenlets, not threads, and no dependency beyond the test extras (without websocket-client's
+pure-Python UTF-8 check, which a browser does natively). The time a single process takes to
+handle 100 messages in turn is in both the app's and the floor's figures, hence the ratio. The
+moves and the floor's broadcasts are sent one at a time, the servers taking turns in blocks,
+and each is timed from just before the HTTP request until the last of the 100 clients has
+received the matching ``project`` event (matched on id and version); all processes read the
+same monotonic clock.
 
 Part 2 fills a SQLite database with 10, 100, then 1,000 projects (each with a county and an
 owner) and times the pages with Flask's test client in this process, counting the SQL
@@ -32,6 +32,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import signal
 import sqlite3
 import statistics
@@ -54,20 +55,6 @@ COUNTIES = ("鹤城区", "中方县", "沅陵县", "辰溪县", "溆浦县", "�
 GOAL_P95_MS = 50.0
 GOAL_FLOOR_RATIO = 2.0
 GOAL_BOARD_MS = 150.0
-# --nodelay: the app as ``python wsgi.py`` runs it, but with TCP_NODELAY on the listening socket
-# (accepted sockets inherit it), to show what that change would bring. The app is not edited.
-APP_NODELAY_BOOT = """
-from gevent import monkey
-monkey.patch_all()
-import runpy, socket
-from gevent import pywsgi
-_init_socket = pywsgi.WSGIServer.init_socket
-def init_socket(self):
-    _init_socket(self)
-    self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-pywsgi.WSGIServer.init_socket = init_socket
-runpy.run_path("wsgi.py", run_name="__main__")
-"""
 # --threading: the same app in Flask-SocketIO's threading mode (Werkzeug + simple-websocket, no
 # monkey patching), which ``python wsgi.py`` cannot start; the database is already migrated.
 APP_THREADING_BOOT = """
@@ -494,7 +481,7 @@ def members_for(clients: int, tokens: tuple[str, str] | None) -> list[dict]:
 def start_app(args, mode: str, template: Path, folder: Path,
               stack: contextlib.ExitStack) -> tuple[Side, str]:
     """The real server with a member's API token, a display token, a few projects and the
-    clients; ``mode`` is "gevent" (``python wsgi.py``), "gevent-nodelay" or "threading".
+    clients; ``mode`` is "gevent" (``python wsgi.py``) or "threading".
     Returns the async mode the server reports."""
     from tests.conftest import LiveServer
 
@@ -509,11 +496,10 @@ def start_app(args, mode: str, template: Path, folder: Path,
     wall_path = server.flask("display", "create", "bench-wall").strip().splitlines()[-1]
     display_token = wall_path.split("token=", 1)[1]
 
+    command = ["wsgi.py"]
     if mode == "threading":
         command = ["-c", APP_THREADING_BOOT]
         server.env["WALLCHART_ASYNC_MODE"] = "threading"
-    else:
-        command = ["-c", APP_NODELAY_BOOT] if mode == "gevent-nodelay" else ["wsgi.py"]
     server.process = spawn([sys.executable, *command], server.log, env=server.env)
     stack.callback(stop, server.process)
     wait_for_port(server.process, server.port, server.log)
@@ -534,9 +520,10 @@ def start_app(args, mode: str, template: Path, folder: Path,
     with contextlib.closing(sqlite3.connect(db_path, timeout=10)) as conn, conn:
         conn.execute("UPDATE project SET owner_id = (SELECT id FROM user WHERE username='bench')")
 
-    log = server.log.read_text(errors="replace")
-    reported = log.split("async mode", 1)[1].split()[0].strip(";") if "async mode" in log \
-        else "?"
+    # wsgi.py says "Wallchart on http://…/board (gevent; Ctrl+C stops)", the threading boot
+    # "async mode threading".
+    found = re.search(r"/board \((\w+)|async mode (\w+)", server.log.read_text(errors="replace"))
+    reported = next(filter(None, found.groups())) if found else "?"
     group = ClientGroup(f"app-{mode}", server.url,
                         members_for(args.clients, (api_token, display_token)),
                         args.client_processes, folder)
@@ -553,7 +540,7 @@ def start_floor(args, mode: str, sizes: dict[str, int], folder: Path,
 
     port = free_port()
     log = folder / f"floor-{mode}.log"
-    options = {"gevent": [], "gevent-nodelay": ["nodelay"], "threading": ["threading"]}[mode]
+    options = {"gevent": [], "threading": ["threading"]}[mode]
     process = spawn([sys.executable, str(ROOT / "tests" / "bench_floor.py"), str(port),
                      json.dumps(sizes), *options], log)
     stack.callback(stop, process)
@@ -570,7 +557,7 @@ def start_floor(args, mode: str, sizes: dict[str, int], folder: Path,
 
 
 def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> list[str]:
-    modes = ["gevent"] + ["gevent-nodelay"] * args.nodelay + ["threading"] * args.threading
+    modes = ["gevent"] + ["threading"] * args.threading
     print(f"\nPart 1: move-to-screen latency, {args.clients} Socket.IO clients (websocket) per "
           f"server, {args.moves} broadcasts per server", flush=True)
     sides: list[Side] = []
@@ -585,9 +572,7 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
 
     for mode in modes:
         app, floor = by_label[f"app {mode}"], by_label[f"floor {mode}"]
-        what = {"gevent": "python wsgi.py",
-                "gevent-nodelay": "python wsgi.py with TCP_NODELAY on its listening socket",
-                "threading": "wsgi's app under socketio.run"}[mode]
+        what = {"gevent": "python wsgi.py", "threading": "wsgi's app under socketio.run"}[mode]
         print(f"  app {mode}: {what}, reports async mode {reported[mode]}, pid {app.target.pid};"
               f" floor {mode}: tests/bench_floor.py, pid {floor.target.pid}")
     print("  card html per room (bytes): "
@@ -622,11 +607,6 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
         if samples.misses or samples.errors:
             print(f"  {side.label}: {samples.misses} broadcasts not seen by every client "
                   f"within 10 s, {samples.errors} refused requests")
-    floor_http = percentile(by_label["floor gevent"].samples.http, .5)
-    if floor_http > 0.030 and not args.nodelay:
-        print("  note: ~40 ms of every gevent HTTP answer above is TCP delayed ACK meeting "
-              "Nagle: pywsgi sends\n  the headers and the body in two writes and nobody sets "
-              "TCP_NODELAY (see --nodelay)")
     disconnects = sum(side.group.disconnects for side in sides)
     if disconnects:
         print(f"  clients that disconnected during the run: {disconnects}")
@@ -892,8 +872,8 @@ def machine_facts() -> None:
     print(f"  machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
           f"{platform.system()} {platform.release()}, load average {load}")
     print(f"  Python {platform.python_version()} ({sys.executable}); {packages}")
-    print("  async mode: app and floor gevent (monkey patched, pywsgi + gevent-websocket); "
-          "clients: python-socketio Client under gevent in their own process")
+    print("  async mode: app and floor gevent (monkey patched, pywsgi + gevent-websocket, "
+          "TCP_NODELAY); clients: python-socketio Client under gevent in their own process")
 
 
 def parse_args(argv: list[str] | None = None):
@@ -916,9 +896,6 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--page-warmup", type=int, default=3, help="warm-up requests (3)")
     parser.add_argument("--profile", action="store_true",
                         help="also print a cProfile of GET /board at the largest size")
-    parser.add_argument("--nodelay", action="store_true",
-                        help="also run both gevent servers with TCP_NODELAY on their "
-                             "listening socket (a what-if: the app does not do that)")
     parser.add_argument("--threading", action="store_true",
                         help="also run the app and the floor in threading mode (Werkzeug)")
     parser.add_argument("--only", choices=("live", "board"), help="run one part")
