@@ -13,7 +13,9 @@ class Base(DeclarativeBase):
     pass
 
 
-db = SQLAlchemy(model_class=Base)
+# A committed object keeps its values: the answer and the broadcast show what was committed
+# without reading it back.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 socketio = SocketIO()
 login_manager = LoginManager()

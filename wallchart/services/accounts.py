@@ -84,10 +84,10 @@ def issue_api_token(username: str) -> str:
 
 
 def user_for_api_token(token: str) -> User | None:
-    row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token),
-                               ApiToken.revoked_at.is_(None))).scalar()
-    return row.user if row and row.user.active else None
+    return db.session.execute(
+        select(User).join(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                          ApiToken.revoked_at.is_(None),
+                                          User.active.is_(True))).scalar()
 
 
 def create_display_token(name: str) -> str:

@@ -24,9 +24,11 @@ INVESTMENT_MAX_WAN = 100_000_000
 EDITABLE = ("name", "investor", "investment_wan", "county", "sector")
 
 
-def _authorize(actor: User | None, permission: str) -> None:
+def _authorize(actor: User | None, permission: str) -> int:
+    """Refuse an actor whose role lacks ``permission``; return the id the history records."""
     if actor is None or not actor.can(permission):
         raise Forbidden(_("You are not allowed to do this."))
+    return actor.id
 
 
 def _load(project_id: Any) -> Project:
@@ -140,15 +142,15 @@ def _display(value: Any) -> Any:
     return value.name if isinstance(value, County) else value
 
 
-def _record(project: Project, actor: User | None, action: str, revision: int, **fields) -> None:
-    db.session.add(ProjectEvent(project_id=project.id, user_id=actor.id if actor else None,
-                                action=action, revision=revision, **fields))
+def _record(project: Project, actor_id: int, action: str, revision: int, **fields) -> None:
+    db.session.add(ProjectEvent(project_id=project.id, user_id=actor_id, action=action,
+                                revision=revision, **fields))
 
 
 
 def create_project(actor: User | None, data: dict[str, Any]) -> Project:
     """Put a new card on the board, at the bottom of its column (contact unless ``stage``)."""
-    _authorize(actor, "create")
+    actor_id = _authorize(actor, "create")
     refuse_unknown(data, {*EDITABLE, "stage", "reason"})
     clean = _clean_fields(data, partial=False)
     stage = _stage(data.get("stage", "contact"))
@@ -159,7 +161,7 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
                           stage_entered_at=today())
         db.session.add(project)
         db.session.flush()
-        _record(project, actor, "created", revision, to_stage=stage, reason=reason,
+        _record(project, actor_id, "created", revision, to_stage=stage, reason=reason,
                 changes={k: _display(v) for k, v in {**clean, "county": county}.items()})
         message = live.prepare(project, "created", revision)
     message.send()
@@ -168,7 +170,7 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
 
 def update_project(actor: User | None, project_id: int, data: dict[str, Any]) -> Project:
     """Edit a card's record fields; unchanged fields are left alone and not recorded."""
-    _authorize(actor, "edit")
+    actor_id = _authorize(actor, "edit")
     refuse_unknown(data, {*EDITABLE, "version", "reason"})
     clean = _clean_fields(data, partial=True)
     reason = _reason(data.get("reason"))
@@ -184,7 +186,7 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
             db.session.rollback()
             return project
         project.updated_at = utcnow()
-        _record(project, actor, "updated", revision, changes=changes, reason=reason)
+        _record(project, actor_id, "updated", revision, changes=changes, reason=reason)
         message = live.prepare(project, "updated", revision)
     message.send()
     return project
@@ -193,7 +195,7 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
 def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
                  position: Any = None, reason: Any = None) -> Project:
     """Move a card to ``stage`` at ``position`` (0-based among the other cards; default last)."""
-    _authorize(actor, "move")
+    actor_id = _authorize(actor, "move")
     stage = _stage(stage)
     position = _position(position)
     reason = _reason(reason)
@@ -206,7 +208,7 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
             project.stage = stage
             project.stage_entered_at = today()
         project.updated_at = utcnow()
-        _record(project, actor, "moved", revision, from_stage=from_stage, to_stage=stage,
+        _record(project, actor_id, "moved", revision, from_stage=from_stage, to_stage=stage,
                 reason=reason)
         message = live.prepare(project, "moved", revision)
     message.send()
@@ -216,7 +218,7 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
 def assign_project(actor: User | None, project_id: int, owner: Any, version: Any,
                    reason: Any = None) -> Project:
     """Give a project an owner (责任人) by username, or none with ``None``."""
-    _authorize(actor, "assign")
+    actor_id = _authorize(actor, "assign")
     if owner is not None and (not isinstance(owner, str) or not owner.strip()):
         raise Invalid(_("Choose an owner from the users."), {"owner": _("Invalid.")})
     reason = _reason(reason)
@@ -236,7 +238,7 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
             return project
         project.owner = new_owner
         project.updated_at = utcnow()
-        _record(project, actor, "assigned", revision, reason=reason, changes={
+        _record(project, actor_id, "assigned", revision, reason=reason, changes={
             "owner": [previous.username if previous else None,
                       new_owner.username if new_owner else None]})
         message = live.prepare(project, "assigned", revision)
@@ -247,13 +249,13 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
 def delete_project(actor: User | None, project_id: int, version: Any,
                    reason: Any = None) -> Project:
     """Take a card off the board. The row and its history stay: nothing is ever lost."""
-    _authorize(actor, "delete")
+    actor_id = _authorize(actor, "delete")
     reason = _reason(reason)
     with write_transaction() as revision:
         project = _load(project_id)
         _check_version(project, version)
         project.deleted_at = utcnow()
-        _record(project, actor, "deleted", revision, from_stage=project.stage, reason=reason)
+        _record(project, actor_id, "deleted", revision, from_stage=project.stage, reason=reason)
         message = live.prepare(project, "deleted", revision)
     message.send()
     return project
