@@ -250,18 +250,26 @@ def test_money_formats(app, lang, wan, shown):
         assert money(wan) == shown
 
 
-def test_live_push_renders_each_language(app, make_project, monkeypatch):
+def test_live_push_renders_each_language(app, users, make_project):
     """A change is rendered once per language room; each screen gets its own words."""
-    from wallchart.services import live
+    from tests.helpers import project_events, socket_client
+    from wallchart.services import accounts
 
-    sent: list[tuple[str, dict]] = []
-    monkeypatch.setattr(live.socketio, "emit",
-                        lambda event, payload, to=None: sent.append((to, payload)))
+    with app.app_context():
+        display = accounts.create_display_token("大厅")
+        api = accounts.issue_api_token("viewer")
+    screens = {
+        "board:zh": socket_client(app, auth={"token": api}),
+        "board:en": socket_client(app, auth={"token": api, "lang": "en"}),
+        "wall:zh": socket_client(app, auth={"token": display, "lang": "zh"}),
+        "wall:en": socket_client(app, auth={"token": display, "lang": "en"}),
+    }
     make_project("推送测试项目", investment_wan=50000)
-    cards = {to: payload["html"] for to, payload in sent}
+    cards = {name: project_events(screen)[0]["html"] for name, screen in screens.items()}
     assert "5 亿元" in cards["board:zh"] and "5 亿元" in cards["wall:zh"]
     assert "CNY 500M" in cards["board:en"] and "CNY 500M" in cards["wall:en"]
     assert "未指定责任人" in cards["board:zh"] and "No owner" in cards["board:en"]
+    assert "hx-get" in cards["board:zh"] and "hx-get" not in cards["wall:en"]
 
 
 def test_wall_takes_its_language_from_the_link(app, make_project):

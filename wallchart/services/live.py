@@ -2,16 +2,19 @@
 
 Screens join one room per (view, language) when they connect, so a change costs the same few
 renders however many screens are open. The payload is prepared inside the write transaction
-(so its position is exact for its revision) and sent only after the commit succeeded.
+(so its position is exact for its revision); the cards are rendered and sent only after the
+commit succeeded.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from socketio.pubsub_manager import PubSubManager
 
 from ..extensions import db, socketio
 from ..models import Project, utcnow
@@ -30,24 +33,43 @@ def render_card(project: Project, view: str) -> str:
     return render_template("partials/card.html", project=project, view=view)
 
 
+def _rooms() -> Iterator[tuple[str, str, str]]:
+    """Each (room, view, language) to send to. One process knows who listens and skips empty
+    rooms; behind a message queue, screens of other processes may be in any room."""
+    manager = socketio.server.manager
+    everywhere = isinstance(manager, PubSubManager)
+    for locale in current_app.config["LANGUAGES"]:
+        for view in VIEWS:
+            name = room(view, locale)
+            if everywhere or next(manager.get_participants("/", name), None) is not None:
+                yield name, view, locale
+
+
 @dataclass
 class Broadcast:
     """What one committed change tells the screens."""
 
-    messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    project: Project
+    payload: dict[str, Any]
 
     def send(self) -> None:
-        for to, payload in self.messages:
-            socketio.emit("project", payload, to=to)
+        """Render the card for each room with screens in it, and emit. Call after commit."""
+        deleted = self.payload["action"] == "deleted"
+        # A clean request context: the shared fragment must not depend on who caused the change.
+        with current_app.test_request_context():
+            for to, view, locale in _rooms():
+                with force_locale(locale):
+                    html = None if deleted else render_card(self.project, view)
+                socketio.emit("project", {**self.payload, "html": html}, to=to)
         # Let the screens' writers run before this request goes on to write its own answer.
         socketio.sleep(0)
 
 
 def prepare(project: Project, action: str, revision: int) -> Broadcast:
-    """Render the card for every (view, language) room; call before commit, send after."""
+    """Take what the screens need while the write transaction still holds the board."""
     db.session.flush()  # assigns the new version and, for a new card, its id
     deleted = action == "deleted"
-    payload = {
+    return Broadcast(project, {
         "id": project.id,
         "action": action,
         "stage": project.stage,
@@ -55,13 +77,4 @@ def prepare(project: Project, action: str, revision: int) -> Broadcast:
         "version": project.version,
         "revision": revision,
         "at": iso_utc(utcnow()),
-    }
-    broadcast = Broadcast()
-    # A clean request context: the shared fragment must not depend on who caused the change.
-    with current_app.test_request_context():
-        for locale in current_app.config["LANGUAGES"]:
-            with force_locale(locale):
-                for view in VIEWS:
-                    html = None if deleted else render_card(project, view)
-                    broadcast.messages.append((room(view, locale), {**payload, "html": html}))
-    return broadcast
+    })
