@@ -21,10 +21,12 @@ SECTORS = ["industry", "agriculture", "tourism", "services"]
 
 @pytest.fixture
 def fill_board(live_server, monkeypatch):
-    """``fill_board(per_column)``: create projects through the service layer, in this process,
-    against the live server's database (much faster than one HTTP request each)."""
+    """``fill_board(60)`` or ``fill_board({"contact": 4, ...})``: create projects through the
+    service layer, in this process, against the live server's database (much faster than one
+    HTTP request each)."""
 
-    def fill(per_column: int) -> None:
+    def fill(per_column: int | dict[str, int]) -> None:
+        counts = per_column if isinstance(per_column, dict) else dict.fromkeys(STAGES, per_column)
         monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(live_server.folder))
         monkeypatch.setenv("WALLCHART_DATABASE_URL", live_server.env["WALLCHART_DATABASE_URL"])
         monkeypatch.setenv("WALLCHART_SECRET_KEY", live_server.env["WALLCHART_SECRET_KEY"])
@@ -42,8 +44,8 @@ def fill_board(live_server, monkeypatch):
                 db.session.commit()
             member = actor("member")
             n = 0
-            for stage in STAGES:
-                for _ in range(per_column):
+            for stage, count in counts.items():
+                for _ in range(count):
                     n += 1
                     create_project(member, {
                         "name": f"{NAMES[n % len(NAMES)]}{n}", "stage": stage,
@@ -82,7 +84,12 @@ FIT_REPORT = """() => {
                      || r.left < box.left - 0.5 || r.right > box.right + 0.5)
                 problems.push(`${id} outside its column`);
             const title = card.querySelector('.card-title');
-            minFont = Math.min(minFont, parseFloat(getComputedStyle(title).fontSize));
+            const font = parseFloat(getComputedStyle(title).fontSize);
+            minFont = Math.min(minFont, font);
+            // A name must show at least its first three characters (or all, if shorter).
+            const wanted = Math.min(3, title.textContent.trim().length) * font;
+            if (title.getBoundingClientRect().width < wanted - 0.5)
+                problems.push(`${id} title squeezed to ${title.getBoundingClientRect().width}px`);
         }
     }
     return {problems, cards, minFont};
@@ -99,16 +106,33 @@ def assert_wall_is_read_only(page: Page) -> None:
            ).to_have_count(0)
 
 
-def packed_grid_overflows(page: Page) -> bool:
-    """The known bug (wall.css, packed density): ``grid-template-columns: 1fr 1fr`` lets the
-    nowrap titles widen the two tracks past the column, so the right-hand cards are cut off."""
-    return page.evaluate("""() => [...document.querySelectorAll('.cards[data-density=packed]')]
-        .some(list => list.scrollWidth > list.clientWidth)""")
+KNOWN_BUGS = """() => {
+    const bugs = new Set();
+    for (const list of document.querySelectorAll('.cards[data-density=packed]'))
+        if (list.scrollWidth > list.clientWidth)
+            bugs.add('packed columns cut off their right-hand cards (wall.css: the packed grid '
+                     + 'needs repeat(2, minmax(0, 1fr)))');
+    for (const card of document.querySelectorAll('.cards[data-density=dense] .card')) {
+        const title = card.querySelector('.card-title');
+        const font = parseFloat(getComputedStyle(title).fontSize);
+        if (card.scrollWidth > card.clientWidth + 0.5
+            || title.getBoundingClientRect().width < 3 * font - 0.5)
+            bugs.add('dense cards: the meta line (flex: none) squeezes the name away and '
+                     + 'overflows the column (wall.css dense .card-meta)');
+    }
+    return [...bugs];
+}"""
+
+
+def known_wall_bugs(page: Page) -> list[str]:
+    """Layout bugs reported and not fixed yet (see the test report): they make a test xfail,
+    and once fixed the test asserts the whole layout again."""
+    return page.evaluate(KNOWN_BUGS)
 
 
 def test_full_wall_fits_the_screen(live_server, fill_board, open_wall, artifacts):
     fill_board(60)
-    reports, known_bug = {}, False
+    reports, known = {}, set()
     for width, height in ((1920, 1080), (3840, 2160)):
         wall = open_wall(width, height)
         for stage in STAGES:
@@ -122,13 +146,34 @@ def test_full_wall_fits_the_screen(live_server, fill_board, open_wall, artifacts
         assert report["minFont"] >= height / 100, report
         whole_page = [p for p in report["problems"] if p.startswith("page")]
         assert whole_page == []
-        known_bug = known_bug or packed_grid_overflows(wall)
+        known.update(known_wall_bugs(wall))
         wall.context.close()
-    if known_bug:
-        pytest.xfail("known bug: packed wall columns cut off half their cards "
-                     "(static/css/wall.css, packed grid needs repeat(2, minmax(0, 1fr)))")
+    if known:
+        pytest.xfail("known bugs: " + "; ".join(sorted(known)))
     assert reports[1080]["problems"] == []
     assert reports[2160]["problems"] == []
+
+
+def test_wall_type_shrinks_only_as_columns_fill(fill_board, open_wall, artifacts):
+    """A column with fewer cards is never set in smaller type than a fuller one."""
+    counts = {"contact": 4, "negotiating": 12, "signed": 16, "started": 24, "producing": 30}
+    fill_board(counts)
+    wall = open_wall(1920, 1080)
+    expect(wall.locator(".card")).to_have_count(sum(counts.values()))
+    report = fit_report(wall)
+    wall.screenshot(path=artifacts / "wall-mixed-columns-1920x1080.png")
+    assert [p for p in report["problems"] if p.startswith("page")] == []
+    known = known_wall_bugs(wall)
+    sizes = wall.evaluate("""() => [...document.querySelectorAll('.column')].map(c =>
+        parseFloat(getComputedStyle(c.querySelector('.card-title')).fontSize))""")
+    by_count = sorted(zip(counts.values(), sizes, strict=True))
+    if not all(a[1] >= b[1] - 0.5 for a, b in zip(by_count, by_count[1:], strict=False)):
+        known.append(f"type is smaller in emptier columns: (cards, title px) {by_count} "
+                     "(wall.js density(): 'compact' at 9-16 cards needs scale 0.45)")
+    if known:
+        pytest.xfail("known bugs: " + "; ".join(known))
+    assert report["problems"] == []
+    assert report["minFont"] >= 1080 / 100, report
 
 
 def test_wall_with_few_cards(api, open_wall, artifacts):
@@ -147,6 +192,16 @@ def test_wall_with_few_cards(api, open_wall, artifacts):
     assert_wall_is_read_only(wall)
 
 
+def record_states(page: Page) -> None:
+    """Keep every state the live indicator passes through in ``window.__states``."""
+    page.evaluate("""() => {
+        window.__states = [];
+        const indicator = document.querySelector('.live-indicator');
+        new MutationObserver(() => window.__states.push(indicator.dataset.state))
+            .observe(indicator, {attributes: true, attributeFilter: ['data-state']});
+    }""")
+
+
 def test_wall_reconnects_by_itself_after_a_restart(live_server, api, open_wall, open_board):
     member = api("member")
     first, second = member.create("侗族文化旅游度假区"), member.create("城市商业综合体")
@@ -154,9 +209,13 @@ def test_wall_reconnects_by_itself_after_a_restart(live_server, api, open_wall, 
     board = open_board("lead")
     mark(wall, board)
 
+    for page in (wall, board):
+        record_states(page)
     live_server.stop()
     for page in (wall, board):
-        expect(page.locator(".live-indicator")).to_have_attribute("data-state", "offline")
+        # Seen at some point, however briefly: a poll of the current state could miss it.
+        page.wait_for_function("window.__states.includes('offline')")
+        assert page.evaluate("window.__states")[0] == "offline", page.evaluate("window.__states")
     live_server.start()
     # A change made while the screens are still reconnecting: they learn it on reconnect.
     member.move(first["id"], "negotiating")
