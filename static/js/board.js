@@ -96,14 +96,21 @@
     }
   });
 
+  let openedFrom = null;   // the project whose card opened the dialog, to return focus to it
+
   document.body.addEventListener("htmx:beforeRequest", function (event) {
+    const title = event.detail.elt.closest(".card-title");
+    if (!title) return;
     // A drag that ends over a card's title must not also open the project.
-    if (event.detail.elt.classList.contains("card-title") && Date.now() - lastDrop < 500) {
-      event.preventDefault();
-    }
+    if (Date.now() - lastDrop < 500) { event.preventDefault(); return; }
+    openedFrom = title.closest(".card").dataset.projectId;
   });
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target === dialogBody && !dialog.open) dialog.showModal();
+    if (event.detail.target !== dialogBody) return;
+    if (!dialog.open) dialog.showModal();
+    // Keep the keyboard in the dialog: on what asks for it, else on its first control.
+    const focus = dialogBody.querySelector("[autofocus], [aria-invalid=true], select, input, button");
+    if (focus) focus.focus();
   });
   document.body.addEventListener("wallchart:done", function () {
     dialog.close();
@@ -111,7 +118,13 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-close-dialog]")) dialog.close();
   });
-  dialog.addEventListener("close", function () { dialogBody.replaceChildren(); });
+  dialog.addEventListener("close", function () {
+    dialogBody.replaceChildren();
+    // The card may have been redrawn by a live update meanwhile: find it again by its id.
+    const title = openedFrom &&
+      board.querySelector('.card[data-project-id="' + openedFrom + '"] .card-title');
+    if (title) title.focus();
+  });
 
   makeSortable();
   filterMine();
