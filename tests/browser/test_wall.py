@@ -106,33 +106,9 @@ def assert_wall_is_read_only(page: Page) -> None:
            ).to_have_count(0)
 
 
-KNOWN_BUGS = """() => {
-    const bugs = new Set();
-    for (const list of document.querySelectorAll('.cards[data-density=packed]'))
-        if (list.scrollWidth > list.clientWidth)
-            bugs.add('packed columns cut off their right-hand cards (wall.css: the packed grid '
-                     + 'needs repeat(2, minmax(0, 1fr)))');
-    for (const card of document.querySelectorAll('.cards[data-density=dense] .card')) {
-        const title = card.querySelector('.card-title');
-        const font = parseFloat(getComputedStyle(title).fontSize);
-        if (card.scrollWidth > card.clientWidth + 0.5
-            || title.getBoundingClientRect().width < 3 * font - 0.5)
-            bugs.add('dense cards: the meta line (flex: none) squeezes the name away and '
-                     + 'overflows the column (wall.css dense .card-meta)');
-    }
-    return [...bugs];
-}"""
-
-
-def known_wall_bugs(page: Page) -> list[str]:
-    """Layout bugs reported and not fixed yet (see the test report): they make a test xfail,
-    and once fixed the test asserts the whole layout again."""
-    return page.evaluate(KNOWN_BUGS)
-
-
 def test_full_wall_fits_the_screen(live_server, fill_board, open_wall, artifacts):
     fill_board(60)
-    reports, known = {}, set()
+    reports = {}
     for width, height in ((1920, 1080), (3840, 2160)):
         wall = open_wall(width, height)
         for stage in STAGES:
@@ -146,10 +122,7 @@ def test_full_wall_fits_the_screen(live_server, fill_board, open_wall, artifacts
         assert report["minFont"] >= height / 100, report
         whole_page = [p for p in report["problems"] if p.startswith("page")]
         assert whole_page == []
-        known.update(known_wall_bugs(wall))
         wall.context.close()
-    if known:
-        pytest.xfail("known bugs: " + "; ".join(sorted(known)))
     assert reports[1080]["problems"] == []
     assert reports[2160]["problems"] == []
 
@@ -163,15 +136,11 @@ def test_wall_type_shrinks_only_as_columns_fill(fill_board, open_wall, artifacts
     report = fit_report(wall)
     wall.screenshot(path=artifacts / "wall-mixed-columns-1920x1080.png")
     assert [p for p in report["problems"] if p.startswith("page")] == []
-    known = known_wall_bugs(wall)
     sizes = wall.evaluate("""() => [...document.querySelectorAll('.column')].map(c =>
         parseFloat(getComputedStyle(c.querySelector('.card-title')).fontSize))""")
     by_count = sorted(zip(counts.values(), sizes, strict=True))
-    if not all(a[1] >= b[1] - 0.5 for a, b in zip(by_count, by_count[1:], strict=False)):
-        known.append(f"type is smaller in emptier columns: (cards, title px) {by_count} "
-                     "(wall.js density(): 'compact' at 9-16 cards needs scale 0.45)")
-    if known:
-        pytest.xfail("known bugs: " + "; ".join(known))
+    assert all(a[1] >= b[1] - 0.5 for a, b in zip(by_count, by_count[1:], strict=False)), \
+        f"type is smaller in emptier columns: (cards, title px) {by_count}"
     assert report["problems"] == []
     assert report["minFont"] >= 1080 / 100, report
 
