@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 ROLES = ("admin", "lead", "member", "viewer")
+TEAM, OTHER_TEAM = "一组", "二组"
 
 
 @pytest.fixture(scope="session")
@@ -33,11 +34,12 @@ def migrated_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def seeded_db(migrated_db, tmp_path_factory) -> Path:
-    """The migrated database plus one user per role, named after the role (``admin``...).
+    """The migrated database plus one user per role, named after the role (``admin``...),
+    in the team ``一组`` (led by ``lead``), and ``outsider`` in the team ``二组``.
 
     Hashing passwords is deliberately slow (scrypt), so it is done once per session.
     """
-    from wallchart.services import accounts
+    from wallchart.services import accounts, teams
 
     folder = tmp_path_factory.mktemp("seeded")
     path = folder / "seeded.sqlite"
@@ -50,6 +52,12 @@ def seeded_db(migrated_db, tmp_path_factory) -> Path:
         with create_app({"TESTING": True}).app_context():
             for role in ROLES:
                 accounts.create_user(role, PASSWORD, role, display_name=role.title())
+            # ``outsider`` is a member of another team: the one to try other teams' ids with.
+            accounts.create_user("outsider", PASSWORD, "member", display_name="Outsider")
+            teams.create_team(TEAM, lead="lead")
+            teams.add_members(TEAM, ["member", "viewer"])
+            teams.create_team(OTHER_TEAM)
+            teams.add_members(OTHER_TEAM, ["outsider"])
             from wallchart.extensions import db
 
             db.engine.dispose()

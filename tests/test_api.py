@@ -8,8 +8,8 @@ from tests.conftest import PASSWORD
 from tests.helpers import project_events, snapshot, socket_client
 from wallchart.timeutil import today
 
-P_KEYS = {"id", "name", "investor", "investment_wan", "county", "sector", "stage", "position",
-          "version", "owner", "stage_entered_at"}
+P_KEYS = {"id", "name", "investor", "investment_wan", "county", "team", "sector", "stage",
+          "position", "version", "owner", "stage_entered_at"}
 
 
 def test_create_returns_the_project_at_the_bottom_of_contact(clients, counties):
@@ -23,7 +23,7 @@ def test_create_returns_the_project_at_the_bottom_of_contact(clients, counties):
     assert set(body) == P_KEYS
     assert body | {"id": 0} == {
         "id": 0, "name": "乙项目", "investor": "示例集团", "investment_wan": 120000,
-        "county": counties[1], "sector": "tourism", "stage": "contact", "position": 1,
+        "county": counties[1], "team": "一组", "sector": "tourism", "stage": "contact", "position": 1,
         "version": 1, "owner": None, "stage_entered_at": today().isoformat()}
     assert first["position"] == 0
     listed = member.get("/api/projects").get_json()["projects"]

@@ -52,7 +52,7 @@ def test_user_create_refuses_bad_arguments_in_plain_english(app, run, args, mess
     assert result.exit_code != 0
     assert message in result.output
     with app.app_context():
-        assert db.session.execute(select(func.count()).select_from(User)).scalar() == 4
+        assert db.session.execute(select(func.count()).select_from(User)).scalar() == 5
 
 
 def test_a_short_password_is_refused(run):

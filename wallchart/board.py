@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from . import queries
 from .errors import Conflict, NotFound, ServiceError
-from .services import projects
+from .services import projects, teams
 from .services.projects import EDITABLE
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -32,7 +32,8 @@ def _closed(message: str) -> Response:
 
 def _form_data(form) -> dict[str, Any]:
     """Form strings to the types the service validates; a non-number stays text and is refused."""
-    data: dict[str, Any] = {field: form.get(field, "") for field in EDITABLE if field in form}
+    data: dict[str, Any] = {field: form.get(field, "")
+                            for field in (*EDITABLE, "team") if field in form}
     amount = data.get("investment_wan", "").strip().replace(",", "")
     if amount.isdigit():
         data["investment_wan"] = int(amount)
@@ -59,10 +60,16 @@ def columns():
                            revision=queries.board_revision(), view="board")
 
 
+def _form(project, values: dict[str, Any], errors: dict[str, str], message: str | None = None,
+          status: int = 200):
+    return render_template(
+        "partials/project_form.html", project=project, values=values, errors=errors,
+        message=message, counties=queries.counties(), teams=teams.teams_of(current_user)), status
+
+
 @bp.get("/projects/new")
 def new_project():
-    return render_template("partials/project_form.html", project=None, values={}, errors={},
-                           counties=queries.counties())
+    return _form(None, {}, {})
 
 
 @bp.post("/projects")
@@ -77,9 +84,7 @@ def create_project():
 
 @bp.get("/projects/<int:project_id>/edit")
 def edit_project(project_id: int):
-    project = _project(project_id)
-    return render_template("partials/project_form.html", project=project, values={}, errors={},
-                           counties=queries.counties())
+    return _form(_project(project_id), {}, {})
 
 
 @bp.post("/projects/<int:project_id>")
@@ -98,10 +103,7 @@ def update_project(project_id: int):
 def _form_error(project, data: dict[str, Any], error: ServiceError):
     if isinstance(error, NotFound):
         raise error
-    return render_template(
-        "partials/project_form.html", project=project, values=data,
-        errors=getattr(error, "fields", {}), message=error.message,
-        counties=queries.counties()), error.status
+    return _form(project, data, getattr(error, "fields", {}), error.message, error.status)
 
 
 @bp.get("/projects/<int:project_id>")
@@ -112,7 +114,8 @@ def panel(project_id: int):
 def _panel(project, error: ServiceError | None = None):
     body = render_template("partials/project_panel.html", project=project,
                            history=queries.history(project.id),
-                           users=queries.assignable_users(),
+                           users=project.team.people() if project.team
+                           else queries.assignable_users(),
                            message=error.message if error else None)
     return body, error.status if error else 200
 

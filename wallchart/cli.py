@@ -11,12 +11,13 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
 from .errors import ServiceError
-from .services import accounts
+from .services import accounts, teams
 from .vocabulary import COUNTY_KINDS, ROLES
 
 user_cli = AppGroup("user", help="Manage users and their API tokens.")
 display_cli = AppGroup("display", help="Manage wall display tokens.")
 county_cli = AppGroup("county", help="Manage counties, districts and zones (县市区/园区).")
+team_cli = AppGroup("team", help="Manage special task teams (工作专班).")
 
 
 def in_english(command):
@@ -127,9 +128,30 @@ def county_add(names: tuple[str, ...], kind: str) -> None:
     click.echo(f"Added {len(names)} {kind}(s).")
 
 
+@team_cli.command("create")
+@click.argument("name")
+@click.option("--lead", default=None, help="The username of the team's lead.")
+@in_english
+def team_create(name: str, lead: str | None) -> None:
+    """Create team NAME, optionally with its lead."""
+    team = teams.create_team(name, lead)
+    click.echo(f"Created team {team.name}" + (f" led by {lead}." if lead else "."))
+
+
+@team_cli.command("add")
+@click.argument("name")
+@click.argument("usernames", nargs=-1, required=True)
+@in_english
+def team_add(name: str, usernames: tuple[str, ...]) -> None:
+    """Add users to team NAME."""
+    team = teams.add_members(name, list(usernames))
+    click.echo(f"Team {team.name}: {', '.join(u.username for u in team.members)}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(display_cli)
     app.cli.add_command(county_cli)
+    app.cli.add_command(team_cli)
     app.cli.add_command(setup_link)
     app.cli.add_command(demo_data)

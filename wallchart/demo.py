@@ -11,8 +11,8 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from .extensions import db
-from .models import County, Project, ProjectEvent, User
-from .services import accounts
+from .models import County, Project, ProjectEvent, Team, User
+from .services import accounts, teams
 from .services.projects import assign_project, create_project
 from .timeutil import today
 
@@ -26,6 +26,13 @@ COUNTIES = [
 
 PEOPLE = [("zhangsan", "张三", "lead"), ("lisi", "李四", "member"), ("wangwu", "王五", "member"),
           ("zhaoliu", "赵六", "member"), ("chenqi", "陈七", "lead"), ("liuba", "刘八", "viewer")]
+
+#: team name, lead, members, the sectors whose projects it works
+TEAMS = [
+    ("工业项目专班", "zhangsan", ["lisi", "wangwu"], {"industry"}),
+    ("文旅农业专班", "chenqi", ["zhaoliu", "wangwu"], {"tourism", "agriculture"}),
+    ("现代服务业专班", "chenqi", ["lisi"], {"services"}),
+]
 
 #: (project name, investor, sector, investment in 万元)
 PROJECTS = [
@@ -91,22 +98,32 @@ def load_demo(seed: int = 2026) -> str:
         if username not in existing:
             accounts.create_user(username, f"demo-{username}-{rng.randrange(10**6):06d}", role,
                                  display_name)
-    admin = db.session.execute(select(User).where(User.role == "admin")).scalars().first() \
-        or db.session.execute(select(User).where(User.username == "zhangsan")).scalar_one()
-    owners = [u for u in PEOPLE if u[2] != "viewer"]
+    existing_teams = set(db.session.execute(select(Team.name)).scalars())
+    for name, lead, members, _sectors in TEAMS:
+        if name not in existing_teams:
+            teams.create_team(name, lead)
+        teams.add_members(name, members)
+    admin = db.session.execute(select(User).where(User.role == "admin")).scalars().first()
 
     stages = STAGE_SHARE[:]
     rng.shuffle(stages)
     for (name, investor, sector, amount), stage in zip(PROJECTS, stages, strict=False):
         county = rng.choice(COUNTIES)[0]
-        project = create_project(admin, {"name": name, "investor": investor, "sector": sector,
-                                         "investment_wan": amount, "county": county,
-                                         "stage": stage})
-        owner = rng.choice(owners)[0]
-        project = assign_project(admin, project.id, owner, project.version)
+        team_name, lead, members, _sectors = next(t for t in TEAMS if sector in t[3])
+        creator = admin or _user(lead)
+        project = create_project(creator, {"name": name, "investor": investor, "sector": sector,
+                                           "investment_wan": amount, "county": county,
+                                           "stage": stage, "team": team_name})
+        owner = rng.choice([lead, *members])
+        project = assign_project(creator, project.id, owner, project.version)
         _age(project.id, rng.randint(0, 75))
-    return (f"Loaded {len(PROJECTS)} projects in {len(COUNTIES)} counties, districts and zones; "
-            f"users: {', '.join(u[0] for u in PEOPLE)} (set their passwords before use).")
+    return (f"Loaded {len(PROJECTS)} projects in {len(COUNTIES)} counties, districts and zones, "
+            f"worked by {len(TEAMS)} teams; users: {', '.join(u[0] for u in PEOPLE)} "
+            "(set their passwords with 'user password' before use).")
+
+
+def _user(username: str) -> User:
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
 
 def _age(project_id: int, days: int) -> None:

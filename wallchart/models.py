@@ -85,6 +85,32 @@ class SetupToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+team_member = db.Table(
+    "team_member",
+    db.Column("team_id", db.ForeignKey("team.id"), primary_key=True),
+    db.Column("user_id", db.ForeignKey("user.id"), primary_key=True),
+)
+
+
+class Team(db.Model):
+    """A special task team (工作专班): its lead and members work its projects."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
+    members: Mapped[list[User]] = relationship(secondary=team_member, order_by="User.username")
+
+    def people(self) -> list[User]:
+        """The lead and the members, once each: who may own this team's projects."""
+        everyone = {user.id: user for user in self.members}
+        if self.lead is not None:
+            everyone.setdefault(self.lead.id, self.lead)
+        return sorted(everyone.values(), key=lambda user: user.username)
+
+
 class County(db.Model):
     """A county, district, county-level city or development zone (县市区/园区)."""
 
@@ -100,6 +126,7 @@ class Project(db.Model):
     investor: Mapped[str] = mapped_column(String(200), default="")
     investment_wan: Mapped[int] = mapped_column(default=0)
     county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     sector: Mapped[str | None] = mapped_column(String(16))
     stage: Mapped[str] = mapped_column(String(16), default="contact")
     #: Sparse sort key within the column: a move rewrites only the moved row.
@@ -112,6 +139,7 @@ class Project(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     county: Mapped[County | None] = relationship(lazy="joined", innerjoin=False)
+    team: Mapped[Team | None] = relationship(lazy="joined", innerjoin=False)
     owner: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
 
     __mapper_args__ = {"version_id_col": version}

@@ -15,6 +15,7 @@ def project_json(project: Project, position: int) -> dict[str, Any]:
         "investor": project.investor,
         "investment_wan": project.investment_wan,
         "county": project.county.name if project.county else None,
+        "team": project.team.name if project.team else None,
         "sector": project.sector,
         "stage": project.stage,
         "position": position,

@@ -50,5 +50,6 @@ FIELD_LABELS: dict[str, object] = {
     "investment_wan": _l("Investment"),
     "county": _l("County / district"),
     "sector": _l("Sector"),
+    "team": _l("Team"),
     "owner": _l("Owner"),
 }

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..models import County, Project, ProjectEvent, User, utcnow
+from ..models import County, Project, ProjectEvent, Team, User, utcnow
 from ..timeutil import today
 from ..transactions import stale_message, write_transaction
 from ..vocabulary import SECTORS, STAGES
-from . import live
+from . import live, teams
 from .positions import rank_for
 
 NAME_MAX = 200
@@ -139,7 +139,7 @@ def _position(value: Any) -> int | None:
 
 def _display(value: Any) -> Any:
     """How a field's value is kept in the history: names rather than row objects."""
-    return value.name if isinstance(value, County) else value
+    return value.name if isinstance(value, County | Team) else value
 
 
 def _record(project: Project, actor_id: int, action: str, revision: int, **fields) -> None:
@@ -151,31 +151,37 @@ def _record(project: Project, actor_id: int, action: str, revision: int, **field
 def create_project(actor: User | None, data: dict[str, Any]) -> Project:
     """Put a new card on the board, at the bottom of its column (contact unless ``stage``)."""
     actor_id = _authorize(actor, "create")
-    refuse_unknown(data, {*EDITABLE, "stage", "reason"})
+    refuse_unknown(data, {*EDITABLE, "team", "stage", "reason"})
     clean = _clean_fields(data, partial=False)
     stage = _stage(data.get("stage", "contact"))
     reason = _reason(data.get("reason"))
     with write_transaction() as revision:
+        team = teams.team_for_new_project(actor, data.get("team"))
         county = clean.pop("county")
-        project = Project(**clean, county=county, stage=stage, rank=rank_for(stage, None),
-                          stage_entered_at=today())
+        project = Project(**clean, county=county, team=team, stage=stage,
+                          rank=rank_for(stage, None), stage_entered_at=today())
         db.session.add(project)
         db.session.flush()
+        changes = {**clean, "county": county, "team": team}
         _record(project, actor_id, "created", revision, to_stage=stage, reason=reason,
-                changes={k: _display(v) for k, v in {**clean, "county": county}.items()})
+                changes={k: _display(v) for k, v in changes.items()})
         message = live.prepare(project, "created", revision)
     message.send()
     return project
 
 
 def update_project(actor: User | None, project_id: int, data: dict[str, Any]) -> Project:
-    """Edit a card's record fields; unchanged fields are left alone and not recorded."""
+    """Edit a card's record fields, or hand it to another team; unchanged fields are left alone
+    and not recorded."""
     actor_id = _authorize(actor, "edit")
-    refuse_unknown(data, {*EDITABLE, "version", "reason"})
+    refuse_unknown(data, {*EDITABLE, "team", "version", "reason"})
     clean = _clean_fields(data, partial=True)
     reason = _reason(data.get("reason"))
     with write_transaction() as revision:
         project = _load(project_id)
+        teams.check_access(actor, project)
+        if "team" in data:
+            clean["team"] = teams.team_for_handover(actor, project, data["team"])
         _check_version(project, data.get("version"))
         # Read everything before writing anything: one flush, so one version step.
         changes = {field: [_display(getattr(project, field)), _display(value)]
@@ -201,6 +207,7 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
     reason = _reason(reason)
     with write_transaction() as revision:
         project = _load(project_id)
+        teams.check_access(actor, project)
         _check_version(project, version)
         from_stage = project.stage
         project.rank = rank_for(stage, position, exclude_id=project.id)
@@ -224,6 +231,7 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
     reason = _reason(reason)
     with write_transaction() as revision:
         project = _load(project_id)
+        teams.check_access(actor, project)
         _check_version(project, version)
         new_owner = None
         if owner is not None:
@@ -232,6 +240,7 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
             if new_owner is None or not new_owner.active:
                 raise Invalid(_("No active user named %(name)s.", name=owner),
                               {"owner": _("Choose an owner from the users.")})
+            teams.check_owner(project, new_owner)
         previous = project.owner
         if previous == new_owner:
             db.session.rollback()
@@ -253,6 +262,7 @@ def delete_project(actor: User | None, project_id: int, version: Any,
     reason = _reason(reason)
     with write_transaction() as revision:
         project = _load(project_id)
+        teams.check_access(actor, project)
         _check_version(project, version)
         project.deleted_at = utcnow()
         _record(project, actor_id, "deleted", revision, from_stage=project.stage, reason=reason)
