@@ -77,6 +77,34 @@ class DisplayToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
 
+class UserSession(db.Model):
+    """A signed-in browser. The cookie carries a token; ending the row ends the session, on
+    every process, and the sockets opened with it are closed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEntry(db.Model):
+    """An administrator's action (users, teams, counties, display tokens): who, what, when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+
+
 class SetupToken(db.Model):
     """One-time links that let the first person create the admin account."""
 
