@@ -737,12 +737,12 @@ def part_board(args, template: Path, work: Path) -> list[str]:
 
     app = create_app({"SOCKETIO_ASYNC_MODE": "threading"})
     with app.app_context():
-        accounts.create_user("member", PASSWORD, "member", display_name="基准测试员")
+        accounts.create_user(None, "member", PASSWORD, "member", display_name="基准测试员")
         for n in range(6):
-            accounts.create_user(f"owner{n}", PASSWORD, "member", display_name=f"负责人{n}")
+            accounts.create_user(None, f"owner{n}", PASSWORD, "member", display_name=f"负责人{n}")
         db.session.add_all(County(name=name, sort_order=i) for i, name in enumerate(COUNTIES))
         db.session.commit()
-        display_token = accounts.create_display_token("bench-wall")
+        display_token = accounts.create_display_token(None, "bench-wall")
         owners = list(db.session.execute(select(User.id).where(User.username.like("owner%")))
                       .scalars())
         counties = [(row.id, row.name) for row in db.session.execute(

@@ -51,13 +51,13 @@ def seeded_db(migrated_db, tmp_path_factory) -> Path:
 
         with create_app({"TESTING": True}).app_context():
             for role in ROLES:
-                accounts.create_user(role, PASSWORD, role, display_name=role.title())
+                accounts.create_user(None, role, PASSWORD, role, display_name=role.title())
             # ``outsider`` is a member of another team: the one to try other teams' ids with.
-            accounts.create_user("outsider", PASSWORD, "member", display_name="Outsider")
-            teams.create_team(TEAM, lead="lead")
-            teams.add_members(TEAM, ["member", "viewer"])
-            teams.create_team(OTHER_TEAM)
-            teams.add_members(OTHER_TEAM, ["outsider"])
+            accounts.create_user(None, "outsider", PASSWORD, "member", display_name="Outsider")
+            teams.create_team(None, TEAM, lead="lead")
+            teams.add_members(None, TEAM, ["member", "viewer"])
+            teams.create_team(None, OTHER_TEAM)
+            teams.add_members(None, OTHER_TEAM, ["outsider"])
             from wallchart.extensions import db
 
             db.engine.dispose()

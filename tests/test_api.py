@@ -23,8 +23,8 @@ def test_create_returns_the_project_at_the_bottom_of_contact(clients, counties):
     assert set(body) == P_KEYS
     assert body | {"id": 0} == {
         "id": 0, "name": "乙项目", "investor": "示例集团", "investment_wan": 120000,
-        "county": counties[1], "team": "一组", "sector": "tourism", "stage": "contact", "position": 1,
-        "version": 1, "owner": None, "stage_entered_at": today().isoformat()}
+        "county": counties[1], "team": "一组", "sector": "tourism", "stage": "contact",
+        "position": 1, "version": 1, "owner": None, "stage_entered_at": today().isoformat()}
     assert first["position"] == 0
     listed = member.get("/api/projects").get_json()["projects"]
     assert [p["name"] for p in listed] == ["甲项目", "乙项目"]
@@ -260,7 +260,7 @@ def test_bearer_tokens_authenticate_scripts_without_csrf(app, users, make_projec
 
     project = make_project()
     with app.app_context():
-        token = accounts.issue_api_token("member")
+        token = accounts.issue_api_token(None, "member")
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/projects", headers=headers).status_code == 200

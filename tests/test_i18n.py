@@ -256,8 +256,8 @@ def test_live_push_renders_each_language(app, users, make_project):
     from wallchart.services import accounts
 
     with app.app_context():
-        display = accounts.create_display_token("大厅")
-        api = accounts.issue_api_token("viewer")
+        display = accounts.create_display_token(None, "大厅")
+        api = accounts.issue_api_token(None, "viewer")
     screens = {
         "board:zh": socket_client(app, auth={"token": api}),
         "board:en": socket_client(app, auth={"token": api, "lang": "en"}),
@@ -276,7 +276,7 @@ def test_wall_takes_its_language_from_the_link(app, make_project):
     from wallchart.services import accounts
 
     with app.app_context():
-        token = accounts.create_display_token("大厅大屏")
+        token = accounts.create_display_token(None, "大厅大屏")
     client = app.test_client()
     page = client.get(f"/wall?token={token}").get_data(as_text=True)
     assert '<html lang="zh-Hans">' in page and "<h2>竣工投产</h2>" in page

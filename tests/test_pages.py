@@ -179,7 +179,7 @@ def test_markup_in_every_text_field_is_shown_as_text(app, clients, counties):
     assert response.status_code == 201
     pid = response.get_json()["id"]
     with app.app_context():
-        wall_token = accounts.create_display_token("大厅")
+        wall_token = accounts.create_display_token(None, "大厅")
     watcher = socket_client(app, clients["viewer"])
     watcher.get_received()
     clients["member"].post(f"/api/projects/{pid}/move", json={"stage": "signed", "version": 1})
@@ -216,7 +216,7 @@ def test_the_wall_needs_a_valid_display_token_and_has_no_controls(app, users, ma
         assert response.status_code == 403
         assert 'name="password"' not in response.get_data(as_text=True)
     with app.app_context():
-        token = accounts.create_display_token("大厅")
+        token = accounts.create_display_token(None, "大厅")
     page = client.get(f"/wall?token={token}").get_data(as_text=True)
     assert "墙上项目" in page
     for control in ("<button", "<input", "<form", "<select", "hx-post", "hx-get"):
@@ -225,7 +225,7 @@ def test_the_wall_needs_a_valid_display_token_and_has_no_controls(app, users, ma
     english = client.get(f"/wall?token={token}&lang=en").get_data(as_text=True)
     assert "Negotiating" in english
     with app.app_context():
-        accounts.revoke_display_tokens("大厅")
+        accounts.revoke_display_tokens(None, "大厅")
     assert client.get(f"/wall?token={token}").status_code == 403
 
 
@@ -236,8 +236,8 @@ def test_sockets_refuse_anyone_without_a_session_or_token(app, users):
     assert not socket_client(app, auth={"token": "bogus"}).is_connected()
     assert not socket_client(app, auth="not a dict").is_connected()
     with app.app_context():
-        display = accounts.create_display_token("大厅")
-        api = accounts.issue_api_token("viewer")
+        display = accounts.create_display_token(None, "大厅")
+        api = accounts.issue_api_token(None, "viewer")
     wall = socket_client(app, auth={"token": display})
     assert wall.is_connected()
     assert wall.get_received()[0]["args"][0]["view"] == "wall"

@@ -90,7 +90,7 @@ def test_a_lead_hands_a_project_to_another_of_his_teams(app, clients, project):
         "team": TEAM, "version": 1}).status_code == 200  # naming its own team changes nothing
     assert snapshot(app) == before
     with app.app_context():
-        teams.create_team("三组", lead="lead")
+        teams.create_team(None, "三组", lead="lead")
     response = clients["lead"].patch(f"/api/projects/{pid}", json={"team": "三组", "version": 1})
     assert response.status_code == 200 and response.get_json()["team"] == "三组"
     history = clients["lead"].get(f"/api/projects/{pid}").get_json()["history"]

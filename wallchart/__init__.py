@@ -54,12 +54,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
 
-    from . import api, board, cli, errors_pages, sockets, wall
+    from . import account, admin, api, board, cli, errors_pages, sockets, wall
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(wall.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(account.bp)
     errors_pages.init_app(app)
     cli.init_app(app)
     sockets.init_app()

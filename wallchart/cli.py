@@ -1,4 +1,8 @@
-"""Command-line administration: ``flask --app wsgi user|display|setup-link|demo-data``."""
+"""Command-line administration: ``flask --app wsgi user|display|county|team|setup-link|demo-data``.
+
+The commands call the same services as the administration pages, with no acting user: the audit
+log records them as done from the command line.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +51,7 @@ def _password() -> str:
 @in_english
 def create_user(name: str, role: str, display_name: str) -> None:
     """Create user NAME. The password comes from WALLCHART_PASSWORD, or is asked for twice."""
-    user = accounts.create_user(name, _password(), role, display_name)
+    user = accounts.create_user(None, name, _password(), role, display_name)
     click.echo(f"Created user {user.username} ({user.role}).")
 
 
@@ -56,7 +60,7 @@ def create_user(name: str, role: str, display_name: str) -> None:
 @in_english
 def user_password(name: str) -> None:
     """Set user NAME's password (from WALLCHART_PASSWORD, or asked for twice)."""
-    accounts.set_password(name, _password())
+    accounts.set_password(None, name, _password())
     click.echo(f"Password of {name} changed.")
 
 
@@ -65,7 +69,7 @@ def user_password(name: str) -> None:
 @in_english
 def user_token(name: str) -> None:
     """Print a new API token for user NAME (its last line is the token)."""
-    token = accounts.issue_api_token(name)
+    token = accounts.issue_api_token(None, name)
     click.echo(f"New API token for {name}; it is shown only once:")
     click.echo(token)
 
@@ -75,7 +79,7 @@ def user_token(name: str) -> None:
 @in_english
 def display_create(name: str) -> None:
     """Create a wall display token; the last line is the wall's path."""
-    token = accounts.create_display_token(name)
+    token = accounts.create_display_token(None, name)
     click.echo(f"Display {name!r} created. Open this path on the wall screen:")
     click.echo(f"/wall?token={token}")
 
@@ -85,7 +89,7 @@ def display_create(name: str) -> None:
 @in_english
 def display_revoke(name: str) -> None:
     """Revoke the display token(s) named NAME."""
-    count = accounts.revoke_display_tokens(name)
+    count = accounts.revoke_display_tokens(None, name)
     click.echo(f"Revoked {count} display token(s) named {name!r}.")
 
 
@@ -124,7 +128,7 @@ def demo_data() -> None:
 def county_add(names: tuple[str, ...], kind: str) -> None:
     """Add counties, districts or zones, in the order the board lists them."""
     for name in names:
-        accounts.add_county(name, kind)
+        accounts.add_county(None, name, kind)
     click.echo(f"Added {len(names)} {kind}(s).")
 
 
@@ -134,7 +138,7 @@ def county_add(names: tuple[str, ...], kind: str) -> None:
 @in_english
 def team_create(name: str, lead: str | None) -> None:
     """Create team NAME, optionally with its lead."""
-    team = teams.create_team(name, lead)
+    team = teams.create_team(None, name, lead)
     click.echo(f"Created team {team.name}" + (f" led by {lead}." if lead else "."))
 
 
@@ -144,7 +148,7 @@ def team_create(name: str, lead: str | None) -> None:
 @in_english
 def team_add(name: str, usernames: tuple[str, ...]) -> None:
     """Add users to team NAME."""
-    team = teams.add_members(name, list(usernames))
+    team = teams.add_members(None, name, list(usernames))
     click.echo(f"Team {team.name}: {', '.join(u.username for u in team.members)}.")
 
 

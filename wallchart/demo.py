@@ -96,13 +96,13 @@ def load_demo(seed: int = 2026) -> str:
     existing = set(db.session.execute(select(User.username)).scalars())
     for username, display_name, role in PEOPLE:
         if username not in existing:
-            accounts.create_user(username, f"demo-{username}-{rng.randrange(10**6):06d}", role,
-                                 display_name)
+            accounts.create_user(None, username, f"demo-{username}-{rng.randrange(10**6):06d}",
+                                 role, display_name)
     existing_teams = set(db.session.execute(select(Team.name)).scalars())
     for name, lead, members, _sectors in TEAMS:
         if name not in existing_teams:
-            teams.create_team(name, lead)
-        teams.add_members(name, members)
+            teams.create_team(None, name, lead)
+        teams.add_members(None, name, members)
     admin = db.session.execute(select(User).where(User.role == "admin")).scalars().first()
 
     stages = STAGE_SHARE[:]

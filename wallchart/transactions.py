@@ -87,3 +87,24 @@ def write_transaction() -> Iterator[int]:
 def stale_message() -> str:
     """Why a change was refused because the project changed under it."""
     return _("Someone else changed this project meanwhile. The board now shows the current state.")
+
+
+@contextmanager
+def quiet_transaction() -> Iterator[None]:
+    """Run one change the board does not show (users, teams, tokens): serialized like
+    :func:`write_transaction`, so that its checks and its write see one state, but without a
+    board revision, since no screen has anything to resync. Commits at the end, rolls back on
+    any error.
+    """
+    db.session.rollback()
+    token = _immediate.set(True)
+    try:
+        db.session.connection()
+    finally:
+        _immediate.reset(token)
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

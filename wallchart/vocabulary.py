@@ -53,3 +53,23 @@ FIELD_LABELS: dict[str, object] = {
     "team": _l("Team"),
     "owner": _l("Owner"),
 }
+
+#: What the audit log records (keys are stored), as the log page names them.
+AUDIT_ACTIONS: dict[str, object] = {
+    "user.create": _l("User created"),
+    "user.disable": _l("User disabled"),
+    "user.enable": _l("User re-enabled"),
+    "user.role": _l("Role changed"),
+    "user.password_reset": _l("Password reset"),
+    "user.api_token": _l("API token issued"),
+    "password.change": _l("Own password changed"),
+    "team.create": _l("Team created"),
+    "team.lead": _l("Team lead changed"),
+    "team.add_member": _l("Members added"),
+    "team.remove_member": _l("Member removed"),
+    "county.add": _l("County added"),
+    "county.rename": _l("County renamed"),
+    "county.delete": _l("County deleted"),
+    "display.create": _l("Display created"),
+    "display.revoke": _l("Display revoked"),
+}

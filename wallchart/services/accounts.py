@@ -1,21 +1,46 @@
-"""Administration: users, API and display tokens, the first-run setup link, and counties."""
+"""Administration: users and passwords, API and display tokens, counties, the first-run setup
+link, and the audit log that records every one of these changes.
+
+Each change is one function and one transaction: authorize, validate, write, audit, commit. The
+acting user comes first: an administrator, the person himself (his own password), or ``None``
+for the command line and the setup link, which act with the authority of the server's console.
+"""
 
 from __future__ import annotations
 
 import re
 import secrets
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from flask_babel import ngettext
+from sqlalchemy import delete, func, select, union_all
 
-from ..errors import Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..models import ApiToken, County, DisplayToken, SetupToken, User, hash_token, utcnow
+from ..models import (
+    ApiToken,
+    AuditEntry,
+    County,
+    DisplayToken,
+    Project,
+    SetupToken,
+    Team,
+    User,
+    hash_token,
+    team_member,
+    utcnow,
+)
+from ..transactions import quiet_transaction, write_transaction
 from ..vocabulary import COUNTY_KINDS, ROLES
 
 USERNAME = re.compile(r"^[\w.\-]{1,64}$")
+NAME_MAX = 64
 PASSWORD_MIN = 8
 PASSWORD_MAX = 256
+AUDIT_PAGE_SIZE = 50
+#: Stands for the command line in the audit log's actor filter; no username has parentheses.
+CONSOLE = "(cli)"
 # Checked for an unknown username, so a wrong name costs the same time as a wrong password.
 _DUMMY_HASH = (
     "scrypt:32768:8:1$2yRCV9A6ddiAvF91$dc94106d9cbe76d2ad8363dd28d9e5448b09d9365c4fd9257ba42f1b"
@@ -27,38 +52,191 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def validate_password(password: object) -> str:
+# --- shared by every change ------------------------------------------------------------------
+
+def require_admin(actor: User | None) -> None:
+    """Refuse anyone but an active administrator; ``None`` is the console, trusted as such.
+
+    Called inside the transaction, so an administrator disabled a moment ago is refused too.
+    """
+    if actor is not None and not actor.can("admin"):
+        raise Forbidden(_("You are not allowed to do this."))
+
+
+def audit(actor: User | None, action: str, target: str, **details: Any) -> None:
+    """Add one entry to the audit log, in the transaction of the change it records.
+
+    ``details`` is shown to every administrator: never a password or a token.
+    """
+    db.session.add(AuditEntry(actor_id=actor.id if actor else None, action=action,
+                              target=target[:200], details=details))
+
+
+def clean_name(value: object, field: str, errors: dict[str, str]) -> str:
+    """A required name of at most 64 characters on one line (people, teams, counties, displays)."""
+    if not isinstance(value, str):
+        errors[field] = _("This field is required.")
+        return ""
+    value = value.strip()
+    if not value:
+        errors[field] = _("This field is required.")
+    elif len(value) > NAME_MAX:
+        errors[field] = _("At most %(n)d characters.", n=NAME_MAX)
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        errors[field] = _("Line breaks and control characters are not allowed here.")
+    return value
+
+
+def refuse_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise Invalid(_("Please correct the marked fields."), errors)
+
+
+def _check_password(password: object, field: str, errors: dict[str, str]) -> None:
     if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise Invalid(_("The password needs at least %(n)d characters.", n=PASSWORD_MIN),
-                      {"password": _("At least %(n)d characters.", n=PASSWORD_MIN)})
-    return password
+        errors[field] = _("The password needs at least %(n)d characters.", n=PASSWORD_MIN)
 
 
-def create_user(username: object, password: object, role: object,
-                display_name: str = "") -> User:
-    """Add a user. The caller (CLI, setup page) has already established the right to do so."""
-    errors = {}
+def user_named(username: object) -> User:
+    user = None
+    if isinstance(username, str):
+        user = db.session.execute(select(User).where(User.username == username)).scalar()
+    if user is None:
+        raise NotFound(_("No user named %(name)s.", name=username))
+    return user
+
+
+def _keep_an_administrator(user: User) -> None:
+    """Refuse a change that would leave no active administrator to run the board.
+
+    The other administrators' rows are locked (on PostgreSQL), so that two administrators who
+    disable each other at the same moment cannot both succeed.
+    """
+    if user.role != "admin" or not user.active:
+        return
+    others = db.session.execute(
+        select(User.id).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+        .with_for_update()).scalars().all()
+    if not others:
+        raise Invalid(_("%(name)s is the last active administrator.", name=user.username),
+                      {"user": _("Make someone else an administrator first.")})
+
+
+def _not_yourself(actor: User | None, user: User, message: str) -> None:
+    if actor is not None and actor.id == user.id:
+        raise Invalid(message, {"user": message})
+
+
+# --- users ------------------------------------------------------------------------------------
+
+def _add_user(username: object, password: object, role: object, display_name: object) -> User:
+    errors: dict[str, str] = {}
     if not isinstance(username, str) or not USERNAME.match(username.strip()):
         errors["username"] = _("Use 1 to 64 letters, digits, '.', '-' or '_'.")
     elif db.session.execute(select(User.id).where(User.username == username.strip())).first():
         errors["username"] = _("This username is taken.")
     if role not in ROLES:
         errors["role"] = _("The role must be one of: %(roles)s.", roles=", ".join(ROLES))
-    if errors:
-        raise Invalid(_("Please correct the marked fields."), errors)
-    user = User(username=username.strip(), role=role, display_name=display_name.strip()[:64])
-    user.set_password(validate_password(password))
+    display_name = display_name.strip() if isinstance(display_name, str) else ""
+    if display_name:
+        clean_name(display_name, "display_name", errors)
+    _check_password(password, "password", errors)
+    refuse_if(errors)
+    user = User(username=username.strip(), role=role, display_name=display_name)
+    user.set_password(password)
     db.session.add(user)
-    db.session.commit()
     return user
 
 
-def set_password(username: str, password: object) -> User:
-    user = db.session.execute(select(User).where(User.username == username)).scalar()
-    if user is None:
-        raise NotFound(_("No user named %(name)s.", name=username))
-    user.set_password(validate_password(password))
-    db.session.commit()
+def create_user(actor: User | None, username: object, password: object, role: object,
+                display_name: object = "") -> User:
+    """Add a user with his initial password."""
+    with quiet_transaction():
+        require_admin(actor)
+        user = _add_user(username, password, role, display_name)
+        audit(actor, "user.create", user.username, role=user.role,
+              display_name=user.display_name)
+    return user
+
+
+def set_password(actor: User | None, username: object, password: object) -> User:
+    """An administrator (or the console) sets a new password for someone who lost his.
+
+    Whoever knew the old password must not stay signed in: this is where the user's sessions
+    and sockets are ended (``end_sessions(user)``).
+    """
+    with quiet_transaction():
+        require_admin(actor)
+        user = user_named(username)
+        _not_yourself(actor, user, _("Change your own password on your account page."))
+        errors: dict[str, str] = {}
+        _check_password(password, "password", errors)
+        refuse_if(errors)
+        user.set_password(password)
+        audit(actor, "user.password_reset", user.username)
+    return user
+
+
+def disable_user(actor: User | None, username: object) -> User:
+    """Stop a user from signing in; his projects, teams and history stay as they are.
+
+    This is where the user's sessions and sockets are ended (``end_sessions(user)``).
+    """
+    with quiet_transaction():
+        require_admin(actor)
+        user = user_named(username)
+        _not_yourself(actor, user, _("You cannot disable your own account."))
+        if user.active:
+            _keep_an_administrator(user)
+            user.active = False
+            audit(actor, "user.disable", user.username)
+    return user
+
+
+def enable_user(actor: User | None, username: object) -> User:
+    """Let a disabled user sign in again, with the role and password he had."""
+    with quiet_transaction():
+        require_admin(actor)
+        user = user_named(username)
+        if not user.active:
+            user.active = True
+            audit(actor, "user.enable", user.username)
+    return user
+
+
+def change_role(actor: User | None, username: object, role: object) -> User:
+    """Give a user another role. Nobody changes his own: he could lock himself out mid-task."""
+    with quiet_transaction():
+        require_admin(actor)
+        user = user_named(username)
+        if role not in ROLES:
+            raise Invalid(_("The role must be one of: %(roles)s.", roles=", ".join(ROLES)),
+                          {"role": _("Choose a role from the list.")})
+        _not_yourself(actor, user, _("Another administrator must change your role."))
+        if role != user.role:
+            if role != "admin":
+                _keep_an_administrator(user)
+            audit(actor, "user.role", user.username, **{"from": user.role, "to": role})
+            user.role = role
+    return user
+
+
+def change_own_password(user: User, current: object, new: object, repeat: object) -> User:
+    """A signed-in user replaces his password, proving first that he knows the current one.
+
+    His other sessions are to be ended here (``end_sessions``), keeping the one he is using.
+    """
+    with quiet_transaction():
+        if not isinstance(current, str) or not user.check_password(current):
+            raise Invalid(_("Your current password is not correct."),
+                          {"current": _("Not correct.")})
+        errors: dict[str, str] = {}
+        _check_password(new, "new", errors)
+        if not errors and new != repeat:
+            errors["repeat"] = _("The two passwords differ.")
+        refuse_if(errors)
+        user.set_password(new)
+        audit(user, "password.change", user.username)
     return user
 
 
@@ -72,14 +250,16 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def issue_api_token(username: str) -> str:
-    """Create an API token for ``username``; only its digest is stored."""
-    user = db.session.execute(select(User).where(User.username == username)).scalar()
-    if user is None:
-        raise NotFound(_("No user named %(name)s.", name=username))
+# --- API and display tokens -------------------------------------------------------------------
+
+def issue_api_token(actor: User | None, username: object) -> str:
+    """Create an API token for ``username``; only its digest is stored (nor is it audited)."""
     token = _new_token()
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
-    db.session.commit()
+    with quiet_transaction():
+        require_admin(actor)
+        user = user_named(username)
+        db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+        audit(actor, "user.api_token", user.username)
     return token
 
 
@@ -90,28 +270,53 @@ def user_for_api_token(token: str) -> User | None:
                                           User.active.is_(True))).scalar()
 
 
-def create_display_token(name: str) -> str:
+def create_display_token(actor: User | None, name: object) -> str:
     """Create a wall display token named ``name``; returns the token itself, shown once."""
-    name = (name or "").strip()
-    if not name or len(name) > 64:
-        raise Invalid(_("Give the display a name of 1 to 64 characters."), {"name": _("Invalid.")})
     token = _new_token()
-    db.session.add(DisplayToken(name=name, token_hash=hash_token(token)))
-    db.session.commit()
+    with quiet_transaction():
+        require_admin(actor)
+        errors: dict[str, str] = {}
+        name = clean_name(name, "name", errors)
+        refuse_if(errors)
+        row = DisplayToken(name=name, token_hash=hash_token(token))
+        db.session.add(row)
+        db.session.flush()
+        audit(actor, "display.create", name, id=row.id)
     return token
 
 
-def revoke_display_tokens(name: str) -> int:
-    """Revoke every active display token named ``name``; returns how many were revoked."""
-    tokens = db.session.execute(
-        select(DisplayToken).where(DisplayToken.name == name,
-                                   DisplayToken.revoked_at.is_(None))).scalars().all()
-    if not tokens:
-        raise NotFound(_("No active display named %(name)s.", name=name))
-    for row in tokens:
-        row.revoked_at = utcnow()
-    db.session.commit()
+def revoke_display_tokens(actor: User | None, name: str) -> int:
+    """Revoke every active display token named ``name``; returns how many were revoked.
+
+    This is where the sockets of those walls are to be closed (``end_sessions``).
+    """
+    with quiet_transaction():
+        require_admin(actor)
+        tokens = db.session.execute(
+            select(DisplayToken).where(DisplayToken.name == name,
+                                       DisplayToken.revoked_at.is_(None))).scalars().all()
+        if not tokens:
+            raise NotFound(_("No active display named %(name)s.", name=name))
+        for row in tokens:
+            row.revoked_at = utcnow()
+        audit(actor, "display.revoke", name, ids=[row.id for row in tokens])
     return len(tokens)
+
+
+def revoke_display_token(actor: User | None, token_id: int) -> DisplayToken:
+    """Revoke one display token (the page lists them one by one; names may repeat).
+
+    This is where the sockets of that wall are to be closed (``end_sessions``).
+    """
+    with quiet_transaction():
+        require_admin(actor)
+        row = db.session.get(DisplayToken, token_id)
+        if row is None:
+            raise NotFound(_("No such display."))
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            audit(actor, "display.revoke", row.name, ids=[row.id])
+    return row
 
 
 def display_for_token(token: object) -> DisplayToken | None:
@@ -122,21 +327,75 @@ def display_for_token(token: object) -> DisplayToken | None:
                                    DisplayToken.revoked_at.is_(None))).scalar()
 
 
-def add_county(name: object, kind: str = "county") -> County:
-    """Add a county, district, county-level city or zone at the end of the list."""
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 64:
-        raise Invalid(_("Give a name of 1 to 64 characters."), {"name": _("Invalid.")})
-    if kind not in COUNTY_KINDS:
-        raise Invalid(_("Unknown kind of county."), {"kind": _("Invalid.")})
-    if db.session.execute(select(County.id).where(County.name == name.strip())).first():
-        raise Invalid(_("%(name)s exists already.", name=name.strip()),
-                      {"name": _("Taken.")})
-    last = db.session.execute(select(func.max(County.sort_order))).scalar() or 0
-    county = County(name=name.strip(), kind=kind, sort_order=last + 1)
-    db.session.add(county)
-    db.session.commit()
+# --- counties, districts and zones ------------------------------------------------------------
+
+def _free_county_name(name: str, errors: dict[str, str], county_id: int | None = None) -> None:
+    if "name" not in errors and db.session.execute(
+            select(County.id).where(County.name == name, County.id != county_id)).first():
+        errors["name"] = _("%(name)s exists already.", name=name)
+
+
+def _county(county_id: int) -> County:
+    county = db.session.get(County, county_id)
+    if county is None:
+        raise NotFound(_("No such county or district."))
     return county
 
+
+def add_county(actor: User | None, name: object, kind: object = "county") -> County:
+    """Add a county, district, county-level city or zone at the end of the list."""
+    with quiet_transaction():
+        require_admin(actor)
+        errors: dict[str, str] = {}
+        name = clean_name(name, "name", errors)
+        _free_county_name(name, errors)
+        if kind not in COUNTY_KINDS:
+            errors["kind"] = _("Choose a kind from the list.")
+        refuse_if(errors)
+        last = db.session.execute(select(func.max(County.sort_order))).scalar() or 0
+        county = County(name=name, kind=kind, sort_order=last + 1)
+        db.session.add(county)
+        audit(actor, "county.add", name, kind=kind)
+    return county
+
+
+def rename_county(actor: User | None, county_id: int, name: object) -> County:
+    """Rename a county; its projects follow, since they point at the row.
+
+    Cards show the name, so this is a change of the board: it takes a board revision, and
+    every screen, seeing the gap at the next change, fetches its columns again.
+    """
+    with write_transaction():
+        require_admin(actor)
+        county = _county(county_id)
+        errors: dict[str, str] = {}
+        name = clean_name(name, "name", errors)
+        _free_county_name(name, errors, county.id)
+        refuse_if(errors)
+        if name != county.name:
+            audit(actor, "county.rename", name, **{"from": county.name, "to": name})
+            county.name = name
+    return county
+
+
+def delete_county(actor: User | None, county_id: int) -> County:
+    """Remove a county nobody uses; one that any project names (even one taken off the board,
+    whose record keeps it) is refused."""
+    with quiet_transaction():
+        require_admin(actor)
+        county = _county(county_id)
+        used = db.session.execute(select(func.count()).select_from(Project)
+                                  .where(Project.county_id == county.id)).scalar_one()
+        if used:
+            raise Invalid(ngettext("%(name)s is used by %(num)d project and cannot be deleted.",
+                                   "%(name)s is used by %(num)d projects and cannot be deleted.",
+                                   used, name=county.name))
+        audit(actor, "county.delete", county.name, kind=county.kind)
+        db.session.delete(county)
+    return county
+
+
+# --- the first-run setup link -----------------------------------------------------------------
 
 def needs_setup() -> bool:
     """True until an active administrator exists (demo data alone creates none)."""
@@ -164,9 +423,63 @@ def setup_token_valid(token: object) -> bool:
 
 def complete_setup(token: object, username: object, password: object) -> User:
     """Create the first admin through a setup link; every setup link stops working after."""
-    if not setup_token_valid(token):
-        raise NotFound(_("This setup link is no longer valid."))
-    user = create_user(username, password, "admin")
-    db.session.execute(delete(SetupToken))
-    db.session.commit()
+    with quiet_transaction():
+        if not setup_token_valid(token):
+            raise NotFound(_("This setup link is no longer valid."))
+        user = _add_user(username, password, "admin", "")
+        db.session.execute(delete(SetupToken))
+        audit(None, "user.create", user.username, role="admin", setup_link=True)
     return user
+
+
+# --- reads for the administration pages -------------------------------------------------------
+
+def users_with_teams() -> list[tuple[User, list[str]]]:
+    """Every user with the names of the teams he leads or belongs to, in two queries."""
+    users = db.session.execute(select(User).order_by(User.username)).scalars().all()
+    places = db.session.execute(union_all(
+        select(team_member.c.user_id, Team.name).join(Team, Team.id == team_member.c.team_id),
+        select(Team.lead_id, Team.name).where(Team.lead_id.is_not(None)),
+    )).all()
+    teams: dict[int, set[str]] = {}
+    for user_id, name in places:
+        teams.setdefault(user_id, set()).add(name)
+    return [(user, sorted(teams.get(user.id, ()))) for user in users]
+
+
+def counties_in_use() -> list[tuple[County, int]]:
+    """Every county in board order with how many projects name it."""
+    return [(county, used) for county, used in db.session.execute(
+        select(County, func.count(Project.id)).outerjoin(Project, Project.county_id == County.id)
+        .group_by(County.id).order_by(County.sort_order, County.id))]
+
+
+def display_tokens() -> list[DisplayToken]:
+    return list(db.session.execute(
+        select(DisplayToken).order_by(DisplayToken.created_at.desc(), DisplayToken.id.desc())
+    ).scalars())
+
+
+def audit_page(action: str = "", actor: str = "", page: int = 1) -> tuple[list[AuditEntry], bool]:
+    """One page of the audit log, newest first, and whether an older page follows.
+
+    ``actor`` is a username, or :data:`CONSOLE` for the command line; empty filters match all.
+    """
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if actor == CONSOLE:
+        query = query.where(AuditEntry.actor_id.is_(None))
+    elif actor:
+        query = query.where(AuditEntry.actor_id.in_(
+            select(User.id).where(User.username == actor)))
+    rows = db.session.execute(query.offset((page - 1) * AUDIT_PAGE_SIZE)
+                              .limit(AUDIT_PAGE_SIZE + 1)).scalars().all()
+    return list(rows[:AUDIT_PAGE_SIZE]), len(rows) > AUDIT_PAGE_SIZE
+
+
+def audit_actors() -> list[str]:
+    """The usernames that appear in the audit log, for its filter."""
+    return list(db.session.execute(
+        select(User.username).where(User.id.in_(select(AuditEntry.actor_id)))
+        .order_by(User.username)).scalars())

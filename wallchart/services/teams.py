@@ -1,4 +1,5 @@
-"""Special task teams (工作专班): who belongs where, and the object-level checks that follow.
+"""Special task teams (工作专班): who belongs where, the object-level checks that follow, and the
+administrators' changes to teams (each audited like those in ``accounts``).
 
 Everyone signed in reads the whole board; a change to a project needs the role for it AND a
 place in the project's team (as its lead or a member). Administrators are in every team.
@@ -10,12 +11,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, union
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Project, Team, User, team_member
-
-NAME_MAX = 64
+from ..transactions import quiet_transaction
+from .accounts import audit, clean_name, refuse_if, require_admin
 
 
 def team_ids(user: User) -> set[int]:
@@ -81,33 +83,91 @@ def check_owner(project: Project, owner: User) -> None:
                       {"owner": _("Choose someone from the project's team.")})
 
 
-def create_team(name: Any, lead: str | None = None) -> Team:
+def create_team(actor: User | None, name: Any, lead: str | None = None) -> Team:
     """A new team, optionally with its lead (who must be an active user)."""
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= NAME_MAX:
-        raise Invalid(_("Give a name of 1 to 64 characters."), {"name": _("Invalid.")})
-    if db.session.execute(select(Team.id).where(Team.name == name.strip())).first():
-        raise Invalid(_("%(name)s exists already.", name=name.strip()), {"name": _("Taken.")})
-    team = Team(name=name.strip(), lead=_user(lead) if lead else None)
-    db.session.add(team)
-    db.session.commit()
+    with quiet_transaction():
+        require_admin(actor)
+        errors: dict[str, str] = {}
+        name = clean_name(name, "name", errors)
+        if "name" not in errors and db.session.execute(
+                select(Team.id).where(Team.name == name)).first():
+            errors["name"] = _("%(name)s exists already.", name=name)
+        person = _active_user(lead, "lead", errors) if lead else None
+        refuse_if(errors)
+        team = Team(name=name, lead=person)
+        db.session.add(team)
+        audit(actor, "team.create", name, lead=lead or None)
     return team
 
 
-def add_members(name: str, usernames: list[str]) -> Team:
-    """Put users in a team (those already in it stay, once)."""
+def set_lead(actor: User | None, name: str, lead: str | None) -> Team:
+    """Give a team another lead, or none (``None``); the old lead stays a member if he was one."""
+    with quiet_transaction():
+        require_admin(actor)
+        team = _team(name)
+        errors: dict[str, str] = {}
+        person = _active_user(lead, "lead", errors) if lead else None
+        refuse_if(errors)
+        if person != team.lead:
+            audit(actor, "team.lead", team.name,
+                  **{"from": team.lead.username if team.lead else None, "to": lead or None})
+            team.lead = person
+    return team
+
+
+def add_members(actor: User | None, name: str, usernames: list[str]) -> Team:
+    """Put users in a team (those already in it stay, once); a user may be in several."""
+    with quiet_transaction():
+        require_admin(actor)
+        team = _team(name)
+        errors: dict[str, str] = {}
+        people = [_active_user(username, "user", errors) for username in usernames]
+        if not usernames:
+            errors["user"] = _("Choose someone from the list.")
+        refuse_if(errors)
+        added = [person for person in people if person not in team.members]
+        if added:
+            team.members.extend(added)
+            audit(actor, "team.add_member", team.name,
+                  users=[person.username for person in added])
+    return team
+
+
+def remove_member(actor: User | None, name: str, username: str) -> Team:
+    """Take a user out of a team; the team's projects he owns keep him as their owner until a
+    lead assigns them to someone else."""
+    with quiet_transaction():
+        require_admin(actor)
+        team = _team(name)
+        person = next((user for user in team.members if user.username == username), None)
+        if person is None:
+            raise Invalid(_("%(user)s is not a member of %(team)s.", user=username, team=team.name),
+                          {"user": _("Not a member.")})
+        team.members.remove(person)
+        audit(actor, "team.remove_member", team.name, user=username)
+    return team
+
+
+def teams_with_people() -> list[Team]:
+    """Every team with its lead and members loaded, for the administration pages."""
+    return list(db.session.execute(
+        select(Team).options(selectinload(Team.members), joinedload(Team.lead))
+        .order_by(Team.name)).scalars())
+
+
+def _team(name: str) -> Team:
     team = db.session.execute(select(Team).where(Team.name == name)).scalar()
     if team is None:
         raise NotFound(_("No team named %(name)s.", name=name))
-    people = [_user(username) for username in usernames]
-    for person in people:
-        if person not in team.members:
-            team.members.append(person)
-    db.session.commit()
     return team
 
 
-def _user(username: str) -> User:
-    user = db.session.execute(select(User).where(User.username == username)).scalar()
+def _active_user(username: Any, field: str, errors: dict[str, str]) -> User | None:
+    """The active user ``username``; otherwise the refusal goes into ``errors``."""
+    user = None
+    if isinstance(username, str):
+        user = db.session.execute(select(User).where(User.username == username)).scalar()
     if user is None or not user.active:
-        raise NotFound(_("No active user named %(name)s.", name=username))
+        errors[field] = _("No active user named %(name)s.", name=username)
+        return None
     return user
