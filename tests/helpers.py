@@ -22,8 +22,10 @@ def snapshot(app) -> dict:
 
 
 def socket_client(app, signed_in=None, auth=None):
-    """Flask-SocketIO's test client, connected with a session cookie or a token."""
+    """Flask-SocketIO's test client, connected with a session cookie (from the board's own
+    origin, as a browser would) or a token."""
     return socketio.test_client(app, flask_test_client=signed_in.client if signed_in else None,
+                                headers={"Origin": "http://localhost"} if signed_in else None,
                                 auth=auth)
 
 

@@ -131,9 +131,12 @@ class Screen:
                  reconnection: bool = False):
         self.url = server.url
         self.auth = auth
-        self.headers = {"Cookie": cookie} if cookie else {}
+        # A browser names the board's page in Origin; the server requires it with a cookie.
+        self.headers = {"Cookie": cookie, "Origin": server.url} if cookie else {}
+        # The WebSocket library adds an Origin of its own: two would make a foreign one.
         self.client = socketio.Client(reconnection=reconnection, reconnection_delay=0.2,
-                                      reconnection_delay_max=0.5, randomization_factor=0)
+                                      reconnection_delay_max=0.5, randomization_factor=0,
+                                      websocket_extra_options={"suppress_origin": bool(cookie)})
         self.hellos: queue.Queue[dict] = queue.Queue()
         self.events: queue.Queue[dict] = queue.Queue()
         self.client.on("hello", self.hellos.put)

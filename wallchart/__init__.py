@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import load_config
-from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,11 +27,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import auth, i18n, security, templating
+    from . import auth, i18n, origins, security, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
@@ -40,8 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=app.config["SOCKETIO_CHANNEL"],
-        # Same-origin only; a browser on another site cannot open a socket with our cookie.
-        cors_allowed_origins=None,
+        # Every HTTP request of a socket that names its page must name an allowed one; the
+        # connect handler also refuses a cookie that comes without any (sockets.py).
+        cors_allowed_origins=lambda origin, environ: origins.allowed(
+            origin, environ, app.config["ALLOWED_ORIGINS"]),
         manage_session=False,
     )
     with app.app_context():

@@ -23,8 +23,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from . import ratelimits
 from .errors import ServiceError
-from .extensions import db, login_manager
+from .extensions import db, limiter, login_manager
 from .models import User
 from .services import accounts
 
@@ -79,8 +80,13 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
+        wait = ratelimits.sign_in_wait(username)
+        if wait is not None:
+            return render_template("login.html", error=ratelimits.wait_message(wait),
+                                   username=username), 429, {"Retry-After": str(wait)}
         user = accounts.authenticate(username, password) if username and password else None
         if user is None:
+            ratelimits.record_failed_sign_in(username)
             return render_template("login.html", error=_("Wrong username or password."),
                                    username=username), 401
         lang = session.get("lang")
@@ -106,6 +112,7 @@ def logout():
 
 
 @bp.route("/setup", methods=["GET", "POST"])
+@limiter.limit(ratelimits.setup_limit, methods=["POST"])
 def setup():
     """The one-time link printed on the console of a new install: create the first admin."""
     token = request.values.get("token", "")

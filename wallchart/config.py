@@ -9,6 +9,17 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from limits import parse_many
+
+#: Failed sign-ins allowed before the next attempt waits (see ``ratelimits``), and setup-page posts.
+DEFAULT_LIMITS = {
+    "SIGN_IN_LIMIT_PER_ADDRESS_AND_ACCOUNT": "5 per minute; 20 per hour",
+    "SIGN_IN_LIMIT_PER_ADDRESS": "20 per minute; 100 per hour",
+    "SIGN_IN_LIMIT_PER_ACCOUNT": "50 per hour",
+    "SETUP_LIMIT_PER_ADDRESS": "10 per minute; 30 per hour",
+}
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -44,17 +55,65 @@ def _async_mode() -> str:
     return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
+def _limits() -> dict[str, str]:
+    """The rate limits, each from ``WALLCHART_<NAME>`` or its default; a typo stops the start."""
+    chosen = {}
+    for name, default in DEFAULT_LIMITS.items():
+        value = os.environ.get(f"WALLCHART_{name}") or default
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"WALLCHART_{name}={value!r} is not a rate limit such as "
+                             f"{default!r}") from None
+        chosen[name] = value
+    return chosen
+
+
+def _allowed_origins() -> list[str]:
+    """``WALLCHART_ALLOWED_ORIGINS`` as normalized origins; empty means "this site only"."""
+    origins = []
+    for item in os.environ.get("WALLCHART_ALLOWED_ORIGINS", "").split(","):
+        origin = item.strip().rstrip("/").lower()
+        if not origin:
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path \
+                or parts.query or parts.fragment:
+            raise ValueError(f"WALLCHART_ALLOWED_ORIGINS: {item.strip()!r} is not an origin "
+                             "such as 'https://wallchart.example.gov.cn'")
+        origins.append(origin)
+    return origins
+
+
+def _proxy_count() -> int:
+    value = os.environ.get("WALLCHART_PROXY_COUNT", "0").strip() or "0"
+    if not value.isdigit():
+        raise ValueError(f"WALLCHART_PROXY_COUNT={value!r} is not a number of proxies (0, 1, 2…)")
+    return int(value)
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping for an install whose instance folder is ``instance_path``."""
     database_url = os.environ.get(
         "WALLCHART_DATABASE_URL", f"sqlite:///{instance_path / 'wallchart.sqlite'}"
     )
+    message_queue = os.environ.get("WALLCHART_MESSAGE_QUEUE") or None
+    channel = os.environ.get("WALLCHART_MESSAGE_QUEUE_CHANNEL", "wallchart")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("WALLCHART_MESSAGE_QUEUE") or None,
+        "SOCKETIO_MESSAGE_QUEUE": message_queue,
         # Several boards may share one Redis: each listens on its own channel.
-        "SOCKETIO_CHANNEL": os.environ.get("WALLCHART_MESSAGE_QUEUE_CHANNEL", "wallchart"),
+        "SOCKETIO_CHANNEL": channel,
+        # Processes that share events share their counts too, so a limit holds across them;
+        # the channel name keeps two boards on one Redis apart.
+        "RATELIMIT_STORAGE_URI": os.environ.get("WALLCHART_RATELIMIT_STORAGE")
+        or message_queue or "memory://",
+        "RATELIMIT_KEY_PREFIX": channel,
+        "RATELIMIT_STRATEGY": "moving-window",
+        **_limits(),
+        "ALLOWED_ORIGINS": _allowed_origins(),
+        "PROXY_COUNT": _proxy_count(),
         "SOCKETIO_ASYNC_MODE": _async_mode(),
         "HOST": os.environ.get("WALLCHART_HOST", "127.0.0.1"),
         "PORT": int(os.environ.get("WALLCHART_PORT", "5000")),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import ratelimits
 from .errors import ServiceError
 
 
@@ -39,6 +41,12 @@ def init_app(app: Flask) -> None:
     def _csrf(error):
         return error_response(400, _("The form has expired or lacks its security token. "
                                      "Reload the page and try again."))
+
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(error: RateLimitExceeded):
+        wait = ratelimits.seconds_to_wait()
+        body, status = error_response(429, ratelimits.wait_message(wait))
+        return body, status, {"Retry-After": str(wait)}
 
     @app.errorhandler(ServiceError)
     def _service(error: ServiceError):

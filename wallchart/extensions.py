@@ -1,6 +1,8 @@
 """The Flask extensions, created unbound so that every module can import them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -21,3 +23,5 @@ socketio = SocketIO()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# No default limits: only the pages named in ``ratelimits`` are limited. Storage from config.
+limiter = Limiter(get_remote_address)

@@ -139,7 +139,11 @@
   }
 
   const auth = board.dataset.token ? { token: board.dataset.token, lang: board.dataset.lang } : {};
-  const socket = io({ auth: auth, reconnectionDelay: 1000, reconnectionDelayMax: 10000 });
+  // WebSocket only, no long-polling: the browser names this page in the WebSocket handshake's
+  // Origin header, which the server requires with a session cookie; Chromium sends no Origin on
+  // the same-origin GET that opens a polling session.
+  const socket = io({ auth: auth, transports: ["websocket"], reconnectionDelay: 1000,
+    reconnectionDelayMax: 10000 });
   socket.on("connect", function () { setState("live"); });
   socket.on("disconnect", function () { setState("offline"); });
   socket.on("connect_error", function () {
