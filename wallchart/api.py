@@ -51,6 +51,9 @@ def _conflict(error: Conflict):
     project = queries.live_project(project_id) if project_id else None
     if project is not None:
         body["project"] = project_json(project, index_of(project))
+    if error.project_ids:  # a request about several projects: each stale one as it is now
+        current = (queries.live_project(stale_id) for stale_id in error.project_ids)
+        body["projects"] = [project_json(p, index_of(p)) for p in current if p is not None]
     return jsonify(body), 409
 
 
@@ -101,6 +104,18 @@ def assign_project(project_id: int):
     project = projects.assign_project(current_user, project_id, data["owner"],
                                       data.get("version"), data.get("reason"))
     return _answer(project)
+
+
+@bp.post("/projects/assign")
+def assign_projects():
+    """Several projects to one owner, all or nothing (leads and admins)."""
+    data = _body()
+    projects.refuse_unknown(data, {"projects", "owner", "reason"})
+    if "owner" not in data:
+        raise Invalid(_("Name the owner, or null for none."), {"owner": _("Required.")})
+    changed = projects.assign_projects(current_user, data.get("projects"), data["owner"],
+                                       data.get("reason"))
+    return jsonify(projects=[project_json(p, index_of(p)) for p in changed])
 
 
 @bp.delete("/projects/<int:project_id>")

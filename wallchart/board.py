@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from . import queries
 from .errors import Conflict, NotFound, ServiceError
+from .formatting import name_list
 from .services import projects, teams
 from .services.projects import EDITABLE
+from .vocabulary import STAGES
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -48,9 +51,37 @@ def _int_or_text(value: str) -> int | str:
 
 @bp.get("")
 def index():
+    my_team_ids = teams.team_ids(current_user)
+    # Leads choose owners among the people of their teams; the service checks each project.
+    owners = []
+    if current_user.can("assign"):
+        owners = queries.people_of_teams(None if current_user.role == "admin" else my_team_ids)
     return render_template("board.html", columns=queries.board_columns(),
                            revision=queries.board_revision(), view="board",
-                           mine=request.args.get("mine") == "1")
+                           mine=request.args.get("mine") == "1",
+                           my_teams=queries.team_names(my_team_ids),
+                           teams_only=request.args.get("teams") == "mine", owners=owners)
+
+
+@bp.get("/workload")
+def workload():
+    """Per owner: projects by stage, total investment, stalled ones; for one team with ?team=."""
+    all_teams = queries.teams()
+    name = request.args.get("team", "")
+    team = None
+    if name:
+        team = next((team for team in all_teams if team.name == name), None)
+        if team is None:
+            raise NotFound(_("No team named %(name)s.", name=name))
+    stall_days = current_app.config["STALL_DAYS"]
+    limits = []
+    for stage, label in STAGES.items():
+        if stall_days.get(stage) is not None:
+            days = ngettext("%(num)d day", "%(num)d days", stall_days[stage])
+            limits.append(f"{label} {days}")
+    return render_template("workload.html", load=queries.workload(stall_days, team),
+                           teams=all_teams, team=team,
+                           stall_limits=name_list(limits, limit=len(limits)))
 
 
 @bp.get("/columns")

@@ -92,6 +92,10 @@ def _proxy_count() -> int:
     return int(value)
 
 
+#: Days a project may stay in a stage before it counts as stalled; ``None``: never stalled.
+STALL_DAYS = {"contact": 45, "negotiating": 30, "signed": 60, "started": 180, "producing": None}
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping for an install whose instance folder is ``instance_path``."""
     database_url = os.environ.get(
@@ -127,4 +131,5 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "STALL_DAYS": dict(STALL_DAYS),
     }

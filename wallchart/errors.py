@@ -22,9 +22,16 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    """The request named a version of the project that is no longer the current one."""
+    """The request named a version of the project that is no longer the current one.
+
+    ``project_ids`` names the stale projects when one request changes several.
+    """
 
     status = 409
+
+    def __init__(self, message: str, project_ids: list[int] | None = None) -> None:
+        super().__init__(message)
+        self.project_ids = project_ids or []
 
 
 class Invalid(ServiceError):

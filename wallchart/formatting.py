@@ -43,6 +43,12 @@ def total_number(wan: int) -> str:
     return f"{wan / spec['divisor']:,.{spec['decimals']}f}"
 
 
+def name_list(names: list[str], limit: int = 3) -> str:
+    """A few names in a sentence: '甲、乙、丙…' / 'A, B, C…'."""
+    shown = ("、" if _chinese() else ", ").join(names[:limit])
+    return shown + "…" if len(names) > limit else shown
+
+
 def local_time(moment: datetime, style: str = "yyyy-MM-dd HH:mm") -> str:
     """A UTC time from the database as read in Asia/Shanghai."""
     return format_datetime(moment, style)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from .extensions import db
-from .models import BoardState, County, Project, ProjectEvent, User
+from .models import BoardState, County, Project, ProjectEvent, Team, User, team_member
+from .timeutil import today
 from .vocabulary import STAGES
 
 
@@ -43,3 +47,104 @@ def counties() -> list[County]:
 def assignable_users() -> list[User]:
     return list(db.session.execute(
         select(User).where(User.active.is_(True)).order_by(User.username)).scalars())
+
+
+def teams() -> list[Team]:
+    return list(db.session.execute(select(Team).order_by(Team.name)).scalars())
+
+
+def team_names(team_ids: set[int]) -> list[str]:
+    if not team_ids:
+        return []
+    return list(db.session.execute(
+        select(Team.name).where(Team.id.in_(team_ids)).order_by(Team.name)).scalars())
+
+
+def people_of_teams(team_ids: set[int] | None) -> list[User]:
+    """The active leads and members of those teams (of every team with ``None``), once each:
+    whom a lead may choose as the owner of his teams' projects."""
+    members = select(team_member.c.user_id)
+    leads = select(Team.lead_id).where(Team.lead_id.is_not(None))
+    if team_ids is not None:
+        members = members.where(team_member.c.team_id.in_(team_ids))
+        leads = leads.where(Team.id.in_(team_ids))
+    return list(db.session.execute(
+        select(User).where(User.active.is_(True), or_(User.id.in_(members), User.id.in_(leads)))
+        .order_by(User.username)).scalars())
+
+
+@dataclass
+class OwnerLoad:
+    """One row of the workload view: an owner's projects (``owner`` None: those without one)."""
+
+    owner: User | None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
+    investment_wan: int = 0
+    stalled: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def add(self, other: OwnerLoad) -> None:
+        for stage, count in other.counts.items():
+            self.counts[stage] += count
+        self.investment_wan += other.investment_wan
+        self.stalled += other.stalled
+
+
+@dataclass
+class Workload:
+    owners: list[OwnerLoad]     # by username, people without projects included
+    unowned: OwnerLoad          # the projects nobody owns
+    total: OwnerLoad            # the whole board (or team)
+
+
+def stall_cutoffs(stall_days: dict[str, int | None]) -> dict[str, date]:
+    """Per stage, the date before which a project that entered it counts as stalled: more than
+    ``stall_days[stage]`` days in it (a stage with ``None`` never stalls)."""
+    now = today()
+    return {stage: now - timedelta(days=days) for stage, days in stall_days.items()
+            if days is not None and stage in STAGES}
+
+
+def workload(stall_days: dict[str, int | None], team: Team | None = None) -> Workload:
+    """Per owner: projects by stage, total investment, how many are stalled.
+
+    Two statements however many projects and people: one aggregate over the projects, one for
+    the owners (plus, for a team, its people who own nothing yet, so that a lead sees them).
+    """
+    cutoffs = stall_cutoffs(stall_days)
+    stalled = case(*[(and_(Project.stage == stage, Project.stage_entered_at < cutoff), 1)
+                     for stage, cutoff in cutoffs.items()], else_=0) if cutoffs else literal(0)
+    query = (
+        select(Project.owner_id, Project.stage, func.count(Project.id),
+               func.coalesce(func.sum(Project.investment_wan), 0),
+               func.coalesce(func.sum(stalled), 0))
+        .where(Project.deleted_at.is_(None))
+        .group_by(Project.owner_id, Project.stage)
+    )
+    if team is not None:
+        query = query.where(Project.team_id == team.id)
+    loads: dict[int | None, OwnerLoad] = {}
+    for owner_id, stage, count, wan, stalled_count in db.session.execute(query):
+        load = loads.setdefault(owner_id, OwnerLoad(None))
+        load.counts[stage] = load.counts.get(stage, 0) + count
+        load.investment_wan += int(wan)
+        load.stalled += int(stalled_count)
+    unowned = loads.pop(None, OwnerLoad(None))
+    people = User.id.in_(list(loads))
+    if team is not None:
+        in_team = or_(User.id.in_(select(team_member.c.user_id)
+                                  .where(team_member.c.team_id == team.id)),
+                      User.id == team.lead_id)
+        people = or_(people, and_(User.active.is_(True), in_team))
+    owners = []
+    for user in db.session.execute(select(User).where(people).order_by(User.username)).scalars():
+        load = loads.get(user.id, OwnerLoad(None))
+        load.owner = user
+        owners.append(load)
+    total = OwnerLoad(None)
+    for load in (*owners, unowned):
+        total.add(load)
+    return Workload(owners, unowned, total)

@@ -49,21 +49,29 @@ def begin_write() -> int:
 
     Call it first in every service function that changes data; commit (or roll back) after.
     """
-    from .models import BoardState
-
     db.session.rollback()
     token = _immediate.set(True)
     try:
         db.session.connection()
     finally:
         _immediate.reset(token)
-    revision = db.session.execute(
+    return next_revision()
+
+
+def next_revision() -> int:
+    """Take the next board revision inside the write transaction already begun.
+
+    Screens apply events strictly one revision after another, so a change that broadcasts
+    several events (a bulk assignment) takes one more revision for each event after the first.
+    """
+    from .models import BoardState
+
+    return db.session.execute(
         update(BoardState)
         .where(BoardState.id == 1)
         .values(revision=BoardState.revision + 1)
         .returning(BoardState.revision)
     ).scalar_one()
-    return revision
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-/* The board: drag and drop (SortableJS, mouse and touch), the project dialog, the owner filter. */
+/* The board: drag and drop (SortableJS, mouse and touch), the project dialog, the filters
+ * ("my projects", "my teams") and, for leads, selecting cards to give them one owner. */
 (function () {
   "use strict";
 
@@ -7,6 +8,8 @@
   const dialog = document.getElementById("dialog");
   const dialogBody = document.getElementById("dialog-body");
   const mineBox = document.getElementById("filter-mine");
+  const teamsBox = document.getElementById("filter-teams");
+  const myTeams = JSON.parse(board.dataset.myTeams || "[]");
   const csrfToken = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
   let lastDrop = 0;
 
@@ -65,35 +68,155 @@
         delayOnTouchOnly: true,    // a touch must rest briefly, so the board still scrolls
         ghostClass: "card-ghost",
         chosenClass: "card-chosen",
+        filter: ".card-select",    // a selection checkbox is clicked, never dragged
+        preventOnFilter: false,
         onStart: function () { live.pause(true); },
         onEnd: drop,
       });
     }
   }
 
-  function filterMine() {
-    const mine = mineBox && mineBox.checked;
-    for (const card of board.querySelectorAll(".card")) {
-      card.hidden = Boolean(mine) && card.dataset.owner !== board.dataset.me;
-    }
+  // --- filters: shown only on this screen, kept in the URL, combined --------------------------
+
+  function shown(card) {
+    if (mineBox && mineBox.checked && card.dataset.owner !== board.dataset.me) return false;
+    if (teamsBox && teamsBox.checked && !myTeams.includes(card.dataset.team)) return false;
+    return true;
+  }
+
+  function applyFilters() {
+    for (const card of board.querySelectorAll(".card")) card.hidden = !shown(card);
     live.recount();
+  }
+
+  function keepInUrl(name, value) {
+    const url = new URL(window.location.href);
+    if (value) url.searchParams.set(name, value); else url.searchParams.delete(name);
+    window.history.replaceState(null, "", url);
   }
 
   if (mineBox) {
     mineBox.addEventListener("change", function () {
-      const url = new URL(window.location.href);
-      if (mineBox.checked) url.searchParams.set("mine", "1"); else url.searchParams.delete("mine");
-      window.history.replaceState(null, "", url);
-      filterMine();
+      keepInUrl("mine", mineBox.checked ? "1" : null);
+      applyFilters();
+      updateSelection();
+    });
+  }
+  if (teamsBox) {
+    teamsBox.addEventListener("change", function () {
+      keepInUrl("teams", teamsBox.checked ? "mine" : null);
+      applyFilters();
+      updateSelection();
     });
   }
 
-  live.onChange(function (reason, card) {
-    if (reason === "resync") makeSortable();
-    if (card && mineBox && mineBox.checked) card.hidden = card.dataset.owner !== board.dataset.me;
-    if (reason === "resync" || card) {
-      if (mineBox && mineBox.checked) filterMine();
+  // --- selecting cards and giving them one owner (leads, administrators) ----------------------
+
+  const selectButton = document.getElementById("select-mode");
+  const bulkBar = document.getElementById("bulk-bar");
+  const selected = new Set();   // project ids; the cards may be redrawn by live updates meanwhile
+
+  function selecting() {
+    return Boolean(selectButton) && selectButton.getAttribute("aria-pressed") === "true";
+  }
+
+  function cardOf(projectId) {
+    return board.querySelector('.card[data-project-id="' + projectId + '"]');
+  }
+
+  // Give every card its checkbox while selecting (and take them away after); forget cards that
+  // left the board or that a filter hides, so that only what the lead sees gets assigned.
+  function updateSelection() {
+    if (!bulkBar) return;
+    const on = selecting();
+    const present = new Set();
+    for (const card of board.querySelectorAll(".card")) {
+      const id = card.dataset.projectId;
+      let box = card.querySelector(":scope > .card-select");
+      if (card.hidden) selected.delete(id);
+      present.add(id);
+      if (!on) { if (box) box.remove(); continue; }
+      if (!box) {
+        box = document.createElement("input");
+        box.type = "checkbox";
+        box.className = "card-select";
+        const title = card.querySelector(".card-title");
+        box.setAttribute("aria-label", title ? title.textContent.trim() : id);
+        card.prepend(box);
+      }
+      box.checked = selected.has(id);
     }
+    for (const id of Array.from(selected)) if (!present.has(id)) selected.delete(id);
+    document.getElementById("bulk-count").textContent = selected.size;
+  }
+
+  function setSelecting(on) {
+    selectButton.setAttribute("aria-pressed", on ? "true" : "false");
+    bulkBar.hidden = !on;
+    if (!on) selected.clear();
+    updateSelection();
+  }
+
+  async function assignSelected() {
+    const ownerSelect = document.getElementById("bulk-owner");
+    const option = ownerSelect.selectedOptions[0];
+    const none = Boolean(option) && option.hasAttribute("data-none");
+    if (selected.size === 0) { live.toast(bulkBar.dataset.textEmpty, "error"); return; }
+    if (!option || (!none && !option.value)) {
+      live.toast(bulkBar.dataset.textChoose, "error");
+      ownerSelect.focus();
+      return;
+    }
+    const projects = Array.from(selected, function (id) {
+      return { id: Number(id), version: Number(cardOf(id).dataset.version) };
+    });
+    let response;
+    try {
+      response = await fetch(bulkBar.dataset.assignUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+        body: JSON.stringify({ projects: projects, owner: none ? null : option.value }),
+      });
+    } catch (error) {
+      live.toast(bulkBar.dataset.textFailed, "error");
+      return;
+    }
+    if (response.ok) {
+      // The cards themselves arrive by the live push, like every other change.
+      selected.clear();
+      updateSelection();
+      live.toast(bulkBar.dataset.textDone, "info");
+      return;
+    }
+    let message = bulkBar.dataset.textFailed;
+    try { message = (await response.json()).error || message; } catch (ignored) { /* not JSON */ }
+    live.toast(message, "error");
+    if (response.status === 409) live.resync();   // show what the database holds now
+  }
+
+  if (selectButton && bulkBar) {
+    selectButton.addEventListener("click", function () { setSelecting(!selecting()); });
+    board.addEventListener("change", function (event) {
+      if (!event.target.classList.contains("card-select")) return;
+      const id = event.target.closest(".card").dataset.projectId;
+      if (event.target.checked) selected.add(id); else selected.delete(id);
+      updateSelection();
+    });
+    document.getElementById("bulk-assign").addEventListener("click", assignSelected);
+    document.getElementById("bulk-clear").addEventListener("click", function () {
+      selected.clear();
+      updateSelection();
+    });
+    bulkBar.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { setSelecting(false); selectButton.focus(); }
+    });
+  }
+
+  live.onChange(function (reason) {
+    if (reason === "resync") makeSortable();
+    applyFilters();
+    updateSelection();
   });
 
   let openedFrom = null;   // the project whose card opened the dialog, to return focus to it
@@ -127,5 +250,5 @@
   });
 
   makeSortable();
-  filterMine();
+  applyFilters();
 })();

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..formatting import name_list
 from ..models import County, Project, ProjectEvent, Team, User, utcnow
 from ..timeutil import today
-from ..transactions import stale_message, write_transaction
+from ..transactions import next_revision, stale_message, write_transaction
 from ..vocabulary import SECTORS, STAGES
 from . import live, teams
 from .positions import rank_for
@@ -22,6 +23,8 @@ REASON_MAX = 1000
 #: 1万亿元: far above any single project, low enough to catch a slip of the keyboard.
 INVESTMENT_MAX_WAN = 100_000_000
 EDITABLE = ("name", "investor", "investment_wan", "county", "sector")
+#: The most projects one bulk assignment may name.
+BULK_MAX = 200
 
 
 def _authorize(actor: User | None, permission: str) -> int:
@@ -226,20 +229,14 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
                    reason: Any = None) -> Project:
     """Give a project an owner (责任人) by username, or none with ``None``."""
     actor_id = _authorize(actor, "assign")
-    if owner is not None and (not isinstance(owner, str) or not owner.strip()):
-        raise Invalid(_("Choose an owner from the users."), {"owner": _("Invalid.")})
+    _check_owner_name(owner)
     reason = _reason(reason)
     with write_transaction() as revision:
         project = _load(project_id)
         teams.check_access(actor, project)
         _check_version(project, version)
-        new_owner = None
-        if owner is not None:
-            new_owner = db.session.execute(
-                select(User).where(User.username == owner.strip())).scalar()
-            if new_owner is None or not new_owner.active:
-                raise Invalid(_("No active user named %(name)s.", name=owner),
-                              {"owner": _("Choose an owner from the users.")})
+        new_owner = _find_owner(owner)
+        if new_owner is not None:
             teams.check_owner(project, new_owner)
         previous = project.owner
         if previous == new_owner:
@@ -253,6 +250,111 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
         message = live.prepare(project, "assigned", revision)
     message.send()
     return project
+
+
+def _check_owner_name(owner: Any) -> None:
+    if owner is not None and (not isinstance(owner, str) or not owner.strip()):
+        raise Invalid(_("Choose an owner from the users."), {"owner": _("Invalid.")})
+
+
+def _find_owner(owner: str | None) -> User | None:
+    """The active user named ``owner``; ``None`` for no owner."""
+    if owner is None:
+        return None
+    user = db.session.execute(select(User).where(User.username == owner.strip())).scalar()
+    if user is None or not user.active:
+        raise Invalid(_("No active user named %(name)s.", name=owner),
+                      {"owner": _("Choose an owner from the users.")})
+    return user
+
+
+def _bulk_items(items: Any) -> list[tuple[int, int]]:
+    """``[{"id", "version"}…]`` as (id, version) pairs, each project named once."""
+    if not isinstance(items, list) or not items:
+        raise Invalid(_("Choose at least one project."), {"projects": _("Required.")})
+    if len(items) > BULK_MAX:
+        raise Invalid(_("At most %(n)d projects at a time.", n=BULK_MAX),
+                      {"projects": _("Too many.")})
+    pairs = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) != {"id", "version"} or not all(
+                isinstance(item[key], int) and not isinstance(item[key], bool)
+                for key in ("id", "version")):
+            raise Invalid(_("Name each project by its id and version, both whole numbers."),
+                          {"projects": _("Invalid.")})
+        pairs.append((item["id"], item["version"]))
+    if len({project_id for project_id, _version in pairs}) != len(pairs):
+        raise Invalid(_("Name each project once."), {"projects": _("Invalid.")})
+    return pairs
+
+
+def _about(projects: list[Project], message: str) -> str:
+    """A refusal that names the projects it is about, so the reader can find them."""
+    return _("%(projects)s: %(reason)s", projects=name_list([p.name for p in projects]),
+             reason=message)
+
+
+def assign_projects(actor: User | None, items: Any, owner: Any,
+                    reason: Any = None) -> list[Project]:
+    """Give several projects one owner (or none), all or nothing.
+
+    ``items`` is ``[{"id", "version"}…]``. Everything is checked before anything is written: a
+    missing project, one of a team the actor is not in, a stale version or an owner from
+    outside a project's team refuses the whole request, naming the projects concerned. Then one
+    transaction writes every change, with one history event and one broadcast, each with its
+    own board revision, per project whose owner changes. Projects that have that owner already
+    are left alone. Returns the projects in the order asked.
+    """
+    actor_id = _authorize(actor, "assign")
+    pairs = _bulk_items(items)
+    _check_owner_name(owner)
+    reason = _reason(reason)
+    messages = []
+    with write_transaction() as revision:
+        found = {project.id: project for project in db.session.execute(
+            select(Project).where(Project.id.in_([project_id for project_id, _v in pairs]),
+                                  Project.deleted_at.is_(None))).scalars()}
+        missing = [str(project_id) for project_id, _v in pairs if project_id not in found]
+        if missing:
+            raise NotFound(_("No such project: %(ids)s", ids=", ".join(missing)))
+        chosen = [found[project_id] for project_id, _v in pairs]
+        # Access and owners depend on the team only: one check per team, naming its projects.
+        by_team: dict[int | None, list[Project]] = {}
+        for project in chosen:
+            by_team.setdefault(project.team_id, []).append(project)
+        for group in by_team.values():
+            try:
+                teams.check_access(actor, group[0])
+            except Forbidden as error:
+                raise Forbidden(_about(group, error.message)) from None
+        stale = [found[project_id] for project_id, version in pairs
+                 if found[project_id].version != version]
+        if stale:
+            raise Conflict(_about(stale, stale_message()), [project.id for project in stale])
+        new_owner = _find_owner(owner)
+        if new_owner is not None:
+            for group in by_team.values():
+                try:
+                    teams.check_owner(group[0], new_owner)
+                except Invalid as error:
+                    raise Invalid(_about(group, error.message), error.fields) from None
+        changed = [project for project in chosen if project.owner != new_owner]
+        if not changed:
+            db.session.rollback()
+            return chosen
+        for number, project in enumerate(changed):
+            # One revision per event: screens apply them strictly one after another.
+            event_revision = revision if number == 0 else next_revision()
+            previous = project.owner
+            project.owner = new_owner
+            project.updated_at = utcnow()
+            _record(project, actor_id, "assigned", event_revision, reason=reason, changes={
+                "owner": [previous.username if previous else None,
+                          new_owner.username if new_owner else None]})
+            messages.append(live.prepare(project, "assigned", event_revision))
+    for message in messages:
+        message.send()
+    return chosen
 
 
 def delete_project(actor: User | None, project_id: int, version: Any,
