@@ -222,7 +222,7 @@ def test_rate_limits_in_the_environment_are_checked_at_start(monkeypatch, tmp_pa
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("WALLCHART_ALLOWED_ORIGINS", "board.example.cn", "'board.example.cn' is not an origin"),
     ("WALLCHART_ALLOWED_ORIGINS", "https://board.example.cn/board", "is not an origin"),
-    ("WALLCHART_PROXY_COUNT", "yes", "WALLCHART_PROXY_COUNT='yes' is not a number of proxies"),
+    ("WALLCHART_PROXY_COUNT", "yes", "WALLCHART_PROXY_COUNT='yes' is not a whole number"),
 ])
 def test_other_security_settings_are_checked_at_start(monkeypatch, tmp_path, name, value,
                                                       message):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,7 +27,7 @@ def password():
         form = request.form
         try:
             accounts.change_own_password(current_user, form.get("current"), form.get("new"),
-                                         form.get("repeat"))
+                                         form.get("repeat"), keep_session=session.get("sid"))
         except Invalid as error:
             return render_template("account/password.html", error=error), error.status
         flash(_("Your password is changed."))

@@ -6,6 +6,7 @@ carries a bearer token is judged by that token alone, never by a cookie that cam
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -27,7 +28,7 @@ from . import ratelimits
 from .errors import ServiceError
 from .extensions import db, limiter, login_manager
 from .models import User
-from .services import accounts
+from .services import accounts, sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -46,10 +47,31 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_from_session(user_id: str) -> User | None:
+    """The signed-in user, while his server-side session lives and he has not been idle."""
     if "Authorization" in request.headers or not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    return user if user and user.active else None
+    if user is None or not user.active or sessions.active(session.get("sid"), user.id) is None:
+        return None
+    now = int(time.time())
+    seen = session.get("seen")
+    if not isinstance(seen, int) or now - seen > sessions.idle_limit().total_seconds():
+        sessions.end(session.get("sid"), "idle")
+        return None
+    if now - seen >= 60:  # the cookie is rewritten at most once a minute
+        session["seen"] = now
+    return user
+
+
+def _sign_in(user: User) -> None:
+    """A new session at sign-in: nothing from before survives but the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session["sid"] = sessions.start(user.id)
+    session["seen"] = int(time.time())
+    login_user(user)
 
 
 @login_manager.request_loader
@@ -89,11 +111,7 @@ def login():
             ratelimits.record_failed_sign_in(username)
             return render_template("login.html", error=_("Wrong username or password."),
                                    username=username), 401
-        lang = session.get("lang")
-        session.clear()  # a new session at sign-in: nothing from before survives
-        if lang:
-            session["lang"] = lang
-        login_user(user)
+        _sign_in(user)
         return redirect(_safe_next(request.args.get("next")))
     if current_user.is_authenticated:
         return redirect(url_for("board.index"))
@@ -102,6 +120,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    sessions.end(session.get("sid"), "signed_out")
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -130,8 +149,7 @@ def setup():
             except ServiceError as error:
                 errors = getattr(error, "fields", None) or {"username": error.message}
             else:
-                session.clear()
-                login_user(user)
+                _sign_in(user)
                 return redirect(url_for("board.index"))
         return render_template("setup.html", token=token, errors=errors,
                                username=form.get("username", "")), 422

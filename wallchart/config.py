@@ -85,10 +85,12 @@ def _allowed_origins() -> list[str]:
     return origins
 
 
-def _proxy_count() -> int:
-    value = os.environ.get("WALLCHART_PROXY_COUNT", "0").strip() or "0"
-    if not value.isdigit():
-        raise ValueError(f"WALLCHART_PROXY_COUNT={value!r} is not a number of proxies (0, 1, 2…)")
+def _whole_number(name: str, default: int, minimum: int = 0) -> int:
+    """``WALLCHART_<name>`` as a whole number of at least ``minimum``; a typo stops the start."""
+    value = os.environ.get(f"WALLCHART_{name}", "").strip() or str(default)
+    if not value.isdigit() or int(value) < minimum:
+        raise ValueError(f"WALLCHART_{name}={value!r} is not a whole number of at least "
+                         f"{minimum}")
     return int(value)
 
 
@@ -117,7 +119,12 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STRATEGY": "moving-window",
         **_limits(),
         "ALLOWED_ORIGINS": _allowed_origins(),
-        "PROXY_COUNT": _proxy_count(),
+        "PROXY_COUNT": _whole_number("PROXY_COUNT", 0),
+        # A session ends after this long without a request, and after this long in any case.
+        "SESSION_IDLE_MINUTES": _whole_number("SESSION_IDLE_MINUTES", 120, minimum=1),
+        "SESSION_MAX_HOURS": _whole_number("SESSION_MAX_HOURS", 24, minimum=1),
+        # How often each process looks for sockets whose session or token has ended.
+        "SOCKET_CHECK_SECONDS": _whole_number("SOCKET_CHECK_SECONDS", 2, minimum=1),
         "SOCKETIO_ASYNC_MODE": _async_mode(),
         "HOST": os.environ.get("WALLCHART_HOST", "127.0.0.1"),
         "PORT": int(os.environ.get("WALLCHART_PORT", "5000")),

@@ -1,17 +1,22 @@
 """Socket.IO handlers. ``before_request`` and ``login_required`` do not run here, so the
-``connect`` handler authenticates on its own and puts each screen in its broadcast room."""
+``connect`` handler authenticates on its own and puts each screen in its broadcast room.
+
+A socket keeps the credential it connected with, so each process also watches its own sockets
+and closes those whose session ended, whose user was disabled or whose display token was
+revoked. What it remembers concerns only its own sockets: nothing another process would need.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import emit, join_room
 
 from . import origins, queries
 from .extensions import socketio
-from .services import accounts
+from .services import accounts, sessions
 from .services.live import room
 
 
@@ -38,18 +43,65 @@ def connect(auth: Any = None):
                                      current_app.config["ALLOWED_ORIGINS"])
     if origin is not None and not origin_allowed:
         raise ConnectionRefusedError("origin not allowed")
-    view = None
+    view = credential = None
     if isinstance(token, str) and token:
-        if accounts.display_for_token(token) is not None:
-            view = "wall"
+        if (display := accounts.display_for_token(token)) is not None:
+            view, credential = "wall", ("display", display.id)
         elif (user := accounts.user_for_api_token(token)) is not None and user.can("read"):
-            view = "board"
+            view, credential = "board", ("user", user.id)
     elif origin_allowed and current_user.is_authenticated and current_user.can("read"):
-        view = "board"
+        row = sessions.active(session.get("sid"), current_user.id)
+        if row is not None:
+            view, credential = "board", ("session", row.id)
     if view is None:
         raise ConnectionRefusedError("unauthorized")
+    _watched[request.sid] = credential
+    _start_watching(current_app._get_current_object())
     join_room(room(view, _locale(auth)))
     emit("hello", {"revision": queries.board_revision(), "view": view})
+
+
+def disconnect(reason: Any = None) -> None:
+    _watched.pop(request.sid, None)
+
+
+#: This process's sockets and what let each in: ("session" | "display" | "user", row id).
+_watched: dict[str, tuple[str, int]] = {}
+_watchers: set[int] = set()
+
+
+def _start_watching(app: Flask) -> None:
+    """Start this server's watcher once, from the first socket that connects to it."""
+    server = socketio.server
+    if id(server) not in _watchers:
+        _watchers.add(id(server))
+        socketio.start_background_task(_watch, app, server)
+
+
+def _watch(app: Flask, server) -> None:
+    """Every few seconds, close the sockets whose credential no longer holds."""
+    while socketio.server is server:  # a test's app is replaced by the next one's
+        socketio.sleep(app.config["SOCKET_CHECK_SECONDS"])
+        with app.app_context():
+            try:
+                for sid in _revoked():
+                    _watched.pop(sid, None)
+                    server.disconnect(sid, namespace="/")
+            except Exception:  # the watcher must outlive a database hiccup
+                app.logger.exception("Socket watcher")
+    _watchers.discard(id(server))
+
+
+def _revoked() -> list[str]:
+    """The sockets whose session ended, whose user is disabled or whose token was revoked."""
+    watched = dict(_watched)
+    by_kind: dict[str, set[int]] = {"session": set(), "display": set(), "user": set()}
+    for kind, row_id in watched.values():
+        by_kind[kind].add(row_id)
+    gone = {("session", i) for i in sessions.ended_among(by_kind["session"])}
+    gone |= {("display", i) for i in accounts.revoked_displays_among(by_kind["display"])}
+    gone |= {("user", i) for i in accounts.inactive_users_among(by_kind["user"])}
+    return [sid for sid, credential in watched.items() if credential in gone]
 
 
 def init_app() -> None:
@@ -58,3 +110,4 @@ def init_app() -> None:
     (Decorators would bind them to whichever server existed at import time only.)
     """
     socketio.on_event("connect", connect)
+    socketio.on_event("disconnect", disconnect)

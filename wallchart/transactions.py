@@ -44,17 +44,22 @@ def configure_engine(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
-def begin_write() -> int:
-    """End the request's read snapshot, start a write transaction and return the new revision.
-
-    Call it first in every service function that changes data; commit (or roll back) after.
-    """
+def _begin_immediate() -> None:
+    """End the request's read snapshot and start a transaction that holds the write lock."""
     db.session.rollback()
     token = _immediate.set(True)
     try:
         db.session.connection()
     finally:
         _immediate.reset(token)
+
+
+def begin_write() -> int:
+    """End the request's read snapshot, start a write transaction and return the new revision.
+
+    Call it first in every service function that changes data; commit (or roll back) after.
+    """
+    _begin_immediate()
     return next_revision()
 
 
@@ -104,12 +109,7 @@ def quiet_transaction() -> Iterator[None]:
     board revision, since no screen has anything to resync. Commits at the end, rolls back on
     any error.
     """
-    db.session.rollback()
-    token = _immediate.set(True)
-    try:
-        db.session.connection()
-    finally:
-        _immediate.reset(token)
+    _begin_immediate()
     try:
         yield
         db.session.commit()

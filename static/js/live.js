@@ -145,7 +145,12 @@
   const socket = io({ auth: auth, transports: ["websocket"], reconnectionDelay: 1000,
     reconnectionDelayMax: 10000 });
   socket.on("connect", function () { setState("live"); });
-  socket.on("disconnect", function () { setState("offline"); });
+  socket.on("disconnect", function (reason) {
+    setState("offline");
+    // The server closed this socket on purpose: the session ended or the display was revoked.
+    // Reloading shows the sign-in page, or the wall's "not authorized" page.
+    if (reason === "io server disconnect") setTimeout(function () { window.location.reload(); }, 1000);
+  });
   socket.on("connect_error", function () {
     setState("offline");
     // A refusal (say, the server restarted without our session) stops automatic retries:

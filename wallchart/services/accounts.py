@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..transactions import quiet_transaction, write_transaction
 from ..vocabulary import COUNTY_KINDS, ROLES
+from . import sessions
 
 USERNAME = re.compile(r"^[\w.\-]{1,64}$")
 NAME_MAX = 64
@@ -162,8 +163,8 @@ def create_user(actor: User | None, username: object, password: object, role: ob
 def set_password(actor: User | None, username: object, password: object) -> User:
     """An administrator (or the console) sets a new password for someone who lost his.
 
-    Whoever knew the old password must not stay signed in: this is where the user's sessions
-    and sockets are ended (``end_sessions(user)``).
+    Whoever knew the old password must not stay signed in: all his sessions end, and the
+    socket watcher closes their sockets.
     """
     with quiet_transaction():
         require_admin(actor)
@@ -173,6 +174,7 @@ def set_password(actor: User | None, username: object, password: object) -> User
         _check_password(password, "password", errors)
         refuse_if(errors)
         user.set_password(password)
+        sessions.end_all(user.id, "password_reset")
         audit(actor, "user.password_reset", user.username)
     return user
 
@@ -180,7 +182,7 @@ def set_password(actor: User | None, username: object, password: object) -> User
 def disable_user(actor: User | None, username: object) -> User:
     """Stop a user from signing in; his projects, teams and history stay as they are.
 
-    This is where the user's sessions and sockets are ended (``end_sessions(user)``).
+    His sessions end with it, and the socket watcher closes their sockets.
     """
     with quiet_transaction():
         require_admin(actor)
@@ -189,6 +191,7 @@ def disable_user(actor: User | None, username: object) -> User:
         if user.active:
             _keep_an_administrator(user)
             user.active = False
+            sessions.end_all(user.id, "disabled")
             audit(actor, "user.disable", user.username)
     return user
 
@@ -221,10 +224,12 @@ def change_role(actor: User | None, username: object, role: object) -> User:
     return user
 
 
-def change_own_password(user: User, current: object, new: object, repeat: object) -> User:
+def change_own_password(user: User, current: object, new: object, repeat: object,
+                        keep_session: object = None) -> User:
     """A signed-in user replaces his password, proving first that he knows the current one.
 
-    His other sessions are to be ended here (``end_sessions``), keeping the one he is using.
+    His other sessions end (someone else may have known the old one); ``keep_session``, the
+    token of the one he is using, stays.
     """
     with quiet_transaction():
         if not isinstance(current, str) or not user.check_password(current):
@@ -236,6 +241,7 @@ def change_own_password(user: User, current: object, new: object, repeat: object
             errors["repeat"] = _("The two passwords differ.")
         refuse_if(errors)
         user.set_password(new)
+        sessions.end_all(user.id, "password_changed", keep=keep_session)
         audit(user, "password.change", user.username)
     return user
 
@@ -288,7 +294,7 @@ def create_display_token(actor: User | None, name: object) -> str:
 def revoke_display_tokens(actor: User | None, name: str) -> int:
     """Revoke every active display token named ``name``; returns how many were revoked.
 
-    This is where the sockets of those walls are to be closed (``end_sessions``).
+    The socket watcher closes the sockets of those walls within seconds.
     """
     with quiet_transaction():
         require_admin(actor)
@@ -306,7 +312,7 @@ def revoke_display_tokens(actor: User | None, name: str) -> int:
 def revoke_display_token(actor: User | None, token_id: int) -> DisplayToken:
     """Revoke one display token (the page lists them one by one; names may repeat).
 
-    This is where the sockets of that wall are to be closed (``end_sessions``).
+    The socket watcher closes the sockets of that wall within seconds.
     """
     with quiet_transaction():
         require_admin(actor)
@@ -317,6 +323,22 @@ def revoke_display_token(actor: User | None, token_id: int) -> DisplayToken:
             row.revoked_at = utcnow()
             audit(actor, "display.revoke", row.name, ids=[row.id])
     return row
+
+
+def revoked_displays_among(display_ids: set[int]) -> set[int]:
+    """Which of these display tokens are revoked (for the socket watcher)."""
+    if not display_ids:
+        return set()
+    return set(db.session.execute(select(DisplayToken.id).where(
+        DisplayToken.id.in_(display_ids), DisplayToken.revoked_at.is_not(None))).scalars())
+
+
+def inactive_users_among(user_ids: set[int]) -> set[int]:
+    """Which of these users are disabled (for the socket watcher)."""
+    if not user_ids:
+        return set()
+    return set(db.session.execute(select(User.id).where(
+        User.id.in_(user_ids), User.active.is_(False))).scalars())
 
 
 def display_for_token(token: object) -> DisplayToken | None:
