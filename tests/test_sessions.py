@@ -146,3 +146,19 @@ def _user_id(admin: requests.Session, url: str, username: str) -> int:
     match = re.search(rf'href="/admin/users/(\d+)"[^>]*>\s*{username}\s*<', page)
     assert match, page
     return int(match.group(1))
+
+
+@pytest.mark.live
+def test_a_screen_that_sends_a_large_message_is_cut_off_and_others_stay(live_server):
+    url = live_server.url
+    wall_path = live_server.flask("display", "create", "大厅").strip().splitlines()[-1]
+    token = wall_path.split("token=")[1]
+    flooder, flooder_closed = _screen(url, auth={"token": token})
+    neighbour, _closed = _screen(url, auth={"token": token})
+    try:
+        flooder.emit("anything", "x" * 100_000)
+        flooder_closed.get(timeout=10)
+        assert neighbour.connected
+    finally:
+        flooder.disconnect()
+        neighbour.disconnect()

@@ -46,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         cors_allowed_origins=lambda origin, environ: origins.allowed(
             origin, environ, app.config["ALLOWED_ORIGINS"]),
         manage_session=False,
+        # Screens only listen: no message from one is ever larger than its credentials.
+        max_http_buffer_size=16 * 1024,
     )
     with app.app_context():
         from .transactions import configure_engine
