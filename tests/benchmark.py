@@ -492,6 +492,8 @@ def start_app(args, mode: str, template: Path, folder: Path,
         conn.executemany("INSERT INTO county (name, kind, sort_order) VALUES (?, 'county', ?)",
                          [(name, i) for i, name in enumerate(COUNTIES)])
     server.flask("user", "create", "bench", "--role", "member", "--display-name", "基准测试员")
+    server.flask("team", "create", "基准专班")
+    server.flask("team", "add", "基准专班", "bench")
     api_token = server.flask("user", "token", "bench").strip().splitlines()[-1]
     wall_path = server.flask("display", "create", "bench-wall").strip().splitlines()[-1]
     display_token = wall_path.split("token=", 1)[1]
@@ -684,13 +686,16 @@ def fill_projects(app, start: int, stop_at: int, owners: list[int],
                   counties: list[tuple[int, str]]) -> None:
     """Insert projects ``start``..``stop_at - 1`` through the ORM, spread over the stages.
 
-    ``owners`` are user ids, ``counties`` (id, name) pairs: every card has both.
+    ``owners`` are user ids, ``counties`` (id, name) pairs: every card has both, and the
+    one team there is.
     """
     import random
     from datetime import timedelta
 
+    from sqlalchemy import select
+
     from wallchart.extensions import db
-    from wallchart.models import Project
+    from wallchart.models import Project, Team
     from wallchart.services.positions import STEP
     from wallchart.timeutil import today
     from wallchart.vocabulary import SECTORS
@@ -698,6 +703,7 @@ def fill_projects(app, start: int, stop_at: int, owners: list[int],
     rng = random.Random(start)
     sectors = list(SECTORS)
     with app.app_context():
+        team_id = db.session.execute(select(Team.id)).scalar_one()
         rows = []
         for i in range(start, stop_at):
             county_id, county_name = counties[i % len(counties)]
@@ -708,7 +714,7 @@ def fill_projects(app, start: int, stop_at: int, owners: list[int],
                 county_id=county_id, sector=sectors[i % len(sectors)],
                 stage=STAGE_CYCLE[i % len(STAGE_CYCLE)], rank=(i + 1) * STEP,
                 stage_entered_at=today() - timedelta(days=rng.randrange(0, 400)),
-                owner_id=owners[i % len(owners)]))
+                owner_id=owners[i % len(owners)], team_id=team_id))
         db.session.add_all(rows)
         db.session.commit()
 
@@ -733,13 +739,15 @@ def part_board(args, template: Path, work: Path) -> list[str]:
     from wallchart import create_app
     from wallchart.extensions import db
     from wallchart.models import County, Project, User
-    from wallchart.services import accounts
+    from wallchart.services import accounts, teams
 
     app = create_app({"SOCKETIO_ASYNC_MODE": "threading"})
     with app.app_context():
         accounts.create_user(None, "member", PASSWORD, "member", display_name="基准测试员")
         for n in range(6):
             accounts.create_user(None, f"owner{n}", PASSWORD, "member", display_name=f"负责人{n}")
+        teams.create_team(None, "基准专班")
+        teams.add_members(None, "基准专班", ["member", *(f"owner{n}" for n in range(6))])
         db.session.add_all(County(name=name, sort_order=i) for i, name in enumerate(COUNTIES))
         db.session.commit()
         display_token = accounts.create_display_token(None, "bench-wall")
