@@ -244,3 +244,16 @@ def test_sockets_refuse_anyone_without_a_session_or_token(app, users):
     assert socket_client(app, auth={"token": api}).is_connected()
     odd_language = socket_client(app, auth={"token": display, "lang": ["en"]})
     assert odd_language.is_connected()
+
+
+def test_htmx_refuses_other_sites_script_tags_and_eval(clients):
+    import html
+    import json
+
+    page = clients["viewer"].get("/board").get_data(as_text=True)
+    meta = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', page)
+    assert meta, "no htmx-config"
+    config = json.loads(html.unescape(meta.group(1)))
+    assert config["selfRequestsOnly"] is True
+    assert config["allowScriptTags"] is False
+    assert config["allowEval"] is False

@@ -67,6 +67,8 @@ def test_create_project_validates_inline_then_appears_everywhere(api, open_board
 
 XSS_NAME = '<img src=x onerror="window.__xss=1">'
 XSS_INVESTOR = "<script>window.__xss=2</script>"
+# Markup that htmx itself would act on, a javascript: link and a template expression.
+XSS_HTMX = '<a href="javascript:window.__xss=3" hx-get="/xss-probe" hx-trigger="load">{{7*7}}</a>'
 
 
 def broken_image_settled(page: Page) -> None:
@@ -83,9 +85,16 @@ def test_html_in_names_is_shown_as_text(api, open_board, open_wall, artifacts):
     b = open_board("lead")
     wall = open_wall()
     pages = (a, b, wall)
+    probes: list[str] = []
     for page in pages:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("request", lambda r: probes.append(r.url) if "xss-probe" in r.url else None)
     pushed = member.create(XSS_NAME + " 2", investor=XSS_INVESTOR)  # through the live push
+    htmx_bait = member.create(XSS_HTMX, investor=XSS_HTMX)
+    for page in pages:
+        shown = card(page, htmx_bait["id"], "contact")
+        expect(shown.locator(".card-title")).to_have_text(XSS_HTMX)
+        expect(shown.locator("a")).to_have_count(0)
 
     for page in pages:
         for project, name in ((before, XSS_NAME), (pushed, XSS_NAME + " 2")):
@@ -109,4 +118,5 @@ def test_html_in_names_is_shown_as_text(api, open_board, open_wall, artifacts):
         broken_image_settled(page)
         assert page.evaluate("typeof window.__xss") == "undefined"
     assert dialogs == []
+    assert probes == []  # no injected hx-get fired
     wall.screenshot(path=artifacts / "wall-xss.png")
