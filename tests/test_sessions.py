@@ -162,3 +162,22 @@ def test_a_screen_that_sends_a_large_message_is_cut_off_and_others_stay(live_ser
     finally:
         flooder.disconnect()
         neighbour.disconnect()
+
+
+@pytest.mark.live
+def test_a_screen_that_keeps_sending_is_cut_off_and_others_stay(live_server):
+    url = live_server.url
+    wall_path = live_server.flask("display", "create", "大厅").strip().splitlines()[-1]
+    token = wall_path.split("token=")[1]
+    flooder, flooder_closed = _screen(url, auth={"token": token})
+    neighbour, _closed = _screen(url, auth={"token": token})
+    try:
+        for n in range(100):
+            if not flooder.connected:
+                break
+            flooder.emit("chatter", n)
+        flooder_closed.get(timeout=10)
+        assert neighbour.connected
+    finally:
+        flooder.disconnect()
+        neighbour.disconnect()

@@ -8,10 +8,12 @@ revoked. What it remembers concerns only its own sockets: nothing another proces
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
+from flask_socketio import disconnect as flask_disconnect
 from flask_socketio import emit, join_room
 
 from . import origins, queries
@@ -63,6 +65,27 @@ def connect(auth: Any = None):
 
 def disconnect(reason: Any = None) -> None:
     _watched.pop(request.sid, None)
+    _heard.pop(request.sid, None)
+
+
+def anything(event: str, *args: Any) -> None:
+    """Screens only listen; whatever one sends is dropped, and one that keeps sending is cut
+    off so that it cannot slow the others."""
+    now = time.monotonic()
+    started, count = _heard.get(request.sid, (now, 0))
+    if now - started > FLOOD_WINDOW_SECONDS:
+        started, count = now, 0
+    _heard[request.sid] = (started, count + 1)
+    if count + 1 > FLOOD_MESSAGES:
+        current_app.logger.warning("Closing socket %s: %d messages in %d s", request.sid,
+                                   count + 1, FLOOD_WINDOW_SECONDS)
+        flask_disconnect()
+
+
+#: More messages than this within the window from one socket, and it is closed.
+FLOOD_MESSAGES = 20
+FLOOD_WINDOW_SECONDS = 10
+_heard: dict[str, tuple[float, int]] = {}
 
 
 #: This process's sockets and what let each in: ("session" | "display" | "user", row id).
@@ -111,3 +134,4 @@ def init_app() -> None:
     """
     socketio.on_event("connect", connect)
     socketio.on_event("disconnect", disconnect)
+    socketio.on_event("*", anything)
