@@ -67,6 +67,9 @@ def test_keyboard_move_through_the_panel(api, open_board, artifacts):
     dialog = a.locator("dialog#dialog")
     expect(dialog).to_have_attribute("open", "")
     expect(dialog.locator(f'[data-panel-project="{project["id"]}"]')).to_be_visible()
+    # A busy machine can be faster at the keyboard than htmx at wiring up the new panel.
+    a.wait_for_function("""() => [...document.querySelectorAll('dialog form[hx-post]')]
+        .every(form => form['htmx-internal-data']?.initHash)""")
 
     tab_to(a, "dialog select[name=stage]")
     a.keyboard.press("ArrowDown")
