@@ -267,3 +267,38 @@ def live_server(tmp_path, seeded_db):
     server.start()
     yield server
     server.stop()
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_or_skip() -> None:
+    """Skip without Redis on a developer's machine; in CI (which starts it) fail instead."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        message = f"Redis is not answering at {REDIS_URL}: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI starts it in .ci/run)")
+        pytest.skip(message)
+
+
+@pytest.fixture
+def two_servers(tmp_path, seeded_db):
+    """Two server processes sharing one database and one Redis queue (a channel of their own)."""
+    import uuid
+
+    redis_or_skip()
+    shared = {"WALLCHART_MESSAGE_QUEUE": REDIS_URL,
+              "WALLCHART_MESSAGE_QUEUE_CHANNEL": f"wallchart-test-{uuid.uuid4().hex}"}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = LiveServer(tmp_path / "a", seeded_db, shared)
+    second = LiveServer(tmp_path / "b", seeded_db, {
+        **shared, "WALLCHART_DATABASE_URL": first.env["WALLCHART_DATABASE_URL"]})
+    servers = [first.start(), second.start()]
+    yield servers
+    for server in servers:
+        server.stop()

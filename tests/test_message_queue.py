@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import queue
-import uuid
 
 import pytest
 import requests
@@ -13,35 +11,6 @@ import socketio
 from tests.conftest import PASSWORD, LiveServer, csrf_token_of
 
 pytestmark = pytest.mark.live
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def _redis_or_skip() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        message = f"Redis is not answering at {REDIS_URL}: {error}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI starts it in .ci/run)")
-        pytest.skip(message)
-
-
-@pytest.fixture
-def two_servers(tmp_path, seeded_db):
-    _redis_or_skip()
-    shared = {"WALLCHART_MESSAGE_QUEUE": REDIS_URL,
-              "WALLCHART_MESSAGE_QUEUE_CHANNEL": f"wallchart-test-{uuid.uuid4().hex}"}
-    (tmp_path / "a").mkdir()
-    first = LiveServer(tmp_path / "a", seeded_db, shared)
-    database = {"WALLCHART_DATABASE_URL": first.env["WALLCHART_DATABASE_URL"]}
-    (tmp_path / "b").mkdir()
-    second = LiveServer(tmp_path / "b", seeded_db, {**shared, **database})
-    servers = [first.start(), second.start()]
-    yield servers
-    for server in servers:
-        server.stop()
 
 
 def _signed_in(server: LiveServer, username: str) -> requests.Session:

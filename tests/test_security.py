@@ -4,7 +4,6 @@ protective headers on every answer, and which pages may open a socket."""
 from __future__ import annotations
 
 import queue
-import uuid
 
 import pytest
 import requests
@@ -13,7 +12,6 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD, LiveServer, csrf_token_of
 from tests.helpers import snapshot
-from tests.test_message_queue import REDIS_URL, _redis_or_skip
 
 ATTACKER = "10.0.0.66"
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
@@ -432,22 +430,6 @@ def test_a_configured_allowlist_replaces_this_sites_own_origin(instance, users):
 
 # --- several processes share their counts through Redis -----------------------------------------
 
-@pytest.fixture
-def two_servers_sharing_redis(tmp_path, seeded_db):
-    _redis_or_skip()
-    shared = {"WALLCHART_MESSAGE_QUEUE": REDIS_URL,
-              "WALLCHART_MESSAGE_QUEUE_CHANNEL": f"wallchart-test-{uuid.uuid4().hex}"}
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    first = LiveServer(tmp_path / "a", seeded_db, shared)
-    second = LiveServer(tmp_path / "b", seeded_db, {
-        **shared, "WALLCHART_DATABASE_URL": first.env["WALLCHART_DATABASE_URL"]})
-    servers = [first.start(), second.start()]
-    yield servers
-    for server in servers:
-        server.stop()
-
-
 def post_login(server: LiveServer, username: str, password: str) -> requests.Response:
     http = requests.Session()
     token = csrf_token_of(http.get(server.url + "/login", timeout=10).text)
@@ -456,8 +438,8 @@ def post_login(server: LiveServer, username: str, password: str) -> requests.Res
 
 
 @pytest.mark.live
-def test_failures_on_one_process_count_on_the_other(two_servers_sharing_redis):
-    first, second = two_servers_sharing_redis
+def test_failures_on_one_process_count_on_the_other(two_servers):
+    first, second = two_servers
     for _ in range(5):
         assert post_login(first, "admin", "wrong-guess").status_code == 401
     refused = post_login(second, "admin", PASSWORD)

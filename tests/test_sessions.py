@@ -148,36 +148,32 @@ def _user_id(admin: requests.Session, url: str, username: str) -> int:
     return int(match.group(1))
 
 
-@pytest.mark.live
-def test_a_screen_that_sends_a_large_message_is_cut_off_and_others_stay(live_server):
-    url = live_server.url
+@pytest.fixture
+def two_walls(live_server):
+    """Two wall screens on one display token: one misbehaves, the other must not notice."""
     wall_path = live_server.flask("display", "create", "大厅").strip().splitlines()[-1]
     token = wall_path.split("token=")[1]
-    flooder, flooder_closed = _screen(url, auth={"token": token})
-    neighbour, _closed = _screen(url, auth={"token": token})
-    try:
-        flooder.emit("anything", "x" * 100_000)
-        flooder_closed.get(timeout=10)
-        assert neighbour.connected
-    finally:
-        flooder.disconnect()
-        neighbour.disconnect()
+    (flooder, flooder_closed), (neighbour, _closed) = (
+        _screen(live_server.url, auth={"token": token}) for _ in range(2))
+    yield flooder, flooder_closed, neighbour
+    flooder.disconnect()
+    neighbour.disconnect()
 
 
 @pytest.mark.live
-def test_a_screen_that_keeps_sending_is_cut_off_and_others_stay(live_server):
-    url = live_server.url
-    wall_path = live_server.flask("display", "create", "大厅").strip().splitlines()[-1]
-    token = wall_path.split("token=")[1]
-    flooder, flooder_closed = _screen(url, auth={"token": token})
-    neighbour, _closed = _screen(url, auth={"token": token})
-    try:
-        for n in range(100):
-            if not flooder.connected:
-                break
-            flooder.emit("chatter", n)
-        flooder_closed.get(timeout=10)
-        assert neighbour.connected
-    finally:
-        flooder.disconnect()
-        neighbour.disconnect()
+def test_a_screen_that_sends_a_large_message_is_cut_off_and_others_stay(two_walls):
+    flooder, flooder_closed, neighbour = two_walls
+    flooder.emit("anything", "x" * 100_000)
+    flooder_closed.get(timeout=10)
+    assert neighbour.connected
+
+
+@pytest.mark.live
+def test_a_screen_that_keeps_sending_is_cut_off_and_others_stay(two_walls):
+    flooder, flooder_closed, neighbour = two_walls
+    for n in range(100):
+        if not flooder.connected:
+            break
+        flooder.emit("chatter", n)
+    flooder_closed.get(timeout=10)
+    assert neighbour.connected
