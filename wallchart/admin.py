@@ -82,7 +82,7 @@ def _user_page(user_id: int, failed: str = "", error: Invalid | None = None):
     """One user's page; ``failed`` names the form whose refusal ``error`` is shown beside."""
     person = _row(User, user_id)
     return render_template("admin/user.html", person=person,
-                           teams=dict(accounts.users_with_teams())[person],
+                           teams=teams.team_names(person),
                            failed=failed, error=error), error.status if error else 200
 
 

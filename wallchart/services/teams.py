@@ -28,6 +28,12 @@ def team_ids(user: User) -> set[int]:
     )).scalars())
 
 
+def team_names(user: User) -> list[str]:
+    """The names of the teams ``user`` leads or belongs to, for showing on his page."""
+    return list(db.session.execute(
+        select(Team.name).where(Team.id.in_(team_ids(user))).order_by(Team.name)).scalars())
+
+
 def teams_of(user: User) -> list[Team]:
     """The teams whose projects ``user`` may change: every team for an administrator."""
     query = select(Team).order_by(Team.name)
