@@ -24,9 +24,10 @@ ZH_MO = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.mo"
 
 UPDATE_STEPS = (
     "Update the catalog from the repository root:\n"
-    "  .venv/bin/pybabel extract -F wallchart/babel.cfg -k _l -k lazy_gettext "
-    "-o wallchart/translations/messages.pot wallchart templates\n"
-    "  .venv/bin/pybabel update -i wallchart/translations/messages.pot -d wallchart/translations\n"
+    "  .venv/bin/pybabel extract -F wallchart/babel.cfg -k _l -k lazy_gettext --no-location "
+    "--sort-output -o wallchart/translations/messages.pot wallchart templates\n"
+    "  .venv/bin/pybabel update -i wallchart/translations/messages.pot "
+    "-d wallchart/translations\n"
     "  (translate the new entries in wallchart/translations/zh/LC_MESSAGES/messages.po)\n"
     "  .venv/bin/pybabel compile -d wallchart/translations"
 )

@@ -94,8 +94,24 @@ def _whole_number(name: str, default: int, minimum: int = 0) -> int:
     return int(value)
 
 
-#: Days a project may stay in a stage before it counts as stalled; ``None``: never stalled.
+#: Days a project may sit in a stage without an update before its card turns yellow (stalled);
+#: ``None``: never. Red after twice as long unless ``WALLCHART_RED_DAYS`` says otherwise.
 STALL_DAYS = {"contact": 45, "negotiating": 30, "signed": 60, "started": 180, "producing": None}
+STAGE_KEYS = tuple(STALL_DAYS)
+
+
+def _days_per_stage(name: str, default: dict[str, int | None]) -> dict[str, int | None]:
+    """``WALLCHART_<name>="contact=45,negotiating=30"``: days per stage, ``-`` for never; stages
+    not named keep ``default``. A typo stops the start rather than silently changing warnings."""
+    days = dict(default)
+    for item in filter(None, (part.strip() for part in os.environ.get(
+            f"WALLCHART_{name}", "").split(","))):
+        stage, _sep, value = (piece.strip() for piece in item.partition("="))
+        if stage not in STAGE_KEYS or not (value == "-" or value.isdigit() and int(value) > 0):
+            raise ValueError(f"WALLCHART_{name}: {item!r} is not stage=days (stages: "
+                             f"{', '.join(STAGE_KEYS)}; days a whole number above 0, or -)")
+        days[stage] = None if value == "-" else int(value)
+    return days
 
 
 def load_config(instance_path: Path) -> dict:
@@ -138,5 +154,9 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
-        "STALL_DAYS": dict(STALL_DAYS),
+        "STALL_DAYS": (stall := _days_per_stage("STALL_DAYS", STALL_DAYS)),
+        "RED_DAYS": _days_per_stage("RED_DAYS", {
+            stage: None if days is None else 2 * days for stage, days in stall.items()}),
+        # A next step or a blocker past its due date turns the card yellow, this much later red.
+        "OVERDUE_RED_DAYS": _whole_number("OVERDUE_RED_DAYS", 7, minimum=1),
     }

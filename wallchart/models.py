@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,6 +75,11 @@ class DisplayToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    #: ``staff`` shows everything; ``lobby`` never receives confidential investors and amounts.
+    profile: Mapped[str] = mapped_column(String(16), default="staff")
+    #: The views the screen rotates through (``DISPLAY_VIEWS`` keys), ``rotate_seconds`` each.
+    views: Mapped[list] = mapped_column(JSON, default=lambda: ["board"])
+    rotate_seconds: Mapped[int] = mapped_column(default=60)
 
 
 class UserSession(db.Model):
@@ -159,6 +164,7 @@ class Project(db.Model):
     stage: Mapped[str] = mapped_column(String(16), default="contact")
     #: Sparse sort key within the column: a move rewrites only the moved row.
     rank: Mapped[float] = mapped_column(default=0.0)
+    #: The date the project entered its current stage: always equal to that stage's own date.
     stage_entered_at: Mapped[date]
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -166,12 +172,60 @@ class Project(db.Model):
     deleted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
+    # The record (issue 4). Keys of the vocabularies; free text is single-line unless noted.
+    origin: Mapped[str] = mapped_column(String(64), default="")  # province or country
+    foreign_invested: Mapped[bool] = mapped_column(default=False)
+    three500: Mapped[str | None] = mapped_column(String(16))
+    enterprise_type: Mapped[str | None] = mapped_column(String(16))
+    industry_chain: Mapped[str] = mapped_column(String(64), default="")
+    source_channel: Mapped[str | None] = mapped_column(String(16))
+    source_detail: Mapped[str] = mapped_column(String(100), default="")
+    foreign_capital_usd_wan: Mapped[int] = mapped_column(default=0)
+    new_trade_entity: Mapped[bool] = mapped_column(default=False)
+    contact_person: Mapped[str] = mapped_column(String(64), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    land_mu: Mapped[int] = mapped_column(default=0)  # land needed, 亩
+    description: Mapped[str] = mapped_column(Text, default="")  # line breaks allowed
+    confidential: Mapped[bool] = mapped_column(default=False)
+
+    # The date each stage was entered (Asia/Shanghai); a move back clears the later ones.
+    contact_on: Mapped[date | None]
+    negotiating_on: Mapped[date | None]
+    signed_on: Mapped[date | None] = mapped_column(index=True)
+    started_on: Mapped[date | None]
+    producing_on: Mapped[date | None]
+    #: When the next stage is planned to be reached.
+    planned_on: Mapped[date | None]
+
+    next_step: Mapped[str] = mapped_column(String(200), default="")
+    next_step_due: Mapped[date | None]
+    next_step_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    #: ``active`` on the board, or ``withdrawn`` (终止/退库) to the archive, history kept.
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(32))
+    withdrawn_comment: Mapped[str] = mapped_column(Text, default="")
+
+    # Kept by the note and blocker services so that a card (and its warning) renders from its
+    # own row: no query per card.
+    last_note_on: Mapped[date | None]
+    open_blockers: Mapped[int] = mapped_column(default=0)
+    #: The earliest due date among the open blockers.
+    blocker_due: Mapped[date | None]
+
     county: Mapped[County | None] = relationship(lazy="joined", innerjoin=False)
     team: Mapped[Team | None] = relationship(lazy="joined", innerjoin=False)
-    owner: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined",
+                                              innerjoin=False)
+    next_step_owner: Mapped[User | None] = relationship(foreign_keys=[next_step_owner_id],
+                                                        lazy="joined", innerjoin=False)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_project_board", "deleted_at", "stage", "rank"),)
+
+    def stage_date(self, stage: str) -> date | None:
+        return getattr(self, f"{stage}_on")
 
 
 class ProjectEvent(db.Model):
@@ -189,3 +243,44 @@ class ProjectEvent(db.Model):
     revision: Mapped[int]
 
     user: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+
+
+class Blocker(db.Model):
+    """A coordination matter (协调事项): what is stuck, which department must solve it, by when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    raised_on: Mapped[date]
+    due_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolved_on: Mapped[date | None]
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship()
+    raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CountyTarget(db.Model):
+    """A county's annual targets (目标任务), against which the ranking shows the pace."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
+    year: Mapped[int]
+    signed_count: Mapped[int] = mapped_column(default=0)
+    signed_investment_wan: Mapped[int] = mapped_column(default=0)
+    started_count: Mapped[int] = mapped_column(default=0)
+    foreign_capital_usd_wan: Mapped[int] = mapped_column(default=0)
+
+    county: Mapped[County] = relationship()
+
+    __table_args__ = (UniqueConstraint("county_id", "year"),)

@@ -22,6 +22,65 @@ SECTORS: dict[str, object] = {
     "services": _l("Modern services"),
 }
 
+#: The "Three Category 500" lists (三类500强) an investor may be on.
+THREE500: dict[str, object] = {
+    "fortune_global": _l("Fortune Global 500"),
+    "china_top": _l("China Top 500"),
+    "china_private": _l("China Private Top 500"),
+}
+
+ENTERPRISE_TYPES: dict[str, object] = {
+    "state_owned": _l("State-owned"),
+    "private": _l("Private"),
+    "foreign": _l("Foreign"),
+    "joint_venture": _l("Joint venture"),
+}
+
+#: How the project reached us (招商渠道); the detail (which office, which expo) is free text.
+SOURCE_CHANNELS: dict[str, object] = {
+    "liaison_office": _l("Investment liaison office"),
+    "chamber": _l("Chamber of commerce"),
+    "expo": _l("Expo or promotion event"),
+    "referral": _l("Referral by an investor"),
+    "agency": _l("Agency or intermediary"),
+    "direct": _l("Direct approach by the enterprise"),
+    "other": _l("Other"),
+}
+
+#: Kinds of coordination matters (协调事项) a project may need solved.
+BLOCKER_KINDS: dict[str, object] = {
+    "land": _l("Land"),
+    "funding": _l("Funding"),
+    "approval": _l("Approval"),
+    "policy": _l("Policy"),
+    "other": _l("Other"),
+}
+
+#: Why a project was withdrawn (终止/退库).
+WITHDRAW_REASONS: dict[str, object] = {
+    "investor_withdrew": _l("Investor withdrew"),
+    "went_elsewhere": _l("Settled elsewhere"),
+    "policy": _l("Does not meet policy"),
+    "funding": _l("Funding fell through"),
+    "land": _l("No land available"),
+    "duplicate": _l("Duplicate record"),
+    "other": _l("Other"),
+}
+
+#: What a wall display may show: a lobby screen hides confidential projects' investor and amount.
+DISPLAY_PROFILES: dict[str, object] = {
+    "staff": _l("Staff screen: everything"),
+    "lobby": _l("Lobby screen: confidential details hidden"),
+}
+
+#: The views a wall display rotates through.
+DISPLAY_VIEWS: dict[str, object] = {
+    "board": _l("Board"),
+    "ranking": _l("County ranking"),
+    "attention": _l("Open blockers and red cards"),
+    "charts": _l("Charts"),
+}
+
 ROLES: dict[str, object] = {
     "admin": _l("Administrator"),
     "lead": _l("Team lead"),
