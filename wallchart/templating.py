@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from . import formatting, vocabulary
-from .models import ProjectEvent, User, utcnow
+from .models import Project, ProjectEvent, User, utcnow
+from .timeutil import today
+from .warnings import Warning, warning_for
 
 
 def history_value(field: str, value: Any, labels: dict[str, str] | None = None) -> str:
@@ -69,12 +71,23 @@ def users_by_name(users: list[User]) -> dict[str, str]:
     return {user.username: user.label for user in users}
 
 
+def card_warning(project: Project) -> Warning:
+    """The project's early warning today, by the install's thresholds."""
+    return warning_for(project, today(), current_app.config)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STAGES=vocabulary.STAGES,
         SECTORS=vocabulary.SECTORS,
         ROLES=vocabulary.ROLES,
         FIELD_LABELS=vocabulary.FIELD_LABELS,
+        THREE500=vocabulary.THREE500,
+        ENTERPRISE_TYPES=vocabulary.ENTERPRISE_TYPES,
+        SOURCE_CHANNELS=vocabulary.SOURCE_CHANNELS,
+        BLOCKER_KINDS=vocabulary.BLOCKER_KINDS,
+        WITHDRAW_REASONS=vocabulary.WITHDRAW_REASONS,
+        card_warning=card_warning,
         money=formatting.money,
         total_format=formatting.total_format,
         total_number=formatting.total_number,

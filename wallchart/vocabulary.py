@@ -97,9 +97,11 @@ COUNTY_KINDS: dict[str, object] = {
 
 #: What each role may do to projects; checked by the services, shown by the templates.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"read", "create", "edit", "move", "assign", "delete", "admin"}),
-    "lead": frozenset({"read", "create", "edit", "move", "assign", "delete"}),
-    "member": frozenset({"read", "create", "edit", "move"}),
+    "admin": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
+                        "correct_dates", "withdraw", "reopen", "admin"}),
+    "lead": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
+                       "correct_dates", "withdraw", "reopen"}),
+    "member": frozenset({"read", "create", "edit", "move", "note"}),
     "viewer": frozenset({"read"}),
 }
 

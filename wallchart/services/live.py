@@ -22,6 +22,8 @@ from ..timeutil import iso_utc
 from .positions import index_of
 
 VIEWS = ("board", "wall")
+#: Actions after which the card is no longer on the board: screens remove it.
+LEAVES_BOARD = frozenset({"deleted", "withdrawn"})
 
 
 def room(view: str, locale: str) -> str:
@@ -54,7 +56,7 @@ class Broadcast:
 
     def send(self) -> None:
         """Render the card for each room with screens in it, and emit. Call after commit."""
-        deleted = self.payload["action"] == "deleted"
+        deleted = self.payload["action"] in LEAVES_BOARD
         # A clean request context: the shared fragment must not depend on who caused the change.
         with current_app.test_request_context():
             for to, view, locale in _rooms():
@@ -68,7 +70,7 @@ class Broadcast:
 def prepare(project: Project, action: str, revision: int) -> Broadcast:
     """Take what the screens need while the write transaction still holds the board."""
     db.session.flush()  # assigns the new version and, for a new card, its id
-    deleted = action == "deleted"
+    deleted = action in LEAVES_BOARD
     return Broadcast(project, {
         "id": project.id,
         "action": action,
