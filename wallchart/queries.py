@@ -21,7 +21,8 @@ def board_columns() -> dict[str, list[Project]]:
     """Every card on the board by stage, in column order; owners and counties joined in."""
     columns: dict[str, list[Project]] = {stage: [] for stage in STAGES}
     projects = db.session.execute(
-        select(Project).where(Project.deleted_at.is_(None)).order_by(Project.rank, Project.id)
+        select(Project).where(Project.deleted_at.is_(None), Project.status == "active")
+        .order_by(Project.rank, Project.id)
     ).scalars()
     for project in projects:
         columns.setdefault(project.stage, []).append(project)
@@ -29,8 +30,16 @@ def board_columns() -> dict[str, list[Project]]:
 
 
 def live_project(project_id: int) -> Project | None:
+    """The project, on the board or withdrawn to the archive; ``None`` once deleted."""
     project = db.session.get(Project, project_id)
     return project if project and project.deleted_at is None else None
+
+
+def withdrawn_projects() -> list[Project]:
+    """The archive (终止/退库): withdrawn projects, the latest first."""
+    return list(db.session.execute(
+        select(Project).where(Project.deleted_at.is_(None), Project.status == "withdrawn")
+        .order_by(Project.withdrawn_at.desc(), Project.id.desc())).scalars())
 
 
 def history(project_id: int) -> list[ProjectEvent]:

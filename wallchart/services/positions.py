@@ -15,8 +15,13 @@ from ..models import Project
 STEP = 1024.0
 
 
+def _on_board(stage: str):
+    """The cards of a column: neither deleted nor withdrawn."""
+    return (Project.deleted_at.is_(None), Project.status == "active", Project.stage == stage)
+
+
 def _column(stage: str, exclude_id: int | None):
-    query = select(Project.rank).where(Project.deleted_at.is_(None), Project.stage == stage)
+    query = select(Project.rank).where(*_on_board(stage))
     if exclude_id is not None:
         query = query.where(Project.id != exclude_id)
     return query
@@ -50,8 +55,7 @@ def rank_for(stage: str, index: int | None, exclude_id: int | None = None) -> fl
 def _renumber(stage: str, exclude_id: int | None) -> None:
     ids = db.session.execute(
         select(Project.id)
-        .where(Project.deleted_at.is_(None), Project.stage == stage,
-               Project.id != (exclude_id or 0))
+        .where(*_on_board(stage), Project.id != (exclude_id or 0))
         .order_by(Project.rank, Project.id)
     ).scalars().all()
     for number, project_id in enumerate(ids, start=1):
@@ -69,8 +73,7 @@ def index_of(project: Project) -> int:
         select(func.count())
         .select_from(Project)
         .where(
-            Project.deleted_at.is_(None),
-            Project.stage == project.stage,
+            *_on_board(project.stage),
             tuple_(Project.rank, Project.id) < tuple_(project.rank, project.id),
         )
     ).scalar_one()
