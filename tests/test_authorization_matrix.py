@@ -115,6 +115,19 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("api.assign_project", "POST"): API_LEAD_WRITE,
     ("api.assign_projects", "POST"): API_LEAD_WRITE,
     ("api.delete_project", "DELETE"): API_LEAD_WRITE,
+    # progress notes and blockers: written like edits (role + team), read by everyone signed in
+    ("tracking_api.list_notes", "GET"): API_READ,
+    ("tracking_api.add_note", "POST"): API_TEAM_WRITE,
+    ("tracking_api.list_blockers", "GET"): API_READ,
+    ("tracking_api.raise_blocker", "POST"): API_TEAM_WRITE,
+    ("tracking_api.resolve_blocker", "POST"): API_TEAM_WRITE,
+    ("tracking_api.city_blockers", "GET"): API_READ,
+    ("tracking.notes_section", "GET"): SIGNED_IN_PAGE,
+    ("tracking.add_note", "POST"): BOARD_TEAM_WRITE,
+    ("tracking.blockers_section", "GET"): SIGNED_IN_PAGE,
+    ("tracking.raise_blocker", "POST"): BOARD_TEAM_WRITE,
+    ("tracking.resolve_blocker", "POST"): BOARD_TEAM_WRITE,
+    ("tracking.city", "GET"): SIGNED_IN_PAGE,
     # the wall display
     ("wall.index", "GET"): WALL,
     ("wall.columns", "GET"): WALL,
@@ -179,7 +192,7 @@ def world(seeded_db, tmp_path_factory) -> World:
     users ``target`` (active, in 三组) and ``dormant`` (disabled), team 三组, a wall display and
     an API token of ``member``; each person signed in once (scrypt is slow), the cookies kept."""
     from tests.conftest import actor
-    from wallchart.services import accounts, teams
+    from wallchart.services import accounts, blockers, teams
     from wallchart.services.projects import create_project
 
     folder = tmp_path_factory.mktemp("matrix")
@@ -197,6 +210,10 @@ def world(seeded_db, tmp_path_factory) -> World:
             p1 = create_project(actor("member"), {"name": "一组项目", "team": TEAM, **fields})
             p2 = create_project(actor("outsider"),
                                 {"name": "二组项目", "team": OTHER_TEAM, **fields})
+            # A third project of 一组 carries an open blocker (p1 keeps its first version).
+            p3 = create_project(actor("member"), {**fields, "name": "冷链物流园", "team": TEAM,
+                                                  "investor": "协调测试有限公司"})
+            blocker = blockers.raise_blocker(actor("member"), p3.id, BLOCKER)
             accounts.create_user(None, "target", PASSWORD, "member", display_name="Target")
             accounts.create_user(None, "dormant", PASSWORD, "member", display_name="Dormant")
             accounts.disable_user(None, "dormant")
@@ -212,6 +229,7 @@ def world(seeded_db, tmp_path_factory) -> World:
                 "free_county": db.session.execute(
                     select(County.id).where(County.name == "闲置县")).scalar(),
                 "display": db.session.execute(select(DisplayToken.id)).scalar(),
+                "blocker": blocker.id, "blocker_version": blocker.version,
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         cookies, csrf = {}, {}
@@ -321,6 +339,7 @@ def _wall(path: str) -> Callable[[dict, str, World], Req]:
     return build
 
 
+BLOCKER = {"kind": "land", "department": "市自然资源和规划局", "due_on": "2030-01-01"}
 NEW_PROJECT = {"name": "新项目", "investor": "新投资公司", "investment_wan": 1200,
                "county": "中方县", "sector": "services", "team": TEAM}
 
@@ -374,6 +393,29 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         json={"projects": [{"id": i["p1"], "version": i["p1_version"]}], "owner": "member"}),
     ("api.delete_project", "DELETE"): lambda i, w, _: Req(
         f"/api/projects/{i['p1']}", json={"version": i["p1_version"]}),
+    ("tracking_api.list_notes", "GET"): lambda i, w, _: Req(f"/api/projects/{i['p1']}/notes"),
+    ("tracking_api.add_note", "POST"): lambda i, w, _: Req(
+        f"/api/projects/{i['p1']}/notes", json={"text": "对方确认来访"}),
+    ("tracking_api.list_blockers", "GET"): lambda i, w, _: Req(
+        f"/api/projects/{i['p1']}/blockers"),
+    ("tracking_api.raise_blocker", "POST"): lambda i, w, _: Req(
+        f"/api/projects/{i['p1']}/blockers", json=BLOCKER),
+    ("tracking_api.resolve_blocker", "POST"): lambda i, w, _: Req(
+        f"/api/blockers/{i['blocker']}/resolve",
+        json={"version": i["blocker_version"], "resolution": "已落实"}),
+    ("tracking_api.city_blockers", "GET"): lambda i, w, _: Req(
+        "/api/blockers", query={"sort": "department"}),
+    ("tracking.notes_section", "GET"): lambda i, w, _: Req(f"/board/projects/{i['p1']}/notes"),
+    ("tracking.add_note", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p1']}/notes", data={"text": "对方确认来访"}),
+    ("tracking.blockers_section", "GET"): lambda i, w, _: Req(
+        f"/board/projects/{i['p1']}/blockers"),
+    ("tracking.raise_blocker", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p1']}/blockers", data=BLOCKER),
+    ("tracking.resolve_blocker", "POST"): lambda i, w, _: Req(
+        f"/board/blockers/{i['blocker']}/resolve",
+        data={"version": str(i["blocker_version"]), "resolution": "已落实"}),
+    ("tracking.city", "GET"): lambda i, w, _: Req("/blockers", query={"sort": "department"}),
     ("wall.index", "GET"): _wall("/wall"),
     ("wall.columns", "GET"): _wall("/wall/columns"),
     ("admin.index", "GET"): lambda i, w, _: Req("/admin"),
@@ -573,6 +615,10 @@ def _team_writes(project_id: int, version: int) -> list[tuple[str, str, dict]]:
         ("POST", f"/board/projects/{project_id}/move", {"stage": "signed", "version": version}),
         ("POST", f"/board/projects/{project_id}/assign", {"owner": "", "version": version}),
         ("POST", f"/board/projects/{project_id}/delete", {"version": version}),
+        ("POST", f"/api/projects/{project_id}/notes", {"text": "偷写"}),
+        ("POST", f"/api/projects/{project_id}/blockers", BLOCKER),
+        ("POST", f"/board/projects/{project_id}/notes", {"text": "偷写"}),
+        ("POST", f"/board/projects/{project_id}/blockers", BLOCKER),
     ]
 
 

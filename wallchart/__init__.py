@@ -59,12 +59,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
 
-    from . import account, admin, api, board, cli, errors_pages, sockets, wall
+    from . import (
+        account,
+        admin,
+        api,
+        api_tracking,
+        board,
+        cli,
+        errors_pages,
+        sockets,
+        tracking,
+        wall,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(wall.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_tracking.bp)
+    app.register_blueprint(tracking.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
     errors_pages.init_app(app)

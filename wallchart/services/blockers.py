@@ -1,0 +1,209 @@
+"""Blockers (协调事项): what holds a project up, which department must solve it, by when.
+
+Raising and resolving one keep the project's own counters (``open_blockers``, ``blocker_due``)
+right in the same transaction, record it in the project's history and re-render the card on
+every screen: the card and its early warning are drawn from the project row alone. The
+city-wide list for the scheduling meeting reads here too.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..models import Blocker, County, Project, User, utcnow
+from ..timeutil import today
+from ..transactions import write_transaction
+from ..vocabulary import BLOCKER_KINDS
+from . import live, teams
+from .accounts import refuse_if
+from .notes import check_on_board, clean_text
+from .projects import _authorize, _load, _record, refuse_unknown
+
+DEPARTMENT_MAX = 100
+TEXT_MAX = 2000
+FIELDS = ("kind", "department", "description", "raised_on", "due_on")
+#: Dates before this are typing slips (a year of 0202), not matters anyone still coordinates.
+EARLIEST = date(2000, 1, 1)
+STATUSES = ("open", "resolved")
+SORTS = ("age", "department")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date(value: Any, field: str, errors: dict[str, str]) -> date | None:
+    """A ``YYYY-MM-DD`` date, or ``None`` when left empty."""
+    if value is None or value == "":
+        return None
+    day = None
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+    if day is None or day < EARLIEST:
+        errors[field] = _("Enter a date as YYYY-MM-DD.")
+        return None
+    return day
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in BLOCKER_KINDS:
+        errors["kind"] = _("Choose a kind from the list.")
+    department = clean_text(data.get("department"), "department", errors,
+                            limit=DEPARTMENT_MAX, required=True, lines=False)
+    description = clean_text(data.get("description"), "description", errors, limit=TEXT_MAX)
+    now = today()
+    raised_on = _date(data.get("raised_on"), "raised_on", errors) or now
+    if raised_on > now:
+        errors["raised_on"] = _("The date raised cannot be in the future.")
+    due_on = _date(data.get("due_on"), "due_on", errors)
+    if due_on is not None and "raised_on" not in errors and due_on < raised_on:
+        errors["due_on"] = _("The due date cannot be before the date raised.")
+    refuse_if(errors)
+    return {"kind": kind, "department": department, "description": description,
+            "raised_on": raised_on, "due_on": due_on}
+
+
+def _recount(project: Project) -> None:
+    """Set the project's open blockers and their earliest due date from the blockers."""
+    count, earliest = db.session.execute(
+        select(func.count(Blocker.id), func.min(Blocker.due_on))
+        .where(Blocker.project_id == project.id, Blocker.status == "open")).one()
+    project.open_blockers = count
+    project.blocker_due = earliest
+    project.updated_at = utcnow()
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def raise_blocker(actor: User | None, project_id: int, data: dict[str, Any]) -> Blocker:
+    """Register a matter the project needs solved; the card shows one more open blocker."""
+    actor_id = _authorize(actor, "note")
+    refuse_unknown(data, set(FIELDS))
+    clean = _clean(data)
+    with write_transaction() as revision:
+        project = _load(project_id)
+        teams.check_access(actor, project)
+        check_on_board(project)
+        blocker = Blocker(project=project, raised_by_id=actor_id, status="open", **clean)
+        db.session.add(blocker)
+        db.session.flush()
+        _recount(project)
+        _record(project, actor_id, "blocker_raised", revision, changes={
+            "blocker": blocker.id, "kind": blocker.kind, "department": blocker.department,
+            "description": blocker.description, "raised": _iso(blocker.raised_on),
+            "due": _iso(blocker.due_on)})
+        message = live.prepare(project, "blocker_raised", revision)
+    message.send()
+    return blocker
+
+
+def resolve_blocker(actor: User | None, blocker_id: int, version: Any,
+                    resolution: Any) -> Blocker:
+    """Close an open blocker with how it was solved, dated today."""
+    actor_id = _authorize(actor, "note")
+    errors: dict[str, str] = {}
+    resolution = clean_text(resolution, "resolution", errors, limit=TEXT_MAX, required=True)
+    refuse_if(errors)
+    with write_transaction() as revision:
+        blocker = _load_blocker(blocker_id)
+        project = blocker.project
+        teams.check_access(actor, project)
+        check_on_board(project)
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise Invalid(_("The version must be a whole number."), {"version": _("Required.")})
+        if version != blocker.version:
+            raise Conflict(_("Someone else changed this blocker meanwhile. "
+                             "The list now shows its current state."))
+        if blocker.status != "open":
+            raise Invalid(_("This blocker is resolved already."))
+        blocker.status = "resolved"
+        blocker.resolution = resolution
+        blocker.resolved_on = today()
+        blocker.resolved_by_id = actor_id
+        _recount(project)
+        _record(project, actor_id, "blocker_resolved", revision, changes={
+            "blocker": blocker.id, "kind": blocker.kind, "department": blocker.department,
+            "due": _iso(blocker.due_on), "resolution": resolution})
+        message = live.prepare(project, "blocker_resolved", revision)
+    message.send()
+    return blocker
+
+
+def find_blocker(blocker_id: Any) -> Blocker | None:
+    """The blocker as stored, unless its project was deleted."""
+    blocker = None
+    if isinstance(blocker_id, int) and not isinstance(blocker_id, bool):
+        blocker = db.session.get(Blocker, blocker_id)
+    return blocker if blocker and blocker.project.deleted_at is None else None
+
+
+def _load_blocker(blocker_id: Any) -> Blocker:
+    blocker = find_blocker(blocker_id)
+    if blocker is None:
+        raise NotFound(_("No such blocker."))
+    return blocker
+
+
+def _with_people(query):
+    return query.options(joinedload(Blocker.raised_by), joinedload(Blocker.resolved_by))
+
+
+def blockers_of(project_id: int) -> list[Blocker]:
+    """A project's blockers, the open ones first, each group the oldest first: one query."""
+    return list(db.session.execute(_with_people(
+        select(Blocker).where(Blocker.project_id == project_id)
+        .order_by((Blocker.status == "open").desc(), Blocker.raised_on, Blocker.id))).scalars())
+
+
+def city_list(status: Any = "open", sort: Any = "age", county: str | None = None,
+              department: str | None = None) -> list[Blocker]:
+    """The blockers of every project on the board, for the scheduling meeting: by age (the
+    oldest first) or by department; only one county's or one department's when asked. One
+    query, projects, counties, teams and people joined in."""
+    if status not in STATUSES:
+        raise Invalid(_("Unknown status."), {"status": _("Choose open or resolved.")})
+    if sort not in SORTS:
+        raise Invalid(_("Unknown sort order."), {"sort": _("Choose age or department.")})
+    query = _with_people(
+        select(Blocker).join(Blocker.project).options(contains_eager(Blocker.project))
+        .where(Project.deleted_at.is_(None), Project.status == "active",
+               Blocker.status == status))
+    if county:
+        query = query.where(Project.county_id.in_(select(County.id).where(County.name == county)))
+    if department:
+        query = query.where(Blocker.department == department)
+    age = (Blocker.raised_on, Blocker.id)
+    query = query.order_by(*age) if sort == "age" else query.order_by(Blocker.department, *age)
+    return list(db.session.execute(query).unique().scalars())
+
+
+def departments(status: str = "open") -> list[str]:
+    """The departments named by blockers of projects on the board, for the filter."""
+    return list(db.session.execute(
+        select(Blocker.department).distinct().join(Blocker.project)
+        .where(Project.deleted_at.is_(None), Project.status == "active",
+               Blocker.status == status).order_by(Blocker.department)).scalars())
+
+
+def overdue(blocker: Blocker, day: date | None = None) -> bool:
+    """An open blocker past its due date."""
+    return blocker.status == "open" and blocker.due_on is not None \
+        and blocker.due_on < (day or today())
+
+
+def age_days(blocker: Blocker, day: date | None = None) -> int:
+    """Days since it was raised; for a resolved one, the days it stayed open."""
+    end = blocker.resolved_on if blocker.status == "resolved" else (day or today())
+    return (end - blocker.raised_on).days

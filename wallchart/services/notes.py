@@ -1,0 +1,87 @@
+"""Progress notes (进展): what happened on a project, in a few lines, by whom and when.
+
+A note is an entry of the project's history (a ``ProjectEvent`` with the action ``noted``):
+append-only like the rest of the history, so it needs no table of its own and no version from
+the client. Adding one dates the project's last update (``last_note_on``), which the early
+warnings read from the project row.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import Invalid
+from ..extensions import db
+from ..models import Project, ProjectEvent, User, utcnow
+from ..timeutil import today
+from ..transactions import write_transaction
+from . import live, teams
+from .accounts import refuse_if
+from .projects import _authorize, _load
+
+NOTE_MAX = 5000
+
+
+def clean_text(value: Any, field: str, errors: dict[str, str], *, limit: int,
+               required: bool = False, lines: bool = True) -> str:
+    """Text as a person typed it, blanks around it trimmed: with ``lines``, line breaks are kept
+    (as ``\\n``); any other control character is refused (it would not print, or mislead)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = _("Enter text.")
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if required and not value:
+        errors[field] = _("This field is required.")
+    elif len(value) > limit:
+        errors[field] = _("At most %(n)d characters.", n=limit)
+    elif any(unicodedata.category(ch) == "Cc" and not (lines and ch == "\n") for ch in value):
+        errors[field] = (_("Only text and line breaks are allowed here.") if lines
+                         else _("Line breaks and control characters are not allowed here."))
+    return value
+
+
+def check_on_board(project: Project) -> None:
+    """Notes and blockers belong to projects being worked: a withdrawn one is reopened first
+    (its card would otherwise come back on every screen with the broadcast)."""
+    if project.status != "active":
+        raise Invalid(_("This project is withdrawn. Reopen it first."))
+
+
+def may_write(user: User, project: Project) -> bool:
+    """Whether ``user`` may add notes and blockers to ``project``: what the forms are shown for."""
+    return (user.is_authenticated and user.can("note") and project.status == "active"
+            and (user.role == "admin" or project.team_id in teams.team_ids(user)))
+
+
+def add_note(actor: User | None, project_id: int, text: Any) -> ProjectEvent:
+    """Add a progress note; every screen re-renders the card (its "no update" warning clears)."""
+    actor_id = _authorize(actor, "note")
+    errors: dict[str, str] = {}
+    text = clean_text(text, "text", errors, limit=NOTE_MAX, required=True)
+    refuse_if(errors)
+    with write_transaction() as revision:
+        project = _load(project_id)
+        teams.check_access(actor, project)
+        check_on_board(project)
+        project.last_note_on = today()
+        project.updated_at = utcnow()
+        note = ProjectEvent(project_id=project.id, user_id=actor_id, action="noted",
+                            revision=revision, changes={"note": text})
+        db.session.add(note)
+        message = live.prepare(project, "noted", revision)
+    message.send()
+    return note
+
+
+def notes_of(project_id: int) -> list[ProjectEvent]:
+    """A project's notes, the newest first, their authors joined in: one query."""
+    return list(db.session.execute(
+        select(ProjectEvent).where(ProjectEvent.project_id == project_id,
+                                   ProjectEvent.action == "noted")
+        .order_by(ProjectEvent.at.desc(), ProjectEvent.id.desc())).scalars())
