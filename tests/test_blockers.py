@@ -516,3 +516,29 @@ def test_the_service_returns_what_it_stored(app, make_project):
         event = db.session.execute(select(ProjectEvent).where(
             ProjectEvent.action == "blocker_raised")).scalar_one()
         assert event.changes["blocker"] == blocker.id
+
+
+# --- live: the card's badge changes on every screen ---------------------------------------------
+
+@pytest.mark.live
+def test_a_real_socket_gets_the_card_after_a_blocker_is_raised_and_resolved(live_server):
+    from tests.test_live_socket import Person, Screen, create, expect
+
+    member, viewer = Person(live_server, "member"), Person(live_server, "viewer")
+    project = create(member, "协调推送项目")
+    screen = Screen(live_server, cookie=viewer.cookie)
+    try:
+        revision = screen.connect()["revision"]
+        raised = expect(member.api("POST", f"/projects/{project['id']}/blockers", json={
+            "kind": "land", "department": "市自然资源和规划局"}), 201).json()
+        event = screen.event()
+        assert (event["id"], event["action"], event["revision"]) == \
+            (project["id"], "blocker_raised", revision + 1)
+        assert 'data-blockers="1"' in event["html"]
+        expect(member.api("POST", f"/blockers/{raised['id']}/resolve", json={
+            "version": raised["version"], "resolution": "用地指标已落实"}), 200)
+        event = screen.event()
+        assert (event["action"], event["revision"]) == ("blocker_resolved", revision + 2)
+        assert 'data-blockers="0"' in event["html"]
+    finally:
+        screen.close()

@@ -283,3 +283,36 @@ def test_english_screens_read_english(app, clients, make_project):
     refused = member.post(f"/board/projects/{project['id']}/notes", data={"text": ""})
     assert "This field is required." in refused.get_data(as_text=True)
     assert "进展" in section(clients["viewer"], project["id"])
+
+
+# --- live: every screen gets the card again -----------------------------------------------------
+
+@pytest.mark.live
+def test_a_real_socket_gets_the_card_after_a_note(live_server):
+    """A signed-in screen (a real Socket.IO client against ``python wsgi.py``) receives the card
+    again, now without its "no update" warning."""
+    import sqlite3
+
+    from tests.test_live_socket import Person, Screen, create, expect
+
+    member, viewer = Person(live_server, "member"), Person(live_server, "viewer")
+    project = create(member, "推送测试项目")
+    with sqlite3.connect(live_server.folder / "wallchart.sqlite") as database:
+        database.execute("UPDATE project SET stage_entered_at = ? WHERE id = ?",
+                         ((today() - timedelta(days=60)).isoformat(), project["id"]))
+    columns = viewer.http.get(live_server.url + "/board/columns", timeout=10).text
+    before = re.search(rf'<article[^>]*data-project-id="{project["id"]}"[^>]*>', columns).group(0)
+    assert 'data-warning="yellow"' in before
+    screen = Screen(live_server, cookie=viewer.cookie)
+    try:
+        revision = screen.connect()["revision"]
+        expect(member.api("POST", f"/projects/{project['id']}/notes",
+                          json={"text": "已与企业负责人面谈"}), 201)
+        event = screen.event()
+        assert (event["id"], event["action"], event["revision"], event["version"]) == \
+            (project["id"], "noted", revision + 1, project["version"] + 1)
+        card = re.search(r"<article[^>]*>", event["html"]).group(0)
+        assert 'data-warning=""' in card and "warning-" not in card
+        assert screen.received() == []
+    finally:
+        screen.close()
