@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from . import queries
+from . import filters, queries
 from .errors import Conflict, NotFound, ServiceError
 from .formatting import name_list
 from .services import projects, teams
@@ -56,11 +56,17 @@ def index():
     owners = []
     if current_user.can("assign"):
         owners = queries.people_of_teams(None if current_user.role == "admin" else my_team_ids)
-    return render_template("board.html", columns=queries.board_columns(),
-                           revision=queries.board_revision(), view="board",
+    shown = filters.screen(request.args, current_user.username)
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        # The filter bar asks (htmx): the columns, and the bar's status swapped out of band.
+        body = (render_template("partials/columns.html", **shown.context(), view="board")
+                + render_template("partials/filter_bar.html", **shown.context(), status_only=True))
+        return body, shown.status, {"Vary": "HX-Request"}
+    return render_template("board.html", **shown.context(), view="board",
                            mine=request.args.get("mine") == "1",
                            my_teams=queries.team_names(my_team_ids),
-                           teams_only=request.args.get("teams") == "mine", owners=owners)
+                           teams_only=request.args.get("teams") == "mine",
+                           owners=owners), shown.status, {"Vary": "HX-Request"}
 
 
 @bp.get("/workload")
@@ -86,9 +92,11 @@ def workload():
 
 @bp.get("/columns")
 def columns():
-    """The columns alone, for a screen that resyncs after a gap or a reconnect."""
-    return render_template("partials/columns.html", columns=queries.board_columns(),
-                           revision=queries.board_revision(), view="board")
+    """The columns alone, for a screen that resyncs after a gap or a reconnect; its filter
+    comes in the query string, as on the page."""
+    shown = filters.screen(request.args, current_user.username)
+    return render_template("partials/columns.html", **shown.context(), view="board"), \
+        shown.status
 
 
 def _form(project, values: dict[str, Any], errors: dict[str, str], message: str | None = None,

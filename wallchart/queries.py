@@ -4,29 +4,83 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
+from flask import current_app
 from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import lazyload
 
 from .extensions import db
 from .models import BoardState, County, Project, ProjectEvent, Team, User, team_member
 from .timeutil import today
 from .vocabulary import STAGES
+from .warnings import COLOURS, colour_expression
+
+if TYPE_CHECKING:
+    from .filters import BoardFilter
 
 
 def board_revision() -> int:
     return db.session.execute(select(BoardState.revision).where(BoardState.id == 1)).scalar() or 0
 
 
-def board_columns() -> dict[str, list[Project]]:
-    """Every card on the board by stage, in column order; owners and counties joined in."""
-    columns: dict[str, list[Project]] = {stage: [] for stage in STAGES}
-    projects = db.session.execute(
-        select(Project).where(Project.deleted_at.is_(None), Project.status == "active")
+class BoardColumns(dict[str, list[Project]]):
+    """The cards by stage, in column order (every stage a key), and per column how many cards
+    are yellow and red (``warnings[stage]["red"]``) by the early-warning rules."""
+
+    def __init__(self) -> None:
+        super().__init__({stage: [] for stage in STAGES})
+        self.warnings: dict[str, dict[str, int]] = {
+            stage: dict.fromkeys(COLOURS, 0) for stage in STAGES}
+
+    @property
+    def count(self) -> int:
+        return sum(len(cards) for cards in self.values())
+
+
+def board_columns(board_filter: BoardFilter | None = None) -> BoardColumns:
+    """Every card on the board (or those the filter keeps) by stage; owners, teams and counties
+    joined in, and each card's warning colour counted per column. One statement, however many
+    projects and whatever the filter."""
+    columns = BoardColumns()
+    colour = colour_expression(today(), current_app.config).label("colour")
+    query = (
+        select(Project, colour)
+        .where(Project.deleted_at.is_(None), Project.status == "active",
+               *(board_filter.conditions() if board_filter else ()))
+        # A card never shows who owns the next step: one join less per row.
+        .options(lazyload(Project.next_step_owner))
         .order_by(Project.rank, Project.id)
-    ).scalars()
-    for project in projects:
+    )
+    for project, warning in db.session.execute(query):
         columns.setdefault(project.stage, []).append(project)
+        if warning:
+            columns.warnings.setdefault(project.stage, dict.fromkeys(COLOURS, 0))[warning] += 1
     return columns
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filters may name: counties (in board order), teams and usernames, with the
+    people's labels for the filter bar."""
+
+    counties: tuple[str, ...]
+    teams: tuple[str, ...]
+    people: tuple[tuple[str, str], ...]  # (username, label), by username
+
+    @property
+    def usernames(self) -> frozenset[str]:
+        return frozenset(username for username, _label in self.people)
+
+
+def filter_choices() -> FilterChoices:
+    """Three small statements, on every filtered screen whether or not it filters."""
+    people = db.session.execute(
+        select(User.username, User.display_name).order_by(User.username)).all()
+    return FilterChoices(
+        counties=tuple(county.name for county in counties()),
+        teams=tuple(db.session.execute(select(Team.name).order_by(Team.name)).scalars()),
+        people=tuple((username, label or username) for username, label in people))
 
 
 def live_project(project_id: int) -> Project | None:

@@ -1,10 +1,14 @@
-"""The wall display: read-only, signed in by its display token, never by a person."""
+"""The wall display: read-only, signed in by its display token, never by a person.
+
+Its URL may carry the board's filters (``/wall?token=…&county=鹤城区``), so that a screen
+shows one county or one team; there is no "me" on a wall.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from . import queries
+from . import filters
 from .services import accounts
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
@@ -22,8 +26,9 @@ def index():
     display, refusal = _display_or_refusal()
     if refusal:
         return refusal
-    return render_template("wall.html", display=display, columns=queries.board_columns(),
-                           revision=queries.board_revision(), view="wall")
+    shown = filters.screen(request.args, None)
+    return render_template("wall.html", display=display, **shown.context(), view="wall"), \
+        shown.status
 
 
 @bp.get("/columns")
@@ -31,5 +36,6 @@ def columns():
     display, refusal = _display_or_refusal()
     if refusal:
         return refusal
-    return render_template("partials/columns.html", columns=queries.board_columns(),
-                           revision=queries.board_revision(), view="wall")
+    shown = filters.screen(request.args, None)
+    return render_template("partials/columns.html", **shown.context(), view="wall"), \
+        shown.status

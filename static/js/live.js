@@ -3,6 +3,8 @@
  * The server renders every changed card once and pushes it over Socket.IO with the board
  * revision. Events are applied strictly in revision order; a gap, a reconnect or a refused move
  * makes the screen fetch the columns again (resync), so it always ends up showing the database.
+ * A filtered screen fetches them with its own filter (the page's query string); a card pushed
+ * for a column the screen does not show is dropped (static/js/filters.js drops the others).
  */
 (function () {
   "use strict";
@@ -10,7 +12,8 @@
   const board = document.getElementById("board");
   const indicator = document.querySelector(".live-indicator");
   const hooks = [];
-  let revision = Number(document.getElementById("columns").dataset.revision);
+  let columns = document.getElementById("columns");
+  let revision = Number(columns.dataset.revision);
   let latestSeen = revision;
   let paused = false;
   let queue = [];
@@ -53,7 +56,10 @@
     }
   }
 
+  // Each column's count, total and yellow and red cards, and the filter bar's count of
+  // matching projects, from the cards this screen shows.
   function recount() {
+    let shown = 0;
     for (const column of board.querySelectorAll(".column")) {
       const visible = Array.from(column.querySelectorAll(".card")).filter(function (c) { return !c.hidden; });
       const wan = visible.reduce(function (sum, c) { return sum + Number(c.dataset.investment || 0); }, 0);
@@ -62,7 +68,15 @@
       setCount(column.querySelector(".count"), visible.length);
       total.textContent = (wan / Number(total.dataset.divisor)).toLocaleString("en-US", {
         minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+      for (const badge of column.querySelectorAll(".warning-count")) {
+        const count = visible.filter(function (c) { return c.dataset.warning === badge.dataset.colour; }).length;
+        badge.querySelector(".n").textContent = count;
+        badge.hidden = count === 0;
+      }
+      shown += visible.length;
     }
+    const matching = document.getElementById("match-count");
+    if (matching) setCount(matching, shown);
   }
 
   function changed(reason, card) {
@@ -74,11 +88,12 @@
     const old = board.querySelector('.card[data-project-id="' + event.id + '"]');
     if (old) old.remove();
     let card = null;
-    if (event.action !== "deleted" && event.html) {
+    // A column this screen does not show (a filter on stages, or a refused filter): no card.
+    const list = board.querySelector('.column[data-stage="' + event.stage + '"] .cards');
+    if (event.action !== "deleted" && event.html && list) {
       const template = document.createElement("template");
       template.innerHTML = event.html.trim();
       card = template.content.firstElementChild;
-      const list = board.querySelector('.column[data-stage="' + event.stage + '"] .cards');
       const others = list.querySelectorAll(":scope > .card");
       list.insertBefore(card, others[event.position] || null);
       if (window.htmx) htmx.process(card);
@@ -103,33 +118,58 @@
     for (const event of pending) handle(event);
   }
 
+  // The columns URL with this page's filter: the parameters of the page's own address.
+  function columnsUrl() {
+    const url = new URL(board.dataset.columnsUrl, window.location.href);
+    const own = new URLSearchParams(url.search);   // a wall's token and language
+    url.search = window.location.search;
+    for (const [name, value] of own) url.searchParams.set(name, value);
+    return url;
+  }
+
+  // Take fresh columns (fetched here, or swapped in by the filter bar) as what the screen shows
+  // at their revision. Older than the events this screen had applied (they came while the
+  // filter bar's request was on its way): fetch again.
+  function adopt(fresh) {
+    const applied = revision;
+    columns = fresh;
+    revision = Number(fresh.dataset.revision);
+    latestSeen = Math.max(latestSeen, revision);
+    changed("resync", null);
+    if (applied > revision) { resync(); return; }
+    queue = queue.filter(function (e) { return e.revision > revision; });
+    drain();
+  }
+
   async function resync() {
     if (paused || resyncing) { latestSeen = Math.max(latestSeen, revision + 1); return; }
     resyncing = true;
     try {
-      const response = await fetch(board.dataset.columnsUrl, { credentials: "same-origin" });
+      const response = await fetch(columnsUrl(), { credentials: "same-origin" });
       if (response.status === 401 || response.status === 403) {
         if (board.dataset.view === "board") window.location.reload();
         throw new Error("refused");
       }
-      if (!response.ok) throw new Error("status " + response.status);
+      // 400: the filter in the address is refused; the answer says why, in place of the cards.
+      if (!response.ok && response.status !== 400) throw new Error("status " + response.status);
       const template = document.createElement("template");
       template.innerHTML = (await response.text()).trim();
       const fresh = template.content.firstElementChild;
       document.getElementById("columns").replaceWith(fresh);
       if (window.htmx) htmx.process(fresh);
-      revision = Number(fresh.dataset.revision);
-      latestSeen = Math.max(latestSeen, revision);
       resyncing = false;
-      changed("resync", null);
-      const pending = queue.filter(function (e) { return e.revision > revision; });
-      queue = pending;
-      drain();
+      adopt(fresh);
     } catch (error) {
       resyncing = false;
       setTimeout(resync, 3000);
     }
   }
+
+  // The filter bar's answers replace the columns through htmx.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    const fresh = document.getElementById("columns");
+    if (fresh && fresh !== columns && !resyncing) adopt(fresh);
+  });
 
   function pause(on) {
     paused = on;
