@@ -9,7 +9,21 @@ from tests.helpers import project_events, snapshot, socket_client
 from wallchart.timeutil import today
 
 P_KEYS = {"id", "name", "investor", "investment_wan", "county", "team", "sector", "stage",
-          "position", "version", "owner", "stage_entered_at"}
+          "position", "version", "owner", "stage_entered_at",
+          "origin", "foreign_invested", "three500", "enterprise_type", "industry_chain",
+          "source_channel", "source_detail", "foreign_capital_usd_wan", "new_trade_entity",
+          "contact_person", "contact_phone", "land_mu", "description", "confidential",
+          "planned_on", "next_step", "next_step_due", "next_step_owner", "stage_dates", "status",
+          "withdrawn_reason", "withdrawn_comment", "withdrawn_at", "open_blockers", "warning"}
+#: A new project's record beyond what the request named.
+BLANK_RECORD = {
+    "origin": "", "foreign_invested": False, "three500": None, "enterprise_type": None,
+    "industry_chain": "", "source_channel": None, "source_detail": "",
+    "foreign_capital_usd_wan": 0, "new_trade_entity": False, "contact_person": "",
+    "contact_phone": "", "land_mu": 0, "description": "", "confidential": False,
+    "planned_on": None, "next_step": "", "next_step_due": None, "next_step_owner": None,
+    "status": "active", "withdrawn_reason": None, "withdrawn_comment": "", "withdrawn_at": None,
+    "open_blockers": 0, "warning": {"colour": None, "reasons": []}}
 
 
 def test_create_returns_the_project_at_the_bottom_of_contact(clients, counties):
@@ -24,7 +38,8 @@ def test_create_returns_the_project_at_the_bottom_of_contact(clients, counties):
     assert body | {"id": 0} == {
         "id": 0, "name": "乙项目", "investor": "示例集团", "investment_wan": 120000,
         "county": counties[1], "team": "一组", "sector": "tourism", "stage": "contact",
-        "position": 1, "version": 1, "owner": None, "stage_entered_at": today().isoformat()}
+        "position": 1, "version": 1, "owner": None, "stage_entered_at": today().isoformat(),
+        "stage_dates": {"contact": today().isoformat()}, **BLANK_RECORD}
     assert first["position"] == 0
     listed = member.get("/api/projects").get_json()["projects"]
     assert [p["name"] for p in listed] == ["甲项目", "乙项目"]

@@ -115,6 +115,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("api.assign_project", "POST"): API_LEAD_WRITE,
     ("api.assign_projects", "POST"): API_LEAD_WRITE,
     ("api.delete_project", "DELETE"): API_LEAD_WRITE,
+    ("api.withdraw_project", "POST"): API_LEAD_WRITE,
+    ("api.reopen_project", "POST"): API_LEAD_WRITE,
     # progress notes and blockers: written like edits (role + team), read by everyone signed in
     ("tracking_api.list_notes", "GET"): API_READ,
     ("tracking_api.add_note", "POST"): API_TEAM_WRITE,
@@ -193,7 +195,7 @@ def world(seeded_db, tmp_path_factory) -> World:
     an API token of ``member``; each person signed in once (scrypt is slow), the cookies kept."""
     from tests.conftest import actor
     from wallchart.services import accounts, blockers, teams
-    from wallchart.services.projects import create_project
+    from wallchart.services.projects import create_project, withdraw_project
 
     folder = tmp_path_factory.mktemp("matrix")
     template = folder / "template.sqlite"
@@ -214,6 +216,10 @@ def world(seeded_db, tmp_path_factory) -> World:
             p3 = create_project(actor("member"), {**fields, "name": "冷链物流园", "team": TEAM,
                                                   "investor": "协调测试有限公司"})
             blocker = blockers.raise_blocker(actor("member"), p3.id, BLOCKER)
+            # A withdrawn project of 一组, in the archive, for reopening.
+            p4 = create_project(actor("member"), {**fields, "name": "退库测试", "team": TEAM,
+                                                  "investor": "另一家投资集团"})
+            p4 = withdraw_project(actor("lead"), p4.id, p4.version, "duplicate")
             accounts.create_user(None, "target", PASSWORD, "member", display_name="Target")
             accounts.create_user(None, "dormant", PASSWORD, "member", display_name="Dormant")
             accounts.disable_user(None, "dormant")
@@ -223,6 +229,7 @@ def world(seeded_db, tmp_path_factory) -> World:
             api_token = accounts.issue_api_token(None, "member")
             ids = {
                 "p1": p1.id, "p2": p2.id, "p1_version": p1.version, "p2_version": p2.version,
+                "p4": p4.id, "p4_version": p4.version,
                 "team1": db.session.execute(select(Team.id).where(Team.name == TEAM)).scalar(),
                 "team3": team3.id,
                 "target": actor("target").id, "dormant": actor("dormant").id,
@@ -393,6 +400,11 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         json={"projects": [{"id": i["p1"], "version": i["p1_version"]}], "owner": "member"}),
     ("api.delete_project", "DELETE"): lambda i, w, _: Req(
         f"/api/projects/{i['p1']}", json={"version": i["p1_version"]}),
+    ("api.withdraw_project", "POST"): lambda i, w, _: Req(
+        f"/api/projects/{i['p1']}/withdraw",
+        json={"withdrawn_reason": "went_elsewhere", "version": i["p1_version"]}),
+    ("api.reopen_project", "POST"): lambda i, w, _: Req(
+        f"/api/projects/{i['p4']}/reopen", json={"version": i["p4_version"]}),
     ("tracking_api.list_notes", "GET"): lambda i, w, _: Req(f"/api/projects/{i['p1']}/notes"),
     ("tracking_api.add_note", "POST"): lambda i, w, _: Req(
         f"/api/projects/{i['p1']}/notes", json={"text": "对方确认来访"}),
@@ -611,6 +623,9 @@ def _team_writes(project_id: int, version: int) -> list[tuple[str, str, dict]]:
         ("POST", "/api/projects/assign",
          {"projects": [{"id": project_id, "version": version}], "owner": None}),
         ("DELETE", f"/api/projects/{project_id}", {"version": version}),
+        ("POST", f"/api/projects/{project_id}/withdraw",
+         {"withdrawn_reason": "land", "version": version}),
+        ("POST", f"/api/projects/{project_id}/reopen", {"version": version}),
         ("POST", f"/board/projects/{project_id}", {"name": "偷改", "version": version}),
         ("POST", f"/board/projects/{project_id}/move", {"stage": "signed", "version": version}),
         ("POST", f"/board/projects/{project_id}/assign", {"owner": "", "version": version}),
@@ -778,6 +793,13 @@ def test_extra_json_fields_are_refused_and_never_applied(fresh, world):
         "/api/projects/assign": ("POST", {"projects": [{"id": ids["p1"], "version": v}],
                                           "owner": "member"},
                                  {"role", "team", "version", "id", "is_admin", "active"}),
+        f"/api/projects/{ids['p1']}/withdraw": ("POST", {"withdrawn_reason": "land",
+                                                         "version": v},
+                                                {"role", "team", "id", "owner", "is_admin",
+                                                 "active"}),
+        f"/api/projects/{ids['p4']}/reopen": ("POST", {"version": ids["p4_version"]},
+                                              {"role", "team", "id", "owner", "is_admin",
+                                               "active"}),
     }
     for who in ("admin", "api"):
         for path, (method, body, extras) in cases.items():

@@ -277,9 +277,13 @@ def seeded_load(app, clients, monkeypatch) -> dict[str, int]:
     ids = {}
     with app.app_context(), app.test_request_context():
         for name, stage, days, wan, owner, creator in plan:
-            freeze(monkeypatch, TODAY - timedelta(days=days))
+            day = TODAY - timedelta(days=days)
+            freeze(monkeypatch, day)
+            # The stage gates: a started or producing project was signed (and started) before.
+            passed = {"started": ["signed"], "producing": ["signed", "started"]}.get(stage, [])
             project = projects.create_project(actor(creator), {
-                "name": name, "stage": stage, "investment_wan": wan})
+                "name": name, "stage": stage, "investment_wan": wan,
+                "stage_dates": dict.fromkeys(passed, day.isoformat())})
             if owner:
                 project = projects.assign_project(actor("admin"), project.id, owner,
                                                   project.version)
@@ -424,7 +428,9 @@ def test_workload_takes_a_constant_number_of_queries(app, clients, make_project)
     few = {url: count_statements(app, viewer, url)
            for url in ("/board/workload", f"/board/workload?team={TEAM}")}
     for n in range(12):
-        project = make_project(f"项目{n}", stage=("contact", "signed", "started")[n % 3])
+        stage = ("contact", "signed", "started")[n % 3]
+        signed = {"signed": "2026-01-05"} if stage == "started" else {}
+        project = make_project(f"项目{n}", stage=stage, stage_dates=signed)
         if n % 4:
             assign(clients["lead"], [ref(project)], ("lead", "member", "viewer")[n % 3])
     many = {url: count_statements(app, viewer, url) for url in few}

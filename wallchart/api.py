@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from . import queries
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Duplicate, Invalid, MissingFields, NotFound
+from .models import Project
 from .serialize import event_json, project_json
 from .services import projects
 from .services.positions import index_of
@@ -39,8 +40,13 @@ def _project_or_404(project_id: int):
     return project
 
 
+def _p(project: Project) -> dict[str, Any]:
+    """P, with its place in its column; a withdrawn project has none."""
+    return project_json(project, index_of(project) if project.status == "active" else None)
+
+
 def _answer(project, status: int = 200):
-    return jsonify(project_json(project, index_of(project))), status
+    return jsonify(_p(project)), status
 
 
 @bp.errorhandler(Conflict)
@@ -50,17 +56,36 @@ def _conflict(error: Conflict):
     project_id = request.view_args.get("project_id") if request.view_args else None
     project = queries.live_project(project_id) if project_id else None
     if project is not None:
-        body["project"] = project_json(project, index_of(project))
+        body["project"] = _p(project)
     if error.project_ids:  # a request about several projects: each stale one as it is now
         current = (queries.live_project(stale_id) for stale_id in error.project_ids)
-        body["projects"] = [project_json(p, index_of(p)) for p in current if p is not None]
+        body["projects"] = [_p(p) for p in current if p is not None]
     return jsonify(body), 409
+
+
+@bp.errorhandler(Duplicate)
+def _duplicate(error: Duplicate):
+    """A new project like existing ones: show them; ``allow_duplicate`` saves it anyway."""
+    return jsonify(error=error.message, duplicates=[_p(p) for p in error.matches]), 409
+
+
+@bp.errorhandler(MissingFields)
+def _missing(error: MissingFields):
+    """A stage gate: name what the stage still needs, to ask for it and try again."""
+    return jsonify(error=error.message, missing=error.missing, fields=error.fields), 422
 
 
 @bp.get("/projects")
 def list_projects():
+    """The board in column order, or with ``?status=withdrawn`` the archive, latest first."""
     if not current_user.can("read"):
         abort(403)
+    status = request.args.get("status", "active")
+    if status == "withdrawn":
+        return jsonify(projects=[_p(project) for project in queries.withdrawn_projects()])
+    if status != "active":
+        raise Invalid(_("Ask for the active or the withdrawn projects."),
+                      {"status": _("Choose active or withdrawn.")})
     result = []
     for column in queries.board_columns().values():
         result.extend(project_json(project, i) for i, project in enumerate(column))
@@ -76,7 +101,7 @@ def create_project():
 @bp.get("/projects/<int:project_id>")
 def get_project(project_id: int):
     project = _project_or_404(project_id)
-    body = project_json(project, index_of(project))
+    body = _p(project)
     body["history"] = [event_json(event) for event in queries.history(project.id)]
     return jsonify(body)
 
@@ -86,13 +111,34 @@ def update_project(project_id: int):
     return _answer(projects.update_project(current_user, project_id, _body()))
 
 
+MOVE_KEYS = ("stage", "version", "position", "reason")
+
+
 @bp.post("/projects/<int:project_id>/move")
 def move_project(project_id: int):
+    """A move; any other key is a record field or ``stage_dates`` saved with it."""
     data = _body()
-    projects.refuse_unknown(data, {"stage", "version", "position", "reason"})
+    fields = {key: value for key, value in data.items() if key not in MOVE_KEYS}
     project = projects.move_project(current_user, project_id, data.get("stage"),
-                                    data.get("version"), data.get("position"), data.get("reason"))
+                                    data.get("version"), data.get("position"), data.get("reason"),
+                                    fields)
     return _answer(project)
+
+
+@bp.post("/projects/<int:project_id>/withdraw")
+def withdraw_project(project_id: int):
+    data = _body()
+    projects.refuse_unknown(data, {"version", "withdrawn_reason", "reason"})
+    return _answer(projects.withdraw_project(current_user, project_id, data.get("version"),
+                                             data.get("withdrawn_reason"), data.get("reason")))
+
+
+@bp.post("/projects/<int:project_id>/reopen")
+def reopen_project(project_id: int):
+    data = _body()
+    projects.refuse_unknown(data, {"version", "reason"})
+    return _answer(projects.reopen_project(current_user, project_id, data.get("version"),
+                                           data.get("reason")))
 
 
 @bp.post("/projects/<int:project_id>/assign")
@@ -115,7 +161,7 @@ def assign_projects():
         raise Invalid(_("Name the owner, or null for none."), {"owner": _("Required.")})
     changed = projects.assign_projects(current_user, data.get("projects"), data["owner"],
                                        data.get("reason"))
-    return jsonify(projects=[project_json(p, index_of(p)) for p in changed])
+    return jsonify(projects=[_p(p) for p in changed])
 
 
 @bp.delete("/projects/<int:project_id>")

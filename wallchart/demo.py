@@ -6,15 +6,16 @@ Company names are fictional on purpose: every investor carries the mark "（示�
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from .extensions import db
 from .models import County, Project, ProjectEvent, Team, User
 from .services import accounts, teams
 from .services.projects import assign_project, create_project
 from .timeutil import today
+from .vocabulary import STAGES
 
 COUNTIES = [
     ("鹤城区", "district"), ("中方县", "county"), ("沅陵县", "county"), ("辰溪县", "county"),
@@ -74,6 +75,65 @@ PROJECTS = [
     ("铁路物流园二期", "陆港物流发展有限公司（示例）", "services", 95000),
 ]
 
+#: The record beyond the card for the better-known investors; the others draw theirs at random.
+DETAILS: dict[str, dict] = {
+    "新能源电池材料生产基地": {
+        "origin": "广东深圳", "three500": "china_private", "enterprise_type": "private",
+        "industry_chain": "新能源电池", "source_channel": "liaison_office",
+        "source_detail": "驻深圳招商联络处", "land_mu": 820, "contact_person": "周经理",
+        "contact_phone": "+86 755 8888 0001"},
+    "智能装备制造产业园": {
+        "origin": "江苏苏州", "three500": "china_top", "enterprise_type": "private",
+        "industry_chain": "智能制造", "source_channel": "chamber",
+        "source_detail": "苏州湖南商会", "land_mu": 450},
+    "电子信息元器件项目": {
+        "origin": "香港", "foreign_invested": True, "foreign_capital_usd_wan": 3200,
+        "enterprise_type": "foreign", "industry_chain": "电子信息", "source_channel": "expo",
+        "source_detail": "港洽周", "new_trade_entity": True, "land_mu": 180},
+    "冷链物流及跨境电商产业园": {
+        "origin": "新加坡", "foreign_invested": True, "foreign_capital_usd_wan": 5000,
+        "enterprise_type": "joint_venture", "industry_chain": "现代物流",
+        "source_channel": "expo", "source_detail": "中国—东盟博览会", "new_trade_entity": True,
+        "land_mu": 600},
+    "数据中心及算力服务项目": {
+        "origin": "北京", "three500": "china_top", "enterprise_type": "state_owned",
+        "industry_chain": "数字经济", "source_channel": "direct", "confidential": True,
+        "land_mu": 300, "description": "一期建设 5000 个标准机柜。\n二期视算力需求启动。"},
+    "汽车零部件制造项目": {
+        "origin": "德国", "three500": "fortune_global", "foreign_invested": True,
+        "foreign_capital_usd_wan": 8000, "enterprise_type": "foreign",
+        "industry_chain": "汽车零部件", "source_channel": "agency",
+        "source_detail": "德国工商大会驻华代表处", "new_trade_entity": True, "land_mu": 260},
+    "光伏组件生产线项目": {
+        "origin": "浙江杭州", "three500": "china_private", "enterprise_type": "private",
+        "industry_chain": "光伏", "source_channel": "liaison_office",
+        "source_detail": "驻上海招商联络处", "land_mu": 380},
+    "城市商业综合体": {
+        "origin": "上海", "three500": "china_top", "enterprise_type": "private",
+        "source_channel": "referral", "source_detail": "已落户企业推荐", "confidential": True},
+    "新型储能电站项目": {
+        "origin": "上海", "three500": "fortune_global", "enterprise_type": "state_owned",
+        "industry_chain": "新型储能", "source_channel": "liaison_office",
+        "source_detail": "驻上海招商联络处", "land_mu": 120},
+    "生物医药中间体项目": {
+        "origin": "台湾", "foreign_invested": True, "foreign_capital_usd_wan": 1500,
+        "enterprise_type": "foreign", "industry_chain": "生物医药", "source_channel": "chamber",
+        "source_detail": "台商协会"},
+    "侗族文化旅游度假区": {
+        "origin": "湖南长沙", "enterprise_type": "state_owned", "industry_chain": "文化旅游",
+        "source_channel": "direct", "land_mu": 1500},
+    "跨境电商直播基地": {
+        "origin": "广东广州", "foreign_invested": True, "foreign_capital_usd_wan": 200,
+        "enterprise_type": "joint_venture", "industry_chain": "跨境电商",
+        "source_channel": "liaison_office", "source_detail": "驻广州招商联络处",
+        "new_trade_entity": True},
+}
+ORIGINS = ["广东深圳", "广东东莞", "浙江宁波", "福建厦门", "湖南长沙", "湖北武汉", "重庆",
+           "四川成都", "江西南昌", "贵州贵阳", "上海", "北京"]
+CHANNELS = ["liaison_office", "chamber", "expo", "referral", "direct"]
+NEXT_STEPS = ["赴企业总部拜访", "提交项目可研报告", "召开项目推进会", "落实用地指标",
+              "签订补充协议", "办理施工许可"]
+
 STAGE_SHARE = ["contact"] * 9 + ["negotiating"] * 9 + ["signed"] * 8 + ["started"] * 6 + \
     ["producing"] * 4
 
@@ -111,29 +171,53 @@ def load_demo(seed: int = 2026) -> str:
         county = rng.choice(COUNTIES)[0]
         team_name, lead, members, _sectors = next(t for t in TEAMS if sector in t[3])
         creator = admin or _user(lead)
-        project = create_project(creator, {"name": name, "investor": investor, "sector": sector,
-                                           "investment_wan": amount, "county": county,
-                                           "stage": stage, "team": team_name})
         owner = rng.choice([lead, *members])
+        dates = _stage_dates(rng, stage)
+        project = create_project(creator, {
+            "name": name, "investor": investor, "sector": sector, "investment_wan": amount,
+            "county": county, "stage": stage, "team": team_name,
+            "stage_dates": {s: day.isoformat() for s, day in dates.items()},
+            **_details(rng, name, owner)})
         project = assign_project(creator, project.id, owner, project.version)
-        _age(project.id, rng.randint(0, 75))
+        _age(project.id, min(dates.values()))
     return (f"Loaded {len(PROJECTS)} projects in {len(COUNTIES)} counties, districts and zones, "
             f"worked by {len(TEAMS)} teams; users: {', '.join(u[0] for u in PEOPLE)} "
             "(set their passwords with 'user password' before use).")
+
+
+def _stage_dates(rng: random.Random, stage: str) -> dict[str, date]:
+    """Dates for each stage up to ``stage``, counted back from the day it was entered: weeks to
+    months between stages, a year or more before a construction start or a production."""
+    order = list(STAGES)
+    day = today() - timedelta(days=rng.randint(0, 75))
+    dates = {stage: day}
+    for earlier in reversed(order[:order.index(stage)]):
+        gap = rng.randint(90, 300) if earlier in ("signed", "started") else rng.randint(10, 90)
+        day -= timedelta(days=gap)
+        dates[earlier] = day
+    return dates
+
+
+def _details(rng: random.Random, name: str, owner: str) -> dict:
+    """The record beyond the card: ``DETAILS`` for the well-known investors, else drawn."""
+    details = DETAILS.get(name) or {
+        "origin": rng.choice(ORIGINS), "enterprise_type": "private",
+        "source_channel": rng.choice(CHANNELS), "land_mu": rng.choice([0, 50, 120, 200])}
+    if rng.random() < 0.5:  # about half have a next step; some of them overdue
+        details = {**details, "next_step": rng.choice(NEXT_STEPS), "next_step_owner": owner,
+                   "next_step_due": (today() + timedelta(days=rng.randint(-20, 30))).isoformat(),
+                   "planned_on": (today() + timedelta(days=rng.randint(30, 240))).isoformat()}
+    return details
 
 
 def _user(username: str) -> User:
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
 
-def _age(project_id: int, days: int) -> None:
-    """Backdate a demo card so that 'days in stage' varies as on a real wall."""
-    entered = today() - timedelta(days=days)
-    db.session.execute(update(Project).where(Project.id == project_id)
-                       .values(stage_entered_at=entered)
-                       .execution_options(synchronize_session=False))
+def _age(project_id: int, first_day: date) -> None:
+    """Date a demo card's history back to its first stage date, as on a real wall."""
+    shift = today() - first_day
     for event in db.session.execute(
             select(ProjectEvent).where(ProjectEvent.project_id == project_id)).scalars():
-        event.at -= timedelta(days=days)
+        event.at -= shift
     db.session.commit()
-

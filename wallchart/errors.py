@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Project
+
 
 class ServiceError(Exception):
     """A refused change. ``message`` is already translated for the person who asked."""
@@ -42,3 +47,25 @@ class Invalid(ServiceError):
     def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.fields = fields or {}
+
+
+class MissingFields(Invalid):
+    """A stage gate: the stage needs fields that neither the project nor the request supplies.
+
+    ``missing`` names them by their API names (``investment_wan``, ``stage_dates.signed``), so
+    that a screen can ask for exactly those before it tries the move again.
+    """
+
+    def __init__(self, message: str, missing: list[str], fields: dict[str, str]) -> None:
+        super().__init__(message, fields)
+        self.missing = missing
+
+
+class Duplicate(ServiceError):
+    """A new project closely matches existing ones (``matches``): the person must confirm."""
+
+    status = 409
+
+    def __init__(self, message: str, matches: list[Project]) -> None:
+        super().__init__(message)
+        self.matches = matches

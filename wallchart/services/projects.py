@@ -1,28 +1,34 @@
 """Every change to a project, each in one function: authorize, validate, write, record, commit,
-broadcast. Views, the API, the CLI and socket handlers call these and nothing else."""
+broadcast. Views, the API, the CLI and socket handlers call these and nothing else.
+
+What each record field may hold, the stage dates' rules and the stage gates live in ``record``;
+these functions apply them in order: authorize, validate the request, then (in the write
+transaction) load, check access and version, apply the values to the row without flushing, check
+the project as it would be, and only then record the history and broadcast.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from .. import duplicates
+from ..errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..formatting import name_list
 from ..models import County, Project, ProjectEvent, Team, User, utcnow
 from ..timeutil import today
 from ..transactions import next_revision, stale_message, write_transaction
-from ..vocabulary import SECTORS, STAGES
-from . import live, teams
+from ..vocabulary import STAGES, WITHDRAW_REASONS
+from . import live, record, teams
 from .positions import rank_for
 
-NAME_MAX = 200
 REASON_MAX = 1000
-#: 1万亿元: far above any single project, low enough to catch a slip of the keyboard.
-INVESTMENT_MAX_WAN = 100_000_000
-EDITABLE = ("name", "investor", "investment_wan", "county", "sector")
+#: The fields board forms send as text (the card's own); the API takes every ``record.FIELDS``.
+EDITABLE = record.CARD_FIELDS
 #: The most projects one bulk assignment may name.
 BULK_MAX = 200
 
@@ -50,20 +56,10 @@ def _check_version(project: Project, version: Any) -> None:
         raise Conflict(stale_message())
 
 
-def _text(value: Any, field: str, errors: dict, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = _("Enter text.")
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[field] = _("This field is required.")
-    elif len(value) > NAME_MAX:
-        errors[field] = _("At most %(n)d characters.", n=NAME_MAX)
-    elif any(ord(ch) < 32 for ch in value):
-        errors[field] = _("Line breaks and control characters are not allowed here.")
-    return value
+def _require_active(project: Project) -> None:
+    """A withdrawn project is in the archive: it changes only by being reopened."""
+    if project.status == "withdrawn":
+        raise Invalid(_("This project is withdrawn. Reopen it first."))
 
 
 def _reason(value: Any) -> str | None:
@@ -75,46 +71,11 @@ def _reason(value: Any) -> str | None:
     return value.strip() or None
 
 
-def _clean_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    """Validate the editable fields present in ``data``; all of them unless ``partial``."""
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    fields = [f for f in EDITABLE if f in data] if partial else list(EDITABLE)
-    for field in fields:
-        value = data.get(field)
-        if field in ("name", "investor"):
-            clean[field] = _text(value, field, errors, required=field == "name")
-        elif field == "investment_wan":
-            if value is None or value == "":
-                value = 0
-            if not isinstance(value, int) or isinstance(value, bool):
-                errors[field] = _("Enter the investment as a whole number of 10,000 yuan.")
-            elif not 0 <= value <= INVESTMENT_MAX_WAN:
-                errors[field] = _("Enter an amount between 0 and %(max)s (in 10,000 yuan).",
-                                  max=f"{INVESTMENT_MAX_WAN:,}")
-            else:
-                clean[field] = value
-        elif field == "county":
-            if value is None or value == "":
-                clean[field] = None
-            else:
-                county = None
-                if isinstance(value, str):
-                    county = db.session.execute(
-                        select(County).where(County.name == value.strip())).scalar()
-                if county is None:
-                    errors[field] = _("Choose a county or district from the list.")
-                clean[field] = county
-        elif field == "sector":
-            if value is None or value == "":
-                clean[field] = None
-            elif isinstance(value, str) and value in SECTORS:
-                clean[field] = value
-            else:
-                errors[field] = _("Choose a sector from the list.")
-    if errors:
-        raise Invalid(_("Please correct the marked fields."), errors)
-    return clean
+def _flag(data: dict[str, Any], field: str) -> bool:
+    value = data.get(field, False)
+    if not isinstance(value, bool):
+        raise Invalid(_("Answer yes (true) or no (false)."), {field: _("Invalid.")})
+    return value
 
 
 def refuse_unknown(data: dict[str, Any], allowed: set[str]) -> None:
@@ -141,8 +102,14 @@ def _position(value: Any) -> int | None:
 
 
 def _display(value: Any) -> Any:
-    """How a field's value is kept in the history: names rather than row objects."""
-    return value.name if isinstance(value, County | Team) else value
+    """How a field's value is kept in the history: names and ISO dates rather than objects."""
+    if isinstance(value, County | Team):
+        return value.name
+    if isinstance(value, User):
+        return value.username
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _record(project: Project, actor_id: int, action: str, revision: int, **fields) -> None:
@@ -150,22 +117,76 @@ def _record(project: Project, actor_id: int, action: str, revision: int, **field
                                 revision=revision, **fields))
 
 
+def _apply(project: Project, clean: dict[str, Any],
+           dates: dict[str, date | None]) -> dict[str, list]:
+    """Set the fields and stage dates on the row (not yet flushed); return what changed as
+    ``{name: [old, new]}`` in display values, stage dates as ``stage_dates.STAGE``."""
+    changes: dict[str, list] = {}
+    for field, value in clean.items():
+        old = getattr(project, field)
+        if old != value:
+            changes[field] = [_display(old), _display(value)]
+            setattr(project, field, value)
+    for stage, day in dates.items():
+        old = project.stage_date(stage)
+        if old != day:
+            changes[record.date_key(stage)] = [_display(old), _display(day)]
+    record.set_stage_dates(project, dates)
+    return changes
+
+
+def _check_project(project: Project, clean: dict[str, Any]) -> None:
+    """The checks that need the project as the request leaves it."""
+    record.check_foreign_capital(project)
+    if clean.get("next_step_owner") is not None:
+        try:
+            teams.check_owner(project, clean["next_step_owner"])
+        except Invalid as error:
+            raise Invalid(error.message, {"next_step_owner": error.fields["owner"]}) from None
+    record.check_stage_dates(record.stage_dates(project), project.stage)
+
+
+def _require_date_rights(actor: User, corrected: list[str]) -> None:
+    """Changing a recorded stage date is a correction, for leads and administrators."""
+    if corrected and not actor.can("correct_dates"):
+        raise Forbidden(_("Only a lead or an administrator may correct the date of %(stages)s.",
+                          stages=name_list([str(STAGES[s]) for s in corrected],
+                                           limit=len(corrected))))
+
 
 def create_project(actor: User | None, data: dict[str, Any]) -> Project:
-    """Put a new card on the board, at the bottom of its column (contact unless ``stage``)."""
+    """Put a new card on the board, at the bottom of its column (contact unless ``stage``).
+
+    The record may come with its history dates (``stage_dates``), so that existing projects can
+    be brought in; the entered stage's date defaults to today. The stage's gates apply as for a
+    move. A close match with an existing project is refused (``Duplicate``) unless the request
+    says ``allow_duplicate``: the person has seen the match and means it.
+    """
     actor_id = _authorize(actor, "create")
-    refuse_unknown(data, {*EDITABLE, "team", "stage", "reason"})
-    clean = _clean_fields(data, partial=False)
+    refuse_unknown(data, {*record.FIELDS, "team", "stage", "stage_dates", "reason",
+                          "allow_duplicate"})
+    clean = record.clean(data, creating=True)
     stage = _stage(data.get("stage", "contact"))
+    dates = record.clean_stage_dates(data.get("stage_dates"))
     reason = _reason(data.get("reason"))
+    allow_duplicate = _flag(data, "allow_duplicate")
     with write_transaction() as revision:
         team = teams.team_for_new_project(actor, data.get("team"))
-        county = clean.pop("county")
-        project = Project(**clean, county=county, team=team, stage=stage,
-                          rank=rank_for(stage, None), stage_entered_at=today())
+        project = Project(**clean, team=team, stage=stage, rank=rank_for(stage, None))
+        dates[stage] = dates.get(stage) or today()
+        record.set_stage_dates(project, dates)
+        _check_project(project, clean)
+        record.check_gate(project, stage)
+        if not allow_duplicate:
+            matches = duplicates.similar_projects(project.name, project.investor or "")
+            if matches:
+                raise Duplicate(_("Similar projects are on record already: %(names)s. Check "
+                                  "that this is not one of them, then save it anyway.",
+                                  names=name_list([match.name for match in matches])), matches)
         db.session.add(project)
         db.session.flush()
-        changes = {**clean, "county": county, "team": team}
+        changes = {**clean, "team": team,
+                   **{record.date_key(s): day for s, day in dates.items() if day is not None}}
         _record(project, actor_id, "created", revision, to_stage=stage, reason=reason,
                 changes={k: _display(v) for k, v in changes.items()})
         message = live.prepare(project, "created", revision)
@@ -174,11 +195,12 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
 
 
 def update_project(actor: User | None, project_id: int, data: dict[str, Any]) -> Project:
-    """Edit a card's record fields, or hand it to another team; unchanged fields are left alone
-    and not recorded."""
+    """Edit a card's record fields, correct its stage dates (leads, administrators), or hand it
+    to another team; unchanged fields are left alone and not recorded."""
     actor_id = _authorize(actor, "edit")
-    refuse_unknown(data, {*EDITABLE, "team", "version", "reason"})
-    clean = _clean_fields(data, partial=True)
+    refuse_unknown(data, {*record.FIELDS, "stage_dates", "team", "version", "reason"})
+    clean = record.clean(data, creating=False)
+    dates = record.clean_stage_dates(data.get("stage_dates"))
     reason = _reason(data.get("reason"))
     with write_transaction() as revision:
         project = _load(project_id)
@@ -186,11 +208,15 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
         if "team" in data:
             clean["team"] = teams.team_for_handover(actor, project, data["team"])
         _check_version(project, data.get("version"))
+        _require_active(project)
+        _require_date_rights(actor, [stage for stage, day in dates.items()
+                                     if project.stage_date(stage) != day])
+        gaps = record.missing_for(project, project.stage)
         # Read everything before writing anything: one flush, so one version step.
-        changes = {field: [_display(getattr(project, field)), _display(value)]
-                   for field, value in clean.items() if getattr(project, field) != value}
-        for field in changes:
-            setattr(project, field, clean[field])
+        with db.session.no_autoflush:
+            changes = _apply(project, clean, dates)
+            _check_project(project, clean)
+            record.check_gate(project, project.stage, gaps)
         if not changes:
             db.session.rollback()
             return project
@@ -202,24 +228,55 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
 
 
 def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
-                 position: Any = None, reason: Any = None) -> Project:
-    """Move a card to ``stage`` at ``position`` (0-based among the other cards; default last)."""
+                 position: Any = None, reason: Any = None,
+                 fields: dict[str, Any] | None = None) -> Project:
+    """Move a card to ``stage`` at ``position`` (0-based among the other cards; default last).
+
+    Entering a stage stamps its date: today, unless ``fields`` carries ``stage_dates`` for it.
+    ``fields`` may also carry record fields (``investment_wan``…) and the dates of stages that
+    have none yet, saved with the move: that is how a gate's missing fields are supplied.
+    Changing a date already recorded is a correction (leads, administrators). A move back
+    clears the dates of the stages after the new one; the history keeps them.
+    """
     actor_id = _authorize(actor, "move")
     stage = _stage(stage)
     position = _position(position)
     reason = _reason(reason)
+    if fields is None:
+        fields = {}
+    if not isinstance(fields, dict):
+        raise Invalid(_("Send the fields as an object."))
+    refuse_unknown(fields, {*record.FIELDS, "stage_dates"})
+    clean = record.clean(fields, creating=False)
+    given = record.clean_stage_dates(fields.get("stage_dates"))
+    if clean:
+        _authorize(actor, "edit")
     with write_transaction() as revision:
         project = _load(project_id)
         teams.check_access(actor, project)
         _check_version(project, version)
+        _require_active(project)
         from_stage = project.stage
-        project.rank = rank_for(stage, position, exclude_id=project.id)
+        gaps = record.missing_for(project, from_stage)
+        dates = record.stage_dates(project)
         if stage != from_stage:
+            reached = record.STAGE_ORDER.index(stage)
+            dates = {s: day if number < reached else None
+                     for number, (s, day) in enumerate(dates.items())}
+        _require_date_rights(actor, [s for s, day in given.items()
+                                     if dates.get(s) is not None and dates[s] != day])
+        dates.update(given)
+        if stage != from_stage and dates[stage] is None:
+            dates[stage] = today()
+        with db.session.no_autoflush:
+            project.rank = rank_for(stage, position, exclude_id=project.id)
             project.stage = stage
-            project.stage_entered_at = today()
+            changes = _apply(project, clean, dates)
+            _check_project(project, clean)
+            record.check_gate(project, stage, () if stage != from_stage else gaps)
         project.updated_at = utcnow()
         _record(project, actor_id, "moved", revision, from_stage=from_stage, to_stage=stage,
-                reason=reason)
+                reason=reason, changes=changes)
         message = live.prepare(project, "moved", revision)
     message.send()
     return project
@@ -235,6 +292,7 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
         project = _load(project_id)
         teams.check_access(actor, project)
         _check_version(project, version)
+        _require_active(project)
         new_owner = _find_owner(owner)
         if new_owner is not None:
             teams.check_owner(project, new_owner)
@@ -331,6 +389,10 @@ def assign_projects(actor: User | None, items: Any, owner: Any,
                  if found[project_id].version != version]
         if stale:
             raise Conflict(_about(stale, stale_message()), [project.id for project in stale])
+        withdrawn = [project for project in chosen if project.status == "withdrawn"]
+        if withdrawn:
+            raise Invalid(_about(withdrawn, _("withdrawn; reopen them first.")),
+                          {"projects": _("Invalid.")})
         new_owner = _find_owner(owner)
         if new_owner is not None:
             for group in by_team.values():
@@ -372,3 +434,61 @@ def delete_project(actor: User | None, project_id: int, version: Any,
     message.send()
     return project
 
+
+
+def withdraw_project(actor: User | None, project_id: int, version: Any, withdrawn_reason: Any,
+                     comment: Any = None) -> Project:
+    """Close a project as lost (终止/退库): it leaves the board for the archive, with its reason
+    from ``WITHDRAW_REASONS`` and a comment (needed when the reason is "other"); its record,
+    stage dates and history stay, and a lead can reopen it."""
+    actor_id = _authorize(actor, "withdraw")
+    if not isinstance(withdrawn_reason, str) or withdrawn_reason not in WITHDRAW_REASONS:
+        raise Invalid(_("Choose why the project is withdrawn."),
+                      {"withdrawn_reason": _("Choose one from the list.")})
+    comment = _reason(comment)
+    if withdrawn_reason == "other" and comment is None:
+        raise Invalid(_("Say in a comment why the project is withdrawn."),
+                      {"reason": _("Required.")})
+    with write_transaction() as revision:
+        project = _load(project_id)
+        teams.check_access(actor, project)
+        _check_version(project, version)
+        if project.status == "withdrawn":
+            raise Invalid(_("This project is withdrawn already."))
+        project.status = "withdrawn"
+        project.withdrawn_at = project.updated_at = utcnow()
+        project.withdrawn_reason = withdrawn_reason
+        project.withdrawn_comment = comment or ""
+        _record(project, actor_id, "withdrawn", revision, from_stage=project.stage,
+                reason=comment, changes={"status": ["active", "withdrawn"],
+                                         "withdrawn_reason": [None, withdrawn_reason]})
+        message = live.prepare(project, "withdrawn", revision)
+    message.send()
+    return project
+
+
+def reopen_project(actor: User | None, project_id: int, version: Any,
+                   reason: Any = None) -> Project:
+    """Bring a withdrawn project back to the board, at the bottom of its stage's column, with
+    the record and dates it had; the withdrawal stays in its history."""
+    actor_id = _authorize(actor, "reopen")
+    reason = _reason(reason)
+    with write_transaction() as revision:
+        project = _load(project_id)
+        teams.check_access(actor, project)
+        _check_version(project, version)
+        if project.status != "withdrawn":
+            raise Invalid(_("This project is on the board, not withdrawn."))
+        project.rank = rank_for(project.stage, None, exclude_id=project.id)
+        previous = project.withdrawn_reason
+        project.status = "active"
+        project.withdrawn_at = None
+        project.withdrawn_reason = None
+        project.withdrawn_comment = ""
+        project.updated_at = utcnow()
+        _record(project, actor_id, "reopened", revision, to_stage=project.stage, reason=reason,
+                changes={"status": ["withdrawn", "active"],
+                         "withdrawn_reason": [previous, None]})
+        message = live.prepare(project, "reopened", revision)
+    message.send()
+    return project
