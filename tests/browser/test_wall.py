@@ -36,6 +36,7 @@ def fill_board(live_server, monkeypatch):
         from wallchart.extensions import db
         from wallchart.models import County
         from wallchart.services.projects import create_project
+        from wallchart.timeutil import today
 
         app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
         with app.app_context():
@@ -49,6 +50,9 @@ def fill_board(live_server, monkeypatch):
                     n += 1
                     create_project(member, {
                         "name": f"{NAMES[n % len(NAMES)]}{n}", "stage": stage,
+                        # the stage gates: signed (and started) before started or producing
+                        "stage_dates": dict.fromkeys(STAGES[2:STAGES.index(stage)],
+                                                     today().isoformat()),
                         "investor": f"示例投资集团第{n}有限公司",
                         "investment_wan": 1000 * (n * 37 % 500 + 1),
                         "county": COUNTIES[n % len(COUNTIES)],
