@@ -106,6 +106,11 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("board.move_project", "POST"): BOARD_TEAM_WRITE,
     ("board.assign_project", "POST"): BOARD_LEAD_WRITE,
     ("board.delete_project", "POST"): BOARD_LEAD_WRITE,
+    ("board.plan_project", "POST"): BOARD_TEAM_WRITE,
+    ("board.correct_date", "POST"): BOARD_LEAD_WRITE,
+    ("board.withdraw_project", "POST"): BOARD_LEAD_WRITE,
+    ("board.reopen_project", "POST"): BOARD_LEAD_WRITE,
+    ("board.archive", "GET"): SIGNED_IN_PAGE,
     # the JSON API
     ("api.list_projects", "GET"): API_READ,
     ("api.get_project", "GET"): API_READ,
@@ -385,6 +390,18 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
                                                   "version": i["p1_version"]}),
     ("board.delete_project", "POST"): lambda i, w, _: Req(
         f"/board/projects/{i['p1']}/delete", data={"version": i["p1_version"]}),
+    ("board.plan_project", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p1']}/plan", data={"next_step": "约见企业",
+                                                "version": i["p1_version"]}),
+    ("board.correct_date", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p1']}/dates", data={"stage": "contact", "date": "2024-01-02",
+                                                 "reason": "补录", "version": i["p1_version"]}),
+    ("board.withdraw_project", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p1']}/withdraw", data={"withdrawn_reason": "duplicate",
+                                                    "version": i["p1_version"]}),
+    ("board.reopen_project", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p4']}/reopen", data={"version": i["p4_version"]}),
+    ("board.archive", "GET"): lambda i, w, _: Req("/board/archive"),
     ("api.list_projects", "GET"): lambda i, w, _: Req("/api/projects"),
     ("api.get_project", "GET"): lambda i, w, _: Req(f"/api/projects/{i['p1']}"),
     ("api.create_project", "POST"): lambda i, w, _: Req("/api/projects", json=NEW_PROJECT),
@@ -630,6 +647,11 @@ def _team_writes(project_id: int, version: int) -> list[tuple[str, str, dict]]:
         ("POST", f"/board/projects/{project_id}/move", {"stage": "signed", "version": version}),
         ("POST", f"/board/projects/{project_id}/assign", {"owner": "", "version": version}),
         ("POST", f"/board/projects/{project_id}/delete", {"version": version}),
+        ("POST", f"/board/projects/{project_id}/plan", {"next_step": "偷改", "version": version}),
+        ("POST", f"/board/projects/{project_id}/dates",
+         {"stage": "contact", "date": "2024-01-02", "reason": "偷改", "version": version}),
+        ("POST", f"/board/projects/{project_id}/withdraw",
+         {"withdrawn_reason": "duplicate", "version": version}),
         ("POST", f"/api/projects/{project_id}/notes", {"text": "偷写"}),
         ("POST", f"/api/projects/{project_id}/blockers", BLOCKER),
         ("POST", f"/board/projects/{project_id}/notes", {"text": "偷写"}),

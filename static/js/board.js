@@ -6,7 +6,6 @@
   const board = document.getElementById("board");
   const live = window.Wallchart;
   const dialog = document.getElementById("dialog");
-  const dialogBody = document.getElementById("dialog-body");
   const mineBox = document.getElementById("filter-mine");
   const teamsBox = document.getElementById("filter-teams");
   const myTeams = JSON.parse(board.dataset.myTeams || "[]");
@@ -15,6 +14,26 @@
 
   function moveUrl(projectId) {
     return board.dataset.moveUrl.replace(/\/0\/move$/, "/" + projectId + "/move");
+  }
+
+  function sendMove(projectId, body) {
+    return fetch(moveUrl(projectId), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function answerOf(response) {
+    try { return await response.json(); } catch (ignored) { return {}; }   // not JSON
+  }
+
+  // A refused move: say why and snap every card back to what the database holds.
+  function refused(message) {
+    live.toast(message || board.dataset.textFailed, "error");
+    live.pause(false);
+    live.resync();
   }
 
   async function drop(event) {
@@ -27,31 +46,145 @@
       version: Number(card.dataset.version),
       position: Array.from(list.querySelectorAll(":scope > .card")).indexOf(card),
     };
+    let response;
     try {
-      const response = await fetch(moveUrl(card.dataset.projectId), {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-        body: JSON.stringify(body),
-      });
-      if (response.ok) {
-        card.dataset.version = (await response.json()).version;
-      } else {
-        let message = board.dataset.textFailed;
-        try { message = (await response.json()).error || message; } catch (ignored) { /* not JSON */ }
-        live.toast(message, "error");
-        live.pause(false);
-        live.resync();   // snap every card back to what the database holds
-        return;
-      }
+      response = await sendMove(card.dataset.projectId, body);
     } catch (error) {
-      live.toast(board.dataset.textFailed, "error");
-      live.pause(false);
-      live.resync();
+      refused();
       return;
     }
-    live.pause(false);
+    const answer = await answerOf(response);
+    if (response.ok) {
+      card.dataset.version = answer.version;
+      live.pause(false);
+    } else if (response.status === 422 && Array.isArray(answer.missing)) {
+      gate.ask(card, body, answer);   // live updates wait until the dialog is answered
+    } else {
+      refused(answer.error);
+    }
   }
+
+  // --- the stage gate: a dropped card that lacks what its new stage needs ---------------------
+
+  // Asks for exactly the fields the server named, plus the date the stage is entered (today
+  // unless changed: a signing of last week is dated back here), then sends the move again.
+  // Cancel (or Escape) puts the card back where it was. The modal dialog keeps the keyboard.
+  const gate = (function () {
+    const box = document.getElementById("gate-dialog");
+    if (!box) return { ask: function () { refused(); } };
+    const form = box.querySelector("form");
+    const general = box.querySelector(".gate-error");
+    let pending = null;   // {card, body} while the dialog is open
+
+    function rows() { return Array.from(box.querySelectorAll("[data-gate-field]")); }
+
+    function showError(row, message) {
+      const input = row.querySelector("input");
+      const text = row.querySelector(".field-error");
+      text.textContent = message || "";
+      text.hidden = !message;
+      if (message) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    }
+
+    function show(names, errors) {
+      general.hidden = true;
+      for (const row of rows()) {
+        const wanted = names.includes(row.dataset.gateField);
+        if (wanted) row.hidden = false;
+        showError(row, errors[row.dataset.gateField]);
+      }
+      // A message for a field the dialog does not show goes above the buttons.
+      const loose = Object.keys(errors).filter(function (name) {
+        const row = box.querySelector('[data-gate-field="' + name + '"]');
+        return !row || row.hidden;
+      }).map(function (name) { return errors[name]; });
+      if (loose.length) { general.textContent = loose.join(" "); general.hidden = false; }
+    }
+
+    function ask(card, body, answer) {
+      pending = { card: card, body: body };
+      const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" })
+        .format(new Date());
+      for (const row of rows()) {
+        row.hidden = true;
+        const input = row.querySelector("input");
+        input.value = input.type === "date" ? today : "";
+        if (input.type === "date") input.max = today;
+      }
+      box.querySelector(".gate-message").textContent = answer.error || "";
+      // Nothing typed yet: the fields are asked for, not yet wrong.
+      show(answer.missing.concat(["stage_dates." + body.stage]), {});
+      box.showModal();
+      const first = box.querySelector("[data-gate-field]:not([hidden]) input");
+      if (first) first.focus();
+    }
+
+    function typed() {
+      const fields = { stage_dates: {} };
+      for (const row of rows()) {
+        if (row.hidden) continue;
+        const input = row.querySelector("input");
+        const name = row.dataset.gateField;
+        const value = input.value.trim();
+        if (name.startsWith("stage_dates.")) {
+          fields.stage_dates[name.slice("stage_dates.".length)] = value || null;
+        } else {
+          const digits = value.replace(/[,，\s]/g, "");
+          // A non-number goes as typed: the server refuses it with its message at the field.
+          fields[name] = value === "" ? null : /^\d+$/.test(digits) ? Number(digits) : value;
+        }
+      }
+      return fields;
+    }
+
+    async function confirm(event) {
+      event.preventDefault();
+      if (!pending) return;
+      const card = pending.card;
+      const body = Object.assign({}, pending.body, typed(),
+        { version: Number(card.dataset.version) });
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      let response;
+      try {
+        response = await sendMove(card.dataset.projectId, body);
+      } catch (error) {
+        button.disabled = false;
+        show([], { "": board.dataset.textFailed });
+        return;
+      }
+      button.disabled = false;
+      const answer = await answerOf(response);
+      if (response.ok) {
+        card.dataset.version = answer.version;
+        pending = null;
+        box.close();
+        live.pause(false);
+      } else if (response.status === 422) {
+        box.querySelector(".gate-message").textContent = answer.error || "";
+        show(answer.missing || [], answer.fields || {});
+        const wrong = box.querySelector("[aria-invalid=true]");
+        if (wrong) wrong.focus();
+      } else {
+        pending = null;
+        box.close();
+        refused(answer.error);
+      }
+    }
+
+    form.addEventListener("submit", confirm);
+    box.querySelector("[data-gate-cancel]").addEventListener("click", function () { box.close(); });
+    box.addEventListener("close", function () {
+      if (!pending) return;   // saved, or refused for good
+      const title = pending.card.querySelector(".card-title");
+      pending = null;
+      live.pause(false);
+      live.resync();          // the card goes back to where the database has it
+      if (title) title.focus();
+    });
+    return { ask: ask };
+  })();
 
   function makeSortable() {
     if (board.dataset.canMove !== "1") return;
@@ -228,21 +361,8 @@
     if (Date.now() - lastDrop < 500) { event.preventDefault(); return; }
     openedFrom = title.closest(".card").dataset.projectId;
   });
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target !== dialogBody) return;
-    if (!dialog.open) dialog.showModal();
-    // Keep the keyboard in the dialog: on what asks for it, else on its first control.
-    const focus = dialogBody.querySelector("[autofocus], [aria-invalid=true], select, input, button");
-    if (focus) focus.focus();
-  });
-  document.body.addEventListener("wallchart:done", function () {
-    dialog.close();
-  });
-  document.addEventListener("click", function (event) {
-    if (event.target.closest("[data-close-dialog]")) dialog.close();
-  });
+  // dialog.js opens and closes the dialog; the board returns the focus to the card after.
   dialog.addEventListener("close", function () {
-    dialogBody.replaceChildren();
     // The card may have been redrawn by a live update meanwhile: find it again by its id.
     const title = openedFrom &&
       board.querySelector('.card[data-project-id="' + openedFrom + '"] .card-title');
