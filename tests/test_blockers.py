@@ -15,7 +15,7 @@ from tests.helpers import snapshot
 from tests.test_leads import count_statements
 from wallchart.extensions import db
 from wallchart.models import Blocker, Project, ProjectEvent
-from wallchart.services import blockers
+from wallchart.services import blockers, projects
 from wallchart.services.projects import create_project
 from wallchart.timeutil import today
 from wallchart.warnings import warning_for
@@ -36,6 +36,12 @@ def raise_(client, project_id: int, **fields):
 def resolve(client, blocker: dict, resolution="已协调解决", **extra):
     return client.post(f"/api/blockers/{blocker['id']}/resolve",
                        json={"version": blocker["version"], "resolution": resolution, **extra})
+
+
+def withdraw(app, project_id: int) -> None:
+    with app.app_context():
+        version = db.session.get(Project, project_id).version
+        projects.withdraw_project(actor("lead"), project_id, version, "duplicate")
 
 
 def counters(app, project_id: int) -> tuple[int, date | None, int]:
@@ -169,9 +175,7 @@ def test_missing_deleted_and_withdrawn_projects(app, clients, make_project):
     open_on_closed = raise_(clients["member"], closed["id"]).json
     assert clients["lead"].delete(f"/api/projects/{gone['id']}",
                                   json={"version": gone["version"]}).status_code == 204
-    with app.app_context():
-        db.session.get(Project, closed["id"]).status = "withdrawn"
-        db.session.commit()
+    withdraw(app, closed["id"])
     before = everything(app)
     assert raise_(clients["admin"], 999999).status_code == 404
     assert raise_(clients["admin"], gone["id"]).status_code == 404
@@ -359,9 +363,7 @@ def city(app, clients, make_project, counties):
     }
     resolve(member, made["b-done"])
     clients["lead"].delete(f"/api/projects/{gone['id']}", json={"version": gone["version"] + 1})
-    with app.app_context():
-        db.session.get(Project, closed["id"]).status = "withdrawn"
-        db.session.commit()
+    withdraw(app, closed["id"])
     return {name: blocker["id"] for name, blocker in made.items()}
 
 

@@ -15,7 +15,7 @@ from tests.helpers import snapshot
 from tests.test_leads import count_statements
 from wallchart.extensions import db
 from wallchart.models import Project, ProjectEvent
-from wallchart.services import notes
+from wallchart.services import notes, projects
 from wallchart.services.projects import create_project
 from wallchart.timeutil import today
 from wallchart.warnings import warning_for
@@ -23,6 +23,12 @@ from wallchart.warnings import warning_for
 
 def post_note(client, project_id: int, text, **extra):
     return client.post(f"/api/projects/{project_id}/notes", json={"text": text, **extra})
+
+
+def withdraw(app, project_id: int) -> None:
+    with app.app_context():
+        version = db.session.get(Project, project_id).version
+        projects.withdraw_project(actor("lead"), project_id, version, "duplicate")
 
 
 def stored(app, project_id: int) -> Project:
@@ -166,9 +172,7 @@ def test_deleted_and_withdrawn_projects_take_no_notes(app, clients, make_project
     gone, closed = make_project("已删除"), make_project("已终止")
     assert clients["lead"].delete(f"/api/projects/{gone['id']}",
                                   json={"version": gone["version"]}).status_code == 204
-    with app.app_context():  # withdrawn as the withdrawal service leaves it
-        db.session.get(Project, closed["id"]).status = "withdrawn"
-        db.session.commit()
+    withdraw(app, closed["id"])
     before = snapshot(app)
     assert post_note(clients["member"], gone["id"], "删除后").status_code == 404
     response = post_note(clients["member"], closed["id"], "终止后")
@@ -230,9 +234,7 @@ def test_the_form_is_for_those_who_may_write(app, clients, make_project):
                           ("lead", True), ("admin", True)):
         shown = section(clients[who], project["id"])
         assert ('name="text"' in shown) == has_form, who
-    with app.app_context():
-        db.session.get(Project, project["id"]).status = "withdrawn"
-        db.session.commit()
+    withdraw(app, project["id"])
     assert 'name="text"' not in section(clients["member"], project["id"])
 
 

@@ -24,8 +24,8 @@ from ..transactions import write_transaction
 from ..vocabulary import BLOCKER_KINDS
 from . import live, teams
 from .accounts import refuse_if
-from .notes import check_on_board, clean_text
-from .projects import _authorize, _load, _record, refuse_unknown
+from .notes import clean_text
+from .projects import _authorize, _load, _record, _require_active, refuse_unknown
 
 DEPARTMENT_MAX = 100
 TEXT_MAX = 2000
@@ -95,7 +95,7 @@ def raise_blocker(actor: User | None, project_id: int, data: dict[str, Any]) -> 
     with write_transaction() as revision:
         project = _load(project_id)
         teams.check_access(actor, project)
-        check_on_board(project)
+        _require_active(project)
         blocker = Blocker(project=project, raised_by_id=actor_id, status="open", **clean)
         db.session.add(blocker)
         db.session.flush()
@@ -120,7 +120,7 @@ def resolve_blocker(actor: User | None, blocker_id: int, version: Any,
         blocker = _load_blocker(blocker_id)
         project = blocker.project
         teams.check_access(actor, project)
-        check_on_board(project)
+        _require_active(project)
         if not isinstance(version, int) or isinstance(version, bool):
             raise Invalid(_("The version must be a whole number."), {"version": _("Required.")})
         if version != blocker.version:

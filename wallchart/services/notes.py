@@ -14,14 +14,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import Invalid
 from ..extensions import db
 from ..models import Project, ProjectEvent, User, utcnow
 from ..timeutil import today
 from ..transactions import write_transaction
 from . import live, teams
 from .accounts import refuse_if
-from .projects import _authorize, _load
+from .projects import _authorize, _load, _require_active
 
 NOTE_MAX = 5000
 
@@ -46,13 +45,6 @@ def clean_text(value: Any, field: str, errors: dict[str, str], *, limit: int,
     return value
 
 
-def check_on_board(project: Project) -> None:
-    """Notes and blockers belong to projects being worked: a withdrawn one is reopened first
-    (its card would otherwise come back on every screen with the broadcast)."""
-    if project.status != "active":
-        raise Invalid(_("This project is withdrawn. Reopen it first."))
-
-
 def may_write(user: User, project: Project) -> bool:
     """Whether ``user`` may add notes and blockers to ``project``: what the forms are shown for."""
     return (user.is_authenticated and user.can("note") and project.status == "active"
@@ -68,7 +60,7 @@ def add_note(actor: User | None, project_id: int, text: Any) -> ProjectEvent:
     with write_transaction() as revision:
         project = _load(project_id)
         teams.check_access(actor, project)
-        check_on_board(project)
+        _require_active(project)
         project.last_note_on = today()
         project.updated_at = utcnow()
         note = ProjectEvent(project_id=project.id, user_id=actor_id, action="noted",
