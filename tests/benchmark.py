@@ -1,6 +1,7 @@
-"""Benchmark: move-to-screen latency at 100 screens, and the board page at 1,000 projects.
+"""Benchmark: move-to-screen latency at 100 screens, the board page at 1,000 projects, and the
+board with 5,000 projects and every filter.
 
-    .venv/bin/python -m tests.benchmark              # both parts, about two minutes
+    .venv/bin/python -m tests.benchmark              # the three parts, about four minutes
     .venv/bin/python -m tests.benchmark --threading  # + app and floor in threading mode
     .venv/bin/python -m tests.benchmark --help       # sizes, counts, --profile, --only
 
@@ -20,9 +21,15 @@ and each is timed from just before the HTTP request until the last of the 100 cl
 received the matching ``project`` event (matched on id and version); all processes read the
 same monotonic clock.
 
-Part 2 fills a SQLite database with 10, 100, then 1,000 projects (each with a county and an
-owner) and times the pages with Flask's test client in this process, counting the SQL
-statements each request sends.
+Part 2 fills a SQLite database with 10, 100, then 1,000 projects (``fill_projects``: the
+record's fields, stage dates, owners of three teams, a share of yellow and red cards, next
+steps and open blockers) and times the pages with Flask's test client in this process,
+counting the SQL statements each request sends.
+
+Part 3 fills another with 5,000 such projects and times the board with each filter alone and
+in a few combinations (and without any), the same way: the cards each page shows, its median
+time, its SQL statements (the same for every filter) and its size; and, once, each page cold
+(no card's HTML kept yet, as after a restart or on the first load of a day).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -682,50 +690,119 @@ class GcPauses:
         self.by_size[size] = (self.count, self.total)
 
 
-def fill_projects(app, start: int, stop_at: int, owners: list[int],
-                  counties: list[tuple[int, str]]) -> None:
-    """Insert projects ``start``..``stop_at - 1`` through the ORM, spread over the stages.
+#: The benchmark's teams (工作专班), each with two of the six owners; ``member`` is in all three.
+TEAMS = ("产业招商专班", "文旅农业专班", "现代服务业专班")
+CHAINS = ("新能源电池材料", "智能装备制造", "电子信息", "生物医药", "绿色食品加工", "冷链物流",
+          "文旅康养", "现代农业示范", "新型建材", "数字经济")
+KINDS = ("产业园", "生产基地", "综合体", "示范园", "研发中心", "物流园")
+INVESTORS = ("湘澜", "五溪", "粤芯", "华瑞", "中联", "恒信", "国泰", "Pacific", "Sino-German",
+             "远东", "北辰", "东方")
+INVESTOR_FORMS = ("有限公司", "股份有限公司", "集团有限公司", " Holdings Ltd")
+PROVINCES = ("广东", "浙江", "上海", "北京", "江苏", "湖南", "福建", "四川")
+ABROAD = ("香港", "新加坡", "德国", "日本", "韩国", "台湾")
 
-    ``owners`` are user ids, ``counties`` (id, name) pairs: every card has both, and the
-    one team there is.
+
+@dataclass
+class Seed:
+    """Who and where the benchmark's projects belong: user ids of ``owner0``…``owner5``,
+    (id, name) of the counties, the team ids (``TEAMS`` order)."""
+
+    owners: list[int]
+    counties: list[tuple[int, str]]
+    teams: list[int]
+
+
+def fill_projects(app, start: int, stop_at: int, seed: Seed) -> None:
+    """Insert projects ``start``..``stop_at - 1`` through the ORM: a believable board.
+
+    More projects in the early stages than the late ones; amounts from a few thousand 万元 to
+    80亿, one in eight ≥10亿; a twelfth on a Three-500 list, a tenth foreign-invested; every
+    stage reached with its date, the earlier ones before it; three in four projects within
+    their stage's limit, the others yellow or red; next steps (some overdue) and open blockers
+    (some past due) on part of them; an owner from the project's team on most.
     """
     import random
     from datetime import timedelta
 
-    from sqlalchemy import select
-
+    from wallchart.config import STALL_DAYS
     from wallchart.extensions import db
-    from wallchart.models import Project, Team
+    from wallchart.models import Project
     from wallchart.services.positions import STEP
     from wallchart.timeutil import today
-    from wallchart.vocabulary import SECTORS
+    from wallchart.vocabulary import SECTORS, SOURCE_CHANNELS, THREE500
 
     rng = random.Random(start)
-    sectors = list(SECTORS)
+    now = today()
     with app.app_context():
-        team_id = db.session.execute(select(Team.id)).scalar_one()
         rows = []
         for i in range(start, stop_at):
-            county_id, county_name = counties[i % len(counties)]
-            rows.append(Project(
-                name=f"{county_name}智能装备制造产业园项目{i + 1:04d}",
-                investor="湖南五溪智能制造投资发展有限公司",
-                investment_wan=rng.randrange(500, 500_000),
-                county_id=county_id, sector=sectors[i % len(sectors)],
-                stage=STAGE_CYCLE[i % len(STAGE_CYCLE)], rank=(i + 1) * STEP,
-                stage_entered_at=today() - timedelta(days=rng.randrange(0, 400)),
-                owner_id=owners[i % len(owners)], team_id=team_id))
+            county_id, county_name = seed.counties[i % len(seed.counties)]
+            stage = rng.choices(STAGE_CYCLE, weights=(30, 25, 20, 15, 10))[0]
+            stall = STALL_DAYS[stage]
+            idle = rng.randrange(0, 400) if stall is None else rng.choices(
+                (rng.randrange(0, stall + 1), rng.randrange(stall + 1, 2 * stall + 1),
+                 rng.randrange(2 * stall + 1, 2 * stall + 200)), weights=(75, 15, 10))[0]
+            entered = now - timedelta(days=idle)
+            dates = {stage: entered}
+            for earlier in reversed(STAGE_CYCLE[:STAGE_CYCLE.index(stage)]):
+                dates[earlier] = min(dates.values()) - timedelta(days=rng.randrange(10, 120))
+            owner = rng.randrange(len(seed.owners))
+            foreign = rng.random() < 0.1
+            chain = rng.choice(CHAINS)
+            project = Project(
+                name=f"{county_name[:2]}{chain}{rng.choice(KINDS)}项目{i + 1:04d}",
+                investor=f"{rng.choice(INVESTORS)}{chain[:2]}{rng.choice(INVESTOR_FORMS)}",
+                investment_wan=rng.choices((rng.randrange(1_000, 50_000),
+                                            rng.randrange(50_000, 100_000),
+                                            rng.randrange(100_000, 800_000)),
+                                           weights=(60, 28, 12))[0],
+                county_id=county_id,
+                sector=rng.choices(list(SECTORS), weights=(50, 15, 15, 20))[0],
+                stage=stage, rank=(i + 1) * STEP, stage_entered_at=entered,
+                owner_id=seed.owners[owner] if rng.random() > 0.08 else None,
+                team_id=seed.teams[owner // 2],
+                origin=rng.choice(ABROAD if foreign else PROVINCES), foreign_invested=foreign,
+                foreign_capital_usd_wan=rng.randrange(100, 5_000) if foreign else 0,
+                three500=rng.choice(list(THREE500)) if rng.random() < 0.08 else None,
+                enterprise_type=rng.choice(("foreign", "joint_venture") if foreign
+                                           else ("private", "private", "state_owned")),
+                industry_chain=chain, source_channel=rng.choice(list(SOURCE_CHANNELS)),
+                source_detail="驻深圳招商联络处", contact_person="王经理",
+                contact_phone="0745-2345678", land_mu=rng.randrange(0, 800),
+                description="拟建设标准化厂房及配套设施。",
+                planned_on=None if stage == "producing" else entered + timedelta(
+                    days=rng.randrange(30, 240)),
+                **{f"{key}_on": day for key, day in dates.items()})
+            if rng.random() < 0.6:
+                project.next_step = "约谈投资方，推进协议条款"
+                project.next_step_due = now + timedelta(days=rng.randrange(-10, 45))
+            if rng.random() < 0.12:
+                project.open_blockers = rng.randrange(1, 4)
+                project.blocker_due = now + timedelta(days=rng.randrange(-15, 60))
+            rows.append(project)
         db.session.add_all(rows)
         db.session.commit()
 
 
-def part_board(args, template: Path, work: Path) -> list[str]:
+@dataclass
+class BoardBench:
+    """An app on its own SQLite database with the benchmark's people, counties and teams, and a
+    counter of the SQL statements sent."""
+
+    app: Any
+    seed: Seed
+    counter: StatementCounter
+    display_token: str
+
+    def sign_in(self, username: str):
+        from tests.conftest import sign_in
+
+        return sign_in(self.app, username)
+
+
+def board_bench(template: Path, folder: Path) -> BoardBench:
     import shutil
 
-    print(f"\nPart 2: pages with many projects, Flask test client in this process (threading "
-          f"mode), signed in as a member; median of {args.runs} runs after {args.page_warmup} "
-          f"warm-up", flush=True)
-    folder = work / "board"
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "wallchart.sqlite"
     shutil.copy(template, db_path)
@@ -735,10 +812,10 @@ def part_board(args, template: Path, work: Path) -> list[str]:
 
     from sqlalchemy import event, select
 
-    from tests.conftest import PASSWORD, sign_in
+    from tests.conftest import PASSWORD
     from wallchart import create_app
     from wallchart.extensions import db
-    from wallchart.models import County, Project, User
+    from wallchart.models import County, Team, User
     from wallchart.services import accounts, teams
 
     app = create_app({"SOCKETIO_ASYNC_MODE": "threading"})
@@ -746,18 +823,84 @@ def part_board(args, template: Path, work: Path) -> list[str]:
         accounts.create_user(None, "member", PASSWORD, "member", display_name="基准测试员")
         for n in range(6):
             accounts.create_user(None, f"owner{n}", PASSWORD, "member", display_name=f"负责人{n}")
-        teams.create_team(None, "基准专班")
-        teams.add_members(None, "基准专班", ["member", *(f"owner{n}" for n in range(6))])
+        for n, name in enumerate(TEAMS):
+            teams.create_team(None, name)
+            teams.add_members(None, name, ["member", f"owner{2 * n}", f"owner{2 * n + 1}"])
         db.session.add_all(County(name=name, sort_order=i) for i, name in enumerate(COUNTIES))
         db.session.commit()
         display_token = accounts.create_display_token(None, "bench-wall")
-        owners = list(db.session.execute(select(User.id).where(User.username.like("owner%")))
-                      .scalars())
+        owners = list(db.session.execute(select(User.id).where(User.username.like("owner%"))
+                                         .order_by(User.username)).scalars())
         counties = [(row.id, row.name) for row in db.session.execute(
             select(County.id, County.name).order_by(County.sort_order))]
+        team_ids = [db.session.execute(select(Team.id).where(Team.name == name)).scalar_one()
+                    for name in TEAMS]
         counter = StatementCounter()
         event.listen(db.engine, "before_cursor_execute", counter)
-    client = sign_in(app, "member")
+    return BoardBench(app, Seed(owners, counties, team_ids), counter, display_token)
+
+
+@dataclass
+class PageTimes:
+    """Per page: the median time, the statement counts seen, the answer's size and body."""
+
+    median: float
+    statements: set[int]
+    length: int
+    body: bytes
+
+
+def time_pages(bench: BoardBench, endpoints: list[tuple[str, Callable[[], Callable]]],
+               runs: int, warmup: int, gc_pauses: GcPauses, size: int) -> dict[str, PageTimes]:
+    """Send every page ``runs`` times; each ``prepare()`` returns the request, ready to send."""
+    from random import Random
+
+    shuffle = Random(size).shuffle
+    for _ in range(warmup):
+        for _name, prepare in endpoints:
+            prepare()()
+    gc_pauses.start()
+    times: dict[str, list[float]] = {name: [] for name, _ in endpoints}
+    statements: dict[str, set[int]] = {name: set() for name, _ in endpoints}
+    bodies: dict[str, bytes] = {}
+    order = list(endpoints)
+    for _ in range(runs):
+        # Every page once per round, in a new order each round, so that neither a burst of
+        # noise nor a full garbage collection (which comes back at the same point of a
+        # fixed cycle) keeps landing on the same page.
+        shuffle(order)
+        for name, prepare in order:
+            send = prepare()
+            bench.counter.count = 0
+            started = time.perf_counter()
+            response = send()
+            data = response.get_data()
+            times[name].append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"{name} answered {response.status_code}: {data[:300]!r}")
+            statements[name].add(bench.counter.count)
+            bodies[name] = data
+    gc_pauses.stop(size)
+    return {name: PageTimes(statistics.median(times[name]), statements[name],
+                            len(bodies[name]), bodies[name]) for name, _ in endpoints}
+
+
+def gc_line(gc_pauses: GcPauses, requests: int) -> str:
+    return ("  full garbage collections (generation 2) during the timed requests: " + "; ".join(
+        f"{size:,} projects {count} x {total / count * 1000 if count else 0:.0f} ms"
+        for size, (count, total) in gc_pauses.by_size.items()) + f" (of {requests} requests)")
+
+
+def part_board(args, template: Path, work: Path) -> list[str]:
+    print(f"\nPart 2: pages with many projects, Flask test client in this process (threading "
+          f"mode), signed in as a member; median of {args.runs} runs after {args.page_warmup} "
+          f"warm-up", flush=True)
+    from wallchart.extensions import db
+    from wallchart.models import Project
+
+    bench = board_bench(template, work / "board")
+    app = bench.app
+    client = bench.sign_in("member")
 
     def get(path: str) -> Callable:
         """A GET of ``path``, ready to send."""
@@ -775,47 +918,18 @@ def part_board(args, template: Path, work: Path) -> list[str]:
         ("GET /board", get("/board")),
         ("GET /board/columns", get("/board/columns")),
         ("GET /api/projects", get("/api/projects")),
-        ("GET /wall", get(f"/wall?token={display_token}")),
+        ("GET /wall", get(f"/wall?token={bench.display_token}")),
         ("POST /api/projects/1/move", move),
     ]
-    results: dict[str, dict[int, tuple[float, set[int], int]]] = {name: {} for name, _ in
-                                                                   endpoints}
-    from random import Random
-
-    shuffle = Random(1).shuffle
+    results: dict[str, dict[int, PageTimes]] = {name: {} for name, _ in endpoints}
     gc_pauses = GcPauses()
     filled = 0
     for size in args.sizes:
-        fill_projects(app, filled, size, owners, counties)
+        fill_projects(app, filled, size, bench.seed)
         filled = size
-        for _ in range(args.page_warmup):
-            for _name, prepare in endpoints:
-                prepare()()
-        gc_pauses.start()
-        times: dict[str, list[float]] = {name: [] for name, _ in endpoints}
-        statements: dict[str, set[int]] = {name: set() for name, _ in endpoints}
-        lengths: dict[str, int] = {}
-        order = list(endpoints)
-        for _ in range(args.runs):
-            # Every page once per round, in a new order each round, so that neither a burst of
-            # noise nor a full garbage collection (which comes back at the same point of a
-            # fixed cycle) keeps landing on the same page.
-            shuffle(order)
-            for name, prepare in order:
-                send = prepare()
-                counter.count = 0
-                started = time.perf_counter()
-                response = send()
-                data = response.get_data()
-                times[name].append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{name} answered {response.status_code}: {data[:300]!r}")
-                statements[name].add(counter.count)
-                lengths[name] = len(data)
-        gc_pauses.stop(size)
-        for name, _ in endpoints:
-            results[name][size] = (statistics.median(times[name]), statements[name],
-                                   lengths[name])
+        for name, times in time_pages(bench, endpoints, args.runs, args.page_warmup,
+                                      gc_pauses, size).items():
+            results[name][size] = times
 
     header = f"  {'':26}" + "".join(f"{f'{size:,} projects':>26}" for size in args.sizes)
     print("\n" + header)
@@ -825,23 +939,20 @@ def part_board(args, template: Path, work: Path) -> list[str]:
         cells = []
         counts = set()
         for size in args.sizes:
-            median, statements, length = results[name][size]
-            counts |= statements
-            shown = "/".join(str(n) for n in sorted(statements))
-            cells.append(f"{median * 1000:15.1f} {shown:>4} {length / 1024:6.0f}")
+            page = results[name][size]
+            counts |= page.statements
+            shown = "/".join(str(n) for n in sorted(page.statements))
+            cells.append(f"{page.median * 1000:15.1f} {shown:>4} {page.length / 1024:6.0f}")
         constant &= len(counts) == 1
         marker = "" if len(counts) == 1 else "   <- varies with the board size"
         print(f"  {name:26}" + "".join(f"{cell:>26}" for cell in cells) + marker)
 
-    print("  full garbage collections (generation 2) during the timed requests: " + "; ".join(
-        f"{size:,} projects {count} x {total / count * 1000 if count else 0:.0f} ms"
-        for size, (count, total) in gc_pauses.by_size.items())
-        + f" (of {args.runs * len(endpoints)} requests)")
+    print(gc_line(gc_pauses, args.runs * len(endpoints)))
     if args.profile:
-        profile_board(client, args)
+        profile_board(client, "/board", f"{max(args.sizes):,} projects")
 
     biggest = max(args.sizes)
-    board_ms = results["GET /board"][biggest][0] * 1000
+    board_ms = results["GET /board"][biggest].median * 1000
     return [
         f"{verdict(board_ms < GOAL_BOARD_MS)}  GET /board at {biggest:,} projects median "
         f"{board_ms:.1f} ms (goal < {GOAL_BOARD_MS:.0f} ms)",
@@ -850,7 +961,101 @@ def part_board(args, template: Path, work: Path) -> list[str]:
     ]
 
 
-def profile_board(client, args) -> None:
+# --- part 3: the board with 5,000 projects and every filter ------------------------------------
+
+#: Each filter alone, then a few combinations; the unfiltered board is measured beside them.
+FILTERS = (
+    ("county", "county=鹤城区"),
+    ("two counties", "county=鹤城区&county=中方县"),
+    ("sector", "sector=industry"),
+    ("owner", "owner=owner3"),
+    ("owner me", "owner=me"),
+    ("team", f"team={TEAMS[1]}"),
+    ("stage", "stage=signed"),
+    ("two stages", "stage=contact&stage=negotiating"),
+    ("three500 any", "three500=any"),
+    ("three500 one list", "three500=fortune_global"),
+    ("billion", "billion=1"),
+    ("foreign", "foreign=1"),
+    ("warning yellow", "warning=yellow"),
+    ("warning red", "warning=red"),
+    ("warning any", "warning=any"),
+    ("blockers", "blockers=1"),
+    ("search (Chinese)", "q=新能源"),
+    ("search (ASCII, any case)", "q=pacific"),
+    ("county + sector", "county=鹤城区&sector=industry"),
+    ("team + stage + warning", f"team={TEAMS[0]}&stage=signed&stage=started&warning=any"),
+    ("billion + 500 + foreign", "billion=1&three500=any&foreign=1"),
+    ("search + county", "q=电子&county=沅陵县&county=辰溪县"),
+    ("seven filters", "county=鹤城区&county=中方县&county=洪江市&sector=industry&owner=owner0"
+                      f"&team={TEAMS[0]}&stage=negotiating&stage=signed&warning=any&q=项目"),
+    ("all eleven filters", "county=鹤城区&county=中方县&sector=industry&owner=owner0"
+                           f"&team={TEAMS[0]}&stage=signed&stage=started&three500=any&billion=1"
+                           "&foreign=1&warning=any&blockers=1&q=项目"),
+)
+
+
+def part_filters(args, template: Path, work: Path) -> list[str]:
+    size = args.filter_projects
+    print(f"\nPart 3: the board with {size:,} projects and every filter, Flask test client in "
+          f"this process, signed in as owner0 (a member); median of {args.filter_runs} runs after "
+          f"{args.page_warmup} warm-up; the time is the server's, from request to the last byte",
+          flush=True)
+    bench = board_bench(template, work / "filters")
+    fill_projects(bench.app, 0, size, bench.seed)
+    client = bench.sign_in("owner0")
+    wall = bench.app.test_client()
+    pages: list[tuple[str, str]] = [("no filter (every card)", "")] + list(FILTERS)
+
+    def get(path: str, via=client) -> Callable:
+        return lambda: (lambda: via.get(path))
+
+    endpoints = [(f"/board {label}", get(f"/board?{query}")) for label, query in pages]
+    endpoints += [("/board/columns seven filters", get(f"/board/columns?{FILTERS[-2][1]}")),
+                  ("/wall county", get(f"/wall?token={bench.display_token}&county=鹤城区",
+                                       wall))]
+    # Cold: every card rendered (after a restart, or the first page of a day); then warm, each
+    # card's HTML kept (wallchart/card_cache.py), as on every later load.
+    from wallchart import card_cache
+
+    cold: dict[str, float] = {}
+    for name, prepare in endpoints:
+        with bench.app.app_context():
+            card_cache.clear()
+        send = prepare()
+        started = time.perf_counter()
+        send()
+        cold[name] = time.perf_counter() - started
+    gc_pauses = GcPauses()
+    results = time_pages(bench, endpoints, args.filter_runs, args.page_warmup, gc_pauses, size)
+
+    print(f"\n  {'':38} {'cards':>6} {'median ms':>10} {'SQL':>5} {'KB':>6} {'cold ms':>8}")
+    statements: set[int] = set()   # of the /board pages
+    worst = ("", 0.0)
+    for name, _call in endpoints:
+        page = results[name]
+        cards = page.body.count(b'<article class="card')
+        print(f"  {name:38} {cards:6,} {page.median * 1000:10.1f} "
+              f"{'/'.join(map(str, sorted(page.statements))):>5} {page.length / 1024:6.0f} "
+              f"{cold[name] * 1000:8.0f}")
+        if not name.startswith("/board "):
+            continue
+        statements |= page.statements
+        if "no filter" not in name and page.median > worst[1]:
+            worst = (name, page.median)
+    print(gc_line(gc_pauses, args.filter_runs * len(endpoints)))
+    if args.profile:
+        profile_board(client, f"/board?{FILTERS[0][1]}", f"{size:,} projects, one county")
+    return [
+        f"{verdict(worst[1] * 1000 < GOAL_BOARD_MS)}  filtered /board at {size:,} projects: "
+        f"slowest median {worst[1] * 1000:.1f} ms ({worst[0].removeprefix('/board ')}; "
+        f"goal < {GOAL_BOARD_MS:.0f} ms)",
+        f"{verdict(len(statements) == 1)}  SQL statements per /board request, whatever the "
+        f"filter: " + "/".join(map(str, sorted(statements))),
+    ]
+
+
+def profile_board(client, path: str, what: str) -> None:
     import cProfile
     import io
     import pstats
@@ -858,12 +1063,12 @@ def profile_board(client, args) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(10):
-        client.get("/board")
+        client.get(path)
     profiler.disable()
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(25)
-        print(f"\n  cProfile of 10 x GET /board at {max(args.sizes):,} projects, by {order}:")
+        print(f"\n  cProfile of 10 x GET {path} at {what}, by {order}:")
         print(out.getvalue())
 
 
@@ -906,7 +1111,11 @@ def parse_args(argv: list[str] | None = None):
                         help="also print a cProfile of GET /board at the largest size")
     parser.add_argument("--threading", action="store_true",
                         help="also run the app and the floor in threading mode (Werkzeug)")
-    parser.add_argument("--only", choices=("live", "board"), help="run one part")
+    parser.add_argument("--filter-projects", type=int, default=5000,
+                        help="projects on the board for part 3, the filters (5000)")
+    parser.add_argument("--filter-runs", type=int, default=15,
+                        help="timed requests per filtered page (15)")
+    parser.add_argument("--only", choices=("live", "board", "filters"), help="run one part")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs)")
     return parser.parse_args(argv)
 
@@ -945,6 +1154,8 @@ def main(argv: list[str] | None = None) -> int:
                         signal.signal(signal.SIGTERM, handlers[1])
             if args.only in (None, "board"):
                 verdicts += part_board(args, template, work)
+            if args.only in (None, "filters"):
+                verdicts += part_filters(args, template, work)
         except KeyboardInterrupt:
             print("\ninterrupted; stopping the servers and clients", file=sys.stderr)
             return 130

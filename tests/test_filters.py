@@ -326,3 +326,61 @@ def test_a_filtered_board_costs_the_same_statements_whatever_the_filter_and_size
     # The filter costs nothing: the filtered pages send what the unfiltered one does.
     assert few[everything] == few["/board"] == few["/board?county=鹤城区"]
     assert len(shown(viewer.get("/board?q=鹤城冷链").get_data(as_text=True))) == 9
+
+
+# --- cards kept rendered (card_cache): every change still shows ---------------------------------
+
+def card_html(html: str, name: str) -> str:
+    return re.search(rf'<article class="card[^>]*>\s*(?:(?!</article>).)*?>{name}<.*?</article>',
+                     html, re.S).group(0)
+
+
+def test_cards_kept_rendered_still_show_every_change(app, board, clients, monkeypatch):
+    from wallchart.models import User
+
+    viewer, name = clients["viewer"], "鹤城电子信息"
+    first = viewer.get("/board").get_data(as_text=True)
+    assert viewer.get("/board").get_data(as_text=True) == first  # from the cache: the same
+    with app.app_context():
+        project = db.session.query(Project).filter_by(name=name).one()
+        project_id, version = project.id, project.version
+    # A write to the row (a new version), a renamed county, team and owner: each shows.
+    response = clients["member"].patch(f"/api/projects/{project_id}",
+                                       json={"version": version, "investor": "新投资方集团"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    with app.app_context():
+        db.session.query(County).filter_by(name="鹤城区").one().name = "鹤城新区"
+        db.session.query(Team).filter_by(name=TEAM).one().name = "一组（新）"
+        db.session.query(User).filter_by(username="lead").one().display_name = "李组长"
+        db.session.commit()
+    card = card_html(viewer.get("/board").get_data(as_text=True), name)
+    for text in ("新投资方集团", "鹤城新区", 'data-team="一组（新）"', "李组长"):
+        assert text in card, text
+    # The next day: the days in the stage count on, the warnings follow the clock.
+    assert re.search(r'data-since="[^"]+">3<', card)
+    tomorrow = today() + timedelta(days=1)
+    for module in ("card_cache", "formatting", "templating", "queries"):
+        monkeypatch.setattr(f"wallchart.{module}.today", lambda: tomorrow)
+    card = card_html(viewer.get("/board").get_data(as_text=True), name)
+    assert re.search(r'data-since="[^"]+">4<', card)
+    # Each language and each view has its own cards.
+    viewer.post("/language", data={"lang": "en", "csrf_token": viewer.csrf})
+    english = card_html(viewer.get("/board").get_data(as_text=True), name)
+    assert "CNY 200M" in english and "亿元" not in english and "<button" in english
+    with app.app_context():
+        from wallchart.services import accounts
+
+        token = accounts.create_display_token(None, "大厅")
+    wall = card_html(app.test_client().get(f"/wall?token={token}").get_data(as_text=True), name)
+    assert '<h3 class="card-title">' in wall and "<button" not in wall and "2 亿元" in wall
+
+
+def test_a_page_costs_the_same_statements_with_its_cards_kept_or_not(app, board, clients):
+    from wallchart import card_cache
+
+    viewer = clients["viewer"]
+    with app.app_context():
+        card_cache.clear()
+    cold = count_statements(app, viewer, "/board?sector=industry")
+    warm = count_statements(app, viewer, "/board?sector=industry")
+    assert cold == warm

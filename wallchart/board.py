@@ -86,10 +86,11 @@ def index():
     shown = filters.screen(request.args, current_user.username)
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         # The filter bar asks (htmx): the columns, and the bar's status swapped out of band.
-        body = (render_template("partials/columns.html", **shown.context(), view="board")
-                + render_template("partials/filter_bar.html", **shown.context(), status_only=True))
+        context = shown.context("board")
+        body = (render_template("partials/columns.html", **context)
+                + render_template("partials/filter_bar.html", **context, status_only=True))
         return body, shown.status, {"Vary": "HX-Request"}
-    return render_template("board.html", **shown.context(), view="board",
+    return render_template("board.html", **shown.context("board"),
                            mine=request.args.get("mine") == "1",
                            my_teams=queries.team_names(my_team_ids),
                            teams_only=request.args.get("teams") == "mine",
@@ -122,7 +123,7 @@ def columns():
     """The columns alone, for a screen that resyncs after a gap or a reconnect; its filter
     comes in the query string, as on the page."""
     shown = filters.screen(request.args, current_user.username)
-    return render_template("partials/columns.html", **shown.context(), view="board"), \
+    return render_template("partials/columns.html", **shown.context("board")), \
         shown.status
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.datastructures import MultiDict
 
-from . import queries
+from . import card_cache, queries
 from .errors import ServiceError
 from .models import County, Project, Team, User
 from .timeutil import today
@@ -30,7 +30,7 @@ from .vocabulary import FIELD_LABELS, SECTORS, STAGES, THREE500
 from .warnings import colour_condition, colour_expression
 
 if TYPE_CHECKING:
-    from .queries import BoardColumns, FilterChoices
+    from .queries import BoardColumns, Card, FilterChoices
 
 #: The longest search text: a name or an investor, never a paragraph.
 MAX_SEARCH = 100
@@ -205,17 +205,21 @@ class Screen:
     board_filter: BoardFilter
     choices: FilterChoices
     revision: int
-    columns: BoardColumns | None = None
+    columns: BoardColumns[Card] | None = None
     error: str | None = None
 
     @property
     def status(self) -> int:
         return 400 if self.error else 200
 
-    def context(self) -> dict[str, Any]:
-        """What the templates (``board.html``, ``wall.html``, the partials) read."""
+    def context(self, view: str) -> dict[str, Any]:
+        """What the templates (``board.html``, ``wall.html``, the partials) read, for the
+        ``board`` or the ``wall`` view."""
         return {"board_filter": self.board_filter, "filter_choices": self.choices,
-                "columns": self.columns, "filter_error": self.error, "revision": self.revision}
+                "columns": self.columns, "filter_error": self.error, "revision": self.revision,
+                "view": view,
+                "card_html": card_cache.cards_html(self.columns, view)
+                if self.columns is not None else {}}
 
 
 def screen(args: MultiDict, me: str | None) -> Screen:
@@ -228,4 +232,4 @@ def screen(args: MultiDict, me: str | None) -> Screen:
         board_filter = parse(args, choices, me)
     except BadFilter as error:
         return Screen(BoardFilter(), choices, revision, error=error.message)
-    return Screen(board_filter, choices, revision, queries.board_columns(board_filter))
+    return Screen(board_filter, choices, revision, queries.board_cards(board_filter))

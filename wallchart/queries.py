@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased, lazyload
 
 from .extensions import db
 from .models import BoardState, County, Project, ProjectEvent, Team, User, team_member
@@ -19,44 +20,93 @@ from .warnings import COLOURS, colour_expression
 if TYPE_CHECKING:
     from .filters import BoardFilter
 
+T = TypeVar("T")
+
 
 def board_revision() -> int:
     return db.session.execute(select(BoardState.revision).where(BoardState.id == 1)).scalar() or 0
 
 
-class BoardColumns(dict[str, list[Project]]):
+class BoardColumns(dict[str, list[T]], Generic[T]):
     """The cards by stage, in column order (every stage a key), and per column how many cards
     are yellow and red (``warnings[stage]["red"]``) by the early-warning rules."""
 
-    def __init__(self) -> None:
+    def __init__(self, rows: Iterable[tuple[T, str, str | None]] = ()) -> None:
+        """``rows``: (card, its stage, its warning colour or None), in board order."""
         super().__init__({stage: [] for stage in STAGES})
         self.warnings: dict[str, dict[str, int]] = {
             stage: dict.fromkeys(COLOURS, 0) for stage in STAGES}
+        for card, stage, colour in rows:
+            self.setdefault(stage, []).append(card)
+            if colour:
+                self.warnings.setdefault(stage, dict.fromkeys(COLOURS, 0))[colour] += 1
 
     @property
     def count(self) -> int:
         return sum(len(cards) for cards in self.values())
 
 
-def board_columns(board_filter: BoardFilter | None = None) -> BoardColumns:
-    """Every card on the board (or those the filter keeps) by stage; owners, teams and counties
-    joined in, and each card's warning colour counted per column. One statement, however many
-    projects and whatever the filter."""
-    columns = BoardColumns()
-    colour = colour_expression(today(), current_app.config).label("colour")
-    query = (
-        select(Project, colour)
+def _board(*columns, board_filter: BoardFilter | None) -> Select:
+    """The cards on the board (or those the filter keeps) in board order, each with its warning
+    colour computed by the database (``warnings.colour_expression``) as the last column."""
+    return (
+        select(*columns, colour_expression(today(), current_app.config).label("colour"))
         .where(Project.deleted_at.is_(None), Project.status == "active",
                *(board_filter.conditions() if board_filter else ()))
-        # A card never shows who owns the next step: one join less per row.
-        .options(lazyload(Project.next_step_owner))
         .order_by(Project.rank, Project.id)
     )
-    for project, warning in db.session.execute(query):
-        columns.setdefault(project.stage, []).append(project)
-        if warning:
-            columns.warnings.setdefault(project.stage, dict.fromkeys(COLOURS, 0))[warning] += 1
-    return columns
+
+
+def board_columns(board_filter: BoardFilter | None = None) -> BoardColumns[Project]:
+    """Every project on the board (or those the filter keeps) by stage, owners, teams and
+    counties joined in: one statement, however many projects and whatever the filter."""
+    # A card never shows who owns the next step: one join less per row.
+    query = _board(Project, board_filter=board_filter).options(lazyload(Project.next_step_owner))
+    return BoardColumns((project, project.stage, colour)
+                        for project, colour in db.session.execute(query))
+
+
+class Card(NamedTuple):
+    """What a screen needs of a card besides its HTML: what it adds to its column's total, and
+    what else than its own row its HTML depends on (``card_cache``). A tuple: thousands are
+    made per page."""
+
+    id: int
+    version: int
+    investment_wan: int
+    county: str | None
+    team: str | None
+    owner: str | None
+    owner_label: str | None
+
+
+def board_cards(board_filter: BoardFilter | None = None) -> BoardColumns[Card]:
+    """``board_columns`` for the screens: a few plain columns per card instead of whole rows,
+    whose loading would cost a board of thousands of cards more than anything else (the
+    cards' HTML comes from ``card_cache``). One statement, whatever the filter."""
+    county, team, owner = aliased(County), aliased(Team), aliased(User)
+    query = (
+        _board(Project.id, Project.version, Project.investment_wan, Project.stage,
+               county.name.label("county"), team.name.label("team"),
+               owner.username.label("owner"), owner.display_name.label("owner_label"),
+               board_filter=board_filter)
+        .outerjoin(county, Project.county_id == county.id)
+        .outerjoin(team, Project.team_id == team.id)
+        .outerjoin(owner, Project.owner_id == owner.id)
+    )
+    return BoardColumns(
+        (Card(id_, version, wan, county_name, team_name, username, label or username), stage,
+         colour)
+        for id_, version, wan, stage, county_name, team_name, username, label, colour
+        in db.session.execute(query))
+
+
+def projects_by_id(ids: Iterable[int]) -> list[Project]:
+    """The projects with these ids, owners, teams and counties joined in: one statement (also
+    for no ids, so that a page sends the same statements whether or not it needs any)."""
+    return list(db.session.execute(
+        select(Project).where(Project.id.in_(list(ids)))
+        .options(lazyload(Project.next_step_owner))).scalars())
 
 
 @dataclass(frozen=True)

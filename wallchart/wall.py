@@ -27,7 +27,7 @@ def index():
     if refusal:
         return refusal
     shown = filters.screen(request.args, None)
-    return render_template("wall.html", display=display, **shown.context(), view="wall"), \
+    return render_template("wall.html", display=display, **shown.context("wall")), \
         shown.status
 
 
@@ -37,5 +37,5 @@ def columns():
     if refusal:
         return refusal
     shown = filters.screen(request.args, None)
-    return render_template("partials/columns.html", **shown.context(), view="wall"), \
+    return render_template("partials/columns.html", **shown.context("wall")), \
         shown.status

@@ -93,6 +93,17 @@ def test_the_filter_bar_narrows_the_board_and_the_url_keeps_the_view(board, open
     expect(bar.locator("select[name=sector]")).to_have_value("industry")
     expect(bar.get_by_label("鹤城区")).to_be_checked()
 
+    # "My projects" (board.js, in the browser) narrows what the server sent: the count follows,
+    # and the filter bar keeps the switch in the address (the lead owns none of them).
+    page.locator("#filter-mine").check()
+    expect(page.locator("#match-count")).to_have_text("0")
+    answered(page, lambda: bar.locator("select[name=sector]").select_option(""))
+    expect(page).to_have_url(re.compile(r"\?county=%E9%B9%A4%E5%9F%8E%E5%8C%BA&mine=1$"))
+    expect(page.locator("#match-count")).to_have_text("0")
+    assert len(ids(page)) == 0 and page.locator("#columns .card").count() == 2  # hidden
+    page.locator("#filter-mine").uncheck()
+    expect(page.locator("#match-count")).to_have_text("2")
+
     # A search, typed: sent after a pause, case-insensitive; stages: only their columns.
     mark(page)
     answered(page, lambda: page.locator("[data-clear-filters]").click())
