@@ -27,8 +27,6 @@ from . import live, record, teams
 from .positions import rank_for
 
 REASON_MAX = 1000
-#: The fields board forms send as text (the card's own); the API takes every ``record.FIELDS``.
-EDITABLE = record.CARD_FIELDS
 #: The most projects one bulk assignment may name.
 BULK_MAX = 200
 

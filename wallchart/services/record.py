@@ -24,7 +24,7 @@ from ..models import County, Project, User
 from ..timeutil import today
 from ..vocabulary import ENTERPRISE_TYPES, FIELD_LABELS, SECTORS, SOURCE_CHANNELS, STAGES, THREE500
 
-#: The fields a card shows; board forms send them as text.
+#: The fields a card shows.
 CARD_FIELDS = ("name", "investor", "investment_wan", "county", "sector")
 #: The rest of the record (issue 4).
 DETAIL_FIELDS = (
