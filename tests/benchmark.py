@@ -520,8 +520,11 @@ def start_app(args, mode: str, template: Path, folder: Path,
     for i in range(args.projects_live):
         county = COUNTIES[i % len(COUNTIES)]
         status, body = http.post("/api/projects", {
-            "name": f"怀化{county}智能装备制造产业园项目（一期）{i + 1}",
-            "investor": "湖南五溪智能制造投资发展有限公司", "investment_wan": 35000 + 1000 * i,
+            # Different projects: the duplicate guard refuses names and investors alike.
+            "name": f"怀化{county}{CHAINS[i % len(CHAINS)]}产业园项目（一期）",
+            "investor": f"湖南{INVESTORS[i % len(INVESTORS)]}{CHAINS[i % len(CHAINS)]}"
+                        "投资发展有限公司",
+            "investment_wan": 35000 + 1000 * i,
             "county": county, "sector": "industry"})
         if status != 201:
             raise RuntimeError(f"creating a project answered {status}: {body[:300]!r}")
