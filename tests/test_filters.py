@@ -384,3 +384,11 @@ def test_a_page_costs_the_same_statements_with_its_cards_kept_or_not(app, board,
     cold = count_statements(app, viewer, "/board?sector=industry")
     warm = count_statements(app, viewer, "/board?sector=industry")
     assert cold == warm
+
+
+def test_the_search_text_is_shown_as_text(board, clients):
+    html = clients["viewer"].get('/board?q=<script>alert("x")</script>').get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert 'value="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"' in html
+    assert "<li>“&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;”</li>" in html
+    assert shown(html) == set()
