@@ -59,7 +59,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
 
-    from . import account, admin, api, board, cli, errors_pages, sockets, wall
+    from . import (
+        account,
+        admin,
+        api,
+        api_indicators,
+        board,
+        cli,
+        errors_pages,
+        insights,
+        sockets,
+        wall,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(board.bp)
@@ -67,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(insights.bp)
+    app.register_blueprint(api_indicators.bp)
     errors_pages.init_app(app)
     cli.init_app(app)
     sockets.init_app()

@@ -16,7 +16,8 @@ from .auth import bearer_token
 from .errors import Invalid
 from .extensions import db
 from .models import County, Team, User
-from .services import accounts, teams
+from .services import accounts, targets, teams
+from .timeutil import today
 from .vocabulary import AUDIT_ACTIONS, COUNTY_KINDS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -233,6 +234,33 @@ def delete_county(county_id: int):
     except Invalid as error:
         return _county_page(county_id, "delete", error)
     return _done(_("%(name)s deleted.", name=deleted.name), ".counties")
+
+
+# --- annual targets per county ---------------------------------------------------------------
+
+def _targets_page(year: int, failed: int | None = None, error: Invalid | None = None):
+    """Every county's targets for ``year``; ``failed`` names the county whose refusal shows."""
+    return render_template("admin/targets.html", year=year, rows=targets.targets_of(year),
+                           fields=targets.LABELS, failed=failed, error=error,
+                           values=request.form), error.status if error else 200
+
+
+@bp.get("/targets")
+def targets_list():
+    return _targets_page(targets.check_year(request.args.get("year") or today().year))
+
+
+@bp.post("/targets/<int:county_id>")
+def set_targets(county_id: int):
+    form = request.form
+    year = form.get("year", "")
+    try:
+        targets.set_targets(current_user, county_id, year,
+                            {name: form.get(name, "") for name in targets.FIELDS})
+    except Invalid as error:
+        return _targets_page(targets.check_year(year), county_id, error)
+    return _done(_("The targets of %(name)s for %(year)s are saved.",
+                   name=_row(County, county_id).name, year=year), ".targets_list", year=year)
 
 
 # --- wall displays ----------------------------------------------------------------------------

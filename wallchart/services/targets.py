@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..errors import Invalid
@@ -23,6 +24,12 @@ FIELDS: dict[str, int] = {
     "signed_investment_wan": 100_000_000,
     "started_count": 100_000,
     "foreign_capital_usd_wan": 1_000_000,
+}
+LABELS: dict[str, object] = {
+    "signed_count": _l("Projects signed"),
+    "signed_investment_wan": _l("Investment signed (10,000 yuan)"),
+    "started_count": _l("Projects started"),
+    "foreign_capital_usd_wan": _l("Foreign capital (10,000 US dollars)"),
 }
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -87,8 +94,8 @@ def set_targets(actor: User | None, county_id: int, year: object,
 
 def targets_of(year: int) -> list[tuple[County, CountyTarget | None]]:
     """Every county in board order with its targets for ``year`` (None where none are set)."""
-    return list(db.session.execute(
+    return [(county, target) for county, target in db.session.execute(
         select(County, CountyTarget)
         .outerjoin(CountyTarget, (CountyTarget.county_id == County.id)
                    & (CountyTarget.year == year))
-        .order_by(County.sort_order, County.id)).tuples())
+        .order_by(County.sort_order, County.id))]
