@@ -38,6 +38,7 @@ from wallchart.models import (
     ApiToken,
     AuditEntry,
     County,
+    CountyTarget,
     DisplayToken,
     Project,
     SetupToken,
@@ -118,6 +119,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     # the wall display
     ("wall.index", "GET"): WALL,
     ("wall.columns", "GET"): WALL,
+    # indicators, rankings and targets: read by everyone signed in, targets set by admins
+    ("insights.index", "GET"): SIGNED_IN_PAGE,
+    ("api_indicators.get_indicators", "GET"): API_READ,
     # administration: administrators at a browser only
     **{(endpoint, method): ADMIN_ONLY for endpoint, method in [
         ("admin.index", "GET"), ("admin.audit", "GET"),
@@ -131,6 +135,7 @@ MATRIX: dict[tuple[str, str], dict] = {
         ("admin.rename_county", "POST"), ("admin.delete_county", "POST"),
         ("admin.displays", "GET"), ("admin.create_display", "POST"),
         ("admin.revoke_display", "POST"),
+        ("admin.targets_list", "GET"), ("admin.set_targets", "POST"),
     ]},
 }
 
@@ -269,6 +274,9 @@ def full_snapshot(app) -> dict:
                              DisplayToken.revoked_at),
             "api_tokens": rows(ApiToken.id, ApiToken.user_id, ApiToken.revoked_at),
             "audit": rows(AuditEntry.id),
+            "targets": rows(CountyTarget.id, CountyTarget.county_id, CountyTarget.year,
+                            CountyTarget.signed_count, CountyTarget.signed_investment_wan,
+                            CountyTarget.started_count, CountyTarget.foreign_capital_usd_wan),
             "setup_tokens": rows(SetupToken.id),
         }
 
@@ -376,6 +384,15 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         f"/api/projects/{i['p1']}", json={"version": i["p1_version"]}),
     ("wall.index", "GET"): _wall("/wall"),
     ("wall.columns", "GET"): _wall("/wall/columns"),
+    ("insights.index", "GET"): lambda i, w, _: Req(
+        "/indicators", query={"from": "2026-01-01", "to": "2026-06-30", "sort": "started"}),
+    ("api_indicators.get_indicators", "GET"): lambda i, w, _: Req(
+        "/api/indicators", query={"from": "2026-01-01", "to": "2026-06-30", "county": "鹤城区"}),
+    ("admin.targets_list", "GET"): lambda i, w, _: Req("/admin/targets", query={"year": "2026"}),
+    ("admin.set_targets", "POST"): lambda i, w, _: Req(
+        f"/admin/targets/{i['free_county']}", data={
+            "year": "2026", "signed_count": "12", "signed_investment_wan": "500000",
+            "started_count": "6", "foreign_capital_usd_wan": "3000"}),
     ("admin.index", "GET"): lambda i, w, _: Req("/admin"),
     ("admin.audit", "GET"): lambda i, w, _: Req("/admin/audit", query={"actor": "(cli)"}),
     ("admin.users", "GET"): lambda i, w, _: Req("/admin/users"),
