@@ -122,6 +122,11 @@ MATRIX: dict[tuple[str, str], dict] = {
     # indicators, rankings and targets: read by everyone signed in, targets set by admins
     ("insights.index", "GET"): SIGNED_IN_PAGE,
     ("api_indicators.get_indicators", "GET"): API_READ,
+    # the scheduling report and the weekly report: staff signed in (or an API token) read them
+    ("reports.schedule", "GET"): SIGNED_IN_PAGE,
+    ("reports.schedule_xlsx", "GET"): SIGNED_IN_PAGE,
+    ("reports.schedule_csv", "GET"): SIGNED_IN_PAGE,
+    ("reports.weekly_report", "GET"): SIGNED_IN_PAGE,
     # administration: administrators at a browser only
     **{(endpoint, method): ADMIN_ONLY for endpoint, method in [
         ("admin.index", "GET"), ("admin.audit", "GET"),
@@ -329,6 +334,7 @@ def _wall(path: str) -> Callable[[dict, str, World], Req]:
     return build
 
 
+HALF_YEAR = {"from": "2026-01-01", "to": "2026-06-30"}
 NEW_PROJECT = {"name": "新项目", "investor": "新投资公司", "investment_wan": 1200,
                "county": "中方县", "sector": "services", "team": TEAM}
 
@@ -388,6 +394,13 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         "/indicators", query={"from": "2026-01-01", "to": "2026-06-30", "sort": "started"}),
     ("api_indicators.get_indicators", "GET"): lambda i, w, _: Req(
         "/api/indicators", query={"from": "2026-01-01", "to": "2026-06-30", "county": "鹤城区"}),
+    ("reports.schedule", "GET"): lambda i, w, _: Req("/reports/schedule", query=HALF_YEAR),
+    ("reports.schedule_xlsx", "GET"): lambda i, w, _: Req("/reports/schedule.xlsx",
+                                                          query=HALF_YEAR),
+    ("reports.schedule_csv", "GET"): lambda i, w, _: Req("/reports/schedule.csv",
+                                                         query=HALF_YEAR),
+    ("reports.weekly_report", "GET"): lambda i, w, _: Req("/reports/weekly",
+                                                          query={"week": "2026-06-03"}),
     ("admin.targets_list", "GET"): lambda i, w, _: Req("/admin/targets", query={"year": "2026"}),
     ("admin.set_targets", "POST"): lambda i, w, _: Req(
         f"/admin/targets/{i['free_county']}", data={

@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         cli,
         errors_pages,
         insights,
+        reports,
         sockets,
         wall,
     )
@@ -80,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(api_indicators.bp)
+    app.register_blueprint(reports.bp)
     errors_pages.init_app(app)
     cli.init_app(app)
     sockets.init_app()

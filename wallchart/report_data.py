@@ -49,7 +49,7 @@ INDICATOR_LABELS: dict[str, object] = {
 DATE_LABELS: dict[str, object] = {
     "entered_negotiation": _l("Negotiation date"),
     "signed": _l("Signing date"),
-    "started": _l("Start date"),
+    "started": _l("Construction start date"),
     "producing": _l("Production date"),
 }
 
