@@ -62,3 +62,15 @@ def test_the_report_prints_on_a4_landscape(midyear_server, open_board, artifacts
     for width, height in boxes:
         assert float(width) == pytest.approx(A4_LONG, abs=2)  # landscape: the long side across
         assert float(height) == pytest.approx(A4_SHORT, abs=2)
+
+
+def test_the_weekly_report(midyear_server, open_board, artifacts):
+    page = open_board("viewer", viewport={"width": 1440, "height": 900})
+    page.goto(f"{midyear_server.url}/reports/weekly?week=2026-06-24")
+    expect(page.locator("h2")).to_contain_text("2026年第26周")
+    advanced = page.locator('section[data-section="advanced"] tbody tr')
+    expect(advanced.first).to_be_visible()
+    assert advanced.count() >= 3  # the half's last week is busy with signings
+    page.screenshot(path=str(artifacts / "report-weekly.png"), full_page=True)
+    page.get_by_role("link", name="← 上一周").click()
+    expect(page.locator("h2")).to_contain_text("2026年第25周")
