@@ -1,0 +1,209 @@
+"""The wall's ranking, attention and charts views: their figures from the mid-year dataset, what
+a lobby screen never receives, a query count that does not grow with the data, and how they
+look in a real browser at 1920×1080 and 3840×2160 (screenshots in test-artifacts/)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from flask import render_template
+from sqlalchemy import event, select
+
+from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (the system Chromium)
+from tests.conftest import ROOT
+from tests.midyear import MIDYEAR, build_midyear
+from wallchart import wall_views
+from wallchart.extensions import db
+from wallchart.models import Blocker, CountyTarget, Project
+
+#: A day well after the dataset's last stage date: plenty of cards have turned red by then.
+LATE = date(2026, 11, 25)
+SECRET_INVESTOR, SECRET_WAN = "机密投资集团（示例）", 123_456
+
+
+@pytest.fixture
+def midyear(app, users):
+    return build_midyear(app)
+
+
+def add_blockers(app, count: int, day: date = LATE) -> None:
+    """``count`` open blockers on the first projects of the board, due around ``day``, kept on
+    the project rows as the services keep them."""
+    with app.app_context():
+        projects = db.session.execute(
+            select(Project).where(Project.status == "active", Project.deleted_at.is_(None))
+            .order_by(Project.id).limit(count)).scalars().all()
+        for number, project in enumerate(projects):
+            due = day + timedelta(days=number * 5 - 20)
+            db.session.add(Blocker(project_id=project.id, kind="land", department="自然资源局",
+                                   description="用地指标", raised_on=day - timedelta(days=40),
+                                   due_on=due))
+            project.open_blockers, project.blocker_due = 1, due
+        db.session.commit()
+
+
+def make_confidential(app, name: str) -> None:
+    with app.app_context():
+        project = db.session.execute(select(Project).where(Project.name == name)).scalar_one()
+        project.confidential = True
+        project.investor, project.investment_wan = SECRET_INVESTOR, SECRET_WAN
+        db.session.commit()
+
+
+def context(app, name: str, profile: str = "staff", day: date = LATE, lang: str = "en"):
+    with app.test_request_context(f"/wall?lang={lang}"):
+        return wall_views.view_context(name, profile, day)
+
+
+def rendered(app, name: str, profile: str = "staff", day: date = LATE, lang: str = "zh") -> str:
+    with app.test_request_context(f"/wall?lang={lang}"):
+        return render_template(f"partials/wall_{name}.html",
+                               **wall_views.view_context(name, profile, day))
+
+
+# --- the figures ----------------------------------------------------------------------------------
+
+def test_ranking_of_the_first_half_gives_the_meetings_figures(app, midyear):
+    ranking = context(app, "ranking", day=MIDYEAR.end)
+    total = ranking["total"]
+    assert [cell.value for cell in total.cells[:3]] == ["121", "45.80", "17"]
+    assert total.cells[0].change == "up 210% year on year"
+    assert total.cells[1].change == "up 340% year on year"
+    ranked = [row for row in ranking["rows"] if row.rank is not None]
+    counts = [int(row.cells[0].value) for row in ranked]
+    assert counts == sorted(counts, reverse=True) and sum(counts) <= 121
+    assert [row.rank for row in ranked] == sorted(row.rank for row in ranked)
+    assert ranked[0].rank == 1
+    html = rendered(app, "ranking", day=MIDYEAR.end)
+    assert html.count('class="top top-') == 3 and "2026年1月1日至6月30日" in html
+
+
+def test_equal_figures_share_a_place(app, counties):
+    with app.app_context():
+        ids = dict(db.session.execute(select(Project.county_id, Project.county_id)).all())
+    assert ids == {}  # no projects: every county ties at zero
+    ranking = context(app, "ranking")
+    assert {row.rank for row in ranking["rows"]} == {1}
+    assert all(row.moved is None for row in ranking["rows"])
+
+
+def test_charts_show_the_board_the_months_and_the_counties(app, midyear):
+    charts = context(app, "charts", day=MIDYEAR.end, lang="zh")["charts"]
+    assert set(charts) == {"funnel", "monthly", "counties"}
+    assert "6月" in charts["monthly"] and "12月" in charts["monthly"]
+    assert charts["monthly"].count('class="bar this-year"') == 6  # July on is still to come
+    assert "个项目" in charts["funnel"] and "亿元" in charts["counties"]
+    html = rendered(app, "charts", day=MIDYEAR.end)
+    assert html.count("<svg") == 3 and "各县市区签约情况" in html
+
+
+def test_attention_lists_overdue_blockers_first_and_red_cards(app, midyear):
+    add_blockers(app, 12)
+    attention = context(app, "attention")
+    assert attention["blockers_total"] == 12 and attention["blockers_late"] == 4
+    assert len(attention["blockers"]) == wall_views.ATTENTION_ROWS
+    assert attention["blockers_more"] == 12 - wall_views.ATTENTION_ROWS
+    assert attention["blockers"][0]["due"] == "20 days overdue"
+    assert attention["blockers"][0]["age"] == "open 40 days"
+    assert [row["late"] for row in attention["blockers"]][:5] == [True] * 4 + [False]
+    assert attention["red_total"] > wall_views.ATTENTION_ROWS
+    assert all(row["reason"] for row in attention["red_cards"])
+
+
+def test_a_lobby_screen_never_receives_confidential_investors_or_amounts(app, midyear):
+    add_blockers(app, 3)
+    make_confidential(app, context(app, "attention")["red_cards"][0]["project"])
+    staff = rendered(app, "attention", "staff")
+    lobby = rendered(app, "attention", "lobby")
+    assert SECRET_INVESTOR in staff and "12.35 亿元" in staff
+    assert SECRET_INVESTOR not in lobby and "12.35" not in lobby
+    red = context(app, "attention", "lobby")["red_cards"]
+    hidden = [row for row in red if row["investor"] == ""]
+    assert len(hidden) == 1 and hidden[0]["amount"] is None and hidden[0]["project"]
+
+
+def test_empty_views_are_calm(app, counties):
+    assert "没有待协调事项" in rendered(app, "attention")
+    assert "没有红灯项目" in rendered(app, "attention")
+    assert rendered(app, "charts").count("暂无数据") == 3
+
+
+def test_unknown_view_is_refused(app):
+    with app.test_request_context("/wall"), pytest.raises(ValueError):
+        wall_views.view_context("board", "staff")
+
+
+@pytest.fixture
+def count_queries(app):
+    """``count_queries(name)``: the statements one view costs."""
+    def count(name: str) -> int:
+        statements: list[str] = []
+        with app.test_request_context("/wall?lang=zh"):
+            engine = db.engine
+
+            def record(*_args) -> None:
+                if _args[2] != "BEGIN":
+                    statements.append(_args[2])
+
+            event.listen(engine, "before_cursor_execute", record)
+            try:
+                wall_views.view_context(name, "lobby", LATE)
+            finally:
+                event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return count
+
+
+def test_query_count_does_not_grow_with_the_data(app, users, counties, count_queries):
+    with app.app_context():
+        db.session.add(CountyTarget(county_id=1, year=LATE.year, signed_count=10,
+                                    signed_investment_wan=500_000))
+        db.session.commit()
+    empty = {name: count_queries(name) for name in wall_views.VIEWS}
+    build_midyear(app)
+    add_blockers(app, 30)
+    assert {name: count_queries(name) for name in wall_views.VIEWS} == empty
+    assert empty == {"ranking": 6, "attention": 2, "charts": 5}
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+def wall_page(app, name: str, profile: str, lang: str) -> str:
+    """The fragment in a page shaped like the wall: its header and ticker around the view area,
+    the app's style sheets inlined (the page is loaded with ``set_content``)."""
+    css = "".join((ROOT / "static" / "css" / sheet).read_text()
+                  for sheet in ("app.css", "wall.css", "charts.css"))
+    fragment = rendered(app, name, profile, lang=lang)
+    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><style>{css}
+      .stand-in {{ flex: none; height: 11vh; background: #8c1d17; }}
+      .stand-in.ticker-stand-in {{ height: 4.4vh; background: #0a0e16; }}</style></head>
+      <body class="wall-page"><header class="stand-in"></header>
+      <div class="wall-views"><section class="wall-view">{fragment}</section></div>
+      <footer class="stand-in ticker-stand-in"></footer></body></html>"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", wall_views.VIEWS)
+def test_views_fill_the_screen_without_scrolling(app, midyear, new_context, name):
+    add_blockers(app, 12)
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    for width, height, lang in ((1920, 1080, "zh"), (3840, 2160, "zh"), (1920, 1080, "en")):
+        page = new_context(viewport={"width": width, "height": height}).new_page()
+        page.set_content(wall_page(app, name, "lobby", lang))
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(artifacts / f"wall-{name}-{width}x{height}-{lang}.png"))
+        overflow = page.evaluate("""() => {
+            const pane = document.querySelector('.wall-pane');
+            const box = pane.getBoundingClientRect();
+            const out = [...pane.querySelectorAll('*')].filter(el => {
+                const r = el.getBoundingClientRect();
+                return r.width && (r.bottom > box.bottom + 1 || r.right > box.right + 1);
+            }).map(el => el.tagName + '.' + el.className.baseVal ?? el.className);
+            return {page: document.documentElement.scrollHeight > innerHeight ||
+                          document.documentElement.scrollWidth > innerWidth,
+                    pane: pane.scrollHeight > pane.clientHeight, out};
+        }""")
+        assert overflow == {"page": False, "pane": False, "out": []}, (name, width, lang)
