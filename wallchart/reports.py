@@ -7,23 +7,17 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from . import indicators, report_data, spreadsheet, weekly
 from .errors import Forbidden, Invalid
 from .indicators import Period, format_change
+from .insights import presets
 from .spreadsheet import county_name
+from .timeutil import today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-#: The periods one click away, as ``?preset=`` of ``indicators.period_from_args``.
-PRESETS: dict[str, object] = {
-    "month": _l("This month"),
-    "quarter": _l("This quarter"),
-    "half": _l("This half-year"),
-    "year": _l("This year"),
-}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -41,7 +35,7 @@ def _report() -> report_data.ScheduleReport:
     return report_data.schedule(indicators.period_from_args(request.args))
 
 
-def _download(body: bytes | str, period: Period, extension: str, mimetype: str) -> Response:
+def _download(body: bytes, period: Period, extension: str, mimetype: str) -> Response:
     """A file named after the report and its period; the header carries the name in ASCII and,
     for browsers that read it (RFC 6266/5987), in the reader's language."""
     dates = f"{period.start.isoformat()}_{period.end.isoformat()}"
@@ -57,7 +51,7 @@ def _download(body: bytes | str, period: Period, extension: str, mimetype: str) 
 def schedule():
     """The report as a page (and, printed, as A4 landscape); an invalid period shows the form
     again with the reason (422)."""
-    page = {"presets": PRESETS, "labels": report_data.INDICATOR_LABELS,
+    page = {"presets": presets(today()), "labels": report_data.INDICATOR_LABELS,
             "format_change": format_change, "county_name": county_name}
     try:
         report = _report()
@@ -72,8 +66,7 @@ def schedule():
 @bp.get("/schedule.xlsx")
 def schedule_xlsx():
     report = _report()
-    return _download(spreadsheet.workbook(report),
-                     report.period, "xlsx", XLSX)
+    return _download(spreadsheet.workbook(report), report.period, "xlsx", XLSX)
 
 
 @bp.get("/schedule.csv")
