@@ -10,12 +10,15 @@ import pytest
 from flask import render_template
 from sqlalchemy import event, select
 
-from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (the system Chromium)
+from tests.browser.conftest import (
+    ARTIFACTS,
+    browser_type_launch_args,  # noqa: F401  (the system Chromium)
+)
 from tests.conftest import ROOT
 from tests.midyear import MIDYEAR, build_midyear
 from wallchart import wall_views
 from wallchart.extensions import db
-from wallchart.models import Blocker, CountyTarget, Project
+from wallchart.models import Blocker, County, CountyTarget, Project
 
 #: A day well after the dataset's last stage date: plenty of cards have turned red by then.
 LATE = date(2026, 11, 25)
@@ -170,12 +173,26 @@ def test_query_count_does_not_grow_with_the_data(app, users, counties, count_que
 
 # --- in a real browser ---------------------------------------------------------------------------
 
-def wall_page(app, name: str, profile: str, lang: str) -> str:
-    """The fragment in a page shaped like the wall: its header and ticker around the view area,
-    the app's style sheets inlined (the page is loaded with ``set_content``)."""
-    css = "".join((ROOT / "static" / "css" / sheet).read_text()
-                  for sheet in ("app.css", "wall.css", "charts.css"))
-    fragment = rendered(app, name, profile, lang=lang)
+def set_targets(app) -> None:
+    """Annual targets for every county, some easy and some hard: the pace column shows all three
+    states."""
+    with app.app_context():
+        for number, county_id in enumerate(db.session.execute(select(County.id)).scalars()):
+            db.session.add(CountyTarget(county_id=county_id, year=LATE.year, signed_count=12,
+                                        signed_investment_wan=200_000 + number * 50_000))
+        db.session.commit()
+
+
+def page_with(app, template: str, lang: str, wall: bool, **context) -> str:
+    """A fragment in a plain page with the app's style sheets inlined (loaded by
+    ``set_content``): on the wall, between stand-ins for its header and its ticker."""
+    sheets = ("app.css", "wall.css", "charts.css") if wall else ("app.css", "charts.css")
+    css = "".join((ROOT / "static" / "css" / sheet).read_text() for sheet in sheets)
+    with app.test_request_context(f"/wall?lang={lang}"):
+        fragment = render_template(template, **context)
+    if not wall:
+        return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+          <style>{css} body {{ padding: 1em; }}</style></head><body>{fragment}</body></html>"""
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><style>{css}
       .stand-in {{ flex: none; height: 11vh; background: #8c1d17; }}
       .stand-in.ticker-stand-in {{ height: 4.4vh; background: #0a0e16; }}</style></head>
@@ -187,23 +204,41 @@ def wall_page(app, name: str, profile: str, lang: str) -> str:
 @pytest.mark.browser
 @pytest.mark.parametrize("name", wall_views.VIEWS)
 def test_views_fill_the_screen_without_scrolling(app, midyear, new_context, name):
+    ARTIFACTS.mkdir(exist_ok=True)
     add_blockers(app, 12)
-    artifacts = ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
+    set_targets(app)
     for width, height, lang in ((1920, 1080, "zh"), (3840, 2160, "zh"), (1920, 1080, "en")):
         page = new_context(viewport={"width": width, "height": height}).new_page()
-        page.set_content(wall_page(app, name, "lobby", lang))
+        with app.test_request_context(f"/wall?lang={lang}"):
+            context = wall_views.view_context(name, "lobby", LATE)
+        page.set_content(page_with(app, f"partials/wall_{name}.html", lang, True, **context))
         page.wait_for_load_state("load")
-        page.screenshot(path=str(artifacts / f"wall-{name}-{width}x{height}-{lang}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"wall-{name}-{width}x{height}-{lang}.png"))
         overflow = page.evaluate("""() => {
             const pane = document.querySelector('.wall-pane');
             const box = pane.getBoundingClientRect();
             const out = [...pane.querySelectorAll('*')].filter(el => {
                 const r = el.getBoundingClientRect();
                 return r.width && (r.bottom > box.bottom + 1 || r.right > box.right + 1);
-            }).map(el => el.tagName + '.' + el.className.baseVal ?? el.className);
+            }).map(el => el.tagName + '.' + (el.className.baseVal ?? el.className));
             return {page: document.documentElement.scrollHeight > innerHeight ||
                           document.documentElement.scrollWidth > innerWidth,
                     pane: pane.scrollHeight > pane.clientHeight, out};
         }""")
         assert overflow == {"page": False, "pane": False, "out": []}, (name, width, lang)
+
+
+@pytest.mark.browser
+def test_charts_block_on_a_light_page(app, midyear, new_context):
+    """The charts as another page shows them (``partials/charts.html``): dark text on light."""
+    with app.test_request_context("/wall?lang=zh"):
+        period = wall_views.year_to_date(LATE)
+        context = {"charts": wall_views.charts_for(period),
+                   "period_text": wall_views.period_text(period)}
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_content(page_with(app, "partials/charts.html", "zh", False, **context))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "charts-block-1280-zh.png"), full_page=True)
+    sizes = page.locator("svg.chart").evaluate_all(
+        "charts => charts.map(c => c.getBoundingClientRect().height)")
+    assert len(sizes) == 3 and all(size > 200 for size in sizes)

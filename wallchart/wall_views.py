@@ -19,7 +19,6 @@ from babel.dates import format_interval
 from flask import current_app
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
@@ -28,6 +27,7 @@ from . import charts, indicators
 from .extensions import db
 from .formatting import money, total_number
 from .indicators import Figure, GroupRow, Period
+from .insights import PACE_STATUS
 from .models import Blocker, Project
 from .report_data import INDICATOR_LABELS
 from .timeutil import today
@@ -40,9 +40,6 @@ ATTENTION_ROWS = 8
 #: The ranking's figures: (indicator, what of it, is money).
 RANKED = (("signed", "count", False), ("signed", "investment_wan", True),
           ("signed_billion_plus", "count", False), ("started", "count", False))
-#: How a county stands against the pace of the year (序时进度), by ``PaceItem.status``.
-PACE_LABELS = {"ahead": _l("Ahead of the pace"), "on_pace": _l("On pace"),
-               "behind": _l("Behind the pace")}
 
 
 def view_context(name: str, profile: str, day: date | None = None) -> dict[str, Any]:
@@ -143,7 +140,7 @@ def _ranking(day: date, profile: str) -> dict[str, Any]:
                      _("Signed investment (%(unit)s)", unit=charts.amount_unit()),
                      INDICATOR_LABELS["signed_billion_plus"], INDICATOR_LABELS["started"]],
         "with_pace": bool(pace),
-        "pace_labels": PACE_LABELS,
+        "pace_labels": PACE_STATUS,
         "expected_pct": round(float(indicators.year_share(day.year, day)) * 100),
         "density": "roomy" if len(ranked) <= 9 else "snug" if len(ranked) <= 14 else "tight",
     }
@@ -174,7 +171,7 @@ def _blockers(day: date) -> list[dict[str, Any]]:
         select(Blocker).join(Blocker.project).options(contains_eager(Blocker.project))
         .where(Blocker.status == "open", *_on_board())
         .order_by(Blocker.due_on.is_(None), Blocker.due_on, Blocker.raised_on, Blocker.id)
-    ).unique().scalars()
+    ).scalars()
     rows = []
     for blocker in found:
         due, late = _due(blocker, day)
@@ -206,7 +203,7 @@ def _red_cards(day: date, profile: str) -> list[dict[str, Any]]:
     config = current_app.config
     projects = db.session.execute(
         select(Project).where(*_on_board(), colour_condition("red", day, config))
-    ).unique().scalars().all()
+    ).scalars().all()
     projects.sort(key=lambda project: (_trouble_since(project), -project.investment_wan,
                                        project.id))
     rows = []
