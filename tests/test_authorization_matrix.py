@@ -119,6 +119,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     # the wall display
     ("wall.index", "GET"): WALL,
     ("wall.columns", "GET"): WALL,
+    ("wall.summary", "GET"): WALL,
+    ("wall.view", "GET"): WALL,
     # indicators, rankings and targets: read by everyone signed in, targets set by admins
     ("insights.index", "GET"): SIGNED_IN_PAGE,
     ("api_indicators.get_indicators", "GET"): API_READ,
@@ -139,7 +141,7 @@ MATRIX: dict[tuple[str, str], dict] = {
         ("admin.counties", "GET"), ("admin.add_county", "POST"), ("admin.county", "GET"),
         ("admin.rename_county", "POST"), ("admin.delete_county", "POST"),
         ("admin.displays", "GET"), ("admin.create_display", "POST"),
-        ("admin.revoke_display", "POST"),
+        ("admin.revoke_display", "POST"), ("admin.update_display", "POST"),
         ("admin.targets_list", "GET"), ("admin.set_targets", "POST"),
     ]},
 }
@@ -276,7 +278,8 @@ def full_snapshot(app) -> dict:
             "members": sorted(tuple(r) for r in db.session.execute(select(team_member)).all()),
             "counties": rows(County.id, County.name, County.kind, County.sort_order),
             "displays": rows(DisplayToken.id, DisplayToken.name, DisplayToken.token_hash,
-                             DisplayToken.revoked_at),
+                             DisplayToken.revoked_at, DisplayToken.profile, DisplayToken.views,
+                             DisplayToken.rotate_seconds),
             "api_tokens": rows(ApiToken.id, ApiToken.user_id, ApiToken.revoked_at),
             "audit": rows(AuditEntry.id),
             "targets": rows(CountyTarget.id, CountyTarget.county_id, CountyTarget.year,
@@ -390,6 +393,8 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         f"/api/projects/{i['p1']}", json={"version": i["p1_version"]}),
     ("wall.index", "GET"): _wall("/wall"),
     ("wall.columns", "GET"): _wall("/wall/columns"),
+    ("wall.summary", "GET"): _wall("/wall/summary"),
+    ("wall.view", "GET"): _wall("/wall/views/ranking"),
     ("insights.index", "GET"): lambda i, w, _: Req(
         "/indicators", query={"from": "2026-01-01", "to": "2026-06-30", "sort": "started"}),
     ("api_indicators.get_indicators", "GET"): lambda i, w, _: Req(
@@ -443,6 +448,9 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         "/admin/displays", data={"name": "二楼"}),
     ("admin.revoke_display", "POST"): lambda i, w, _: Req(
         f"/admin/displays/{i['display']}/revoke", data={}),
+    ("admin.update_display", "POST"): lambda i, w, _: Req(
+        f"/admin/displays/{i['display']}/settings", data={
+            "profile": "lobby", "views": ["board", "ranking"], "rotate_seconds": "30"}),
 }
 
 
@@ -693,7 +701,8 @@ def test_missing_ids_are_404_not_500(fresh, world):
     for path in ["/admin/users/999999", "/admin/teams/999999", "/admin/counties/999999"]:
         assert send(app, world, "admin", "GET", Req(path)).status_code == 404
     for path in ["/admin/users/999999/disable", "/admin/teams/999999/lead",
-                 "/admin/counties/999999/delete", "/admin/displays/999999/revoke"]:
+                 "/admin/counties/999999/delete", "/admin/displays/999999/revoke",
+                 "/admin/displays/999999/settings"]:
         _refused(app, world, "admin", "POST", path, {}, 404)
 
 

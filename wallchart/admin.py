@@ -18,7 +18,7 @@ from .extensions import db
 from .models import County, Team, User
 from .services import accounts, targets, teams
 from .timeutil import today
-from .vocabulary import AUDIT_ACTIONS, COUNTY_KINDS
+from .vocabulary import AUDIT_ACTIONS, COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -265,10 +265,23 @@ def set_targets(county_id: int):
 
 # --- wall displays ----------------------------------------------------------------------------
 
-def _displays_page(error: Invalid | None = None, wall_url: str | None = None):
+def _displays_page(error: Invalid | None = None, wall_url: str | None = None,
+                   failed: int | None = None):
+    """``failed``: the display whose settings form was refused (0: the new display's form)."""
     return render_template("admin/displays.html", displays=accounts.display_tokens(),
                            error=error, values=request.form if error else {},
-                           wall_url=wall_url), error.status if error else 200
+                           wall_url=wall_url, failed=failed, profiles=DISPLAY_PROFILES,
+                           views=DISPLAY_VIEWS), error.status if error else 200
+
+
+def _display_settings_form() -> dict:
+    """Profile, views and seconds per view, when the form carries them (a form with the
+    profile carries the views' checkboxes too: none ticked is then a choice to refuse)."""
+    form = request.form
+    if "profile" not in form:
+        return {}
+    return {"profile": form.get("profile"), "views": form.getlist("views"),
+            "rotate_seconds": form.get("rotate_seconds", "")}
 
 
 @bp.get("/displays")
@@ -281,11 +294,22 @@ def create_display():
     """The new wall's link is shown on this answer and nowhere else: only the token's digest
     is stored, and the answer is not cached (so no Post/Redirect/Get here)."""
     try:
-        token = accounts.create_display_token(current_user, request.form.get("name"))
+        token = accounts.create_display_token(current_user, request.form.get("name"),
+                                              _display_settings_form())
     except Invalid as error:
-        return _displays_page(error)
+        return _displays_page(error, failed=0)
     body, status = _displays_page(wall_url=f"{request.host_url}wall?token={token}")
     return body, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/displays/<int:token_id>/settings")
+def update_display(token_id: int):
+    try:
+        updated = accounts.update_display(current_user, token_id, _display_settings_form())
+    except Invalid as error:
+        return _displays_page(error, failed=token_id)
+    return _done(_("The display %(name)s will show its new settings within seconds.",
+                   name=updated.name), ".displays")
 
 
 @bp.post("/displays/<int:token_id>/revoke")

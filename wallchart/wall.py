@@ -1,11 +1,19 @@
-"""The wall display: read-only, signed in by its display token, never by a person."""
+"""The wall display: read-only, signed in by its display token, never by a person.
+
+A display's profile decides what its screen may receive: ``lobby`` renders confidential
+projects without investor and amount (``redact``), in the page, the fragments it fetches and the
+live push alike. Its views rotate on the schedule the display carries, read at load.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 
-from . import queries
+from . import queries, wall_summary, wall_views
+from .build import build_id
+from .models import DisplayToken
 from .services import accounts
+from .vocabulary import DISPLAY_VIEWS
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
 
@@ -17,13 +25,20 @@ def _display_or_refusal():
     return display, None
 
 
+def _board(display: DisplayToken) -> dict:
+    return {"columns": queries.board_columns(), "revision": queries.board_revision(),
+            "view": "wall", "redact": display.profile == "lobby"}
+
+
 @bp.get("")
 def index():
     display, refusal = _display_or_refusal()
     if refusal:
         return refusal
-    return render_template("wall.html", display=display, columns=queries.board_columns(),
-                           revision=queries.board_revision(), view="wall")
+    summary = wall_summary.read(display.profile)
+    return render_template("wall.html", display=display, views=DISPLAY_VIEWS,
+                           build=build_id(), settings_key=accounts.display_settings_key(display),
+                           **_board(display), **wall_summary.context(summary))
 
 
 @bp.get("/columns")
@@ -31,5 +46,26 @@ def columns():
     display, refusal = _display_or_refusal()
     if refusal:
         return refusal
-    return render_template("partials/columns.html", columns=queries.board_columns(),
-                           revision=queries.board_revision(), view="wall")
+    return render_template("partials/columns.html", **_board(display))
+
+
+@bp.get("/summary")
+def summary():
+    """The header's indicators and the ticker, for a wall that was offline (or at midnight)."""
+    display, refusal = _display_or_refusal()
+    if refusal:
+        return refusal
+    header, ticker = wall_summary.render(wall_summary.read(display.profile))
+    return header + ticker
+
+
+@bp.get("/views/<name>")
+def view(name: str):
+    """One of the rotating views other than the board, as a fragment for the view area."""
+    display, refusal = _display_or_refusal()
+    if refusal:
+        return refusal
+    if name not in DISPLAY_VIEWS or name == "board":
+        abort(404)
+    return render_template(f"partials/wall_{name}.html",
+                           **wall_views.view_context(name, display.profile))
