@@ -5,12 +5,16 @@ blockers and red cards), and the charts. The wall renders ``partials/wall_<name>
 Each view costs a fixed number of queries however many projects there are, and is built as
 plain rows of text: what a lobby screen must not show (the investor and amount of a
 confidential project) is left out here, so it never reaches the template, let alone the screen.
-Aggregates (a county's total) are not per-project values and stay on every screen.
+A lobby screen's figures (ranking, charts) leave confidential projects out altogether, as its
+header does (``wall_summary``): a total that included one would move by its amount when it
+signs, and the views side by side would tell it by difference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,8 +24,8 @@ from flask import current_app
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session, contains_eager, with_loader_criteria
 
 from . import charts, indicators
 from .extensions import db
@@ -37,9 +41,8 @@ from .warnings import colour_condition, idle_since, warning_for
 VIEWS = ("ranking", "attention", "charts")
 #: Rows per list on the attention view: as many as fit a 16:9 screen in type read across a room.
 ATTENTION_ROWS = 8
-#: The ranking's figures: (indicator, what of it, is money).
-RANKED = (("signed", "count", False), ("signed", "investment_wan", True),
-          ("signed_billion_plus", "count", False), ("started", "count", False))
+#: The ranking's figures: (indicator, its investment rather than its count).
+RANKED = (("signed", False), ("signed", True), ("signed_billion_plus", False), ("started", False))
 
 
 def view_context(name: str, profile: str, day: date | None = None) -> dict[str, Any]:
@@ -49,7 +52,31 @@ def view_context(name: str, profile: str, day: date | None = None) -> dict[str, 
         "ranking": _ranking, "attention": _attention, "charts": _charts}
     if name not in builders:
         raise ValueError(f"no wall view {name!r}")
-    return {"view": name, "profile": profile, **builders[name](day or today(), profile)}
+    return {"view": name, "profile": profile, "public_only": profile == "lobby",
+            **builders[name](day or today(), profile)}
+
+
+#: Set while a lobby screen's figures are read: every ORM select then leaves out confidential
+#: projects (context-local: other requests are untouched).
+_public_only: ContextVar[bool] = ContextVar("wall_public_only", default=False)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _leave_out_confidential(state: ORMExecuteState) -> None:
+    if _public_only.get() and state.is_select:
+        state.statement = state.statement.options(with_loader_criteria(
+            Project, Project.confidential.is_(False), include_aliases=True))
+
+
+@contextmanager
+def figures_for(profile: str) -> Iterator[None]:
+    """Within it, the figures read are those a screen of ``profile`` may show: on a lobby
+    screen, of projects that are not confidential."""
+    token = _public_only.set(profile == "lobby")
+    try:
+        yield
+    finally:
+        _public_only.reset(token)
 
 
 def year_to_date(day: date) -> Period:
@@ -111,16 +138,17 @@ def _ranks(rows: list[GroupRow], previous: bool = False) -> dict[Any, int]:
 
 def _ranking(day: date, profile: str) -> dict[str, Any]:
     period = year_to_date(day)
-    rows = indicators.by_group(period, "county")
+    with figures_for(profile):
+        rows = indicators.by_group(period, "county")
+        targets = indicators.pace(day.year, day)
     counties = [row for row in rows if not row.total and row.key is not None]
     places = _ranks(counties)
     last_year = any(_order(row, True) != (0, 0) for row in counties)
     before = _ranks(counties, previous=True) if last_year else {}
-    pace = {item.county_id: item.items["signed_investment_wan"]
-            for item in indicators.pace(day.year, day)}
+    pace = {item.county_id: item.items["signed_investment_wan"] for item in targets}
 
     def ranking_row(row: GroupRow) -> RankingRow:
-        cells = [_cell(row.indicators[name], money) for name, _what, money in RANKED]
+        cells = [_cell(row.indicators[name], money) for name, money in RANKED]
         result = RankingRow(row.label, cells)
         if row.key in places:
             result.rank = places[row.key]
@@ -139,7 +167,7 @@ def _ranking(day: date, profile: str) -> dict[str, Any]:
         "headings": [INDICATOR_LABELS["signed"],
                      _("Signed investment (%(unit)s)", unit=charts.amount_unit()),
                      INDICATOR_LABELS["signed_billion_plus"], INDICATOR_LABELS["started"]],
-        "with_pace": bool(pace),
+        "with_pace": any(row.pace for row in ranked),
         "pace_labels": PACE_STATUS,
         "expected_pct": round(float(indicators.year_share(day.year, day)) * 100),
         "density": "roomy" if len(ranked) <= 9 else "snug" if len(ranked) <= 14 else "tight",
@@ -256,4 +284,6 @@ def charts_for(period: Period) -> dict[str, Markup]:
 
 def _charts(day: date, profile: str) -> dict[str, Any]:
     period = year_to_date(day)
-    return {"period": period, "period_text": period_text(period), "charts": charts_for(period)}
+    with figures_for(profile):
+        charts = charts_for(period)
+    return {"period": period, "period_text": period_text(period), "charts": charts}
