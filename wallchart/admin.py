@@ -275,12 +275,12 @@ def _displays_page(error: Invalid | None = None, wall_url: str | None = None,
 
 
 def _display_settings_form() -> dict:
-    """Profile, views and seconds per view, when the form carries them (a form with the
-    profile carries the views' checkboxes too: none ticked is then a choice to refuse)."""
+    """Profile, views and seconds per view, when the form carries them: the views are its
+    "1st view", "2nd view"… choices in order, those left at "—" skipped."""
     form = request.form
     if "profile" not in form:
         return {}
-    return {"profile": form.get("profile"), "views": form.getlist("views"),
+    return {"profile": form.get("profile"), "views": [v for v in form.getlist("views") if v],
             "rotate_seconds": form.get("rotate_seconds", "")}
 
 
