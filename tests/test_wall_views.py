@@ -15,7 +15,7 @@ from tests.browser.conftest import (
     browser_type_launch_args,  # noqa: F401  (the system Chromium)
 )
 from tests.conftest import ROOT
-from tests.midyear import MIDYEAR, build_midyear
+from tests.midyear import MIDYEAR, Spec, build_midyear, insert_projects
 from wallchart import wall_views
 from wallchart.extensions import db
 from wallchart.models import Blocker, County, CountyTarget, Project
@@ -104,13 +104,20 @@ def test_ranking_shows_the_pace_against_the_targets(app, midyear):
     assert "序时进度 90%" in html and 'class="status behind"' in html
 
 
-def test_equal_figures_share_a_place(app, counties):
+def test_equal_figures_share_a_place_and_nothing_signed_takes_none(app, users):
+    def signing(county: str, day: date, wan: int = 10_000) -> Spec:
+        return Spec(name=f"{county}项目{day}", investor="示例", county=county, sector="industry",
+                    investment_wan=wan, dates={"contact": day, "signed": day})
+
     with app.app_context():
-        ids = dict(db.session.execute(select(Project.county_id, Project.county_id)).all())
-    assert ids == {}  # no projects: every county ties at zero
-    ranking = context(app, "ranking")
-    assert {row.rank for row in ranking["rows"]} == {1}
-    assert all(row.moved is None for row in ranking["rows"])
+        insert_projects([signing("鹤城区", date(2026, 3, 1)), signing("鹤城区", date(2026, 4, 1)),
+                         signing("中方县", date(2026, 3, 2)), signing("中方县", date(2026, 5, 1)),
+                         signing("沅陵县", date(2026, 2, 1), 50_000),
+                         *(signing("沅陵县", date(2025, month, 1)) for month in (2, 3, 4))])
+    rows = {row.label: row for row in context(app, "ranking", day=date(2026, 6, 30))["rows"]}
+    assert [rows[name].rank for name in ("鹤城区", "中方县", "沅陵县", "辰溪县")] == [1, 1, 3, None]
+    assert rows["沅陵县"].moved == -2 and rows["鹤城区"].moved is None
+    assert list(rows)[:3] == ["鹤城区", "中方县", "沅陵县"]
 
 
 def test_charts_show_the_board_the_months_and_the_counties(app, midyear):

@@ -127,8 +127,10 @@ def _order(row: GroupRow, previous: bool = False) -> tuple[int, int]:
 
 
 def _ranks(rows: list[GroupRow], previous: bool = False) -> dict[Any, int]:
-    """Places by :func:`_order`, equal figures sharing a place (1, 2, 2, 4)."""
-    ordered = sorted(rows, key=lambda row: _order(row, previous), reverse=True)
+    """Places by :func:`_order`, equal figures sharing a place (1, 2, 2, 4). A county that
+    signed nothing takes no place: a row of counties all "first" with nothing is no ranking."""
+    ordered = sorted((row for row in rows if _order(row, previous) != (0, 0)),
+                     key=lambda row: _order(row, previous), reverse=True)
     places: dict[Any, int] = {}
     for position, row in enumerate(ordered, 1):
         same = position > 1 and _order(row, previous) == _order(ordered[position - 2], previous)
@@ -142,9 +144,7 @@ def _ranking(day: date, profile: str) -> dict[str, Any]:
         rows = indicators.by_group(period, "county")
         targets = indicators.pace(day.year, day)
     counties = [row for row in rows if not row.total and row.key is not None]
-    places = _ranks(counties)
-    last_year = any(_order(row, True) != (0, 0) for row in counties)
-    before = _ranks(counties, previous=True) if last_year else {}
+    places, before = _ranks(counties), _ranks(counties, previous=True)
     pace = {item.county_id: item.items["signed_investment_wan"] for item in targets}
 
     def ranking_row(row: GroupRow) -> RankingRow:
@@ -157,7 +157,8 @@ def _ranking(day: date, profile: str) -> dict[str, Any]:
             result.pace = (pace[row.key].progress_pct, pace[row.key].status)
         return result
 
-    ranked = sorted((ranking_row(row) for row in counties), key=lambda row: row.rank)
+    ranked = sorted((ranking_row(row) for row in counties),
+                    key=lambda row: row.rank or len(counties) + 1)
     unrecorded = [ranking_row(row) for row in rows if not row.total and row.key is None]
     return {
         "period": period,
