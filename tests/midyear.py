@@ -374,6 +374,35 @@ def midyear_specs(seed: int = 2026) -> tuple[list[Spec], dict[str, Spec]]:
     return specs, notable
 
 
+def random_specs(count: int, first: date, last: date = LAST_DAY, seed: int = 1) -> list[Spec]:
+    """``count`` projects shaped like a real wall: about half signed between ``first`` and
+    ``last`` (some of them started and producing since), the rest in negotiation or first
+    contact; a few withdrawn, a few deleted. For benchmarks and tests of scale."""
+    rng = random.Random(seed)
+    make = _Maker(rng)
+    specs = []
+    for _ in range(count):
+        amount = min(max(round(rng.lognormvariate(9.6, 1.1), -2), 500), 800_000)
+        roll = rng.random()
+        record = {"foreign_invested": True, "foreign_capital_usd_wan": rng.randrange(100, 9000)} \
+            if rng.random() < 0.06 else {}
+        if rng.random() < 0.1:
+            record["three500"] = rng.choice(list(THREE500))
+        if roll < 0.5:
+            spec = make.spec(_days(rng, first, last), amount, **record)
+        elif roll < 0.8:
+            spec = make.spec(None, amount, last="negotiating", entered=_days(rng, first, last),
+                             **record)
+        else:
+            spec = make.spec(None, amount, last="contact", entered=_days(rng, first, last))
+        if rng.random() < 0.03:
+            spec.withdrawn_on = min(max(spec.dates.values()) + timedelta(days=30), last)
+        elif rng.random() < 0.01:
+            spec.deleted_on = min(max(spec.dates.values()) + timedelta(days=7), last)
+        specs.append(spec)
+    return specs
+
+
 def build_midyear(app, seed: int = 2026) -> Midyear:
     """Write the mid-year dataset into ``app``'s (test) database; return what was written.
 

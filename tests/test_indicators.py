@@ -25,6 +25,7 @@ from wallchart.errors import Invalid
 from wallchart.extensions import db
 from wallchart.indicators import GROUPS, INDICATORS, Period
 from wallchart.models import County, Project
+from wallchart.timeutil import today
 
 H1 = "from=2026-01-01&to=2026-06-30"
 
@@ -395,9 +396,13 @@ def test_the_ranking_sorts_by_the_column_in_the_url(clients, app, midyear):
 
 def test_the_page_offers_the_periods_of_the_year(clients, midyear):
     page = clients["viewer"].get("/indicators").get_data(as_text=True)
-    for label in ("本月", "本季度", "上半年", "本年"):
+    for label in ("本月", "本季度", "上半年"):
         assert f">{label}</a>" in page
-    assert 'aria-current="true">本年</a>' in page  # the default: the year to date
+    # The default is the year to date; past June the first half is offered whole.
+    assert re.search(r'href="/indicators\?sort=signed&amp;preset=year" aria-current="true"', page)
+    year = today().year
+    first_half = f"from={year}-01-01&amp;to={year}-06-30" if today().month > 6 else "preset=half"
+    assert re.search(rf'href="/indicators\?sort=signed&amp;{first_half}"\s*>上半年</a>', page)
 
 
 def test_a_bad_period_on_the_page_says_why(clients):

@@ -16,10 +16,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, extract, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    extract,
+    func,
+    or_,
+    select,
+)
 
 from .errors import Invalid
 from .extensions import db
@@ -151,11 +163,6 @@ class Figure:
                    change_pct(count, previous_count),
                    change_pct(investment_wan, previous_investment_wan))
 
-    def __add__(self, other: Figure) -> Figure:
-        return Figure.of(self.count + other.count, self.investment_wan + other.investment_wan,
-                         self.previous_count + other.previous_count,
-                         self.previous_investment_wan + other.previous_investment_wan)
-
 
 @dataclass
 class GroupRow:
@@ -182,11 +189,12 @@ class GroupRow:
                 "change_foreign_capital_pct": self.change_foreign_capital_pct}
 
 
-def _within(column, period: Period) -> ColumnElement[bool]:
+def _within(column, period) -> ColumnElement[bool]:
+    """``column`` in ``period`` (a :class:`Period`, or bound parameters standing for one)."""
     return column.between(period.start, period.end)
 
 
-def _conditions(period: Period) -> dict[str, ColumnElement[bool]]:
+def _conditions(period) -> dict[str, ColumnElement[bool]]:
     """What makes a project count for each indicator in ``period``."""
     signed = _within(Project.signed_on, period)
     return {
@@ -201,47 +209,114 @@ def _conditions(period: Period) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def _sums(period: Period) -> list[ColumnElement]:
+def _sums(period) -> list[ColumnElement]:
     """Count and investment of every indicator, then the foreign capital: 2 × 8 + 1 columns."""
     columns: list[ColumnElement] = []
-    for condition in _conditions(period).values():
+    conditions = _conditions(period)
+    for condition in conditions.values():
         columns.append(func.count(case((condition, 1))))
         columns.append(func.coalesce(func.sum(case((condition, Project.investment_wan),
                                                    else_=0)), 0))
-    foreign = _conditions(period)["foreign_invested"]
-    columns.append(func.coalesce(func.sum(case((foreign, Project.foreign_capital_usd_wan),
-                                               else_=0)), 0))
+    columns.append(func.coalesce(func.sum(case((conditions["foreign_invested"],
+                                                Project.foreign_capital_usd_wan), else_=0)), 0))
     return columns
+
+
+def _live_between(start, end) -> ColumnElement[bool]:
+    """Projects not deleted with any stage date from ``start`` to ``end``."""
+    dates = (Project.negotiating_on, Project.signed_on, Project.started_on, Project.producing_on)
+    return and_(Project.deleted_at.is_(None),
+                or_(*(column.between(start, end) for column in dates)))
 
 
 def _counted(period: Period) -> ColumnElement[bool]:
     """Live projects with any stage date in the period or the year before it."""
-    span = Period(period.previous_year().start, period.end)
-    dates = (Project.negotiating_on, Project.signed_on, Project.started_on, Project.producing_on)
-    return and_(Project.deleted_at.is_(None), or_(*(_within(d, span) for d in dates)))
+    return _live_between(period.previous_year().start, period.end)
 
 
-def _row_figures(values: tuple, key: Any, label: str) -> GroupRow:
+def _row_figures(values: tuple, key: Any, label: str, total: bool = False) -> GroupRow:
     """A result row of ``_sums(now) + _sums(previous)`` as figures."""
     half = len(INDICATORS) * 2 + 1
     now, before = values[:half], values[half:]
     indicators = {name: Figure.of(int(now[2 * i]), int(now[2 * i + 1]),
                                   int(before[2 * i]), int(before[2 * i + 1]))
                   for i, name in enumerate(INDICATORS)}
-    return GroupRow(key, label, indicators, int(now[-1]), int(before[-1]))
+    return GroupRow(key, label, indicators, int(now[-1]), int(before[-1]), total=total)
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    start: Any
+    end: Any
+
+
+_NOW = _Bounds(bindparam("now_start", type_=Date), bindparam("now_end", type_=Date))
+_BEFORE = _Bounds(bindparam("before_start", type_=Date), bindparam("before_end", type_=Date))
+#: The columns the rankings group by.
+GROUP_COLUMNS = {"county": Project.county_id, "sector": Project.sector,
+                 "source_channel": Project.source_channel}
+
+
+@cache
+def _statement(groups: tuple[str, ...]) -> Select:
+    """The sums of every indicator in a period and the year before, per combination of
+    ``groups``: built once (its dates are bound parameters), so a request only executes it."""
+    columns = [GROUP_COLUMNS[group] for group in groups]
+    return (select(*columns, *_sums(_NOW), *_sums(_BEFORE))
+            .where(_live_between(_BEFORE.start, _NOW.end)).group_by(*columns))
+
+
+def _tally(period: Period, groups: tuple[str, ...] = (), county_id: int | None = None
+           ) -> list[tuple]:
+    previous = period.previous_year()
+    statement = _statement(groups)
+    if county_id is not None:
+        statement = statement.where(Project.county_id == county_id)
+    return [tuple(row) for row in db.session.execute(statement, {
+        "now_start": period.start, "now_end": period.end,
+        "before_start": previous.start, "before_end": previous.end})]
+
+
+def _add(rows: list[tuple]) -> tuple:
+    return tuple(map(sum, zip(*rows, strict=True))) if rows else (0,) * (len(INDICATORS) * 4 + 2)
 
 
 def compute(period: Period, county: County | None = None) -> dict[str, Any]:
     """Every indicator for the period, for the city or one county: one SQL statement."""
-    query = select(*_sums(period), *_sums(period.previous_year())).where(_counted(period))
-    if county is not None:
-        query = query.where(Project.county_id == county.id)
-    values = db.session.execute(query).one()
-    return _row_figures(tuple(values), None, "").as_dict()
+    values = _add(_tally(period, county_id=county.id if county else None))
+    return _row_figures(values, None, "").as_dict()
 
 
-def _not_recorded() -> str:
-    return _("Not recorded")
+def _labels(group: str) -> dict[Any, str]:
+    if group == "county":
+        return dict(db.session.execute(
+            select(County.id, County.name).order_by(County.sort_order, County.id)).all())
+    return {key: str(label)
+            for key, label in (SECTORS if group == "sector" else SOURCE_CHANNELS).items()}
+
+
+def by_groups(period: Period, groups: tuple[str, ...] = GROUPS) -> dict[str, list[GroupRow]]:
+    """:func:`by_group` for several groupings at once: one statement for all of them (plus the
+    county names), the groupings folded in Python."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown group {sorted(unknown)}")
+    tally = _tally(period, groups)
+    total = _row_figures(_add([row[len(groups):] for row in tally]), None, _("City total"),
+                         total=True)
+    result = {}
+    for index, group in enumerate(groups):
+        found: dict[Any, list[tuple]] = {}
+        for row in tally:
+            found.setdefault(row[index], []).append(row[len(groups):])
+        labels = _labels(group)
+        rows = [_row_figures(_add(found.get(key, [])), key, label)
+                for key, label in labels.items()]
+        strays = [values for key, part in found.items() if key not in labels for values in part]
+        if strays:  # no group, or a key no longer in the vocabulary
+            rows.append(_row_figures(_add(strays), None, _("Not recorded")))
+        result[group] = [*rows, total]
+    return result
 
 
 def by_group(period: Period, group: str) -> list[GroupRow]:
@@ -251,35 +326,7 @@ def by_group(period: Period, group: str) -> list[GroupRow]:
     projects that name none come under "Not recorded" when there are any. Two SQL statements
     for counties (their names), one otherwise.
     """
-    if group not in GROUPS:
-        raise ValueError(f"unknown group {group!r}")
-    column = {"county": Project.county_id, "sector": Project.sector,
-              "source_channel": Project.source_channel}[group]
-    found = {row[0]: tuple(row[1:]) for row in db.session.execute(
-        select(column, *_sums(period), *_sums(period.previous_year()))
-        .where(_counted(period)).group_by(column))}
-    if group == "county":
-        labels: dict[Any, str] = dict(db.session.execute(
-            select(County.id, County.name).order_by(County.sort_order, County.id)).all())
-    else:
-        labels = {key: str(label)
-                  for key, label in (SECTORS if group == "sector" else SOURCE_CHANNELS).items()}
-    empty = (0,) * (len(INDICATORS) * 4 + 2)
-    rows = [_row_figures(found.get(key, empty), key, label) for key, label in labels.items()]
-    unknown = [key for key in found if key not in labels]
-    if unknown:  # no group, or a key no longer in the vocabulary
-        rows.append(_sum_rows([_row_figures(found[key], None, "") for key in unknown],
-                              _not_recorded(), None))
-    rows.append(_sum_rows(rows, _("City total"), None, total=True))
-    return rows
-
-
-def _sum_rows(rows: list[GroupRow], label: str, key: Any, total: bool = False) -> GroupRow:
-    zero = Figure.of(0, 0, 0, 0)
-    indicators = {name: sum((row.indicators[name] for row in rows), zero) for name in INDICATORS}
-    return GroupRow(key, label, indicators,
-                    sum(row.foreign_capital_usd_wan for row in rows),
-                    sum(row.previous_foreign_capital_usd_wan for row in rows), total=total)
+    return by_groups(period, (group,))[group]
 
 
 def monthly_signings(year: int) -> list[tuple[int, int, int]]:
@@ -345,27 +392,28 @@ class PaceRow:
     items: dict[str, PaceItem]
 
 
-def pace(year: int, as_of: date) -> list[PaceRow]:
+def pace(year: int, as_of: date, county_rows: list[GroupRow] | None = None) -> list[PaceRow]:
     """Each county with targets for ``year``: its progress against the pace of the year, counted
-    from Jan 1 to ``as_of`` (at most Dec 31)."""
+    from Jan 1 to ``as_of`` (at most Dec 31). ``county_rows``: ``by_group`` of that period
+    already at hand (saves its statement)."""
     targets = db.session.execute(
-        select(CountyTarget).join(CountyTarget.county).where(CountyTarget.year == year)
-        .order_by(County.sort_order, County.id)).scalars().all()
+        select(CountyTarget, County.name).join(CountyTarget.county)
+        .where(CountyTarget.year == year).order_by(County.sort_order, County.id)).all()
     if not targets:
         return []
     end = min(max(as_of, date(year, 1, 1)), date(year, 12, 31))
-    actual = {row.key: row for row in by_group(Period(date(year, 1, 1), end), "county")
-              if not row.total and row.key is not None}
+    county_rows = county_rows or by_group(Period(date(year, 1, 1), end), "county")
+    actual = {row.key: row for row in county_rows if not row.total and row.key is not None}
     share = year_share(year, as_of)
     rows = []
-    for target in targets:
+    for target, name in targets:
         reached = actual[target.county_id]
         items = {}
         for column, (indicator, what) in TARGETS.items():
             amount = getattr(target, column)
             source = reached.indicators[indicator] if indicator else reached
             items[column] = PaceItem(amount, getattr(source, what), amount * share)
-        rows.append(PaceRow(target.county_id, target.county.name, items))
+        rows.append(PaceRow(target.county_id, name, items))
     return rows
 
 

@@ -104,12 +104,15 @@ def index():
     if sort not in SORTS:
         sort = DEFAULT_SORT
     as_of = min(period.end, day)
+    groups = indicators.by_groups(period)
+    # The pace counts from Jan 1: the year to date (the default) has its figures already.
+    so_far = groups["county"] if period == Period(date(as_of.year, 1, 1), as_of) else None
     body = render_template(
         "indicators.html", period=period, previous=period.previous_year(),
         period_args=period_args, sort=sort, error=error, presets=presets(day),
-        figures=indicators.compute(period),
-        rankings={group: ranked(indicators.by_group(period, group), sort) for group in GROUPS},
-        pace=indicators.pace(as_of.year, as_of), pace_year=as_of.year, as_of=as_of,
+        figures=groups["county"][-1].as_dict(),
+        rankings={group: ranked(groups[group], sort) for group in GROUPS},
+        pace=indicators.pace(as_of.year, as_of, so_far), pace_year=as_of.year, as_of=as_of,
         year_share=float(indicators.year_share(as_of.year, as_of)) * 100,
         target_fields=list(TARGET_FIELDS))
     return body, 422 if error else 200
