@@ -385,6 +385,9 @@ def test_the_ranking_sorts_by_the_column_in_the_url(clients, app, midyear):
                         key=lambda r: -r.indicators["started"].count)
     assert ranking_rows(page, "county")[:-1] == [r.label for r in by_started]
     assert ranking_rows(page, "county")[-1] == "全市合计"
+    # A county that started nothing takes no rank: 怀化高新区 has no project at all.
+    idle = re.search(r'<td class="rank">([^<]*)</td>\s*<th scope="row">怀化高新区</th>', page)
+    assert idle.group(1) == ""
     assert re.search(r'aria-sort="descending">\s*<a href="[^"]*sort=started', page)
     # The links keep the period; the sort links keep it too.
     assert 'href="/indicators?sort=signed_three500&amp;from=2026-01-01&amp;to=2026-06-30' \

@@ -17,7 +17,6 @@ from . import indicators
 from .errors import Invalid
 from .indicators import GROUPS, INDICATORS, GroupRow, Period, format_change, preset_period
 from .report_data import INDICATOR_LABELS
-from .services.targets import FIELDS as TARGET_FIELDS
 from .services.targets import LABELS as TARGET_LABELS
 from .timeutil import today
 
@@ -26,6 +25,10 @@ bp = Blueprint("insights", __name__, url_prefix="/indicators")
 #: What the ranking can be sorted by: each indicator's count, and two amounts.
 SORTS = (*INDICATORS, "signed_investment", "foreign_capital")
 DEFAULT_SORT = "signed"
+
+#: The pace table's columns: amounts of money are shown in 亿元 there, so no unit in the head.
+PACE_LABELS: dict[str, object] = {**TARGET_LABELS,
+                                  "signed_investment_wan": _l("Investment signed")}
 
 PACE_STATUS: dict[str, object] = {
     "ahead": _l("Ahead of the pace"),
@@ -52,7 +55,7 @@ def _signed_in():
 def _helpers() -> dict[str, Any]:
     return {"INDICATORS": INDICATORS, "INDICATOR_LABELS": INDICATOR_LABELS,
             "PACE_STATUS": PACE_STATUS, "GROUP_TITLES": GROUP_TITLES,
-            "TARGET_LABELS": TARGET_LABELS,
+            "PACE_LABELS": PACE_LABELS,
             "format_change": format_change}
 
 
@@ -66,14 +69,16 @@ def sort_value(row: GroupRow, sort: str) -> int:
 
 
 def ranked(rows: list[GroupRow], sort: str) -> list[tuple[int | None, GroupRow]]:
-    """Groups by ``sort``, largest first (ties share a rank and keep their usual order), then
-    the unranked lines: projects naming no group, and the city total."""
+    """Groups by ``sort``, largest first (ties share a rank and keep their usual order; a
+    group with nothing takes no rank), then the lines outside the ranking: projects naming no
+    group, and the city total."""
     groups = sorted((row for row in rows if row.key is not None and not row.total),
                     key=lambda row: -sort_value(row, sort))
     result: list[tuple[int | None, GroupRow]] = []
     for position, row in enumerate(groups, 1):
-        same = result and sort_value(result[-1][1], sort) == sort_value(row, sort)
-        result.append((result[-1][0] if same else position, row))
+        value = sort_value(row, sort)
+        same = result and sort_value(result[-1][1], sort) == value
+        result.append((None if not value else result[-1][0] if same else position, row))
     return result + [(None, row) for row in rows if row.key is None or row.total]
 
 
@@ -113,6 +118,5 @@ def index():
         figures=groups["county"][-1].as_dict(),
         rankings={group: ranked(groups[group], sort) for group in GROUPS},
         pace=indicators.pace(as_of.year, as_of, so_far), pace_year=as_of.year, as_of=as_of,
-        year_share=float(indicators.year_share(as_of.year, as_of)) * 100,
-        target_fields=list(TARGET_FIELDS))
+        year_share=float(indicators.year_share(as_of.year, as_of)) * 100)
     return body, 422 if error else 200
