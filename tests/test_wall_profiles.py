@@ -124,7 +124,10 @@ def test_a_lobby_page_never_holds_a_confidential_investor_or_amount(app, display
         assert "保密合作项目" in lobby
         assert set(hidden_values_in(staff)) >= {SECRET_INVESTOR, "987654"}, lang
     lobby, staff = page(app, displays["lobby"]), page(app, displays["staff"])
-    assert lobby.count("保密</") >= 2  # investor and amount on the card
+    card = re.search(rf'<article[^>]*data-project-id="{secret["id"]}".*?</article>', lobby,
+                     re.S).group(0)
+    assert card.count("保密</") == 2  # investor and amount
+    assert "badge-big" not in card  # nor a "10亿 and above" badge, which would tell its size
     assert 'data-investment=""' in lobby and f'data-investment="{SECRET_WAN}"' in staff
     # a column total covers only what the screen shows
     assert column_total(lobby, "signed") == "0.00" and column_total(staff, "signed") == "98.77"

@@ -175,7 +175,8 @@ def test_the_today_marks_go_at_midnight(live_server, busy_board, open_display):
 
 # --- views that take turns ---------------------------------------------------------------------
 
-def test_views_take_turns_and_nothing_scrolls(live_server, busy_board, open_display, artifacts):
+def test_views_take_turns_and_nothing_scrolls(live_server, api, busy_board, open_display,
+                                              artifacts):
     path = display(live_server, "轮播", "--views", "board,ranking,attention,charts",
                    "--rotate", "10", "--profile", "lobby")
     for width, height in SIZES:
@@ -190,6 +191,9 @@ def test_views_take_turns_and_nothing_scrolls(live_server, busy_board, open_disp
                 expect(wall.locator(".card")).to_have_count(len(busy_board))
             else:
                 expect(views.locator("section")).to_have_count(1)
+            if (width, name) == (1920, "ranking"):  # a change while it is up: fetched again
+                with wall.expect_request(re.compile(r"/wall/views/ranking\?")):
+                    api("member").move(busy_board["中药材精深加工项目"]["id"], "started")
             no_scroll_bars(wall)
             wall.screenshot(path=artifacts / f"wall-rotation-{turn}-{name}-{width}x{height}.png")
         # a lobby screen never shows the confidential investor, whatever the view

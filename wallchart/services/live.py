@@ -30,7 +30,7 @@ VIEWS = ("board", "wall")
 #: Actions after which the card is no longer on the board: screens remove it.
 LEAVES_BOARD = frozenset({"deleted", "withdrawn"})
 #: The walls' header and ticker follow a burst of changes once, this long after its first one.
-SUMMARY_DELAY_SECONDS = 0.3
+SUMMARY_DELAY_SECONDS = 0.5
 
 
 def room(view: str, locale: str, profile: str = "staff") -> str:
