@@ -38,6 +38,7 @@ from wallchart.models import (
     ApiToken,
     AuditEntry,
     County,
+    CountyTarget,
     DisplayToken,
     Project,
     SetupToken,
@@ -138,6 +139,16 @@ MATRIX: dict[tuple[str, str], dict] = {
     # the wall display
     ("wall.index", "GET"): WALL,
     ("wall.columns", "GET"): WALL,
+    ("wall.summary", "GET"): WALL,
+    ("wall.view", "GET"): WALL,
+    # indicators, rankings and targets: read by everyone signed in, targets set by admins
+    ("insights.index", "GET"): SIGNED_IN_PAGE,
+    ("api_indicators.get_indicators", "GET"): API_READ,
+    # the scheduling report and the weekly report: staff signed in (or an API token) read them
+    ("reports.schedule", "GET"): SIGNED_IN_PAGE,
+    ("reports.schedule_xlsx", "GET"): SIGNED_IN_PAGE,
+    ("reports.schedule_csv", "GET"): SIGNED_IN_PAGE,
+    ("reports.weekly_report", "GET"): SIGNED_IN_PAGE,
     # administration: administrators at a browser only
     **{(endpoint, method): ADMIN_ONLY for endpoint, method in [
         ("admin.index", "GET"), ("admin.audit", "GET"),
@@ -150,7 +161,8 @@ MATRIX: dict[tuple[str, str], dict] = {
         ("admin.counties", "GET"), ("admin.add_county", "POST"), ("admin.county", "GET"),
         ("admin.rename_county", "POST"), ("admin.delete_county", "POST"),
         ("admin.displays", "GET"), ("admin.create_display", "POST"),
-        ("admin.revoke_display", "POST"),
+        ("admin.revoke_display", "POST"), ("admin.update_display", "POST"),
+        ("admin.targets_list", "GET"), ("admin.set_targets", "POST"),
     ]},
 }
 
@@ -296,9 +308,13 @@ def full_snapshot(app) -> dict:
             "members": sorted(tuple(r) for r in db.session.execute(select(team_member)).all()),
             "counties": rows(County.id, County.name, County.kind, County.sort_order),
             "displays": rows(DisplayToken.id, DisplayToken.name, DisplayToken.token_hash,
-                             DisplayToken.revoked_at),
+                             DisplayToken.revoked_at, DisplayToken.profile, DisplayToken.views,
+                             DisplayToken.rotate_seconds),
             "api_tokens": rows(ApiToken.id, ApiToken.user_id, ApiToken.revoked_at),
             "audit": rows(AuditEntry.id),
+            "targets": rows(CountyTarget.id, CountyTarget.county_id, CountyTarget.year,
+                            CountyTarget.signed_count, CountyTarget.signed_investment_wan,
+                            CountyTarget.started_count, CountyTarget.foreign_capital_usd_wan),
             "setup_tokens": rows(SetupToken.id),
         }
 
@@ -352,6 +368,7 @@ def _wall(path: str) -> Callable[[dict, str, World], Req]:
 
 
 BLOCKER = {"kind": "land", "department": "市自然资源和规划局", "due_on": "2030-01-01"}
+HALF_YEAR = {"from": "2026-01-01", "to": "2026-06-30"}
 NEW_PROJECT = {"name": "新项目", "investor": "新投资公司", "investment_wan": 1200,
                "county": "中方县", "sector": "services", "team": TEAM}
 
@@ -447,6 +464,24 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
     ("tracking.city", "GET"): lambda i, w, _: Req("/blockers", query={"sort": "department"}),
     ("wall.index", "GET"): _wall("/wall"),
     ("wall.columns", "GET"): _wall("/wall/columns"),
+    ("wall.summary", "GET"): _wall("/wall/summary"),
+    ("wall.view", "GET"): _wall("/wall/views/ranking"),
+    ("insights.index", "GET"): lambda i, w, _: Req(
+        "/indicators", query={"from": "2026-01-01", "to": "2026-06-30", "sort": "started"}),
+    ("api_indicators.get_indicators", "GET"): lambda i, w, _: Req(
+        "/api/indicators", query={"from": "2026-01-01", "to": "2026-06-30", "county": "鹤城区"}),
+    ("reports.schedule", "GET"): lambda i, w, _: Req("/reports/schedule", query=HALF_YEAR),
+    ("reports.schedule_xlsx", "GET"): lambda i, w, _: Req("/reports/schedule.xlsx",
+                                                          query=HALF_YEAR),
+    ("reports.schedule_csv", "GET"): lambda i, w, _: Req("/reports/schedule.csv",
+                                                         query=HALF_YEAR),
+    ("reports.weekly_report", "GET"): lambda i, w, _: Req("/reports/weekly",
+                                                          query={"week": "2026-06-03"}),
+    ("admin.targets_list", "GET"): lambda i, w, _: Req("/admin/targets", query={"year": "2026"}),
+    ("admin.set_targets", "POST"): lambda i, w, _: Req(
+        f"/admin/targets/{i['free_county']}", data={
+            "year": "2026", "signed_count": "12", "signed_investment_wan": "500000",
+            "started_count": "6", "foreign_capital_usd_wan": "3000"}),
     ("admin.index", "GET"): lambda i, w, _: Req("/admin"),
     ("admin.audit", "GET"): lambda i, w, _: Req("/admin/audit", query={"actor": "(cli)"}),
     ("admin.users", "GET"): lambda i, w, _: Req("/admin/users"),
@@ -484,6 +519,9 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         "/admin/displays", data={"name": "二楼"}),
     ("admin.revoke_display", "POST"): lambda i, w, _: Req(
         f"/admin/displays/{i['display']}/revoke", data={}),
+    ("admin.update_display", "POST"): lambda i, w, _: Req(
+        f"/admin/displays/{i['display']}/settings", data={
+            "profile": "lobby", "views": ["board", "ranking"], "rotate_seconds": "30"}),
 }
 
 
@@ -746,7 +784,8 @@ def test_missing_ids_are_404_not_500(fresh, world):
     for path in ["/admin/users/999999", "/admin/teams/999999", "/admin/counties/999999"]:
         assert send(app, world, "admin", "GET", Req(path)).status_code == 404
     for path in ["/admin/users/999999/disable", "/admin/teams/999999/lead",
-                 "/admin/counties/999999/delete", "/admin/displays/999999/revoke"]:
+                 "/admin/counties/999999/delete", "/admin/displays/999999/revoke",
+                 "/admin/displays/999999/settings"]:
         _refused(app, world, "admin", "POST", path, {}, 404)
 
 

@@ -63,10 +63,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         account,
         admin,
         api,
+        api_indicators,
         api_tracking,
         board,
         cli,
         errors_pages,
+        insights,
+        reports,
         sockets,
         tracking,
         wall,
@@ -80,6 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(tracking.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(insights.bp)
+    app.register_blueprint(api_indicators.bp)
+    app.register_blueprint(reports.bp)
     errors_pages.init_app(app)
     cli.init_app(app)
     sockets.init_app()

@@ -16,8 +16,9 @@ from .auth import bearer_token
 from .errors import Invalid
 from .extensions import db
 from .models import County, Team, User
-from .services import accounts, teams
-from .vocabulary import AUDIT_ACTIONS, COUNTY_KINDS
+from .services import accounts, targets, teams
+from .timeutil import today
+from .vocabulary import AUDIT_ACTIONS, COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -235,12 +236,52 @@ def delete_county(county_id: int):
     return _done(_("%(name)s deleted.", name=deleted.name), ".counties")
 
 
+# --- annual targets per county ---------------------------------------------------------------
+
+def _targets_page(year: int, failed: int | None = None, error: Invalid | None = None):
+    """Every county's targets for ``year``; ``failed`` names the county whose refusal shows."""
+    return render_template("admin/targets.html", year=year, rows=targets.targets_of(year),
+                           fields=targets.LABELS, failed=failed, error=error,
+                           values=request.form), error.status if error else 200
+
+
+@bp.get("/targets")
+def targets_list():
+    return _targets_page(targets.check_year(request.args.get("year") or today().year))
+
+
+@bp.post("/targets/<int:county_id>")
+def set_targets(county_id: int):
+    form = request.form
+    year = form.get("year", "")
+    try:
+        targets.set_targets(current_user, county_id, year,
+                            {name: form.get(name, "") for name in targets.FIELDS})
+    except Invalid as error:
+        return _targets_page(targets.check_year(year), county_id, error)
+    return _done(_("The targets of %(name)s for %(year)s are saved.",
+                   name=_row(County, county_id).name, year=year), ".targets_list", year=year)
+
+
 # --- wall displays ----------------------------------------------------------------------------
 
-def _displays_page(error: Invalid | None = None, wall_url: str | None = None):
+def _displays_page(error: Invalid | None = None, wall_url: str | None = None,
+                   failed: int | None = None):
+    """``failed``: the display whose settings form was refused (0: the new display's form)."""
     return render_template("admin/displays.html", displays=accounts.display_tokens(),
                            error=error, values=request.form if error else {},
-                           wall_url=wall_url), error.status if error else 200
+                           wall_url=wall_url, failed=failed, profiles=DISPLAY_PROFILES,
+                           views=DISPLAY_VIEWS), error.status if error else 200
+
+
+def _display_settings_form() -> dict:
+    """Profile, views and seconds per view, when the form carries them: the views are its
+    "1st view", "2nd view"… choices in order, those left at "—" skipped."""
+    form = request.form
+    if "profile" not in form:
+        return {}
+    return {"profile": form.get("profile"), "views": [v for v in form.getlist("views") if v],
+            "rotate_seconds": form.get("rotate_seconds", "")}
 
 
 @bp.get("/displays")
@@ -253,11 +294,22 @@ def create_display():
     """The new wall's link is shown on this answer and nowhere else: only the token's digest
     is stored, and the answer is not cached (so no Post/Redirect/Get here)."""
     try:
-        token = accounts.create_display_token(current_user, request.form.get("name"))
+        token = accounts.create_display_token(current_user, request.form.get("name"),
+                                              _display_settings_form())
     except Invalid as error:
-        return _displays_page(error)
+        return _displays_page(error, failed=0)
     body, status = _displays_page(wall_url=f"{request.host_url}wall?token={token}")
     return body, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/displays/<int:token_id>/settings")
+def update_display(token_id: int):
+    try:
+        updated = accounts.update_display(current_user, token_id, _display_settings_form())
+    except Invalid as error:
+        return _displays_page(error, failed=token_id)
+    return _done(_("The display %(name)s will show its new settings within seconds.",
+                   name=updated.name), ".displays")
 
 
 @bp.post("/displays/<int:token_id>/revoke")

@@ -38,9 +38,10 @@ def _cards() -> dict[tuple, Markup]:
     return current_app.extensions.setdefault("wallchart_cards", {})
 
 
-def _key(card: Card, view: str, locale: str, day: date) -> tuple:
+def _key(card: Card, view: str, locale: str, day: date, redact: bool) -> tuple:
+    # A lobby wall's card differs only for a confidential project.
     return (card.id, card.version, card.county, card.team, card.owner, card.owner_label, view,
-            locale, day)
+            locale, day, redact and card.confidential)
 
 
 def _card(project: Project) -> Card:
@@ -49,18 +50,21 @@ def _card(project: Project) -> Card:
     return Card(project.id, project.version, project.investment_wan,
                 project.county.name if project.county else None,
                 project.team.name if project.team else None,
-                owner.username if owner else None, owner.label if owner else None)
+                owner.username if owner else None, owner.label if owner else None,
+                project.confidential)
 
 
-def cards_html(columns: BoardColumns[Card], view: str) -> dict[int, Markup]:
-    """Each card's HTML by project id, for the ``board`` or ``wall`` view in the current
-    language: the missing ones loaded in one statement (always sent, so that a page costs the
-    same statements cold or warm) and rendered from the partial the live push renders."""
+def cards_html(columns: BoardColumns[Card], view: str, redact: bool = False
+               ) -> dict[int, Markup]:
+    """Each card's HTML by project id, for the ``board`` or ``wall`` view (``redact``: of a
+    lobby wall) in the current language: the missing ones loaded in one statement (always
+    sent, so that a page costs the same statements cold or warm) and rendered from the partial
+    the live push renders."""
     locale, day, kept = str(get_locale()), today(), _cards()
     html: dict[int, Markup] = {}
     for cards in columns.values():
         for card in cards:
-            cached = kept.get(_key(card, view, locale, day))
+            cached = kept.get(_key(card, view, locale, day, redact))
             if cached is not None:
                 html[card.id] = cached
     missing = [card.id for cards in columns.values() for card in cards if card.id not in html]
@@ -68,11 +72,11 @@ def cards_html(columns: BoardColumns[Card], view: str) -> dict[int, Markup]:
         kept.clear()
     # What render_template does, once for all of them: the partial, the context processors.
     template = current_app.jinja_env.get_template("partials/card.html")
-    context = {"view": view}
+    context = {"view": view, "redact": redact}
     current_app.update_template_context(context)
     for project in queries.projects_by_id(missing):
         # Keyed by what was rendered: the row may have changed since the cards were read.
-        html[project.id] = kept[_key(_card(project), view, locale, day)] = Markup(
+        html[project.id] = kept[_key(_card(project), view, locale, day, redact)] = Markup(
             template.render(context, project=project))
     return html
 

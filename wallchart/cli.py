@@ -16,7 +16,7 @@ from flask_babel import force_locale
 
 from .errors import ServiceError
 from .services import accounts, teams
-from .vocabulary import COUNTY_KINDS, ROLES
+from .vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
 
 user_cli = AppGroup("user", help="Manage users and their API tokens.")
 display_cli = AppGroup("display", help="Manage wall display tokens.")
@@ -74,14 +74,43 @@ def user_token(name: str) -> None:
     click.echo(token)
 
 
+def _display_options(command):
+    """--profile, --views, --rotate: a display's settings (left out: unchanged, or default)."""
+    command = click.option("--rotate", "rotate_seconds", type=int, default=None,
+                           help="Seconds each view is shown (10 to 3600).")(command)
+    command = click.option("--views", default=None,
+                           help=f"Views in turn, comma-separated: {', '.join(DISPLAY_VIEWS)}.")(
+        command)
+    return click.option("--profile", type=click.Choice(list(DISPLAY_PROFILES)), default=None,
+                        help="staff: everything; lobby: confidential details hidden.")(command)
+
+
+def _chosen(**options) -> dict:
+    return {key: value for key, value in options.items() if value is not None}
+
+
 @display_cli.command("create")
 @click.argument("name")
+@_display_options
 @in_english
-def display_create(name: str) -> None:
+def display_create(name: str, **options) -> None:
     """Create a wall display token; the last line is the wall's path."""
-    token = accounts.create_display_token(None, name)
+    token = accounts.create_display_token(None, name, _chosen(**options))
     click.echo(f"Display {name!r} created. Open this path on the wall screen:")
     click.echo(f"/wall?token={token}")
+
+
+@display_cli.command("set")
+@click.argument("name")
+@_display_options
+@in_english
+def display_set(name: str, **options) -> None:
+    """Change the profile, views or seconds per view of the display(s) named NAME; their
+    screens reload with the new settings within seconds."""
+    if not _chosen(**options):
+        raise click.UsageError("Give at least one of --profile, --views, --rotate.")
+    count = accounts.update_displays_named(None, name, _chosen(**options))
+    click.echo(f"Updated {count} display(s) named {name!r}.")
 
 
 @display_cli.command("revoke")

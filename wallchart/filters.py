@@ -212,13 +212,13 @@ class Screen:
     def status(self) -> int:
         return 400 if self.error else 200
 
-    def context(self, view: str) -> dict[str, Any]:
+    def context(self, view: str, redact: bool = False) -> dict[str, Any]:
         """What the templates (``board.html``, ``wall.html``, the partials) read, for the
-        ``board`` or the ``wall`` view."""
+        ``board`` or the ``wall`` view; ``redact`` for a lobby wall."""
         return {"board_filter": self.board_filter, "filter_choices": self.choices,
                 "columns": self.columns, "filter_error": self.error, "revision": self.revision,
                 "view": view,
-                "card_html": card_cache.cards_html(self.columns, view)
+                "card_html": card_cache.cards_html(self.columns, view, redact)
                 if self.columns is not None else {}}
 
 

@@ -78,6 +78,7 @@ class Card(NamedTuple):
     team: str | None
     owner: str | None
     owner_label: str | None
+    confidential: bool
 
 
 def board_cards(board_filter: BoardFilter | None = None) -> BoardColumns[Card]:
@@ -89,16 +90,16 @@ def board_cards(board_filter: BoardFilter | None = None) -> BoardColumns[Card]:
         _board(Project.id, Project.version, Project.investment_wan, Project.stage,
                county.name.label("county"), team.name.label("team"),
                owner.username.label("owner"), owner.display_name.label("owner_label"),
-               board_filter=board_filter)
+               Project.confidential, board_filter=board_filter)
         .outerjoin(county, Project.county_id == county.id)
         .outerjoin(team, Project.team_id == team.id)
         .outerjoin(owner, Project.owner_id == owner.id)
     )
     return BoardColumns(
-        (Card(id_, version, wan, county_name, team_name, username, label or username), stage,
-         colour)
-        for id_, version, wan, stage, county_name, team_name, username, label, colour
-        in db.session.execute(query))
+        (Card(id_, version, wan, county_name, team_name, username, label or username,
+              confidential), stage, colour)
+        for id_, version, wan, stage, county_name, team_name, username, label, confidential,
+        colour in db.session.execute(query))
 
 
 def projects_by_id(ids: Iterable[int]) -> list[Project]:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_socketio import disconnect as flask_disconnect
 from flask_socketio import emit, join_room
 
-from . import origins, queries
+from . import build, origins, queries
 from .extensions import socketio
 from .services import accounts, sessions
 from .services.live import room
@@ -45,10 +45,10 @@ def connect(auth: Any = None):
                                      current_app.config["ALLOWED_ORIGINS"])
     if origin is not None and not origin_allowed:
         raise ConnectionRefusedError("origin not allowed")
-    view = credential = None
+    view = credential = display = None
     if isinstance(token, str) and token:
         if (display := accounts.display_for_token(token)) is not None:
-            view, credential = "wall", ("display", display.id)
+            view, credential = "wall", ("display", accounts.display_settings_key(display))
         elif (user := accounts.user_for_api_token(token)) is not None and user.can("read"):
             view, credential = "board", ("user", user.id)
     elif origin_allowed and current_user.is_authenticated and current_user.can("read"):
@@ -59,8 +59,11 @@ def connect(auth: Any = None):
         raise ConnectionRefusedError("unauthorized")
     _watched[request.sid] = credential
     _start_watching(current_app._get_current_object())
-    join_room(room(view, _locale(auth)))
-    emit("hello", {"revision": queries.board_revision(), "view": view})
+    join_room(room(view, _locale(auth), display.profile if display else "staff"))
+    hello = {"revision": queries.board_revision(), "view": view, "build": build.build_id()}
+    if display is not None:  # the wall reloads when its settings changed while it was away
+        hello["display"] = credential[1]
+    emit("hello", hello)
 
 
 def disconnect(reason: Any = None) -> None:
@@ -88,8 +91,9 @@ FLOOD_WINDOW_SECONDS = 10
 _heard: dict[str, tuple[float, int]] = {}
 
 
-#: This process's sockets and what let each in: ("session" | "display" | "user", row id).
-_watched: dict[str, tuple[str, int]] = {}
+#: This process's sockets and what let each in: ("session" | "user", row id), or ("display",
+#: its settings key), so that a display whose profile or views change is closed and reloads.
+_watched: dict[str, tuple[str, int | str]] = {}
 _watchers: set[int] = set()
 
 
@@ -116,13 +120,14 @@ def _watch(app: Flask, server) -> None:
 
 
 def _revoked() -> list[str]:
-    """The sockets whose session ended, whose user is disabled or whose token was revoked."""
+    """The sockets whose session ended, whose user is disabled or whose display token was
+    revoked or given other settings."""
     watched = dict(_watched)
-    by_kind: dict[str, set[int]] = {"session": set(), "display": set(), "user": set()}
+    by_kind: dict[str, set] = {"session": set(), "display": set(), "user": set()}
     for kind, row_id in watched.values():
         by_kind[kind].add(row_id)
     gone = {("session", i) for i in sessions.ended_among(by_kind["session"])}
-    gone |= {("display", i) for i in accounts.revoked_displays_among(by_kind["display"])}
+    gone |= {("display", k) for k in accounts.stale_displays_among(by_kind["display"])}
     gone |= {("user", i) for i in accounts.inactive_users_among(by_kind["user"])}
     return [sid for sid, credential in watched.items() if credential in gone]
 
@@ -135,3 +140,4 @@ def init_app() -> None:
     socketio.on_event("connect", connect)
     socketio.on_event("disconnect", disconnect)
     socketio.on_event("*", anything)
+    build.build_id()  # computed once per process, before the first screen asks

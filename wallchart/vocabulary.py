@@ -160,4 +160,5 @@ AUDIT_ACTIONS: dict[str, object] = {
     "county.delete": _l("County deleted"),
     "display.create": _l("Display created"),
     "display.revoke": _l("Display revoked"),
+    "target.set": _l("Annual targets set"),
 }

@@ -2,14 +2,21 @@
 
 Its URL may carry the board's filters (``/wall?token=…&county=鹤城区``), so that a screen
 shows one county or one team; there is no "me" on a wall.
+
+A display's profile decides what its screen may receive: ``lobby`` renders confidential
+projects without investor and amount (``redact``), in the page, the fragments it fetches and the
+live push alike. Its views rotate on the schedule the display carries, read at load.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 
-from . import filters
+from . import filters, wall_summary, wall_views
+from .build import build_id
+from .models import DisplayToken
 from .services import accounts
+from .vocabulary import DISPLAY_VIEWS
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
 
@@ -21,14 +28,23 @@ def _display_or_refusal():
     return display, None
 
 
+def _board(display: DisplayToken) -> tuple[dict, int]:
+    """The columns as the URL's filter and the display's profile allow, and the status."""
+    shown = filters.screen(request.args, None)
+    redact = display.profile == "lobby"
+    return {**shown.context("wall", redact=redact), "redact": redact}, shown.status
+
+
 @bp.get("")
 def index():
     display, refusal = _display_or_refusal()
     if refusal:
         return refusal
-    shown = filters.screen(request.args, None)
-    return render_template("wall.html", display=display, **shown.context("wall")), \
-        shown.status
+    board, status = _board(display)
+    summary = wall_summary.read(display.profile)
+    return render_template("wall.html", display=display, views=DISPLAY_VIEWS,
+                           build=build_id(), settings_key=accounts.display_settings_key(display),
+                           **board, **wall_summary.context(summary)), status
 
 
 @bp.get("/columns")
@@ -36,6 +52,27 @@ def columns():
     display, refusal = _display_or_refusal()
     if refusal:
         return refusal
-    shown = filters.screen(request.args, None)
-    return render_template("partials/columns.html", **shown.context("wall")), \
-        shown.status
+    board, status = _board(display)
+    return render_template("partials/columns.html", **board), status
+
+
+@bp.get("/summary")
+def summary():
+    """The header's indicators and the ticker, for a wall that was offline (or at midnight)."""
+    display, refusal = _display_or_refusal()
+    if refusal:
+        return refusal
+    header, ticker = wall_summary.render(wall_summary.read(display.profile))
+    return header + ticker
+
+
+@bp.get("/views/<name>")
+def view(name: str):
+    """One of the rotating views other than the board, as a fragment for the view area."""
+    display, refusal = _display_or_refusal()
+    if refusal:
+        return refusal
+    if name not in DISPLAY_VIEWS or name == "board":
+        abort(404)
+    return render_template(f"partials/wall_{name}.html",
+                           **wall_views.view_context(name, display.profile))

@@ -8,6 +8,7 @@ for the command line and the setup link, which act with the authority of the ser
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from typing import Any
@@ -32,7 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..transactions import quiet_transaction, write_transaction
-from ..vocabulary import COUNTY_KINDS, ROLES
+from ..vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
 from . import sessions
 
 USERNAME = re.compile(r"^[\w.\-]{1,64}$")
@@ -42,6 +43,8 @@ PASSWORD_MAX = 256
 AUDIT_PAGE_SIZE = 50
 #: Stands for the command line in the audit log's actor filter; no username has parentheses.
 CONSOLE = "(cli)"
+#: The shortest and the longest a wall display shows each of its views.
+ROTATE_SECONDS = (10, 3600)
 # Checked for an unknown username, so a wrong name costs the same time as a wrong password.
 _DUMMY_HASH = (
     "scrypt:32768:8:1$2yRCV9A6ddiAvF91$dc94106d9cbe76d2ad8363dd28d9e5448b09d9365c4fd9257ba42f1b"
@@ -276,19 +279,103 @@ def user_for_api_token(token: str) -> User | None:
                                           User.active.is_(True))).scalar()
 
 
-def create_display_token(actor: User | None, name: object) -> str:
-    """Create a wall display token named ``name``; returns the token itself, shown once."""
+def _display_settings(data: dict[str, Any], current: DisplayToken | None = None
+                      ) -> dict[str, Any]:
+    """A display's profile, views and seconds per view from ``data`` (any of them may be left
+    out: it keeps its current value, or the default). Views: a list of ``DISPLAY_VIEWS`` keys,
+    or the same as one comma-separated string (the command line); shown in that order."""
+    errors: dict[str, str] = {}
+    profile = data.get("profile", current.profile if current else "staff")
+    if profile not in DISPLAY_PROFILES:
+        errors["profile"] = _("Choose a staff or a lobby screen.")
+    views = data.get("views", current.views if current else ["board"])
+    if isinstance(views, str):
+        views = [view.strip() for view in views.split(",") if view.strip()]
+    if not isinstance(views, list | tuple) or not views:
+        errors["views"] = _("Choose at least one view.")
+    elif any(not isinstance(view, str) or view not in DISPLAY_VIEWS for view in views):
+        errors["views"] = _("Choose among the views: %(views)s.", views=", ".join(DISPLAY_VIEWS))
+    elif len(set(views)) != len(views):
+        errors["views"] = _("Each view at most once.")
+    seconds = data.get("rotate_seconds", current.rotate_seconds if current else 60)
+    if isinstance(seconds, str) and seconds.strip().isdigit():
+        seconds = int(seconds)
+    if not isinstance(seconds, int) or isinstance(seconds, bool) \
+            or not ROTATE_SECONDS[0] <= seconds <= ROTATE_SECONDS[1]:
+        errors["rotate_seconds"] = _("Between %(low)d and %(high)d seconds.",
+                                     low=ROTATE_SECONDS[0], high=ROTATE_SECONDS[1])
+    refuse_if(errors)
+    return {"profile": profile, "views": list(views), "rotate_seconds": seconds}
+
+
+def create_display_token(actor: User | None, name: object,
+                         settings: dict[str, Any] | None = None) -> str:
+    """Create a wall display token named ``name`` (a staff screen showing the board unless
+    ``settings`` say otherwise); returns the token itself, shown once."""
     token = _new_token()
     with quiet_transaction():
         require_admin(actor)
         errors: dict[str, str] = {}
         name = clean_name(name, "name", errors)
         refuse_if(errors)
-        row = DisplayToken(name=name, token_hash=hash_token(token))
+        chosen = _display_settings(settings or {})
+        row = DisplayToken(name=name, token_hash=hash_token(token), **chosen)
         db.session.add(row)
         db.session.flush()
-        audit(actor, "display.create", name, id=row.id)
+        # The settings are recorded when someone chose them; a bare name takes the defaults.
+        audit(actor, "display.create", name, id=row.id,
+              **({"settings": _settings_text(chosen)} if settings else {}))
     return token
+
+
+def _set_display(actor: User | None, row: DisplayToken, settings: dict[str, Any]) -> None:
+    """Give one active display new settings, audited with the old ones. The socket watcher
+    closes that wall's sockets within seconds: it reloads with its new profile and views."""
+    if row.revoked_at is not None:
+        raise Invalid(_("This display is revoked."), {"display": _("This display is revoked.")})
+    chosen = _display_settings(settings, row)
+    before = {key: getattr(row, key) for key in chosen}
+    if chosen != before:
+        for key, value in chosen.items():
+            setattr(row, key, value)
+        audit(actor, "display.update", row.name, id=row.id, **{
+            "from": _settings_text(before), "to": _settings_text(chosen)})
+
+
+def _settings_text(settings: dict[str, Any]) -> str:
+    """'lobby · board, ranking · 60 s' for the audit log."""
+    return (f"{settings['profile']} · {', '.join(settings['views'])} · "
+            f"{settings['rotate_seconds']} s")
+
+
+def update_display(actor: User | None, token_id: int, settings: dict[str, Any]) -> DisplayToken:
+    """Change one display's profile, views or seconds per view (the displays page)."""
+    with quiet_transaction():
+        require_admin(actor)
+        row = db.session.get(DisplayToken, token_id)
+        if row is None:
+            raise NotFound(_("No such display."))
+        _set_display(actor, row, settings)
+    return row
+
+
+def update_displays_named(actor: User | None, name: str, settings: dict[str, Any]) -> int:
+    """Change every active display named ``name`` (the command line); returns how many."""
+    with quiet_transaction():
+        require_admin(actor)
+        rows = _active_displays_named(name)
+        for row in rows:
+            _set_display(actor, row, settings)
+    return len(rows)
+
+
+def _active_displays_named(name: str) -> list[DisplayToken]:
+    rows = list(db.session.execute(
+        select(DisplayToken).where(DisplayToken.name == name,
+                                   DisplayToken.revoked_at.is_(None))).scalars())
+    if not rows:
+        raise NotFound(_("No active display named %(name)s.", name=name))
+    return rows
 
 
 def revoke_display_tokens(actor: User | None, name: str) -> int:
@@ -298,11 +385,7 @@ def revoke_display_tokens(actor: User | None, name: str) -> int:
     """
     with quiet_transaction():
         require_admin(actor)
-        tokens = db.session.execute(
-            select(DisplayToken).where(DisplayToken.name == name,
-                                       DisplayToken.revoked_at.is_(None))).scalars().all()
-        if not tokens:
-            raise NotFound(_("No active display named %(name)s.", name=name))
+        tokens = _active_displays_named(name)
         for row in tokens:
             row.revoked_at = utcnow()
         audit(actor, "display.revoke", name, ids=[row.id for row in tokens])
@@ -325,12 +408,22 @@ def revoke_display_token(actor: User | None, token_id: int) -> DisplayToken:
     return row
 
 
-def revoked_displays_among(display_ids: set[int]) -> set[int]:
-    """Which of these display tokens are revoked (for the socket watcher)."""
-    if not display_ids:
+def display_settings_key(display: DisplayToken) -> str:
+    """Names a display and its current settings: its sockets are closed (and the wall reloads)
+    once the key no longer matches, that is when the display is revoked or changed."""
+    settings = f"{display.profile}|{','.join(display.views)}|{display.rotate_seconds}"
+    return f"{display.id}:{hashlib.sha256(settings.encode()).hexdigest()[:12]}"
+
+
+def stale_displays_among(keys: set[str]) -> set[str]:
+    """Which of these display settings keys no longer hold (for the socket watcher)."""
+    if not keys:
         return set()
-    return set(db.session.execute(select(DisplayToken.id).where(
-        DisplayToken.id.in_(display_ids), DisplayToken.revoked_at.is_not(None))).scalars())
+    ids = {int(key.partition(":")[0]) for key in keys}
+    current = {display_settings_key(row) for row in db.session.execute(
+        select(DisplayToken).where(DisplayToken.id.in_(ids),
+                                   DisplayToken.revoked_at.is_(None))).scalars()}
+    return keys - current
 
 
 def inactive_users_among(user_ids: set[int]) -> set[int]:
