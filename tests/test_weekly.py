@@ -109,6 +109,8 @@ def test_cards_that_turned_yellow_or_red_during_the_week(app, clients, make_proj
     assert f'data-project-id="{ids["turned_red"]}" data-warning="red"' in text
     assert f'data-project-id="{ids["turned_yellow"]}" data-warning="yellow"' in text
     assert "35 天" in text  # why: no update for 35 days
+    turned_red = re.search(rf'<tr data-project-id="{ids["turned_red"]}".*?</tr>', text, re.S)
+    assert "黄灯</span> → <span" in turned_red.group(0)
     # The week before, "already_yellow" turned yellow (after 30 days on 20 May).
     assert ids["already_yellow"] in sections(client, "2026-05-20")["stalled"]
 

@@ -4,26 +4,29 @@ county (in the counties' own order) with a subtotal each and a city total.
 
 A project is listed by exactly the rule that counts it in the indicators (``indicators``: the
 stage's own date in the period; deleted never, withdrawn kept), so that a section's city total
-always equals its indicator. One SQL statement per section, reading plain columns rather than
-ORM objects: a year of a large city is thousands of rows.
+always equals its indicator. One SQL statement for all four lists, reading plain columns rather
+than ORM objects: a year of a large city is thousands of rows, and a project that entered
+negotiation, signed and started in one year is read once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from itertools import groupby
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from . import indicators
 from .extensions import db
 from .indicators import Period
 from .models import County, Project, Team, User
+from .vocabulary import SECTORS, THREE500
 
 #: Section key (an indicator's name) -> the stage whose date puts a project in it.
 SECTION_STAGES: dict[str, str] = {
@@ -56,15 +59,16 @@ DATE_LABELS: dict[str, object] = {
 
 @dataclass(frozen=True)
 class Row:
-    """One project in a section, with what the report prints of it."""
+    """One project in a section, with what the report prints of it (``sector`` and
+    ``three500`` as labels in the reader's language, empty when not recorded)."""
 
     id: int
     name: str
     investor: str
-    sector: str | None
+    sector: str
     investment_wan: int
     on: date
-    three500: str | None
+    three500: str
     foreign_invested: bool
     confidential: bool
     withdrawn: bool
@@ -83,7 +87,7 @@ class CountyGroup:
     def count(self) -> int:
         return len(self.rows)
 
-    @property
+    @cached_property
     def investment_wan(self) -> int:
         return sum(row.investment_wan for row in self.rows)
 
@@ -101,11 +105,11 @@ class Section:
     def date_label(self) -> object:
         return DATE_LABELS[self.key]
 
-    @property
+    @cached_property
     def count(self) -> int:
         return sum(group.count for group in self.groups)
 
-    @property
+    @cached_property
     def investment_wan(self) -> int:
         return sum(group.investment_wan for group in self.groups)
 
@@ -119,28 +123,46 @@ class ScheduleReport:
     sections: list[Section]
 
 
-def _section(key: str, period: Period) -> Section:
-    on = getattr(Project, f"{SECTION_STAGES[key]}_on")
+def _labels(vocabulary: dict[str, object]) -> dict[str | None, str]:
+    """A vocabulary's labels translated once per report, not once per row (a year of a large
+    city lists thousands of rows); no key reads as empty, an unknown one as itself."""
+    return {None: "", "": "", **{key: str(label) for key, label in vocabulary.items()}}
+
+
+def _sections(period: Period) -> list[Section]:
+    """The four lists from one statement: each project in the period with the indicators'
+    own condition for each list, in the counties' order (projects without one last); within a
+    county, by the list's date."""
+    sectors, three500s = _labels(SECTORS), _labels(THREE500)
+    conditions = indicators._conditions(period)
+    listed = [conditions[key] for key in SECTION_STAGES]
     owner = aliased(User)
     query = (
         select(Project.id, Project.name, Project.investor, Project.sector,
-               Project.investment_wan, on, Project.three500, Project.foreign_invested,
+               Project.investment_wan, Project.three500, Project.foreign_invested,
                Project.confidential, Project.status, owner.display_name, owner.username,
-               Team.name, County.name)
+               Team.name, County.name,
+               *(getattr(Project, f"{stage}_on") for stage in SECTION_STAGES.values()), *listed)
         .outerjoin(County, Project.county_id == County.id)
         .outerjoin(owner, Project.owner_id == owner.id)
         .outerjoin(Team, Project.team_id == Team.id)
-        .where(Project.deleted_at.is_(None), indicators._conditions(period)[key])
-        # Counties in their own order, projects without one last; within one, by date.
-        .order_by(County.id.is_(None), County.sort_order, County.id, on, Project.id)
+        .where(Project.deleted_at.is_(None), or_(*listed))
+        .order_by(County.id.is_(None), County.sort_order, County.id)
     )
-    rows = [(county, Row(id_, name, investor, sector, wan, day, three500, bool(foreign),
-                         bool(confidential), status == "withdrawn",
-                         display_name or username or "", team or ""))
-            for (id_, name, investor, sector, wan, day, three500, foreign, confidential, status,
-                 display_name, username, team, county) in db.session.execute(query)]
-    return Section(key, [CountyGroup(county, [row for _county, row in members])
-                         for county, members in groupby(rows, key=lambda pair: pair[0])])
+    members: dict[str, list[tuple[str | None, Row]]] = {key: [] for key in SECTION_STAGES}
+    width = len(SECTION_STAGES)
+    for (id_, name, investor, sector, wan, three500, foreign, confidential, status, display_name,
+         username, team, county, *rest) in db.session.execute(query):
+        for key, day, counted in zip(SECTION_STAGES, rest[:width], rest[width:], strict=True):
+            if counted:
+                members[key].append((county, Row(
+                    id_, name, investor, sectors.get(sector, sector), wan, day,
+                    three500s.get(three500, three500), bool(foreign), bool(confidential),
+                    status == "withdrawn", display_name or username or "", team or "")))
+    return [Section(key, [CountyGroup(county, sorted((row for _county, row in group),
+                                                     key=lambda row: (row.on, row.id)))
+                          for county, group in groupby(pairs, key=lambda pair: pair[0])])
+            for key, pairs in members.items()]
 
 
 def period_title(period: Period) -> str:
@@ -148,6 +170,5 @@ def period_title(period: Period) -> str:
 
 
 def schedule(period: Period) -> ScheduleReport:
-    """The report for ``period``: one statement for the indicators, one per section."""
-    return ScheduleReport(period, indicators.compute(period),
-                          [_section(key, period) for key in SECTION_STAGES])
+    """The report for ``period``: one statement for the indicators, one for the lists."""
+    return ScheduleReport(period, indicators.compute(period), _sections(period))

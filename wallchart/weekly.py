@@ -30,7 +30,6 @@ from .vocabulary import STAGES
 from .warnings import colour_expression, warning_for
 
 STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
-SEVERITY = {None: 0, "yellow": 1, "red": 2}
 
 
 @dataclass(frozen=True)
@@ -149,13 +148,15 @@ def _stalled(week: Week, changes: WeeklyChanges) -> None:
     config = current_app.config
     now = colour_expression(as_of, config)
     before = colour_expression(week.start - timedelta(days=1), config)
+    # Worse than before: warned now and not before, or red now and yellow before. Decided in
+    # SQL, so that only those cards load (most of a stale wall is yellow all along).
+    worse = and_(now.is_not(None), or_(before.is_(None), and_(now == "red", before == "yellow")))
     query = (select(Project, now, before)
-             .where(Project.deleted_at.is_(None), Project.status == "active", now.is_not(None))
+             .where(Project.deleted_at.is_(None), Project.status == "active", worse)
              .order_by(Project.name, Project.id))
     for project, colour, previous in db.session.execute(query):
-        if SEVERITY[colour] > SEVERITY[previous]:
-            changes.stalled.append(Stalled(project, colour, previous,
-                                           warning_for(project, as_of, config).reasons))
+        changes.stalled.append(Stalled(project, colour, previous,
+                                       warning_for(project, as_of, config).reasons))
 
 
 def changes(week: Week) -> WeeklyChanges:
