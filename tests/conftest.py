@@ -189,14 +189,15 @@ def clients(app, users) -> dict[str, SignedInClient]:
 
 @pytest.fixture
 def make_project(app, users, counties):
-    """Create a project through the service, as a member would; returns its API shape."""
+    """Create a project through the service, as a member would; returns its API shape. Test
+    data names projects alike ("a", "b"…): the duplicate guard has its own tests."""
     from wallchart.serialize import project_json
     from wallchart.services.positions import index_of
     from wallchart.services.projects import create_project
 
     def make(name="测试项目", **fields) -> dict:
         data = {"name": name, "investor": "示例投资有限公司", "investment_wan": 50000,
-                "county": counties[0], "sector": "industry", **fields}
+                "county": counties[0], "sector": "industry", "allow_duplicate": True, **fields}
         with app.app_context():
             project = create_project(actor("member"), data)
             return project_json(project, index_of(project))

@@ -36,7 +36,8 @@ def test_a_move_on_one_process_reaches_screens_on_the_other(two_servers):
         created = member.post(first.url + "/api/projects", json={"name": "跨进程项目"},
                               timeout=10).json()
         moved = member.post(f"{first.url}/api/projects/{created['id']}/move", timeout=10,
-                            json={"stage": "signed", "version": created["version"]})
+                            json={"stage": "signed", "version": created["version"],
+                                  "investment_wan": 50000})
         assert moved.status_code == 200
         events = [received.get(timeout=5), received.get(timeout=5)]
         assert [e["action"] for e in events] == ["created", "moved"]

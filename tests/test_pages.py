@@ -182,7 +182,8 @@ def test_markup_in_every_text_field_is_shown_as_text(app, clients, counties):
         wall_token = accounts.create_display_token(None, "大厅")
     watcher = socket_client(app, clients["viewer"])
     watcher.get_received()
-    clients["member"].post(f"/api/projects/{pid}/move", json={"stage": "signed", "version": 1})
+    clients["member"].post(f"/api/projects/{pid}/move",
+                           json={"stage": "signed", "version": 1, "investment_wan": 1000})
     pages = {
         "board": clients["viewer"].get("/board").get_data(as_text=True),
         "panel": clients["viewer"].get(f"/board/projects/{pid}").get_data(as_text=True),
