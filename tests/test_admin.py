@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -542,6 +543,19 @@ def test_the_audit_log_pages_by_fifty(app, clients):
     assert "page=3" not in second
     for odd in ("abc", "0", "²", "9" * 30):
         assert admin.get(f"/admin/audit?page={odd}").status_code == 200, odd
+
+
+def test_every_action_the_code_audits_has_a_label_on_the_log():
+    """A key written without a label would show raw on the log and be missing from its filter."""
+    from pathlib import Path
+
+    from wallchart.vocabulary import AUDIT_ACTIONS
+
+    sources = Path(__file__).resolve().parents[1] / "wallchart"
+    written = {key for path in sources.rglob("*.py") for key in re.findall(
+        r'\baudit\(\s*[\w.]+,\s*"([\w.]+)"', path.read_text(encoding="utf-8"))}
+    assert "display.update" in written and "target.set" in written  # the pattern finds them
+    assert written - set(AUDIT_ACTIONS) == set()
 
 
 def test_command_line_changes_are_audited_without_secrets(app, users):

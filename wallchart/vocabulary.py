@@ -159,6 +159,7 @@ AUDIT_ACTIONS: dict[str, object] = {
     "county.rename": _l("County renamed"),
     "county.delete": _l("County deleted"),
     "display.create": _l("Display created"),
+    "display.update": _l("Display settings changed"),
     "display.revoke": _l("Display revoked"),
     "target.set": _l("Annual targets set"),
 }
