@@ -156,6 +156,15 @@ def test_the_board_links_the_admin_pages_for_admins_only(clients):
     assert clients["admin"].get("/admin").headers["Location"].endswith("/admin/users")
 
 
+def test_every_admin_page_has_its_tab(clients):
+    page = text(clients["admin"].get("/admin/targets"))
+    nav = page.split('<nav class="admin-nav"')[1].split("</nav>")[0]
+    for href in ("/admin/users", "/admin/teams", "/admin/counties", "/admin/displays",
+                 "/admin/audit"):
+        assert f'href="{href}"' in nav, href
+    assert 'href="/admin/targets" aria-current="page">目标任务</a>' in nav
+
+
 # --- users -------------------------------------------------------------------------------------
 
 def test_the_users_page_lists_everyone_with_role_status_and_teams(clients):

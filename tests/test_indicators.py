@@ -414,5 +414,10 @@ def test_a_bad_period_on_the_page_says_why(clients):
     assert "截止日期早于起始日期" in response.get_data(as_text=True)
 
 
-def test_the_board_links_the_indicators(clients):
-    assert 'href="/indicators"' in clients["viewer"].get("/board").get_data(as_text=True)
+def test_the_board_links_the_indicators_and_the_reports(clients):
+    board = clients["viewer"].get("/board").get_data(as_text=True)
+    menu = board.split('<details class="menu"')[1].split("</details>")[0]
+    assert "报表" in menu
+    for href, label in (("/indicators", "主要指标"), ("/reports/schedule", "调度报告"),
+                        ("/reports/weekly", "周报")):
+        assert f'href="{href}">{label}</a>' in menu

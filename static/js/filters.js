@@ -98,16 +98,4 @@
   }
   form.addEventListener("change", countPicks);
   countPicks();
-
-  // A pick list closes like a menu: Escape (focus back on its summary) or a click elsewhere.
-  function closePicks(except) {
-    for (const pick of form.querySelectorAll(".filter-pick[open]")) if (pick !== except) pick.open = false;
-  }
-  document.addEventListener("click", function (event) { closePicks(event.target.closest(".filter-pick")); });
-  form.addEventListener("keydown", function (event) {
-    const pick = event.target.closest(".filter-pick[open]");
-    if (event.key !== "Escape" || !pick) return;
-    pick.open = false;
-    pick.querySelector("summary").focus();
-  });
 })();

@@ -117,3 +117,26 @@ def test_viewer_cannot_drag_or_create(api, open_board):
     expect(dialog.locator(f'[data-panel-project="{project["id"]}"]')).to_be_visible()
     expect(dialog.locator("select[name=stage], form")).to_have_count(0)
     assert_not_reloaded(viewer)
+
+
+def test_the_header_fits_at_1280_and_its_reports_menu_leads_to_the_reports(open_board, artifacts):
+    """The board's page links: lists beside each other, the reports in one menu, one line."""
+    page = open_board("lead", viewport={"width": 1280, "height": 800})
+    header = page.locator("header.topbar")
+    tops = header.evaluate(
+        "h => [...h.children].map(e => Math.round(e.getBoundingClientRect().top))")
+    assert max(tops) - min(tops) < 20, tops   # nothing wrapped to a second line
+    menu = page.locator("details.menu")
+    menu.locator("summary").click()
+    expect(menu.get_by_role("link")).to_have_text(["主要指标", "调度报告", "周报"])
+    page.screenshot(path=artifacts / "board-header-reports-menu.png")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(menu.locator("summary")).to_be_focused()
+    menu.locator("summary").click()
+    page.locator("#board").click(position={"x": 5, "y": 5})  # a click elsewhere closes it
+    expect(menu).not_to_have_attribute("open", "")
+    menu.locator("summary").click()
+    with page.expect_navigation():
+        menu.get_by_role("link", name="调度报告").click()
+    assert page.url.endswith("/reports/schedule")
