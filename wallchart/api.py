@@ -14,6 +14,7 @@ from .models import Project
 from .serialize import event_json, project_json
 from .services import projects
 from .services.positions import index_of
+from .services.project_steps import refuse_unknown
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -128,7 +129,7 @@ def move_project(project_id: int):
 @bp.post("/projects/<int:project_id>/withdraw")
 def withdraw_project(project_id: int):
     data = _body()
-    projects.refuse_unknown(data, {"version", "withdrawn_reason", "reason"})
+    refuse_unknown(data, {"version", "withdrawn_reason", "reason"})
     return _answer(projects.withdraw_project(current_user, project_id, data.get("version"),
                                              data.get("withdrawn_reason"), data.get("reason")))
 
@@ -136,7 +137,7 @@ def withdraw_project(project_id: int):
 @bp.post("/projects/<int:project_id>/reopen")
 def reopen_project(project_id: int):
     data = _body()
-    projects.refuse_unknown(data, {"version", "reason"})
+    refuse_unknown(data, {"version", "reason"})
     return _answer(projects.reopen_project(current_user, project_id, data.get("version"),
                                            data.get("reason")))
 
@@ -144,7 +145,7 @@ def reopen_project(project_id: int):
 @bp.post("/projects/<int:project_id>/assign")
 def assign_project(project_id: int):
     data = _body()
-    projects.refuse_unknown(data, {"owner", "version", "reason"})
+    refuse_unknown(data, {"owner", "version", "reason"})
     if "owner" not in data:
         raise Invalid(_("Name the owner, or null for none."), {"owner": _("Required.")})
     project = projects.assign_project(current_user, project_id, data["owner"],
@@ -156,7 +157,7 @@ def assign_project(project_id: int):
 def assign_projects():
     """Several projects to one owner, all or nothing (leads and admins)."""
     data = _body()
-    projects.refuse_unknown(data, {"projects", "owner", "reason"})
+    refuse_unknown(data, {"projects", "owner", "reason"})
     if "owner" not in data:
         raise Invalid(_("Name the owner, or null for none."), {"owner": _("Required.")})
     changed = projects.assign_projects(current_user, data.get("projects"), data["owner"],

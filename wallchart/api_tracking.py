@@ -14,7 +14,7 @@ from . import queries
 from .errors import Conflict, Invalid, NotFound
 from .models import Blocker, ProjectEvent
 from .services import blockers, notes
-from .services.projects import refuse_unknown
+from .services.project_steps import refuse_unknown
 from .timeutil import iso_utc, today
 
 bp = Blueprint("tracking_api", __name__, url_prefix="/api")

@@ -194,8 +194,10 @@ def _within(column, period) -> ColumnElement[bool]:
     return column.between(period.start, period.end)
 
 
-def _conditions(period) -> dict[str, ColumnElement[bool]]:
-    """What makes a project count for each indicator in ``period``."""
+def conditions(period) -> dict[str, ColumnElement[bool]]:
+    """What makes a project count for each indicator in ``period`` (a :class:`Period`, or bound
+    parameters standing for one), by indicator name: the rankings sum by these, and the
+    scheduling report lists the projects they count, so that its lists match its figures."""
     signed = _within(Project.signed_on, period)
     return {
         "entered_negotiation": _within(Project.negotiating_on, period),
@@ -212,12 +214,12 @@ def _conditions(period) -> dict[str, ColumnElement[bool]]:
 def _sums(period) -> list[ColumnElement]:
     """Count and investment of every indicator, then the foreign capital: 2 × 8 + 1 columns."""
     columns: list[ColumnElement] = []
-    conditions = _conditions(period)
-    for condition in conditions.values():
+    counts = conditions(period)
+    for condition in counts.values():
         columns.append(func.count(case((condition, 1))))
         columns.append(func.coalesce(func.sum(case((condition, Project.investment_wan),
                                                    else_=0)), 0))
-    columns.append(func.coalesce(func.sum(case((conditions["foreign_invested"],
+    columns.append(func.coalesce(func.sum(case((counts["foreign_invested"],
                                                 Project.foreign_capital_usd_wan), else_=0)), 0))
     return columns
 

@@ -134,8 +134,8 @@ def _sections(period: Period) -> list[Section]:
     own condition for each list, in the counties' order (projects without one last); within a
     county, by the list's date."""
     sectors, three500s = _labels(SECTORS), _labels(THREE500)
-    conditions = indicators._conditions(period)
-    listed = [conditions[key] for key in SECTION_STAGES]
+    counts = indicators.conditions(period)
+    listed = [counts[key] for key in SECTION_STAGES]
     owner = aliased(User)
     query = (
         select(Project.id, Project.name, Project.investor, Project.sector,

@@ -450,7 +450,8 @@ def _free_county_name(name: str, errors: dict[str, str], county_id: int | None =
         errors["name"] = _("%(name)s exists already.", name=name)
 
 
-def _county(county_id: int) -> County:
+def county_by_id(county_id: int) -> County:
+    """The county with this id, or :class:`NotFound` (a page or form naming a removed one)."""
     county = db.session.get(County, county_id)
     if county is None:
         raise NotFound(_("No such county or district."))
@@ -482,7 +483,7 @@ def rename_county(actor: User | None, county_id: int, name: object) -> County:
     """
     with write_transaction():
         require_admin(actor)
-        county = _county(county_id)
+        county = county_by_id(county_id)
         errors: dict[str, str] = {}
         name = clean_name(name, "name", errors)
         _free_county_name(name, errors, county.id)
@@ -498,7 +499,7 @@ def delete_county(actor: User | None, county_id: int) -> County:
     whose record keeps it) is refused."""
     with quiet_transaction():
         require_admin(actor)
-        county = _county(county_id)
+        county = county_by_id(county_id)
         used = db.session.execute(select(func.count()).select_from(Project)
                                   .where(Project.county_id == county.id)).scalar_one()
         if used:

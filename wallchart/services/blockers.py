@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Blocker, County, Project, User, utcnow
 from ..timeutil import today
@@ -25,7 +25,14 @@ from ..vocabulary import BLOCKER_KINDS
 from . import live, teams
 from .accounts import refuse_if
 from .notes import clean_text
-from .projects import _authorize, _load, _record, _require_active, refuse_unknown
+from .project_steps import (
+    authorize,
+    check_version,
+    load_project,
+    record_event,
+    refuse_unknown,
+    require_active,
+)
 
 DEPARTMENT_MAX = 100
 TEXT_MAX = 2000
@@ -89,18 +96,18 @@ def _iso(day: date | None) -> str | None:
 
 def raise_blocker(actor: User | None, project_id: int, data: dict[str, Any]) -> Blocker:
     """Register a matter the project needs solved; the card shows one more open blocker."""
-    actor_id = _authorize(actor, "note")
+    actor_id = authorize(actor, "note")
     refuse_unknown(data, set(FIELDS))
     clean = _clean(data)
     with write_transaction() as revision:
-        project = _load(project_id)
+        project = load_project(project_id)
         teams.check_access(actor, project)
-        _require_active(project)
+        require_active(project)
         blocker = Blocker(project=project, raised_by_id=actor_id, status="open", **clean)
         db.session.add(blocker)
         db.session.flush()
         _recount(project)
-        _record(project, actor_id, "blocker_raised", revision, changes={
+        record_event(project, actor_id, "blocker_raised", revision, changes={
             "blocker": blocker.id, "kind": blocker.kind, "department": blocker.department,
             "description": blocker.description, "raised": _iso(blocker.raised_on),
             "due": _iso(blocker.due_on)})
@@ -112,7 +119,7 @@ def raise_blocker(actor: User | None, project_id: int, data: dict[str, Any]) -> 
 def resolve_blocker(actor: User | None, blocker_id: int, version: Any,
                     resolution: Any) -> Blocker:
     """Close an open blocker with how it was solved, dated today."""
-    actor_id = _authorize(actor, "note")
+    actor_id = authorize(actor, "note")
     errors: dict[str, str] = {}
     resolution = clean_text(resolution, "resolution", errors, limit=TEXT_MAX, required=True)
     refuse_if(errors)
@@ -120,12 +127,9 @@ def resolve_blocker(actor: User | None, blocker_id: int, version: Any,
         blocker = _load_blocker(blocker_id)
         project = blocker.project
         teams.check_access(actor, project)
-        _require_active(project)
-        if not isinstance(version, int) or isinstance(version, bool):
-            raise Invalid(_("The version must be a whole number."), {"version": _("Required.")})
-        if version != blocker.version:
-            raise Conflict(_("Someone else changed this blocker meanwhile. "
-                             "The list now shows its current state."))
+        require_active(project)
+        check_version(blocker, version, _("Someone else changed this blocker meanwhile. "
+                                          "The list now shows its current state."))
         if blocker.status != "open":
             raise Invalid(_("This blocker is resolved already."))
         blocker.status = "resolved"
@@ -133,7 +137,7 @@ def resolve_blocker(actor: User | None, blocker_id: int, version: Any,
         blocker.resolved_on = today()
         blocker.resolved_by_id = actor_id
         _recount(project)
-        _record(project, actor_id, "blocker_resolved", revision, changes={
+        record_event(project, actor_id, "blocker_resolved", revision, changes={
             "blocker": blocker.id, "kind": blocker.kind, "department": blocker.department,
             "due": _iso(blocker.due_on), "resolution": resolution})
         message = live.prepare(project, "blocker_resolved", revision)

@@ -20,7 +20,7 @@ from ..timeutil import today
 from ..transactions import write_transaction
 from . import live, teams
 from .accounts import refuse_if
-from .projects import _authorize, _load, _require_active
+from .project_steps import authorize, load_project, record_event, require_active
 
 NOTE_MAX = 5000
 
@@ -53,19 +53,17 @@ def may_write(user: User, project: Project) -> bool:
 
 def add_note(actor: User | None, project_id: int, text: Any) -> ProjectEvent:
     """Add a progress note; every screen re-renders the card (its "no update" warning clears)."""
-    actor_id = _authorize(actor, "note")
+    actor_id = authorize(actor, "note")
     errors: dict[str, str] = {}
     text = clean_text(text, "text", errors, limit=NOTE_MAX, required=True)
     refuse_if(errors)
     with write_transaction() as revision:
-        project = _load(project_id)
+        project = load_project(project_id)
         teams.check_access(actor, project)
-        _require_active(project)
+        require_active(project)
         project.last_note_on = today()
         project.updated_at = utcnow()
-        note = ProjectEvent(project_id=project.id, user_id=actor_id, action="noted",
-                            revision=revision, changes={"note": text})
-        db.session.add(note)
+        note = record_event(project, actor_id, "noted", revision, changes={"note": text})
         message = live.prepare(project, "noted", revision)
     message.send()
     return note

@@ -19,45 +19,24 @@ from .. import duplicates
 from ..errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..formatting import name_list
-from ..models import County, Project, ProjectEvent, Team, User, utcnow
+from ..models import County, Project, Team, User, utcnow
 from ..timeutil import today
 from ..transactions import next_revision, stale_message, write_transaction
 from ..vocabulary import STAGES, WITHDRAW_REASONS
 from . import live, record, teams
 from .positions import rank_for
+from .project_steps import (
+    authorize,
+    check_version,
+    load_project,
+    record_event,
+    refuse_unknown,
+    require_active,
+)
 
 REASON_MAX = 1000
 #: The most projects one bulk assignment may name.
 BULK_MAX = 200
-
-
-def _authorize(actor: User | None, permission: str) -> int:
-    """Refuse an actor whose role lacks ``permission``; return the id the history records."""
-    if actor is None or not actor.can(permission):
-        raise Forbidden(_("You are not allowed to do this."))
-    return actor.id
-
-
-def _load(project_id: Any) -> Project:
-    project = None
-    if isinstance(project_id, int) and not isinstance(project_id, bool):
-        project = db.session.get(Project, project_id)
-    if project is None or project.deleted_at is not None:
-        raise NotFound(_("No such project."))
-    return project
-
-
-def _check_version(project: Project, version: Any) -> None:
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise Invalid(_("The version must be a whole number."), {"version": _("Required.")})
-    if version != project.version:
-        raise Conflict(stale_message())
-
-
-def _require_active(project: Project) -> None:
-    """A withdrawn project is in the archive: it changes only by being reopened."""
-    if project.status == "withdrawn":
-        raise Invalid(_("This project is withdrawn. Reopen it first."))
 
 
 def _reason(value: Any) -> str | None:
@@ -74,14 +53,6 @@ def _flag(data: dict[str, Any], field: str) -> bool:
     if not isinstance(value, bool):
         raise Invalid(_("Answer yes (true) or no (false)."), {field: _("Invalid.")})
     return value
-
-
-def refuse_unknown(data: dict[str, Any], allowed: set[str]) -> None:
-    """Refuse fields nobody may set this way (``role``, ``id``...) rather than drop them quietly."""
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise Invalid(_("Unknown fields: %(names)s", names=", ".join(unknown)),
-                      {name: _("Unknown field.") for name in unknown})
 
 
 def _stage(value: Any) -> str:
@@ -108,11 +79,6 @@ def _display(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def _record(project: Project, actor_id: int, action: str, revision: int, **fields) -> None:
-    db.session.add(ProjectEvent(project_id=project.id, user_id=actor_id, action=action,
-                                revision=revision, **fields))
 
 
 def _apply(project: Project, clean: dict[str, Any],
@@ -160,7 +126,7 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
     move. A close match with an existing project is refused (``Duplicate``) unless the request
     says ``allow_duplicate``: the person has seen the match and means it.
     """
-    actor_id = _authorize(actor, "create")
+    actor_id = authorize(actor, "create")
     refuse_unknown(data, {*record.FIELDS, "team", "stage", "stage_dates", "reason",
                           "allow_duplicate"})
     clean = record.clean(data, creating=True)
@@ -185,7 +151,7 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
         db.session.flush()
         changes = {**clean, "team": team,
                    **{record.date_key(s): day for s, day in dates.items() if day is not None}}
-        _record(project, actor_id, "created", revision, to_stage=stage, reason=reason,
+        record_event(project, actor_id, "created", revision, to_stage=stage, reason=reason,
                 changes={k: _display(v) for k, v in changes.items()})
         message = live.prepare(project, "created", revision)
     message.send()
@@ -195,18 +161,18 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
 def update_project(actor: User | None, project_id: int, data: dict[str, Any]) -> Project:
     """Edit a card's record fields, correct its stage dates (leads, administrators), or hand it
     to another team; unchanged fields are left alone and not recorded."""
-    actor_id = _authorize(actor, "edit")
+    actor_id = authorize(actor, "edit")
     refuse_unknown(data, {*record.FIELDS, "stage_dates", "team", "version", "reason"})
     clean = record.clean(data, creating=False)
     dates = record.clean_stage_dates(data.get("stage_dates"))
     reason = _reason(data.get("reason"))
     with write_transaction() as revision:
-        project = _load(project_id)
+        project = load_project(project_id)
         teams.check_access(actor, project)
         if "team" in data:
             clean["team"] = teams.team_for_handover(actor, project, data["team"])
-        _check_version(project, data.get("version"))
-        _require_active(project)
+        check_version(project, data.get("version"))
+        require_active(project)
         _require_date_rights(actor, [stage for stage, day in dates.items()
                                      if project.stage_date(stage) != day])
         gaps = record.missing_for(project, project.stage)
@@ -219,7 +185,7 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
             db.session.rollback()
             return project
         project.updated_at = utcnow()
-        _record(project, actor_id, "updated", revision, changes=changes, reason=reason)
+        record_event(project, actor_id, "updated", revision, changes=changes, reason=reason)
         message = live.prepare(project, "updated", revision)
     message.send()
     return project
@@ -236,7 +202,7 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
     Changing a date already recorded is a correction (leads, administrators). A move back
     clears the dates of the stages after the new one; the history keeps them.
     """
-    actor_id = _authorize(actor, "move")
+    actor_id = authorize(actor, "move")
     stage = _stage(stage)
     position = _position(position)
     reason = _reason(reason)
@@ -248,12 +214,12 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
     clean = record.clean(fields, creating=False)
     given = record.clean_stage_dates(fields.get("stage_dates"))
     if clean:
-        _authorize(actor, "edit")
+        authorize(actor, "edit")
     with write_transaction() as revision:
-        project = _load(project_id)
+        project = load_project(project_id)
         teams.check_access(actor, project)
-        _check_version(project, version)
-        _require_active(project)
+        check_version(project, version)
+        require_active(project)
         from_stage = project.stage
         gaps = record.missing_for(project, from_stage)
         dates = record.stage_dates(project)
@@ -273,7 +239,7 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
             _check_project(project, clean)
             record.check_gate(project, stage, () if stage != from_stage else gaps)
         project.updated_at = utcnow()
-        _record(project, actor_id, "moved", revision, from_stage=from_stage, to_stage=stage,
+        record_event(project, actor_id, "moved", revision, from_stage=from_stage, to_stage=stage,
                 reason=reason, changes=changes)
         message = live.prepare(project, "moved", revision)
     message.send()
@@ -283,14 +249,14 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
 def assign_project(actor: User | None, project_id: int, owner: Any, version: Any,
                    reason: Any = None) -> Project:
     """Give a project an owner (责任人) by username, or none with ``None``."""
-    actor_id = _authorize(actor, "assign")
+    actor_id = authorize(actor, "assign")
     _check_owner_name(owner)
     reason = _reason(reason)
     with write_transaction() as revision:
-        project = _load(project_id)
+        project = load_project(project_id)
         teams.check_access(actor, project)
-        _check_version(project, version)
-        _require_active(project)
+        check_version(project, version)
+        require_active(project)
         new_owner = _find_owner(owner)
         if new_owner is not None:
             teams.check_owner(project, new_owner)
@@ -300,7 +266,7 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
             return project
         project.owner = new_owner
         project.updated_at = utcnow()
-        _record(project, actor_id, "assigned", revision, reason=reason, changes={
+        record_event(project, actor_id, "assigned", revision, reason=reason, changes={
             "owner": [previous.username if previous else None,
                       new_owner.username if new_owner else None]})
         message = live.prepare(project, "assigned", revision)
@@ -361,7 +327,7 @@ def assign_projects(actor: User | None, items: Any, owner: Any,
     own board revision, per project whose owner changes. Projects that have that owner already
     are left alone. Returns the projects in the order asked.
     """
-    actor_id = _authorize(actor, "assign")
+    actor_id = authorize(actor, "assign")
     pairs = _bulk_items(items)
     _check_owner_name(owner)
     reason = _reason(reason)
@@ -408,7 +374,7 @@ def assign_projects(actor: User | None, items: Any, owner: Any,
             previous = project.owner
             project.owner = new_owner
             project.updated_at = utcnow()
-            _record(project, actor_id, "assigned", event_revision, reason=reason, changes={
+            record_event(project, actor_id, "assigned", event_revision, reason=reason, changes={
                 "owner": [previous.username if previous else None,
                           new_owner.username if new_owner else None]})
             messages.append(live.prepare(project, "assigned", event_revision))
@@ -420,14 +386,15 @@ def assign_projects(actor: User | None, items: Any, owner: Any,
 def delete_project(actor: User | None, project_id: int, version: Any,
                    reason: Any = None) -> Project:
     """Take a card off the board. The row and its history stay: nothing is ever lost."""
-    actor_id = _authorize(actor, "delete")
+    actor_id = authorize(actor, "delete")
     reason = _reason(reason)
     with write_transaction() as revision:
-        project = _load(project_id)
+        project = load_project(project_id)
         teams.check_access(actor, project)
-        _check_version(project, version)
+        check_version(project, version)
         project.deleted_at = utcnow()
-        _record(project, actor_id, "deleted", revision, from_stage=project.stage, reason=reason)
+        record_event(project, actor_id, "deleted", revision, from_stage=project.stage,
+                     reason=reason)
         message = live.prepare(project, "deleted", revision)
     message.send()
     return project
@@ -439,7 +406,7 @@ def withdraw_project(actor: User | None, project_id: int, version: Any, withdraw
     """Close a project as lost (终止/退库): it leaves the board for the archive, with its reason
     from ``WITHDRAW_REASONS`` and a comment (needed when the reason is "other"); its record,
     stage dates and history stay, and a lead can reopen it."""
-    actor_id = _authorize(actor, "withdraw")
+    actor_id = authorize(actor, "withdraw")
     if not isinstance(withdrawn_reason, str) or withdrawn_reason not in WITHDRAW_REASONS:
         raise Invalid(_("Choose why the project is withdrawn."),
                       {"withdrawn_reason": _("Choose one from the list.")})
@@ -448,16 +415,16 @@ def withdraw_project(actor: User | None, project_id: int, version: Any, withdraw
         raise Invalid(_("Say in a comment why the project is withdrawn."),
                       {"reason": _("Required.")})
     with write_transaction() as revision:
-        project = _load(project_id)
+        project = load_project(project_id)
         teams.check_access(actor, project)
-        _check_version(project, version)
+        check_version(project, version)
         if project.status == "withdrawn":
             raise Invalid(_("This project is withdrawn already."))
         project.status = "withdrawn"
         project.withdrawn_at = project.updated_at = utcnow()
         project.withdrawn_reason = withdrawn_reason
         project.withdrawn_comment = comment or ""
-        _record(project, actor_id, "withdrawn", revision, from_stage=project.stage,
+        record_event(project, actor_id, "withdrawn", revision, from_stage=project.stage,
                 reason=comment, changes={"status": ["active", "withdrawn"],
                                          "withdrawn_reason": [None, withdrawn_reason]})
         message = live.prepare(project, "withdrawn", revision)
@@ -469,12 +436,12 @@ def reopen_project(actor: User | None, project_id: int, version: Any,
                    reason: Any = None) -> Project:
     """Bring a withdrawn project back to the board, at the bottom of its stage's column, with
     the record and dates it had; the withdrawal stays in its history."""
-    actor_id = _authorize(actor, "reopen")
+    actor_id = authorize(actor, "reopen")
     reason = _reason(reason)
     with write_transaction() as revision:
-        project = _load(project_id)
+        project = load_project(project_id)
         teams.check_access(actor, project)
-        _check_version(project, version)
+        check_version(project, version)
         if project.status != "withdrawn":
             raise Invalid(_("This project is on the board, not withdrawn."))
         project.rank = rank_for(project.stage, None, exclude_id=project.id)
@@ -484,7 +451,7 @@ def reopen_project(actor: User | None, project_id: int, version: Any,
         project.withdrawn_reason = None
         project.withdrawn_comment = ""
         project.updated_at = utcnow()
-        _record(project, actor_id, "reopened", revision, to_stage=project.stage, reason=reason,
+        record_event(project, actor_id, "reopened", revision, to_stage=project.stage, reason=reason,
                 changes={"status": ["withdrawn", "active"],
                          "withdrawn_reason": [previous, None]})
         message = live.prepare(project, "reopened", revision)

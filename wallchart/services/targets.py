@@ -15,7 +15,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models import County, CountyTarget, User
 from ..transactions import quiet_transaction
-from .accounts import _county, audit, refuse_if, require_admin
+from .accounts import audit, county_by_id, refuse_if, require_admin
 
 #: The targets a county has, in form order, with the most each may be: far above any real
 #: target, low enough to catch a slip of the keyboard (1万亿元, 100亿美元).
@@ -63,7 +63,7 @@ def set_targets(actor: User | None, county_id: int, year: object,
     ``target.set`` with the values before and after."""
     with quiet_transaction():
         require_admin(actor)
-        county = _county(county_id)
+        county = county_by_id(county_id)
         year = check_year(year)
         errors: dict[str, str] = {}
         cleaned: dict[str, int] = {}
