@@ -489,3 +489,20 @@ def test_a_real_lobby_socket_never_receives_hidden_values(live_server):
         project = [data for event, data in got if event == "project"][-1]
         assert (project["id"], project["stage"], project["version"]) == (
             created["id"], "signed", moved["version"])
+
+
+def test_a_lobby_screen_refuses_filters_that_would_tell_hidden_values(app, displays, secret):
+    """Filtering by amount, Three-500 or investor would keep or drop a confidential card by what
+    the screen must not know: a lobby refuses them (400, with why); a staff screen may."""
+    client = app.test_client()
+    for query in ("billion=1", "three500=any", f"q={secret['investor']}"):
+        for path in ("/wall", "/wall/columns"):
+            lobby = client.get(f"{path}?token={displays['lobby']}&{query}")
+            assert lobby.status_code == 400, (path, query)
+            text = lobby.get_data(as_text=True)
+            assert "大厅屏不能按金额、三类500强或投资方筛选" in text
+            assert f'data-project-id="{secret["id"]}"' not in text
+            assert hidden_values_in(text) == []
+        staff = client.get(f"/wall?token={displays['staff']}&{query}")
+        assert staff.status_code == 200, query
+    assert client.get(f"/wall?token={displays['lobby']}&sector=industry").status_code == 200

@@ -222,6 +222,12 @@ class Screen:
                 if self.columns is not None else {}}
 
 
+def refused(message: str) -> Screen:
+    """A screen whose filter is refused for ``message``: no cards, only why (status 400)."""
+    return Screen(BoardFilter(), queries.filter_choices(), queries.board_revision(),
+                  error=message)
+
+
 def screen(args: MultiDict, me: str | None) -> Screen:
     """Parse the filter and read the board: a constant number of statements, whatever the
     filter and however many projects. The revision is read first: a change committed in

@@ -11,6 +11,7 @@ live push alike. Its views rotate on the schedule the display carries, read at l
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 
 from . import filters, wall_summary, wall_views
 from .build import build_id
@@ -28,10 +29,19 @@ def _display_or_refusal():
     return display, None
 
 
+#: Filters that read what a lobby screen must not know (a confidential project's amount, its
+#: investor): refused there, or the cards they keep would tell it.
+LOBBY_REFUSED = ("billion", "three500", "q")
+
+
 def _board(display: DisplayToken) -> tuple[dict, int]:
     """The columns as the URL's filter and the display's profile allow, and the status."""
-    shown = filters.screen(request.args, None)
     redact = display.profile == "lobby"
+    if redact and any(request.args.get(name) for name in LOBBY_REFUSED):
+        shown = filters.refused(_("A lobby screen cannot filter by amount, Three-500 or "
+                                  "investor: they would reveal confidential projects."))
+    else:
+        shown = filters.screen(request.args, None)
     return {**shown.context("wall", redact=redact), "redact": redact}, shown.status
 
 

@@ -75,11 +75,13 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()["projects"]
 
-    def move(self, project_id: int, stage: str, position: int | None = None) -> dict:
+    def move(self, project_id: int, stage: str, position: int | None = None,
+             **fields: Any) -> dict:
+        """A move through the API; ``fields`` (``stage_dates``…) go with it, as a gate asks."""
         version = self.get(project_id)["version"]
         response = self.session.post(f"{self.base}/api/projects/{project_id}/move", timeout=10,
                                      json={"stage": stage, "version": version,
-                                           "position": position})
+                                           "position": position, **fields})
         assert response.status_code == 200, response.text
         return response.json()
 

@@ -100,8 +100,9 @@ def busy_board(live_server, api) -> dict[str, dict]:
     day = today().isoformat()
     for n, name in enumerate(names):
         stage = stages[n % 5]
-        if stage != "contact":
-            member.move(made[name]["id"], stage)
+        if stage != "contact":  # the gates of started and producing ask for the earlier dates
+            member.move(made[name]["id"], stage, stage_dates={
+                s: day for s in ("signed", "started") if stages.index(s) < stages.index(stage)})
         arrange(live_server, made[name]["id"], **{
             f"{s}_on": day for s in stages[:stages.index(stage) + 1]})
     arrange(live_server, made["数据中心及算力服务项目"]["id"], confidential=1,
@@ -156,7 +157,7 @@ def test_without_motion_a_move_jumps(live_server, api, busy_board, open_display)
     wall = open_display(display(live_server, "大厅"), reduced_motion="reduce")
     record_slides(wall)
     moving = busy_board["年产十万吨高性能铝合金精密压铸件项目"]  # in negotiating
-    api("member").move(moving["id"], "started", 0)
+    api("member").move(moving["id"], "started", 0, stage_dates={"signed": today().isoformat()})
     expect(card(wall, moving["id"], "started").locator(".today-mark")).to_have_count(1)
     assert wall.evaluate("window.__slides") == []
 
@@ -193,7 +194,8 @@ def test_views_take_turns_and_nothing_scrolls(live_server, api, busy_board, open
                 expect(views.locator("section")).to_have_count(1)
             if (width, name) == (1920, "ranking"):  # a change while it is up: fetched again
                 with wall.expect_request(re.compile(r"/wall/views/ranking\?")):
-                    api("member").move(busy_board["中药材精深加工项目"]["id"], "started")
+                    api("member").move(busy_board["中药材精深加工项目"]["id"], "started",
+                                       stage_dates={"signed": today().isoformat()})
             no_scroll_bars(wall)
             wall.screenshot(path=artifacts / f"wall-rotation-{turn}-{name}-{width}x{height}.png")
         # a lobby screen never shows the confidential investor, whatever the view
@@ -250,7 +252,8 @@ def test_new_settings_reload_the_wall_with_them(live_server, busy_board, open_di
 def test_screenshots_of_a_working_wall(live_server, api, busy_board, open_display, artifacts,
                                        lang):
     member = api("member")
-    member.move(busy_board["碣滩茶产业融合发展项目"]["id"], "started")
+    member.move(busy_board["碣滩茶产业融合发展项目"]["id"], "started",
+                stage_dates={"signed": today().isoformat()})
     path = display(live_server, "大厅", "--profile", "lobby") + f"&lang={lang}"
     for width, height in SIZES:
         wall = open_display(path, width, height)
