@@ -9,13 +9,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from . import filters, queries
 from .errors import Conflict, Duplicate, Invalid, MissingFields, NotFound, ServiceError
-from .extensions import db
 from .formatting import name_list
-from .models import ProjectEvent, User
 from .services import projects, teams
 from .vocabulary import STAGES
 
@@ -323,16 +320,4 @@ def archive():
     """Withdrawn projects (终止/退库), the latest first; leads reopen them from here."""
     withdrawn = queries.withdrawn_projects()
     return render_template("archive.html", projects=withdrawn,
-                           withdrawn_by=_withdrawn_by([project.id for project in withdrawn]))
-
-
-def _withdrawn_by(project_ids: list[int]) -> dict[int, User]:
-    """Who withdrew each project (the author of its latest withdrawal), in one query."""
-    if not project_ids:
-        return {}
-    latest = (select(func.max(ProjectEvent.id))
-              .where(ProjectEvent.action == "withdrawn",
-                     ProjectEvent.project_id.in_(project_ids))
-              .group_by(ProjectEvent.project_id))
-    events = db.session.execute(select(ProjectEvent).where(ProjectEvent.id.in_(latest)))
-    return {event.project_id: event.user for event in events.scalars() if event.user}
+                           withdrawn_by=queries.withdrawn_by([project.id for project in withdrawn]))

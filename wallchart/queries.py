@@ -147,6 +147,18 @@ def withdrawn_projects() -> list[Project]:
         .order_by(Project.withdrawn_at.desc(), Project.id.desc())).scalars())
 
 
+def withdrawn_by(project_ids: list[int]) -> dict[int, User]:
+    """Who withdrew each project (the author of its latest withdrawal), in one query."""
+    if not project_ids:
+        return {}
+    latest = (select(func.max(ProjectEvent.id))
+              .where(ProjectEvent.action == "withdrawn",
+                     ProjectEvent.project_id.in_(project_ids))
+              .group_by(ProjectEvent.project_id))
+    events = db.session.execute(select(ProjectEvent).where(ProjectEvent.id.in_(latest)))
+    return {event.project_id: event.user for event in events.scalars() if event.user}
+
+
 def history(project_id: int) -> list[ProjectEvent]:
     return list(db.session.execute(
         select(ProjectEvent).where(ProjectEvent.project_id == project_id)

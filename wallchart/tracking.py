@@ -13,11 +13,8 @@ from . import queries
 from .errors import NotFound, ServiceError
 from .models import Blocker, Project
 from .services import blockers, notes
-from .timeutil import today
 
 bp = Blueprint("tracking", __name__)
-# Today in Shanghai: the forms' default date, the days a blocker is overdue.
-bp.add_app_template_global(today, "today_date")
 
 
 @bp.before_request
