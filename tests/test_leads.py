@@ -383,6 +383,30 @@ def test_stalled_follows_the_clock_and_the_configured_limits(app, clients, seede
     assert (table["outsider"]["stalled"], table["lead"]["stalled"]) == (0, 2)
 
 
+def test_stalled_is_the_no_update_warning_and_counts_only_the_board(app, clients, seeded_load,
+                                                                    monkeypatch):
+    """A progress note restarts the count as it clears the card's "no update" warning; a
+    withdrawn project is in the archive, no one's workload."""
+    from wallchart.extensions import db
+    from wallchart.models import Project
+    from wallchart.services import notes, projects
+    from wallchart.warnings import warning_for
+
+    with app.app_context(), app.test_request_context():
+        monkeypatch.setattr("wallchart.services.notes.today", lambda: TODAY - timedelta(days=10))
+        notes.add_note(actor("member"), seeded_load["A"], "投资方确认下月来访")  # 46 days in stage
+        project = db.session.get(Project, seeded_load["C"])
+        projects.withdraw_project(actor("lead"), project.id, project.version, "funding")
+        noted = db.session.get(Project, seeded_load["A"])
+        assert warning_for(noted, TODAY, app.config).colour is None
+    page = clients["viewer"].get("/board/workload").get_data(as_text=True)
+    table = rows(page)
+    assert numbers(table["member"]) == (2, 0, 0, 0, 0, 2, 30000, 0)
+    assert numbers(table["lead"]) == (0, 0, 0, 0, 1, 1, 123456, 0)
+    assert table["TOTAL"]["stalled"] == 2   # E and F, by their stage dates
+    assert "既无进展记录也未进入新阶段" in page
+
+
 def test_workload_reads_in_english_and_escapes_names(app, clients, seeded_load):
     from wallchart.extensions import db
     from wallchart.models import Project, Team, User

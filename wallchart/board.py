@@ -110,7 +110,7 @@ def workload():
         if stall_days.get(stage) is not None:
             days = ngettext("%(num)d day", "%(num)d days", stall_days[stage])
             limits.append(f"{label} {days}")
-    return render_template("workload.html", load=queries.workload(stall_days, team),
+    return render_template("workload.html", load=queries.workload(team),
                            teams=all_teams, team=team,
                            stall_limits=name_list(limits, limit=len(limits)))
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
 from .extensions import db
 from .models import BoardState, County, Project, ProjectEvent, Team, User, team_member
 from .timeutil import today
 from .vocabulary import STAGES
-from .warnings import COLOURS, colour_expression
+from .warnings import COLOURS, colour_expression, stalled_condition
 
 if TYPE_CHECKING:
     from .filters import BoardFilter
@@ -226,28 +225,19 @@ class Workload:
     total: OwnerLoad            # the whole board (or team)
 
 
-def stall_cutoffs(stall_days: dict[str, int | None]) -> dict[str, date]:
-    """Per stage, the date before which a project that entered it counts as stalled: more than
-    ``stall_days[stage]`` days in it (a stage with ``None`` never stalls)."""
-    now = today()
-    return {stage: now - timedelta(days=days) for stage, days in stall_days.items()
-            if days is not None and stage in STAGES}
-
-
-def workload(stall_days: dict[str, int | None], team: Team | None = None) -> Workload:
-    """Per owner: projects by stage, total investment, how many are stalled.
+def workload(team: Team | None = None) -> Workload:
+    """Per owner: the projects on the board by stage, total investment, how many are stalled
+    (their card is yellow or red by the early warnings' no-update rule, ``warnings``).
 
     Two statements however many projects and people: one aggregate over the projects, one for
     the owners (plus, for a team, its people who own nothing yet, so that a lead sees them).
     """
-    cutoffs = stall_cutoffs(stall_days)
-    stalled = case(*[(and_(Project.stage == stage, Project.stage_entered_at < cutoff), 1)
-                     for stage, cutoff in cutoffs.items()], else_=0) if cutoffs else literal(0)
+    stalled = case((stalled_condition(today(), current_app.config), 1), else_=0)
     query = (
         select(Project.owner_id, Project.stage, func.count(Project.id),
                func.coalesce(func.sum(Project.investment_wan), 0),
                func.coalesce(func.sum(stalled), 0))
-        .where(Project.deleted_at.is_(None))
+        .where(Project.deleted_at.is_(None), Project.status == "active")
         .group_by(Project.owner_id, Project.stage)
     )
     if team is not None:

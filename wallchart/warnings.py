@@ -91,6 +91,12 @@ def _beyond(days: Mapping[str, int | None], today: date) -> ColumnElement:
     return or_(*rules) if rules else false()
 
 
+def stalled_condition(today: date, config: Mapping[str, Any]) -> ColumnElement:
+    """SQL for "stalled": the no-update rule alone colours the card, yellow or red (no note and
+    no stage change for longer than the stage allows), as ``warning_for`` decides it."""
+    return or_(_beyond(config["STALL_DAYS"], today), _beyond(config["RED_DAYS"], today))
+
+
 def _late(due, extra_days: int, today: date, *present) -> ColumnElement:
     return and_(*present, due.is_not(None), due < today - timedelta(days=extra_days))
 
