@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from . import indicators
+from .auth import readers_only
 from .errors import Invalid
 from .extensions import db
 from .models import County
@@ -22,12 +22,7 @@ from .models import County
 bp = Blueprint("api_indicators", __name__, url_prefix="/api")
 
 
-@bp.before_request
-@login_required
-def _signed_in():
-    """Every API route needs an identity; reading the figures needs the read permission."""
-    if not current_user.can("read"):
-        abort(403)
+bp.before_request(readers_only)
 
 
 def _county(name: str | None) -> County | None:

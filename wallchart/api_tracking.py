@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from . import queries
+from .auth import readers_only
 from .errors import Conflict, Invalid, NotFound
 from .models import Blocker, ProjectEvent
 from .services import blockers, notes
@@ -20,12 +21,7 @@ from .timeutil import iso_utc, today
 bp = Blueprint("tracking_api", __name__, url_prefix="/api")
 
 
-@bp.before_request
-@login_required
-def _signed_in():
-    """Every route needs an identity; reading needs the role for it."""
-    if not current_user.can("read"):
-        abort(403)
+bp.before_request(readers_only)
 
 
 def _body() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
     flash,
     redirect,
@@ -22,7 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from . import ratelimits
 from .errors import ServiceError
@@ -37,6 +38,14 @@ def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+@login_required
+def readers_only() -> None:
+    """The guard of blueprints that show the board's data (``bp.before_request(readers_only)``):
+    a signed-in person (or API token) whose role may read; others get 403."""
+    if not current_user.can("read"):
+        abort(403)
 
 
 def init_app(app: Flask) -> None:

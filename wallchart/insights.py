@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
 
 from . import indicators
+from .auth import readers_only
 from .errors import Invalid
 from .indicators import GROUPS, INDICATORS, GroupRow, Period, format_change, preset_period
 from .report_data import INDICATOR_LABELS
@@ -43,12 +43,8 @@ GROUP_TITLES: dict[str, object] = {
 }
 
 
-@bp.before_request
-@login_required
-def _signed_in():
-    """Signed-in people who may read the board; the figures are the whole city's."""
-    if not current_user.can("read"):
-        abort(403)
+# The figures are the whole city's.
+bp.before_request(readers_only)
 
 
 @bp.context_processor

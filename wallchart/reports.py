@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from . import indicators, report_data, spreadsheet, weekly
-from .errors import Forbidden, Invalid
+from .auth import readers_only
+from .errors import Invalid
 from .indicators import Period, format_change
 from .insights import presets
 from .spreadsheet import county_name
@@ -21,12 +21,8 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@bp.before_request
-@login_required
-def _readers():
-    """Reports are read by staff only: they show confidential projects too (marked)."""
-    if not current_user.can("read"):
-        raise Forbidden(_("You are not allowed to do this."))
+# Reports are read by staff only: they show confidential projects too (marked).
+bp.before_request(readers_only)
 
 
 def _report() -> report_data.ScheduleReport:
