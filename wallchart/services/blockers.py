@@ -8,7 +8,6 @@ city-wide list for the scheduling meeting reads here too.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -33,31 +32,20 @@ from .project_steps import (
     refuse_unknown,
     require_active,
 )
+from .record import parse_date
 
 DEPARTMENT_MAX = 100
 TEXT_MAX = 2000
 FIELDS = ("kind", "department", "description", "raised_on", "due_on")
-#: Dates before this are typing slips (a year of 0202), not matters anyone still coordinates.
-EARLIEST = date(2000, 1, 1)
 STATUSES = ("open", "resolved")
 SORTS = ("age", "department")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date(value: Any, field: str, errors: dict[str, str]) -> date | None:
-    """A ``YYYY-MM-DD`` date, or ``None`` when left empty."""
-    if value is None or value == "":
-        return None
-    day = None
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            day = None
-    if day is None or day < EARLIEST:
-        errors[field] = _("Enter a date as YYYY-MM-DD.")
-        return None
-    return day
+    """A ``YYYY-MM-DD`` date from 2000 on (an earlier one is a typing slip, a year of 0202, not a
+    matter anyone still coordinates); ``None`` when left empty or refused."""
+    day = parse_date(value, field, errors, date.max, _("Enter a date as YYYY-MM-DD."))
+    return None if field in errors else day
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -100,8 +88,7 @@ def raise_blocker(actor: User | None, project_id: int, data: dict[str, Any]) -> 
     refuse_unknown(data, set(FIELDS))
     clean = _clean(data)
     with write_transaction() as revision:
-        project = load_project(project_id)
-        teams.check_access(actor, project)
+        project = load_project(actor, project_id)
         require_active(project)
         blocker = Blocker(project=project, raised_by_id=actor_id, status="open", **clean)
         db.session.add(blocker)

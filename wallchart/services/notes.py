@@ -58,8 +58,7 @@ def add_note(actor: User | None, project_id: int, text: Any) -> ProjectEvent:
     text = clean_text(text, "text", errors, limit=NOTE_MAX, required=True)
     refuse_if(errors)
     with write_transaction() as revision:
-        project = load_project(project_id)
-        teams.check_access(actor, project)
+        project = load_project(actor, project_id)
         require_active(project)
         project.last_note_on = today()
         project.updated_at = utcnow()

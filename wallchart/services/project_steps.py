@@ -1,6 +1,7 @@
 """The steps every change to a project shares, whichever service makes it (projects, notes,
-blockers): who may do it, which project it is, whether the request still matches the stored
-row, whether the project may still change, and the history entry that records it.
+blockers): who may do it, which project it is (and whether the actor's team holds it), whether
+the request still matches the stored row, whether the project may still change, and the history
+entry that records it.
 
 Each raises the error the house rules name for its refusal, before anything is written.
 """
@@ -15,6 +16,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Project, ProjectEvent, User
 from ..transactions import stale_message
+from . import teams
 
 
 def authorize(actor: User | None, permission: str) -> int:
@@ -24,13 +26,15 @@ def authorize(actor: User | None, permission: str) -> int:
     return actor.id
 
 
-def load_project(project_id: Any) -> Project:
-    """The project with this id, unless deleted: a deleted card is gone for every change."""
+def load_project(actor: User, project_id: Any) -> Project:
+    """The project with this id that ``actor`` may change: none, or a deleted one, is not found
+    (a deleted card is gone for every change); one of a team the actor is not in is refused."""
     project = None
     if isinstance(project_id, int) and not isinstance(project_id, bool):
         project = db.session.get(Project, project_id)
     if project is None or project.deleted_at is not None:
         raise NotFound(_("No such project."))
+    teams.check_access(actor, project)
     return project
 
 

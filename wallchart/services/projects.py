@@ -167,8 +167,7 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
     dates = record.clean_stage_dates(data.get("stage_dates"))
     reason = _reason(data.get("reason"))
     with write_transaction() as revision:
-        project = load_project(project_id)
-        teams.check_access(actor, project)
+        project = load_project(actor, project_id)
         if "team" in data:
             clean["team"] = teams.team_for_handover(actor, project, data["team"])
         check_version(project, data.get("version"))
@@ -216,8 +215,7 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
     if clean:
         authorize(actor, "edit")
     with write_transaction() as revision:
-        project = load_project(project_id)
-        teams.check_access(actor, project)
+        project = load_project(actor, project_id)
         check_version(project, version)
         require_active(project)
         from_stage = project.stage
@@ -253,8 +251,7 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
     _check_owner_name(owner)
     reason = _reason(reason)
     with write_transaction() as revision:
-        project = load_project(project_id)
-        teams.check_access(actor, project)
+        project = load_project(actor, project_id)
         check_version(project, version)
         require_active(project)
         new_owner = _find_owner(owner)
@@ -389,8 +386,7 @@ def delete_project(actor: User | None, project_id: int, version: Any,
     actor_id = authorize(actor, "delete")
     reason = _reason(reason)
     with write_transaction() as revision:
-        project = load_project(project_id)
-        teams.check_access(actor, project)
+        project = load_project(actor, project_id)
         check_version(project, version)
         project.deleted_at = utcnow()
         record_event(project, actor_id, "deleted", revision, from_stage=project.stage,
@@ -415,8 +411,7 @@ def withdraw_project(actor: User | None, project_id: int, version: Any, withdraw
         raise Invalid(_("Say in a comment why the project is withdrawn."),
                       {"reason": _("Required.")})
     with write_transaction() as revision:
-        project = load_project(project_id)
-        teams.check_access(actor, project)
+        project = load_project(actor, project_id)
         check_version(project, version)
         if project.status == "withdrawn":
             raise Invalid(_("This project is withdrawn already."))
@@ -439,8 +434,7 @@ def reopen_project(actor: User | None, project_id: int, version: Any,
     actor_id = authorize(actor, "reopen")
     reason = _reason(reason)
     with write_transaction() as revision:
-        project = load_project(project_id)
-        teams.check_access(actor, project)
+        project = load_project(actor, project_id)
         check_version(project, version)
         if project.status != "withdrawn":
             raise Invalid(_("This project is on the board, not withdrawn."))
