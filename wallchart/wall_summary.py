@@ -11,21 +11,19 @@ and render through here.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template
 from flask_babel import get_locale
-from sqlalchemy import event, select
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy import select
 
 from . import indicators, queries
 from .extensions import db
 from .indicators import Period
 from .models import Project, ProjectEvent
 from .timeutil import today
-from .wall_views import period_text
+from .wall_views import figures_for, period_text
 
 #: How many transitions the ticker shows, the newest first.
 TICKER_LENGTH = 10
@@ -46,27 +44,6 @@ class Summary:
         return self.profile == "lobby"
 
 
-#: Set while a lobby screen's figures are read: every ORM query then leaves out confidential
-#: projects (greenlet- and thread-local, so other requests are untouched).
-_public_only: ContextVar[bool] = ContextVar("public_only", default=False)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _leave_out_confidential(state: ORMExecuteState) -> None:
-    if _public_only.get() and state.is_select:
-        state.statement = state.statement.options(with_loader_criteria(
-            Project, Project.confidential.is_(False), include_aliases=True))
-
-
-def year_figures(period: Period, public_only: bool) -> dict[str, Any]:
-    """``indicators.compute`` for the period; ``public_only``: of projects not confidential."""
-    token = _public_only.set(public_only)
-    try:
-        return indicators.compute(period)
-    finally:
-        _public_only.reset(token)
-
-
 def latest_transitions(limit: int = TICKER_LENGTH) -> list[tuple[ProjectEvent, Project]]:
     """The latest moves from one stage to another (not reorderings) of projects not deleted."""
     return [(event, project) for event, project in db.session.execute(
@@ -81,8 +58,9 @@ def read(profile: str) -> Summary:
     first, so the figures are at least as new as the revision they carry)."""
     revision = queries.board_revision()
     period = indicators.preset_period("year", today())
-    return Summary(profile, revision, period, year_figures(period, profile == "lobby"),
-                   latest_transitions())
+    with figures_for(profile):
+        figures = indicators.compute(period)
+    return Summary(profile, revision, period, figures, latest_transitions())
 
 
 def foreign_capital(usd_wan: int) -> str:
