@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from . import indicators, report_data, spreadsheet, weekly
 from .auth import readers_only
@@ -23,6 +24,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Reports are read by staff only: they show confidential projects too (marked).
 bp.before_request(readers_only)
+
+
+def rows_html(rows: list[report_data.Row]) -> Markup:
+    """A county's rows of a list, as table rows. Built here rather than in the template: a
+    year's report holds thousands of rows, and Jinja's per-value overhead made the page three
+    times slower than the data behind it. Every text is escaped."""
+    yes, confidential, withdrawn = (escape(_("Yes")), escape(_("Confidential")),
+                                    escape(_("Withdrawn")))
+    html = []
+    for number, row in enumerate(rows, start=1):
+        marks = (f' <span class="mark">{confidential}</span>' if row.confidential else "") + (
+            f' <span class="mark withdrawn">{withdrawn}</span>' if row.withdrawn else "")
+        who = " · ".join(escape(part) for part in (row.owner, row.team) if part)
+        kind = ' class="confidential"' if row.confidential else ""
+        html.append(
+            f'<tr data-project-id="{row.id}"{kind}>'
+            f'<td class="number">{number}</td><td class="name">{escape(row.name)}{marks}</td>'
+            f"<td>{escape(row.investor)}</td><td>{escape(row.sector)}</td>"
+            f'<td class="number">{row.investment_wan:,}</td>'
+            f'<td class="date">{row.on.isoformat()}</td><td>{escape(row.three500)}</td>'
+            f"<td>{yes if row.foreign_invested else ''}</td><td>{who}</td></tr>")
+    return Markup("\n".join(html))
 
 
 def _report() -> report_data.ScheduleReport:
@@ -48,7 +71,7 @@ def schedule():
     """The report as a page (and, printed, as A4 landscape); an invalid period shows the form
     again with the reason (422)."""
     page = {"presets": presets(today()), "labels": report_data.INDICATOR_LABELS,
-            "format_change": format_change, "county_name": county_name}
+            "format_change": format_change, "county_name": county_name, "rows_html": rows_html}
     try:
         report = _report()
     except Invalid as error:
