@@ -109,14 +109,25 @@ def _watch(app: Flask, server) -> None:
     """Every few seconds, close the sockets whose credential no longer holds."""
     while socketio.server is server:  # a test's app is replaced by the next one's
         socketio.sleep(app.config["SOCKET_CHECK_SECONDS"])
-        with app.app_context():
-            try:
-                for sid in _revoked():
-                    _watched.pop(sid, None)
-                    server.disconnect(sid, namespace="/")
-            except Exception:  # the watcher must outlive a database hiccup
-                app.logger.exception("Socket watcher")
+        close_revoked(app, server)
     _watchers.discard(id(server))
+
+
+def close_revoked(app: Flask, server) -> None:
+    """Close the sockets whose session ended, whose user was disabled or whose display was
+    revoked or given new settings (it reloads with them)."""
+    with app.app_context():
+        try:
+            revoked = _revoked()
+        except Exception:  # the watcher must outlive a database hiccup
+            app.logger.exception("Socket watcher")
+            return
+        for sid in revoked:
+            _watched.pop(sid, None)
+            try:
+                server.disconnect(sid, namespace="/")
+            except Exception:  # one socket that is gone already must not spare the others
+                app.logger.exception("Socket watcher: closing %s", sid)
 
 
 def _revoked() -> list[str]:
