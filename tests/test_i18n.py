@@ -251,6 +251,24 @@ def test_money_formats(app, lang, wan, shown):
         assert money(wan) == shown
 
 
+@pytest.mark.parametrize(("lang", "start", "end", "shown"), [
+    ("zh", (2026, 1, 1), (2026, 6, 30), "2026年1月1日至6月30日"),
+    ("zh", (2025, 12, 1), (2026, 1, 31), "2025年12月1日至2026年1月31日"),
+    ("en", (2026, 1, 1), (2026, 6, 30), "Jan 1 – Jun 30, 2026"),
+    ("en", (2025, 12, 1), (2026, 1, 31), "Dec 1, 2025 – Jan 31, 2026"),
+])
+def test_periods_read_as_the_bureau_writes_them(app, lang, start, end, shown):
+    """Officials write 至 between the dates, whatever CLDR's interval pattern says this year."""
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from wallchart.formatting import date_span
+
+    with app.test_request_context(), force_locale(lang):
+        assert date_span(date(*start), date(*end)) == shown
+
+
 def test_live_push_renders_each_language(app, users, make_project):
     """A change is rendered once per language room; each screen gets its own words."""
     from tests.helpers import project_events, socket_client

@@ -7,9 +7,9 @@ and billions.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from .timeutil import today
 
@@ -47,6 +47,18 @@ def name_list(names: list[str], limit: int = 3) -> str:
     """A few names in a sentence: '甲、乙、丙…' / 'A, B, C…'."""
     shown = ("、" if _chinese() else ", ").join(names[:limit])
     return shown + "…" if len(names) > limit else shown
+
+
+def date_span(start: date, end: date) -> str:
+    """A reporting period as the bureau writes it: '2026年1月1日至6月30日' (the end's year only
+    when it differs) / 'Jan 1 – Jun 30, 2026'. Written here, not taken from CLDR's interval
+    pattern, which changes between Babel releases (2.19 writes '–' where officials write 至)."""
+    if _chinese():
+        tail = f"{end.year}年" if end.year != start.year else ""
+        return f"{start.year}年{start.month}月{start.day}日至{tail}{end.month}月{end.day}日"
+    if start.year == end.year:
+        return f"{format_date(start, 'MMM d')} – {format_date(end, 'MMM d, y')}"
+    return f"{format_date(start, 'MMM d, y')} – {format_date(end, 'MMM d, y')}"
 
 
 def local_time(moment: datetime, style: str = "yyyy-MM-dd HH:mm") -> str:

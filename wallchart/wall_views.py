@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from babel.dates import format_interval
 from flask import current_app
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, contains_eager, with_loader_criteria
 
 from . import charts, indicators
 from .extensions import db
-from .formatting import money, total_number
+from .formatting import date_span, money, total_number
 from .indicators import Figure, GroupRow, Period
 from .insights import PACE_STATUS
 from .models import Blocker, Project
@@ -83,9 +82,9 @@ def year_to_date(day: date) -> Period:
     return Period(date(day.year, 1, 1), day)
 
 
-def period_text(period: Period) -> str:
+def period_text(span: Period) -> str:
     """'2026年1月1日至11月25日' / 'Jan 1 – Nov 25, 2026'."""
-    return format_interval(period.start, period.end, "yMMMd", locale=get_locale() or "zh")
+    return date_span(span.start, span.end)
 
 
 # --- the county ranking ---------------------------------------------------------------------------
