@@ -4,6 +4,12 @@
 message (400) rather than showing a board that silently ignores part of what was asked.
 ``BoardFilter.conditions`` is the filter in SQL, for the one query of ``queries.board_columns``.
 
+The query string is read here and nowhere else, one way whatever its shape: every value of a
+parameter counts, empty ones are dropped (a form sends them), padding is stripped, equal values
+count once; a parameter that takes one value (all but ``county`` and ``stage``) given two
+different ones is refused. What a screen may filter by is then judged on the parsed filter
+(``hidden_from_lobby``), never on the raw URL, so that no shape of the URL gets round it.
+
 A live push renders a card once for every screen, so the browser decides whether a pushed card
 matches its own screen's filter (``static/js/filters.js``, from the card's data attributes, with
 ``BoardFilter.client_rules``). The two must agree: change one, change the other.
@@ -51,6 +57,16 @@ LABELS: dict[str, Any] = {
     "blockers": _l("With open blockers"),
     "q": _l("Search"),
 }
+#: Every filter parameter of the query string.
+PARAMETERS = tuple(LABELS)
+#: The parameters a lobby screen may filter by: those that read only what its cards show of
+#: every project. The others (amount, Three-500 list, and the search, which reads the
+#: investor) would keep or drop a confidential card by what the lobby must not learn. A new
+#: parameter is refused on a lobby until it is named here.
+LOBBY_PARAMETERS = frozenset({"county", "sector", "owner", "team", "stage", "foreign",
+                              "warning", "blockers"})
+LOBBY_REFUSAL = _l("A lobby screen cannot filter by amount, Three-500 or investor: they would "
+                   "reveal confidential projects.")
 
 
 class BadFilter(ServiceError):
@@ -84,6 +100,14 @@ class BoardFilter:
     @property
     def active(self) -> bool:
         return self != BoardFilter()
+
+    def parameters(self) -> tuple[str, ...]:
+        """The parameters this filter uses, however its URL was shaped."""
+        used = {"county": self.counties, "sector": self.sector, "owner": self.owner,
+                "team": self.team, "stage": self.stages, "three500": self.three500,
+                "billion": self.billion, "foreign": self.foreign, "warning": self.warning,
+                "blockers": self.blockers, "q": self.q}
+        return tuple(name for name in PARAMETERS if used[name])
 
     def shows(self, stage: str) -> bool:
         """Whether the screen shows this stage's column at all."""
@@ -177,7 +201,10 @@ def parse(args: MultiDict, choices: FilterChoices, me: str | None) -> BoardFilte
         if me is None:
             raise BadFilter(_("A wall display has no “me”: name the owner instead."), "owner")
         owner = me
-    q = " ".join(_values(args, "q"))
+    searched = _values(args, "q")
+    if len(searched) > 1:
+        raise BadFilter(_("Search for one text at a time."), "q")
+    q = searched[0] if searched else ""
     if len(q) > MAX_SEARCH:
         raise BadFilter(ngettext("The search text is too long: at most %(num)d character.",
                                  "The search text is too long: at most %(num)d characters.",
@@ -212,6 +239,12 @@ class Screen:
     def status(self) -> int:
         return 400 if self.error else 200
 
+    def with_cards(self) -> Screen:
+        """The screen with the cards its filter keeps (none if the filter was refused)."""
+        if self.error is None and self.columns is None:
+            self.columns = queries.board_cards(self.board_filter)
+        return self
+
     def context(self, view: str, redact: bool = False) -> dict[str, Any]:
         """What the templates (``board.html``, ``wall.html``, the partials) read, for the
         ``board`` or the ``wall`` view; ``redact`` for a lobby wall."""
@@ -222,20 +255,27 @@ class Screen:
                 if self.columns is not None else {}}
 
 
-def refused(message: str) -> Screen:
-    """A screen whose filter is refused for ``message``: no cards, only why (status 400)."""
-    return Screen(BoardFilter(), queries.filter_choices(), queries.board_revision(),
-                  error=message)
+def hidden_from_lobby(board_filter: BoardFilter) -> tuple[str, ...]:
+    """The parameters of this filter that a lobby screen may not use (``LOBBY_PARAMETERS``)."""
+    return tuple(name for name in board_filter.parameters() if name not in LOBBY_PARAMETERS)
 
 
-def screen(args: MultiDict, me: str | None) -> Screen:
-    """Parse the filter and read the board: a constant number of statements, whatever the
-    filter and however many projects. The revision is read first: a change committed in
-    between is then both in the columns and pushed again, never lost."""
+def asked(args: MultiDict, me: str | None, lobby: bool = False) -> Screen:
+    """The filter the query string asks for, parsed and judged (on a ``lobby`` screen, by
+    ``hidden_from_lobby``): a screen without its cards yet, or refused (``with_cards``)."""
     choices = queries.filter_choices()
     revision = queries.board_revision()
     try:
         board_filter = parse(args, choices, me)
+        if lobby and hidden_from_lobby(board_filter):
+            raise BadFilter(str(LOBBY_REFUSAL), hidden_from_lobby(board_filter)[0])
     except BadFilter as error:
         return Screen(BoardFilter(), choices, revision, error=error.message)
-    return Screen(board_filter, choices, revision, queries.board_cards(board_filter))
+    return Screen(board_filter, choices, revision)
+
+
+def screen(args: MultiDict, me: str | None, lobby: bool = False) -> Screen:
+    """Parse the filter and read the board: a constant number of statements, whatever the
+    filter and however many projects. The revision is read first: a change committed in
+    between is then both in the columns and pushed again, never lost."""
+    return asked(args, me, lobby).with_cards()

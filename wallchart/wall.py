@@ -6,12 +6,14 @@ shows one county or one team; there is no "me" on a wall.
 A display's profile decides what its screen may receive: ``lobby`` renders confidential
 projects without investor and amount (``redact``), in the page, the fragments it fetches and the
 live push alike. Its views rotate on the schedule the display carries, read at load.
+A lobby may filter only by what its cards show of every project (``filters.hidden_from_lobby``,
+judged on the parsed filter for every route of the wall), and nothing it shows is ordered,
+counted or totalled by a hidden value (``wall_views``, ``wall_summary``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
+from flask import Blueprint, abort, g, render_template, request
 
 from . import filters, wall_summary, wall_views
 from .build import build_id
@@ -22,35 +24,44 @@ from .vocabulary import DISPLAY_VIEWS
 bp = Blueprint("wall", __name__, url_prefix="/wall")
 
 
-def _display_or_refusal():
-    display = accounts.display_for_token(request.args.get("token"))
+def _display() -> DisplayToken | None:
+    """The display the URL's one token names (a token given twice names none)."""
+    tokens = request.args.getlist("token")
+    return accounts.display_for_token(tokens[0]) if len(tokens) == 1 else None
+
+
+@bp.before_request
+def _admit():
+    """Every route of the wall, any added later too: a display's token, and the URL's filter
+    parsed once and judged under the display's profile (``filters.asked``: a lobby may filter
+    only by what its cards show). A fragment that shows no cards refuses a refused filter all
+    the same: one rule for every URL a wall can fetch."""
+    display = _display()
     if display is None:
-        return None, (render_template("wall_refused.html"), 403)
-    return display, None
+        return render_template("wall_refused.html"), 403
+    g.display = display
+    g.screen = filters.asked(request.args, None, lobby=display.profile == "lobby")
+    return None
 
 
-#: Filters that read what a lobby screen must not know (a confidential project's amount, its
-#: investor): refused there, or the cards they keep would tell it.
-LOBBY_REFUSED = ("billion", "three500", "q")
+def _refusal() -> tuple[str, int] | None:
+    """For a fragment other than the board: the refused filter's reason, or ``None``."""
+    if g.screen.error:
+        return render_template("partials/filter_refused.html", message=g.screen.error), 400
+    return None
 
 
-def _board(display: DisplayToken) -> tuple[dict, int]:
+def _board() -> tuple[dict, int]:
     """The columns as the URL's filter and the display's profile allow, and the status."""
-    redact = display.profile == "lobby"
-    if redact and any(request.args.get(name) for name in LOBBY_REFUSED):
-        shown = filters.refused(_("A lobby screen cannot filter by amount, Three-500 or "
-                                  "investor: they would reveal confidential projects."))
-    else:
-        shown = filters.screen(request.args, None)
+    redact = g.display.profile == "lobby"
+    shown = g.screen.with_cards()
     return {**shown.context("wall", redact=redact), "redact": redact}, shown.status
 
 
 @bp.get("")
 def index():
-    display, refusal = _display_or_refusal()
-    if refusal:
-        return refusal
-    board, status = _board(display)
+    display = g.display
+    board, status = _board()
     summary = wall_summary.read(display.profile)
     return render_template("wall.html", display=display, views=DISPLAY_VIEWS,
                            build=build_id(), settings_key=accounts.display_settings_key(display),
@@ -59,30 +70,25 @@ def index():
 
 @bp.get("/columns")
 def columns():
-    display, refusal = _display_or_refusal()
-    if refusal:
-        return refusal
-    board, status = _board(display)
+    board, status = _board()
     return render_template("partials/columns.html", **board), status
 
 
 @bp.get("/summary")
 def summary():
     """The header's indicators and the ticker, for a wall that was offline (or at midnight)."""
-    display, refusal = _display_or_refusal()
-    if refusal:
+    if refusal := _refusal():
         return refusal
-    header, ticker = wall_summary.render(wall_summary.read(display.profile))
+    header, ticker = wall_summary.render(wall_summary.read(g.display.profile))
     return header + ticker
 
 
 @bp.get("/views/<name>")
 def view(name: str):
     """One of the rotating views other than the board, as a fragment for the view area."""
-    display, refusal = _display_or_refusal()
-    if refusal:
-        return refusal
     if name not in DISPLAY_VIEWS or name == "board":
         abort(404)
+    if refusal := _refusal():
+        return refusal
     return render_template(f"partials/wall_{name}.html",
-                           **wall_views.view_context(name, display.profile))
+                           **wall_views.view_context(name, g.display.profile))

@@ -4,7 +4,8 @@ blockers and red cards), and the charts. The wall renders ``partials/wall_<name>
 
 Each view costs a fixed number of queries however many projects there are, and is built as
 plain rows of text: what a lobby screen must not show (the investor and amount of a
-confidential project) is left out here, so it never reaches the template, let alone the screen.
+confidential project, :func:`hidden`) is left out here, so it never reaches the template, let
+alone the screen; nor does a lobby's list order by it.
 A lobby screen's figures (ranking, charts) leave confidential projects out altogether, as its
 header does (``wall_summary``): a total that included one would move by its amount when it
 signs, and the views side by side would tell it by difference.
@@ -76,6 +77,13 @@ def figures_for(profile: str) -> Iterator[None]:
         yield
     finally:
         _public_only.reset(token)
+
+
+def hidden(project: Project, profile: str) -> bool:
+    """Whether a screen of ``profile`` must not learn the project's investor, amount and
+    Three-500 list: a lobby screen, of a confidential project. Nor anything that follows from
+    them, such as an order."""
+    return profile == "lobby" and project.confidential
 
 
 def year_to_date(day: date) -> Period:
@@ -232,18 +240,21 @@ def _red_cards(day: date, profile: str) -> list[dict[str, Any]]:
     projects = db.session.execute(
         select(Project).where(*_on_board(), colour_condition("red", day, config))
     ).scalars().all()
-    projects.sort(key=lambda project: (_trouble_since(project), -project.investment_wan,
-                                       project.id))
+    # The same day of trouble: the larger amount first, where the screen shows the amount; a
+    # lobby's order must not bracket a confidential one, so that counts as none there.
+    projects.sort(key=lambda project: (
+        _trouble_since(project), 0 if hidden(project, profile) else -project.investment_wan,
+        project.id))
     rows = []
     for project in projects:
-        hidden = profile == "lobby" and project.confidential
+        secret = hidden(project, profile)
         rows.append({"project": project.name,
                      "county": project.county.name if project.county else "",
                      "stage": str(STAGES[project.stage]),
                      "reason": "；".join(warning_for(project, day, config).reasons),
                      "owner": project.owner.label if project.owner else "",
-                     "investor": "" if hidden else project.investor,
-                     "amount": None if hidden else money(project.investment_wan)})
+                     "investor": "" if secret else project.investor,
+                     "amount": None if secret else money(project.investment_wan)})
     return rows
 
 
