@@ -12,6 +12,7 @@ staff screen, shown the same, does tell the worlds apart: the test can see a dif
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -193,19 +194,23 @@ def test_a_lobby_answers_alike_whether_the_hidden_value_matches_or_not(app, worl
     assert lobby_red[:2] == ["公开项目", "保密项目"]  # the amount it cannot see does not count
 
 
-def test_every_parameter_a_lobby_may_use_reads_only_what_its_cards_show():
-    """The rule is an allow-list over the parsed filter: each parameter is named once in it
-    or refused, and a filter using a refused one is told apart whatever else it uses."""
-    assert set(filters.PARAMETERS) > filters.LOBBY_PARAMETERS
+def test_every_criterion_of_the_parsed_filter_is_judged_for_a_lobby():
+    """The rule is an allow-list over the parsed filter: each criterion of ``BoardFilter``
+    answers to one parameter, which a lobby may use or not; one added to the filter without a
+    parameter, or with one left off the allow-list, cannot slip past it."""
     assert set(filters.PARAMETERS) - filters.LOBBY_PARAMETERS == {"three500", "billion", "q"}
-    for name in filters.PARAMETERS:
-        used = filters.BoardFilter(**{
-            {"county": "counties", "stage": "stages"}.get(name, name):
-            (("x",) if name in ("county", "stage") else True
-             if name in ("billion", "foreign", "blockers") else "x")})
-        assert used.parameters() == (name,)
+    judged = []
+    for criterion in dataclasses.fields(filters.BoardFilter):
+        if not criterion.compare:  # how it was asked (``owner_is_me``), not what it keeps
+            continue
+        value = {tuple: ("x",), bool: True, str: "x"}[type(criterion.default)]
+        used = filters.BoardFilter(**{criterion.name: value})
+        assert len(used.parameters()) == 1, criterion.name
+        name = used.parameters()[0]
+        judged.append(name)
         assert filters.hidden_from_lobby(used) == (
             () if name in filters.LOBBY_PARAMETERS else (name,))
+    assert sorted(judged) == sorted(filters.PARAMETERS)
 
 
 def test_ambiguous_repeats_are_refused_on_every_screen(app, world, clients):
