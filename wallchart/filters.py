@@ -267,15 +267,15 @@ def asked(args: MultiDict, me: str | None, lobby: bool = False) -> Screen:
     revision = queries.board_revision()
     try:
         board_filter = parse(args, choices, me)
-        if lobby and hidden_from_lobby(board_filter):
-            raise BadFilter(str(LOBBY_REFUSAL), hidden_from_lobby(board_filter)[0])
+        if lobby and (hidden := hidden_from_lobby(board_filter)):
+            raise BadFilter(str(LOBBY_REFUSAL), hidden[0])
     except BadFilter as error:
         return Screen(BoardFilter(), choices, revision, error=error.message)
     return Screen(board_filter, choices, revision)
 
 
-def screen(args: MultiDict, me: str | None, lobby: bool = False) -> Screen:
+def screen(args: MultiDict, me: str | None) -> Screen:
     """Parse the filter and read the board: a constant number of statements, whatever the
     filter and however many projects. The revision is read first: a change committed in
     between is then both in the columns and pushed again, never lost."""
-    return asked(args, me, lobby).with_cards()
+    return asked(args, me).with_cards()
