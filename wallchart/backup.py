@@ -107,7 +107,10 @@ def _write_backup(target: Path) -> None:
     """Write to a hidden partial file, readable by its owner only, then rename it into place:
     a backup under its final name is always complete."""
     partial = target.with_name(f".{target.name}.partial")
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    except OSError as error:
+        raise BackupError(f"Cannot write {target}: {error.strerror}.") from None
     try:
         url = _url()
         if _is_sqlite(url):
@@ -115,6 +118,8 @@ def _write_backup(target: Path) -> None:
         else:
             _pg_dump(url, partial)
         os.replace(partial, target)
+    except (OSError, sqlite3.Error) as error:
+        raise BackupError(f"The backup to {target} failed: {error}") from None
     finally:
         partial.unlink(missing_ok=True)
 
@@ -238,6 +243,8 @@ def _sqlite_restore(path: Path, database: Path) -> Path | None:
             source.backup(live)
         finally:
             live.close()
+    except sqlite3.Error as error:
+        raise BackupError(f"The restore failed, the database is unchanged: {error}") from None
     finally:
         source.close()
     return replaced
