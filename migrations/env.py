@@ -151,6 +151,7 @@ def _back_up_before_changes(migration_context, connection):
 
     from wallchart import backup
 
+    # The function run_migrations() takes its steps from (it only reads): the same plan.
     plan = migration_context._migrations_fn
     steps = [] if plan is None else [
         step for step in plan(migration_context.get_current_heads(), migration_context)
@@ -168,7 +169,11 @@ def _back_up_before_changes(migration_context, connection):
     # End the read: the backup and the migration's transaction start from here.
     connection.rollback()
     if has_data:
-        path = backup.automatic_backup(f"{direction}-{start}-to-{end}")
+        try:
+            path = backup.automatic_backup(f"{direction}-{start}-to-{end}")
+        except backup.BackupError as error:
+            raise SystemExit(f"No {direction} without a backup, and the backup failed: "
+                             f"{error}") from None
         logger.info("Backed up the database before the %s %s -> %s: %s",
                     direction, start, end, path)
 

@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from tests.conftest import ROOT, LiveServer
-from tests.databases import make_database
+from tests.databases import Database, make_database
 from tests.test_upgrades import HEAD, REVISIONS
 
 pytestmark = pytest.mark.live
@@ -113,12 +113,18 @@ def test_a_backup_taken_while_the_server_writes_is_whole_and_restores(live_serve
 
 
 def _flask_fails(install, *args: str) -> str:
-    """Run a command that must be refused: exit 1, a message, no traceback; returns stderr."""
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                            env=install.env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Error: " in result.stderr and "Traceback" not in result.stderr, result.stderr
-    return result.stderr
+    """Run a command that must be refused: exit 1, a message, no traceback; returns it."""
+    if isinstance(install, Database):
+        result = install.cli(*args, check=False)
+        output, code = result.output, result.exit_code
+        assert isinstance(result.exception, SystemExit), result.exception
+    else:
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
+                              env=install.env, capture_output=True, text=True, timeout=60)
+        output, code = done.stdout + done.stderr, done.returncode
+    assert code == 1, output
+    assert "Error: " in output and "Traceback" not in output, output
+    return output
 
 
 @pytest.fixture
@@ -126,7 +132,7 @@ def sqlite_db(tmp_path):
     (tmp_path / "install").mkdir()
     with make_database("sqlite", tmp_path / "install") as database:
         database.flask("db", "upgrade")
-        database.flask("county", "add", "鹤城区")
+        database.cli("county", "add", "鹤城区")
         yield database
 
 
@@ -158,7 +164,7 @@ def test_bad_paths_are_refused_with_a_message_and_change_nothing(sqlite_db, tmp_
         assert message in _flask_fails(sqlite_db, "backup", str(path)), path
     assert existing.read_text() == "keep me"
 
-    good = sqlite_db.flask("backup", str(tmp_path)).stdout.split(" to ")[-1].strip()
+    good = sqlite_db.cli("backup", str(tmp_path)).output.split(" to ")[-1].strip()
     assert "--yes" in _flask_fails(sqlite_db, "restore", good)
     for message, path in _bad_files(tmp_path).items():
         assert message in _flask_fails(sqlite_db, "restore", str(path), "--yes"), path
@@ -191,18 +197,32 @@ def test_python_wsgi_backs_up_before_it_migrates_a_database_with_data(tmp_path):
     assert len(list((tmp_path / "server" / "backups").iterdir())) == 1
 
 
+def test_no_migration_when_its_backup_fails(tmp_path):
+    with make_database("sqlite", tmp_path) as database:
+        database.flask("db", "upgrade", REVISIONS[-2])
+        database.cli("county", "add", "鹤城区")
+        (tmp_path / "backups").write_text("a file where the folder should be")
+        refused = database.flask("db", "upgrade", check=False)
+        assert refused.returncode == 1
+        assert "No upgrade without a backup, and the backup failed: Cannot make" \
+            in refused.stderr and "Traceback" not in refused.stderr
+        with database.connect() as connection:
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")
+                                      ).scalar() == REVISIONS[-2]
+
+
 def test_postgresql_backup_and_restore_round_trip(tmp_path):
     with make_database("postgresql", tmp_path) as database:
         database.flask("db", "upgrade")
-        database.flask("county", "add", "鹤城区", "中方县")
-        database.flask("display", "create", "大厅", "--profile", "lobby")
-        answer = database.flask("backup", str(tmp_path)).stdout
+        database.cli("county", "add", "鹤城区", "中方县")
+        database.cli("display", "create", "大厅", "--profile", "lobby")
+        answer = database.cli("backup", str(tmp_path)).output
         backup = Path(answer.split(" to ")[-1].strip())
         assert backup.suffix == ".dump" and backup.parent == tmp_path
         assert stat.S_IMODE(backup.stat().st_mode) == 0o600
 
-        database.flask("county", "add", "洪江市")
-        database.flask("display", "revoke", "大厅")
+        database.cli("county", "add", "洪江市")
+        database.cli("display", "revoke", "大厅")
         bad = _bad_files(tmp_path)
         for message, path in [("does not exist", bad["does not exist"]),
                               ("is not a file", tmp_path),
@@ -211,7 +231,7 @@ def test_postgresql_backup_and_restore_round_trip(tmp_path):
             assert message in _flask_fails(database, "restore", str(path), "--yes"), path
         assert not [path for path in database.backups if ".replaced-" in path.name]
 
-        restored = database.flask("restore", str(backup), "--yes").stdout
+        restored = database.cli("restore", str(backup), "--yes").output
         with database.connect() as connection:
             assert connection.execute(sa.text("SELECT name FROM county ORDER BY id")
                                       ).scalars().all() == ["鹤城区", "中方县"]
@@ -222,6 +242,6 @@ def test_postgresql_backup_and_restore_round_trip(tmp_path):
         assert str(replaced) in restored
 
         # What the restore replaced is a whole backup too.
-        database.flask("restore", str(replaced), "--yes")
+        database.cli("restore", str(replaced), "--yes")
         with database.connect() as connection:
             assert connection.execute(sa.text("SELECT count(*) FROM county")).scalar() == 3

@@ -65,6 +65,16 @@ def _writable_folder(folder: Path) -> Path:
     return folder
 
 
+def _backups_folder() -> Path:
+    """``instance/backups/``, made on first use."""
+    folder = Path(current_app.instance_path) / "backups"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"Cannot make {folder}: {error.strerror}.") from None
+    return _writable_folder(folder)
+
+
 def holds_data(connection: Connection) -> bool:
     """Whether any table holds a row that a person or the application wrote."""
     for name in sa.inspect(connection).get_table_names():
@@ -96,9 +106,7 @@ def backup(path: str | os.PathLike) -> Path:
 
 def automatic_backup(reason: str) -> Path:
     """Back up into ``instance/backups/`` before a change of schema; ``reason`` names it."""
-    folder = Path(current_app.instance_path) / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = _free_name(_writable_folder(folder), f"wallchart-{_stamp()}-{reason}", suffix())
+    target = _free_name(_backups_folder(), f"wallchart-{_stamp()}-{reason}", suffix())
     _write_backup(target)
     return target
 
@@ -269,10 +277,7 @@ def _pg_revision(path: Path, url: URL) -> str | None:
 
 def _pg_restore(path: Path, url: URL) -> Path:
     _known_revision(_pg_revision(path, url), path)
-    folder = Path(current_app.instance_path) / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
-    replaced = _free_name(_writable_folder(folder), f"{url.database}.replaced-{_stamp()}",
-                          ".dump")
+    replaced = _free_name(_backups_folder(), f"{url.database}.replaced-{_stamp()}", ".dump")
     _write_backup(replaced)
     engine = current_app.extensions["migrate"].db.engine
     with engine.connect() as connection:
