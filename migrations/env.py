@@ -131,11 +131,13 @@ def _sqlite_foreign_keys(connection, on):
 
 
 def _check_foreign_keys(connection):
-    """Refuse to commit migrations that left a row pointing at nothing."""
+    """Refuse to commit migrations that leave a row pointing at nothing (the exit rolls back)."""
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
-        raise RuntimeError(f"The migration broke {len(broken)} foreign key(s), e.g. "
-                           f"{[tuple(row) for row in broken[:5]]}; nothing was changed.")
+        raise SystemExit(
+            f"Not migrated, nothing was changed: {len(broken)} row(s) would point at rows that "
+            f"do not exist (table, row id, referenced table): "
+            f"{[tuple(row[:3]) for row in broken[:5]]}")
 
 
 def _names(revisions):

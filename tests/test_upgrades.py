@@ -268,3 +268,23 @@ def test_down_to_the_first_revision_and_up_again_and_back_by_the_backup(kind, tm
             assert _revision(connection) == HEAD
             assert _stored(connection, schema) == before
             assert _profiles(connection) == {LOBBY: "lobby", STAFF: "staff"}
+
+
+def test_a_sqlite_migration_that_would_leave_broken_references_changes_nothing(tmp_path):
+    with make_database("sqlite", tmp_path) as database:
+        database.flask("db", "upgrade", FIRST)
+        with sqlite3.connect(tmp_path / "wallchart.sqlite") as raw:  # foreign keys off
+            raw.execute("INSERT INTO project_event (id, project_id, at, action, changes, "
+                        "revision) VALUES (1, 99, '2026-03-02 09:30:00', 'noted', '{}', 1)")
+
+        refused = database.flask("db", "upgrade", check=False)
+
+        assert refused.returncode == 1
+        assert "Not migrated, nothing was changed: 1 row(s) would point at rows that do not " \
+               "exist (table, row id, referenced table): [('project_event', 1, 'project')]" \
+               in refused.stderr
+        with database.connect() as connection:
+            assert _revision(connection) == FIRST
+            assert "team" not in sa.inspect(connection).get_table_names()
+            assert connection.execute(sa.text("SELECT count(*) FROM project_event")
+                                      ).scalar() == 1
