@@ -166,7 +166,7 @@ def test_bad_paths_are_refused_with_a_message_and_change_nothing(sqlite_db, tmp_
 
     good = sqlite_db.cli("backup", str(tmp_path)).output.split(" to ")[-1].strip()
     assert "--yes" in _flask_fails(sqlite_db, "restore", good)
-    for message, path in _bad_files(tmp_path).items():
+    for message, path in {**_bad_files(tmp_path), "is the database itself": database}.items():
         assert message in _flask_fails(sqlite_db, "restore", str(path), "--yes"), path
     assert database.read_bytes() == before
     assert not list(sqlite_db.folder.glob("*.replaced-*"))

@@ -112,19 +112,24 @@ def automatic_backup(reason: str) -> Path:
 
 
 def _write_backup(target: Path) -> None:
-    """Write to a hidden partial file, readable by its owner only, then rename it into place:
-    a backup under its final name is always complete."""
+    url = _url()
+    _write_copy(_sqlite_path(url) if _is_sqlite(url) else None, target)
+
+
+def _write_copy(sqlite_file: Path | None, target: Path) -> None:
+    """Copy ``sqlite_file`` (``None``: the PostgreSQL database) to a hidden partial file,
+    readable by its owner only, then rename it into place: a backup under its final name is
+    always complete."""
     partial = target.with_name(f".{target.name}.partial")
     try:
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     except OSError as error:
         raise BackupError(f"Cannot write {target}: {error.strerror}.") from None
     try:
-        url = _url()
-        if _is_sqlite(url):
-            _sqlite_copy(_sqlite_path(url), partial)
+        if sqlite_file:
+            _sqlite_copy(sqlite_file, partial)
         else:
-            _pg_dump(url, partial)
+            _pg_dump(_url(), partial)
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
         raise BackupError(f"The backup to {target} failed: {error}") from None
@@ -164,10 +169,14 @@ def _pg_environment(url: URL) -> tuple[list[str], dict[str, str]]:
     return ["--dbname", uri], env
 
 
-def _run(command: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
-    if shutil.which(command[0]) is None:
-        raise BackupError(f"{command[0]} is not installed (Debian: apt-get install "
+def _installed(tool: str) -> None:
+    if shutil.which(tool) is None:
+        raise BackupError(f"{tool} is not installed (Debian: apt-get install "
                           "postgresql-client-15, the server's major version).")
+
+
+def _run(command: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    _installed(command[0])
     result = subprocess.run(command, env=env, capture_output=True, **kwargs)
     if result.returncode:
         error = result.stderr.decode(errors="replace") if isinstance(result.stderr, bytes) \
@@ -238,16 +247,19 @@ def _sqlite_revision(path: Path) -> str | None:
 
 
 def _sqlite_restore(path: Path, database: Path) -> Path | None:
+    if database.exists() and path.resolve() == database.resolve():
+        raise BackupError(f"{path} is the database itself.")
     _known_revision(_sqlite_revision(path), path)
     _writable_folder(database.parent)
     replaced = None
     if database.exists():
-        replaced = database.with_name(f"{database.name}.replaced-{_stamp()}")
-        _sqlite_copy(database, replaced)
+        replaced = _free_name(database.parent, f"{database.name}.replaced-{_stamp()}", "")
+        _write_copy(database, replaced)
     source = sqlite3.connect(path)
     try:
         live = sqlite3.connect(database, timeout=30)
         try:
+            # Page by page into the live file, in one transaction of its own.
             source.backup(live)
         finally:
             live.close()
@@ -261,6 +273,7 @@ def _sqlite_restore(path: Path, database: Path) -> Path | None:
 def _pg_revision(path: Path, url: URL) -> str | None:
     """The schema revision inside a ``pg_dump`` archive (its alembic_version data)."""
     _connect, env = _pg_environment(url)
+    _installed("pg_restore")
     try:
         listing = _run(["pg_restore", "--data-only", "--table=alembic_version", "--file=-",
                         str(path)], env, text=True).stdout
