@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import wraps
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -181,6 +182,42 @@ def team_add(name: str, usernames: tuple[str, ...]) -> None:
     click.echo(f"Team {team.name}: {', '.join(u.username for u in team.members)}.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent snapshot of the database, even while the server runs, to PATH
+    (a new file, or a directory: then wallchart-YYYYmmdd-HHMMSS.sqlite|.dump inside it)."""
+    from .backup import BackupError, backup
+
+    try:
+        written = backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {written}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm: the database is replaced by the backup.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH; the server must be stopped. The replaced
+    database is kept (SQLite: beside it as NAME.replaced-YYYYmmdd-HHMMSS; PostgreSQL: in
+    instance/backups/)."""
+    from .backup import BackupError, restore
+
+    if not yes:
+        raise click.ClickException("This replaces the whole database with the backup. Stop "
+                                   "Wallchart, then run again with --yes.")
+    try:
+        replaced = restore(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    kept = f"; the database it replaced is kept at {replaced}" if replaced else ""
+    click.echo(f"Restored {path}{kept}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(display_cli)
@@ -188,3 +225,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(team_cli)
     app.cli.add_command(setup_link)
     app.cli.add_command(demo_data)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

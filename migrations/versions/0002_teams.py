@@ -14,6 +14,9 @@ down_revision = "ceab376b2b30"
 branch_labels = None
 depends_on = None
 
+#: What the downgrade destroys (env.py logs it, after a backup).
+DROPPED_BY_DOWNGRADE = "tables team, team_member; column project.team_id"
+
 DEFAULT_TEAM = "默认专班"
 
 

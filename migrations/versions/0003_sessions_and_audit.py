@@ -12,6 +12,9 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+#: What the downgrade destroys (env.py logs it, after a backup).
+DROPPED_BY_DOWNGRADE = "tables user_session (everyone is signed out), audit_entry"
+
 
 def upgrade():
     op.create_table(

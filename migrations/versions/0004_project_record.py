@@ -15,6 +15,13 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+#: What the downgrade destroys (env.py logs it, after a backup).
+DROPPED_BY_DOWNGRADE = (
+    "tables blocker, county_target; display_token.profile, views, rotate_seconds (every "
+    "display becomes a lobby display again on the way up); project's record columns, with "
+    "the confidential flags, withdrawals, stage dates and next steps"
+)
+
 STAGES = ("contact", "negotiating", "signed", "started", "producing")
 
 def upgrade():
@@ -55,7 +62,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_blocker_status'), ['status'], unique=False)
 
     with op.batch_alter_table('display_token', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('profile', sa.String(length=16), nullable=False, server_default="staff"))
+        # A display that had no profile is a lobby display: nothing confidential on an unknown
+        # screen (also after a step down and up again, which drops the column).
+        batch_op.add_column(sa.Column('profile', sa.String(length=16), nullable=False, server_default="lobby"))
         batch_op.add_column(sa.Column('views', sa.JSON(), nullable=False, server_default='["board"]'))
         batch_op.add_column(sa.Column('rotate_seconds', sa.Integer(), nullable=False, server_default="60"))
 
