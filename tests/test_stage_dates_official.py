@@ -121,6 +121,24 @@ def test_a_member_enters_no_date_in_a_closed_month(app, clients, make_project):
     assert response.get_json()["stage_dates"]["signed"] == OPEN.isoformat()
 
 
+# --- the panel's "move to…": skipped stages ------------------------------------------------------
+
+def test_the_panel_guesses_no_date_for_a_skipped_stage(app, clients, make_project):
+    project = make_project(stage="negotiating", stage_dates={"contact": closed(90),
+                                                             "negotiating": closed(60)})
+    before = snapshot(app)
+    response = clients["member"].post(f"/board/projects/{project['id']}/move",
+                                      data={"stage": "producing", "version": "1"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    gate = html.split('<fieldset class="gate-fields">')[1].split("</fieldset>")[0]
+    assert "此次移动跳过了已签约、已开工：请填写各阶段的实际日期。" in gate
+    for stage, value in (("signed", ""), ("started", ""), ("producing", TODAY.isoformat())):
+        assert f'name="stage_dates.{stage}" value="{value}"' in gate, stage
+    assert gate.count(f'data-today="{TODAY.isoformat()}">今天</button>') == 3
+    assert snapshot(app) == before
+
+
 # --- corrections in a move ------------------------------------------------------------------------
 
 def test_a_lead_corrects_a_date_in_a_move_with_its_reason(app, clients, signed_long_ago):
@@ -137,7 +155,8 @@ def test_a_lead_corrects_a_date_in_a_move_with_its_reason(app, clients, signed_l
         "contact": closed(150), "negotiating": closed(120), "signed": closed(45),
         "started": TODAY.isoformat()}
     moved = viewed(clients, signed_long_ago)["history"][0]
-    assert (moved["by"], moved["action"], moved["reason"]) == ("lead", "moved", "合同签订日以盖章日为准")
+    assert (moved["by"], moved["action"], moved["reason"]) == \
+        ("lead", "moved", "合同签订日以盖章日为准")
     assert moved["changes"] == {"stage_dates.signed": [closed(40), closed(45)],
                                 "stage_dates.started": [None, TODAY.isoformat()]}
 
