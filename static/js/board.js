@@ -41,6 +41,7 @@
     const card = event.item;
     const list = card.parentElement;
     if (event.from === event.to && event.oldIndex === event.newIndex) { live.pause(false); return; }
+    const from = event.from.closest(".column").dataset.stage;
     const body = {
       stage: list.closest(".column").dataset.stage,
       version: Number(card.dataset.version),
@@ -58,7 +59,7 @@
       card.dataset.version = answer.version;
       live.pause(false);
     } else if (response.status === 422 && Array.isArray(answer.missing)) {
-      gate.ask(card, body, answer);   // live updates wait until the dialog is answered
+      gate.ask(card, body, answer, from);   // live updates wait until the dialog is answered
     } else {
       refused(answer.error);
     }
@@ -68,7 +69,9 @@
 
   // Asks for exactly the fields the server named, plus the date the stage is entered (today
   // unless changed: a signing of last week is dated back here), then sends the move again.
-  // Cancel (or Escape) puts the card back where it was. The modal dialog keeps the keyboard.
+  // A stage the card skips gets no guessed date: its field starts empty, "today" one click
+  // away, and the dialog names the skipped stages. Cancel (or Escape) puts the card back where
+  // it was. The modal dialog keeps the keyboard.
   const gate = (function () {
     const box = document.getElementById("gate-dialog");
     if (!box) return { ask: function () { refused(); } };
@@ -102,19 +105,40 @@
       if (loose.length) { general.textContent = loose.join(" "); general.hidden = false; }
     }
 
-    function ask(card, body, answer) {
+    // The stages strictly between ``from`` and ``to`` whose dates are asked: skipped ones.
+    function skippedLabels(from, to, names) {
+      const order = rows().filter(function (row) { return row.dataset.stage; });
+      const stages = order.map(function (row) { return row.dataset.stage; });
+      return order.filter(function (row) {
+        const at = stages.indexOf(row.dataset.stage);
+        return at > stages.indexOf(from) && at < stages.indexOf(to) &&
+          names.includes(row.dataset.gateField);
+      }).map(function (row) { return row.dataset.stageLabel; });
+    }
+
+    function ask(card, body, answer, from) {
       pending = { card: card, body: body };
       const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" })
         .format(new Date());
+      const entered = "stage_dates." + body.stage;
       for (const row of rows()) {
         row.hidden = true;
         const input = row.querySelector("input");
-        input.value = input.type === "date" ? today : "";
-        if (input.type === "date") input.max = today;
+        input.value = row.dataset.gateField === entered ? today : "";
+        if (input.type === "date") {
+          input.max = today;
+          row.querySelector("[data-today]").dataset.today = today;
+        }
       }
       box.querySelector(".gate-message").textContent = answer.error || "";
+      const names = answer.missing.concat([entered]);
+      const skipped = skippedLabels(from, body.stage, names);
+      const notice = box.querySelector(".gate-skipped");
+      notice.textContent = notice.dataset.text
+        .replace("{stages}", skipped.join(notice.dataset.separator));
+      notice.hidden = !skipped.length;
       // Nothing typed yet: the fields are asked for, not yet wrong.
-      show(answer.missing.concat(["stage_dates." + body.stage]), {});
+      show(names, {});
       box.showModal();
       const first = box.querySelector("[data-gate-field]:not([hidden]) input");
       if (first) first.focus();

@@ -1,7 +1,7 @@
 /* The project dialog, on the board and on the archive page: htmx swaps a panel or a form into
  * #dialog-body, which opens the dialog (modal: the keyboard stays inside it); a finished form
  * closes it ("wallchart:done"). The project form shows the foreign capital only for a
- * foreign-invested project. */
+ * foreign-invested project. A stage gate's "today" button fills its date field. */
 (function () {
   "use strict";
 
@@ -36,6 +36,14 @@
   });
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-close-dialog]")) dialog.close();
+    // A stage gate's "today": the date field just before the button (here and in the drop
+    // dialog), filled only when the person asks for it.
+    const today = event.target.closest("[data-today]");
+    if (today) {
+      const input = today.previousElementSibling.querySelector("input");
+      input.value = today.dataset.today;
+      input.focus();
+    }
   });
   dialogBody.addEventListener("change", function (event) {
     if (event.target.name === "foreign_invested") showForeignCapital(event.target.form);

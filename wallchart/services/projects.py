@@ -118,6 +118,42 @@ def _require_date_rights(actor: User, corrected: list[str]) -> None:
                                            limit=len(corrected))))
 
 
+def _check_move_dates(actor: User, recorded: dict[str, date | None],
+                      dates: dict[str, date | None], replaced: list[str],
+                      reason: str | None) -> None:
+    """What a move may do to the stage dates, which are official figures.
+
+    Replacing a recorded date is a correction: leads and administrators only, with its reason
+    (422 at the field for anyone else, so that the gate dialog shows it there). A member's move
+    touches no date of a closed month (before the first of this month, whose figures have been
+    reported): it neither clears one by moving back (403) nor enters one (422 at the field).
+    So no sequence of members' moves changes a closed period's indicators.
+    """
+    if actor.can("correct_dates"):
+        if replaced and reason is None:
+            message = _("Give the reason for the correction.")
+            raise Invalid(message, {"reason": message})
+        return
+    if replaced:
+        raise Invalid(_("Only a lead or an administrator may correct a recorded date."), {
+            record.date_key(s): _("Recorded as %(date)s: only a lead or an administrator may "
+                                  "correct it.", date=recorded[s].isoformat())
+            for s in replaced})
+    opened = record.open_since()
+    closed = [s for s, old in recorded.items() if old != dates[s] and any(
+        day is not None and day < opened for day in (old, dates[s]))]
+    cleared = [s for s in closed if dates[s] is None]
+    if cleared:
+        raise Forbidden(_("Moving it back would clear the date of %(stages)s, in a month already "
+                          "closed: only a lead or an administrator may do that.",
+                          stages=name_list([str(STAGES[s]) for s in cleared],
+                                           limit=len(cleared))))
+    if closed:
+        message = _("A date before %(date)s lies in a month already closed: only a lead or an "
+                    "administrator may enter it.", date=opened.isoformat())
+        raise Invalid(message, {record.date_key(s): message for s in closed})
+
+
 def create_project(actor: User | None, data: dict[str, Any]) -> Project:
     """Put a new card on the board, at the bottom of its column (contact unless ``stage``).
 
@@ -198,8 +234,9 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
     Entering a stage stamps its date: today, unless ``fields`` carries ``stage_dates`` for it.
     ``fields`` may also carry record fields (``investment_wan``…) and the dates of stages that
     have none yet, saved with the move: that is how a gate's missing fields are supplied.
-    Changing a date already recorded is a correction (leads, administrators). A move back
-    clears the dates of the stages after the new one; the history keeps them.
+    Stage dates are official figures: a move back clears the dates of the stages after the new
+    one (the history keeps them) and keeps the date of the stage it lands in; the rest is
+    :func:`_check_move_dates`.
     """
     actor_id = authorize(actor, "move")
     stage = _stage(stage)
@@ -220,16 +257,13 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
         require_active(project)
         from_stage = project.stage
         gaps = record.missing_for(project, from_stage)
-        dates = record.stage_dates(project)
-        if stage != from_stage:
-            reached = record.STAGE_ORDER.index(stage)
-            dates = {s: day if number < reached else None
-                     for number, (s, day) in enumerate(dates.items())}
-        _require_date_rights(actor, [s for s, day in given.items()
-                                     if dates.get(s) is not None and dates[s] != day])
+        recorded = record.stage_dates(project)
+        dates = record.kept_on_move(recorded, stage)
+        replaced = [s for s, day in given.items() if dates[s] is not None and dates[s] != day]
         dates.update(given)
         if stage != from_stage and dates[stage] is None:
             dates[stage] = today()
+        _check_move_dates(actor, recorded, dates, replaced, reason)
         with db.session.no_autoflush:
             project.rank = rank_for(stage, position, exclude_id=project.id)
             project.stage = stage

@@ -245,6 +245,19 @@ def stage_dates(project: Project) -> dict[str, date | None]:
     return {stage: project.stage_date(stage) for stage in STAGE_ORDER}
 
 
+def kept_on_move(dates: dict[str, date | None], stage: str) -> dict[str, date | None]:
+    """The dates a move to ``stage`` keeps: the stages up to it, its own included (a move back
+    lands on the date the stage was entered); the later stages' dates are cleared."""
+    reached = STAGE_ORDER.index(stage)
+    return {s: day if STAGE_ORDER.index(s) <= reached else None for s, day in dates.items()}
+
+
+def open_since() -> date:
+    """The first day of the month still open: earlier months' figures have been reported, and
+    only a correction (leads, administrators) changes a date in them."""
+    return today().replace(day=1)
+
+
 def check_stage_dates(dates: dict[str, date | None], stage: str) -> None:
     """The dates of a project in ``stage``: its own date set, none for a stage not reached yet,
     and the dates that are set in stage order (equal dates are fine)."""
