@@ -74,6 +74,15 @@ def user_token(name: str) -> None:
     click.echo(token)
 
 
+@user_cli.command("revoke-tokens")
+@click.argument("name")
+@in_english
+def user_revoke_tokens(name: str) -> None:
+    """Revoke every API token of user NAME (open sockets close within seconds)."""
+    count = accounts.revoke_api_tokens(None, name)
+    click.echo(f"Revoked {count} API token(s) of {name}.")
+
+
 def _display_options(command):
     """--profile, --views, --rotate: a display's settings (left out: unchanged, or default)."""
     command = click.option("--rotate", "rotate_seconds", type=int, default=None,
