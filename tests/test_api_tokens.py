@@ -142,6 +142,30 @@ def test_last_use_is_recorded_at_most_once_a_minute(app, users):
     assert tokens(app, "member")[0][2] is None
 
 
+def test_the_lookup_of_a_token_used_within_the_minute_is_one_read(app, users):
+    """The bearer lookup runs on every API request and move: one SELECT, no write."""
+    from sqlalchemy import event
+
+    from wallchart.services import accounts
+
+    token = issue(app, "member")
+    assert api_get(app, token).status_code == 200  # its use is now recorded
+    statements: list[str] = []
+
+    def record(*args) -> None:
+        statements.append(args[2])
+
+    with app.test_request_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            user = accounts.user_for_api_token(token)
+            assert user.username == "member" and user.can("read")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert [s.split()[0] for s in statements if not s.startswith(("BEGIN", "PRAGMA"))] == [
+        "SELECT"], statements
+
+
 # --- the administrator's user page ---------------------------------------------------------------
 
 def test_the_user_page_lists_each_token_with_its_times_in_shanghai(app, users, clients):

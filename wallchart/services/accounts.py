@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select, union_all, update
+from sqlalchemy.orm import contains_eager
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
@@ -291,9 +292,9 @@ def api_token_in_use(token: object) -> ApiToken | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     row = db.session.execute(
-        select(ApiToken).join(User).where(ApiToken.token_hash == hash_token(token),
-                                          ApiToken.revoked_at.is_(None),
-                                          User.active.is_(True))).scalar()
+        select(ApiToken).join(ApiToken.user).options(contains_eager(ApiToken.user))
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None),
+               User.active.is_(True))).scalar()
     now = utcnow()
     if row is not None and (row.last_used_at is None
                             or now - row.last_used_at >= LAST_USED_PRECISION):
