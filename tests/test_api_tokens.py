@@ -94,6 +94,22 @@ def test_revoke_tokens_of_an_unknown_user_fails_and_changes_nothing(app, users):
     assert everything(app) == before
 
 
+def test_a_password_set_from_the_command_line_may_revoke_the_tokens_too(app, users):
+    runner = app.test_cli_runner()
+    kept = issue(app, "member")
+    result = runner.invoke(args=["user", "password", "member"],
+                           env={"WALLCHART_PASSWORD": NEW_PASSWORD})
+    assert result.exit_code == 0 and "API tokens" not in result.output
+    assert api_get(app, kept).status_code == 200
+    result = runner.invoke(args=["user", "password", "member", "--revoke-tokens"],
+                           env={"WALLCHART_PASSWORD": NEW_PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert "Password of member changed and API tokens revoked." in result.output
+    assert api_get(app, kept).status_code == 401
+    assert audit(app, "user.api_token_revoke") == [
+        (None, "member", {"tokens": [token_id(app, "member")]})]
+
+
 # --- HTTP -----------------------------------------------------------------------------------------
 
 def test_a_revoked_token_is_refused_at_once_over_http(app, users, clients):
