@@ -310,6 +310,23 @@ def test_a_refused_reset_revokes_nothing_and_keeps_the_choice(app, users, client
 
 # --- open sockets ---------------------------------------------------------------------------------
 
+def test_the_watcher_counts_revoked_tokens_and_disabled_users_tokens_as_ended(app, users):
+    """What the socket watcher asks each round, across processes: the database."""
+    from wallchart.services import accounts
+
+    live, revoked, disabled = (issue(app, who) for who in ("member", "lead", "viewer"))
+    ids = {who: token_id(app, who) for who in ("member", "lead", "viewer")}
+    with app.app_context():
+        assert accounts.revoked_api_tokens_among(set(ids.values())) == set()
+        accounts.revoke_api_tokens(None, "lead")
+        accounts.disable_user(None, "viewer")
+        assert accounts.revoked_api_tokens_among(set(ids.values()) | {999999}) == {
+            ids["lead"], ids["viewer"], 999999}
+        assert accounts.revoked_api_tokens_among(set()) == set()
+    assert api_get(app, live).status_code == 200
+    assert api_get(app, revoked).status_code == 401 and api_get(app, disabled).status_code == 401
+
+
 CHECK_SECONDS = 1
 
 
