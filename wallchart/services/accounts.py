@@ -288,7 +288,11 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 def api_token_in_use(token: object) -> ApiToken | None:
     """The live API token behind ``token`` (not revoked, its user active), its use recorded
-    at most once per :data:`LAST_USED_PRECISION`; ``None`` for anything else."""
+    at most once per :data:`LAST_USED_PRECISION`; ``None`` for anything else.
+
+    Asked first thing in a request (Flask-Login's request loader) or a socket's ``connect``,
+    before anything else is written: recording the use commits a transaction of its own.
+    """
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     row = db.session.execute(
@@ -354,7 +358,7 @@ def revoke_api_token(actor: User | None, username: object, token_id: int) -> Api
     with quiet_transaction():
         require_admin(actor)
         user = user_named(username)
-        row = db.session.get(ApiToken, token_id) if 0 < token_id < 2**63 else None
+        row = db.session.get(ApiToken, token_id) if 0 < token_id < 2**63 else None  # BIGINT
         if row is None or row.user_id != user.id:
             raise NotFound(_("%(name)s has no such API token.", name=user.username))
         if row.revoked_at is None:
