@@ -155,6 +155,7 @@ MATRIX: dict[tuple[str, str], dict] = {
         ("admin.users", "GET"), ("admin.create_user", "POST"), ("admin.user", "GET"),
         ("admin.change_role", "POST"), ("admin.reset_password", "POST"),
         ("admin.disable_user", "POST"), ("admin.enable_user", "POST"),
+        ("admin.revoke_api_token", "POST"),
         ("admin.teams_list", "GET"), ("admin.create_team", "POST"), ("admin.team", "GET"),
         ("admin.set_lead", "POST"), ("admin.add_member", "POST"),
         ("admin.remove_member", "POST"),
@@ -209,7 +210,8 @@ def _new_app():
 def world(seeded_db, tmp_path_factory) -> World:
     """The seeded users plus: a project in 一组 (P1) and one in 二组 (P2), counties (one unused),
     users ``target`` (active, in 三组) and ``dormant`` (disabled), team 三组, a wall display and
-    an API token of ``member``; each person signed in once (scrypt is slow), the cookies kept."""
+    API tokens of ``member`` and ``target``; each person signed in once (scrypt is slow), the
+    cookies kept."""
     from tests.conftest import actor
     from wallchart.services import accounts, blockers, teams
     from wallchart.services.projects import create_project, withdraw_project
@@ -244,6 +246,7 @@ def world(seeded_db, tmp_path_factory) -> World:
             teams.add_members(None, "三组", ["target"])
             display_token = accounts.create_display_token(None, "大厅")
             api_token = accounts.issue_api_token(None, "member")
+            accounts.issue_api_token(None, "target")
             ids = {
                 "p1": p1.id, "p2": p2.id, "p1_version": p1.version, "p2_version": p2.version,
                 "p4": p4.id, "p4_version": p4.version,
@@ -253,6 +256,8 @@ def world(seeded_db, tmp_path_factory) -> World:
                 "free_county": db.session.execute(
                     select(County.id).where(County.name == "闲置县")).scalar(),
                 "display": db.session.execute(select(DisplayToken.id)).scalar(),
+                "target_token": db.session.execute(select(ApiToken.id).where(
+                    ApiToken.user_id == actor("target").id)).scalar(),
                 "blocker": blocker.id, "blocker_version": blocker.version,
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
@@ -496,6 +501,8 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         f"/admin/users/{i['target']}/disable", data={}),
     ("admin.enable_user", "POST"): lambda i, w, _: Req(
         f"/admin/users/{i['dormant']}/enable", data={}),
+    ("admin.revoke_api_token", "POST"): lambda i, w, _: Req(
+        f"/admin/users/{i['target']}/tokens/{i['target_token']}/revoke", data={}),
     ("admin.teams_list", "GET"): lambda i, w, _: Req("/admin/teams"),
     ("admin.create_team", "POST"): lambda i, w, _: Req(
         "/admin/teams", data={"name": "四组", "lead": "target"}),

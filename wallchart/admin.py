@@ -83,7 +83,7 @@ def _user_page(user_id: int, failed: str = "", error: Invalid | None = None):
     """One user's page; ``failed`` names the form whose refusal ``error`` is shown beside."""
     person = _row(User, user_id)
     return render_template("admin/user.html", person=person,
-                           teams=teams.team_names(person),
+                           teams=teams.team_names(person), tokens=accounts.api_tokens_of(person),
                            failed=failed, error=error), error.status if error else 200
 
 
@@ -108,8 +108,16 @@ def change_role(user_id: int):
 
 @bp.post("/users/<int:user_id>/password")
 def reset_password(user_id: int):
+    """The form's "also revoke API tokens" box comes checked: a reset often follows a leak."""
     return _user_action(user_id, "password", accounts.set_password, request.form.get("password"),
+                        bool(request.form.get("revoke_tokens")),
                         done=_("The password is reset."))
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+def revoke_api_token(user_id: int, token_id: int):
+    return _user_action(user_id, "tokens", accounts.revoke_api_token, token_id,
+                        done=_("The API token is revoked."))
 
 
 @bp.post("/users/<int:user_id>/disable")

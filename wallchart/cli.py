@@ -58,11 +58,12 @@ def create_user(name: str, role: str, display_name: str) -> None:
 
 @user_cli.command("password")
 @click.argument("name")
+@click.option("--revoke-tokens", is_flag=True, help="Also revoke all of NAME's API tokens.")
 @in_english
-def user_password(name: str) -> None:
+def user_password(name: str, revoke_tokens: bool) -> None:
     """Set user NAME's password (from WALLCHART_PASSWORD, or asked for twice)."""
-    accounts.set_password(None, name, _password())
-    click.echo(f"Password of {name} changed.")
+    accounts.set_password(None, name, _password(), revoke_tokens)
+    click.echo(f"Password of {name} changed{' and API tokens revoked' if revoke_tokens else ''}.")
 
 
 @user_cli.command("token")
@@ -73,6 +74,15 @@ def user_token(name: str) -> None:
     token = accounts.issue_api_token(None, name)
     click.echo(f"New API token for {name}; it is shown only once:")
     click.echo(token)
+
+
+@user_cli.command("revoke-tokens")
+@click.argument("name")
+@in_english
+def user_revoke_tokens(name: str) -> None:
+    """Revoke every API token of user NAME (open sockets close within seconds)."""
+    count = accounts.revoke_api_tokens(None, name)
+    click.echo(f"Revoked {count} API token(s) of {name}.")
 
 
 def _display_options(command):

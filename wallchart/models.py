@@ -58,11 +58,15 @@ class User(UserMixin, db.Model):
 
 
 class ApiToken(db.Model):
+    """A script's credential, acting as its user; revocable, one by one or all of a user's."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    #: When it was last accepted, to the minute (see ``accounts.LAST_USED_PRECISION``).
+    last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
 

@@ -2,8 +2,8 @@
 ``connect`` handler authenticates on its own and puts each screen in its broadcast room.
 
 A socket keeps the credential it connected with, so each process also watches its own sockets
-and closes those whose session ended, whose user was disabled or whose display token was
-revoked. What it remembers concerns only its own sockets: nothing another process would need.
+and closes those whose session ended, whose user was disabled or whose display or API token
+was revoked. What it remembers concerns only its own sockets: nothing another process would need.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def connect(auth: Any = None):
     if isinstance(token, str) and token:
         if (display := accounts.display_for_token(token)) is not None:
             view, credential = "wall", ("display", accounts.display_settings_key(display))
-        elif (user := accounts.user_for_api_token(token)) is not None and user.can("read"):
-            view, credential = "board", ("user", user.id)
+        elif (api := accounts.api_token_in_use(token)) is not None and api.user.can("read"):
+            view, credential = "board", ("api", api.id)
     elif origin_allowed and current_user.is_authenticated and current_user.can("read"):
         row = sessions.active(session.get("sid"), current_user.id)
         if row is not None:
@@ -91,7 +91,7 @@ FLOOD_WINDOW_SECONDS = 10
 _heard: dict[str, tuple[float, int]] = {}
 
 
-#: This process's sockets and what let each in: ("session" | "user", row id), or ("display",
+#: This process's sockets and what let each in: ("session" | "api", row id), or ("display",
 #: its settings key), so that a display whose profile or views change is closed and reloads.
 _watched: dict[str, tuple[str, int | str]] = {}
 _watchers: set[int] = set()
@@ -114,8 +114,8 @@ def _watch(app: Flask, server) -> None:
 
 
 def close_revoked(app: Flask, server) -> None:
-    """Close the sockets whose session ended, whose user was disabled or whose display was
-    revoked or given new settings (it reloads with them)."""
+    """Close the sockets whose session ended, whose user was disabled, whose API token was
+    revoked, or whose display was revoked or given new settings (it reloads with them)."""
     with app.app_context():
         try:
             revoked = _revoked()
@@ -131,15 +131,15 @@ def close_revoked(app: Flask, server) -> None:
 
 
 def _revoked() -> list[str]:
-    """The sockets whose session ended, whose user is disabled or whose display token was
-    revoked or given other settings."""
+    """The sockets whose session ended, whose user is disabled, whose API token was revoked or
+    whose display token was revoked or given other settings."""
     watched = dict(_watched)
-    by_kind: dict[str, set] = {"session": set(), "display": set(), "user": set()}
+    by_kind: dict[str, set] = {"session": set(), "display": set(), "api": set()}
     for kind, row_id in watched.values():
         by_kind[kind].add(row_id)
     gone = {("session", i) for i in sessions.ended_among(by_kind["session"])}
     gone |= {("display", k) for k in accounts.stale_displays_among(by_kind["display"])}
-    gone |= {("user", i) for i in accounts.inactive_users_among(by_kind["user"])}
+    gone |= {("api", i) for i in accounts.revoked_api_tokens_among(by_kind["api"])}
     return [sid for sid, credential in watched.items() if credential in gone]
 
 

@@ -150,6 +150,7 @@ AUDIT_ACTIONS: dict[str, object] = {
     "user.role": _l("Role changed"),
     "user.password_reset": _l("Password reset"),
     "user.api_token": _l("API token issued"),
+    "user.api_token_revoke": _l("API tokens revoked"),
     "password.change": _l("Own password changed"),
     "team.create": _l("Team created"),
     "team.lead": _l("Team lead changed"),

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import delete, func, or_, select, union_all, update
+from sqlalchemy.orm import contains_eager
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
@@ -163,11 +165,13 @@ def create_user(actor: User | None, username: object, password: object, role: ob
     return user
 
 
-def set_password(actor: User | None, username: object, password: object) -> User:
+def set_password(actor: User | None, username: object, password: object,
+                 revoke_tokens: bool = False) -> User:
     """An administrator (or the console) sets a new password for someone who lost his.
 
     Whoever knew the old password must not stay signed in: all his sessions end, and the
-    socket watcher closes their sockets.
+    socket watcher closes their sockets. A reset after a suspected leak also revokes his API
+    tokens (``revoke_tokens``), in the same transaction.
     """
     with quiet_transaction():
         require_admin(actor)
@@ -179,6 +183,8 @@ def set_password(actor: User | None, username: object, password: object) -> User
         user.set_password(password)
         sessions.end_all(user.id, "password_reset")
         audit(actor, "user.password_reset", user.username)
+        if revoke_tokens:
+            _revoke(actor, user, _live_tokens_of(user))
     return user
 
 
@@ -267,16 +273,109 @@ def issue_api_token(actor: User | None, username: object) -> str:
     with quiet_transaction():
         require_admin(actor)
         user = user_named(username)
-        db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
-        audit(actor, "user.api_token", user.username)
+        row = ApiToken(user_id=user.id, token_hash=hash_token(token))
+        db.session.add(row)
+        db.session.flush()
+        audit(actor, "user.api_token", user.username, token=row.id)
     return token
 
 
-def user_for_api_token(token: str) -> User | None:
-    return db.session.execute(
-        select(User).join(ApiToken).where(ApiToken.token_hash == hash_token(token),
-                                          ApiToken.revoked_at.is_(None),
-                                          User.active.is_(True))).scalar()
+#: How stale a token's ``last_used_at`` may be. The bearer lookup runs on every API request
+#: and move, and a write per request would cost a write transaction (on SQLite, the one
+#: writer lock that moves wait for) for a figure an administrator reads to the minute.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def api_token_in_use(token: object) -> ApiToken | None:
+    """The live API token behind ``token`` (not revoked, its user active), its use recorded
+    at most once per :data:`LAST_USED_PRECISION`; ``None`` for anything else.
+
+    Asked first thing in a request (Flask-Login's request loader) or a socket's ``connect``,
+    before anything else is written: recording the use commits a transaction of its own.
+    """
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    row = db.session.execute(
+        select(ApiToken).join(ApiToken.user).options(contains_eager(ApiToken.user))
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None),
+               User.active.is_(True))).scalar()
+    now = utcnow()
+    if row is not None and (row.last_used_at is None
+                            or now - row.last_used_at >= LAST_USED_PRECISION):
+        # Conditional, so that of several processes seeing it stale at once one writes.
+        with quiet_transaction():
+            db.session.execute(
+                update(ApiToken).where(ApiToken.id == row.id, or_(
+                    ApiToken.last_used_at.is_(None),
+                    ApiToken.last_used_at <= now - LAST_USED_PRECISION))
+                .values(last_used_at=now).execution_options(synchronize_session=False))
+    return row
+
+
+def user_for_api_token(token: object) -> User | None:
+    row = api_token_in_use(token)
+    return row.user if row is not None else None
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """Every API token of ``user``, revoked ones too, newest first (his administration page)."""
+    return list(db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).scalars())
+
+
+def _live_tokens_of(user: User) -> list[ApiToken]:
+    return [row for row in api_tokens_of(user) if row.revoked_at is None]
+
+
+def _revoke(actor: User | None, user: User, rows: list[ApiToken]) -> None:
+    """Revoke these tokens of ``user`` and audit it; nothing to revoke, nothing recorded.
+
+    HTTP refuses them from the commit on; the socket watcher closes their sockets within
+    ``SOCKET_CHECK_SECONDS``.
+    """
+    if rows:
+        now = utcnow()
+        for row in rows:
+            row.revoked_at = now
+        audit(actor, "user.api_token_revoke", user.username, tokens=sorted(row.id for row in rows))
+
+
+def revoke_api_tokens(actor: User | None, username: object) -> int:
+    """Revoke every API token of ``username`` (a leak, or a script retired); returns how many
+    were still live. Running it again revokes nothing more."""
+    with quiet_transaction():
+        require_admin(actor)
+        user = user_named(username)
+        rows = _live_tokens_of(user)
+        _revoke(actor, user, rows)
+    return len(rows)
+
+
+def revoke_api_token(actor: User | None, username: object, token_id: int) -> ApiToken:
+    """Revoke one API token of ``username`` (his page lists them); one revoked already stays
+    as it is. A token id of someone else is no token of his: :class:`NotFound`."""
+    with quiet_transaction():
+        require_admin(actor)
+        user = user_named(username)
+        row = db.session.get(ApiToken, token_id) if 0 < token_id < 2**63 else None  # BIGINT
+        if row is None or row.user_id != user.id:
+            raise NotFound(_("%(name)s has no such API token.", name=user.username))
+        if row.revoked_at is None:
+            _revoke(actor, user, [row])
+    return row
+
+
+def revoked_api_tokens_among(token_ids: set[int]) -> set[int]:
+    """Which of these API tokens may no longer be used: revoked, or their user disabled (for
+    the socket watcher)."""
+    if not token_ids:
+        return set()
+    live = set(db.session.execute(
+        select(ApiToken.id).join(User).where(ApiToken.id.in_(token_ids),
+                                             ApiToken.revoked_at.is_(None),
+                                             User.active.is_(True))).scalars())
+    return token_ids - live
 
 
 def _display_settings(data: dict[str, Any], current: DisplayToken | None = None
@@ -424,14 +523,6 @@ def stale_displays_among(keys: set[str]) -> set[str]:
         select(DisplayToken).where(DisplayToken.id.in_(ids),
                                    DisplayToken.revoked_at.is_(None))).scalars()}
     return keys - current
-
-
-def inactive_users_among(user_ids: set[int]) -> set[int]:
-    """Which of these users are disabled (for the socket watcher)."""
-    if not user_ids:
-        return set()
-    return set(db.session.execute(select(User.id).where(
-        User.id.in_(user_ids), User.active.is_(False))).scalars())
 
 
 def display_for_token(token: object) -> DisplayToken | None:
