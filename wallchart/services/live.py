@@ -181,8 +181,10 @@ def start_heartbeat(app: Flask) -> None:
 def _beat(app: Flask, server) -> None:
     """One database read and one message per interval, however many screens are open."""
     send = _heartbeat_sender(app, server)
-    while socketio.server is server:  # a test's app is replaced by the next one's
+    while True:
         socketio.sleep(app.config["HEARTBEAT_SECONDS"])
+        if socketio.server is not server:  # a test's app was replaced by the next one's
+            break
         with app.app_context():
             try:
                 send({"revision": queries.board_revision()})
@@ -201,7 +203,7 @@ def _heartbeat_sender(app: Flask, server) -> Callable[[dict[str, int]], None]:
     """
     manager = server.manager
     if not isinstance(manager, PubSubManager):
-        return lambda data: socketio.emit("heartbeat", data)
+        return lambda data: server.emit("heartbeat", data, namespace="/")
     sender = type(manager)(app.config["SOCKETIO_MESSAGE_QUEUE"], channel=manager.channel,
                            write_only=True, logger=app.logger)
     return lambda data: sender.emit("heartbeat", data, namespace="/")
