@@ -245,3 +245,25 @@ def test_one_process_without_a_queue_beats_too(tmp_path, seeded_db):
     finally:
         screen.client.disconnect()
         server.stop()
+
+
+def test_throttling_counts_in_redis_again_once_it_answers(instance, own_redis, monkeypatch,
+                                                          caplog):
+    from wallchart import create_app, ratelimits
+
+    from .test_security import sign_in as post_sign_in
+
+    monkeypatch.setattr(ratelimits, "STORAGE_RETRY_SECONDS", 0)
+    monkeypatch.setenv("WALLCHART_RATELIMIT_STORAGE", own_redis.url)
+    app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
+    shared = redis.Redis.from_url(own_redis.url)
+    client = app.test_client()
+
+    own_redis.kill()
+    assert post_sign_in(client, "member", "wrong").status_code == 401
+    assert FALLBACK_LOGGED in caplog.text
+    own_redis.start()
+    assert post_sign_in(client, "member", "wrong").status_code == 401
+    assert "Sign-in throttling counts in the shared rate limit storage again" in caplog.text
+    # The failure is counted where every process sees it.
+    assert shared.keys("*sign-in*")
