@@ -267,3 +267,19 @@ def test_throttling_counts_in_redis_again_once_it_answers(instance, own_redis, m
     assert "Sign-in throttling counts in the shared rate limit storage again" in caplog.text
     # The failure is counted where every process sees it.
     assert shared.keys("*sign-in*")
+
+
+def test_the_setup_page_is_limited_per_process_while_redis_is_down(instance, own_redis,
+                                                                    monkeypatch):
+    from wallchart import create_app
+
+    monkeypatch.setenv("WALLCHART_RATELIMIT_STORAGE", own_redis.url)
+    app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading",
+                      "SETUP_LIMIT_PER_ADDRESS": "2 per minute"})
+    client = app.test_client()
+    own_redis.kill()
+    # Flask-Limiter's own fallback: the page answers, and its limit still holds in memory.
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    answers = [client.post("/setup", data={"token": "not-a-token", "csrf_token": token})
+               .status_code for _ in range(3)]
+    assert answers == [404, 404, 429]
