@@ -7,6 +7,7 @@ stopped) and two real server processes (``python wsgi.py``) that use it as their
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import sqlite3
@@ -41,8 +42,11 @@ class OwnRedis:
 
     def start(self) -> OwnRedis:
         executable = shutil.which("redis-server")
-        if executable is None:
-            pytest.fail("redis-server is not installed (apt-get install -y redis-server)")
+        if executable is None:  # as for the shared Redis: a skip on a laptop, a failure in CI
+            message = "redis-server is not installed (apt-get install -y redis-server)"
+            if os.environ.get("CI") == "true":
+                pytest.fail(message)
+            pytest.skip(message)
         self.process = subprocess.Popen(
             [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.folder)],
