@@ -121,6 +121,7 @@ def load_config(instance_path: Path) -> dict:
     )
     message_queue = os.environ.get("WALLCHART_MESSAGE_QUEUE") or None
     channel = os.environ.get("WALLCHART_MESSAGE_QUEUE_CHANNEL", "wallchart")
+    limit_storage = os.environ.get("WALLCHART_RATELIMIT_STORAGE") or message_queue or "memory://"
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -129,8 +130,13 @@ def load_config(instance_path: Path) -> dict:
         "SOCKETIO_CHANNEL": channel,
         # Processes that share events share their counts too, so a limit holds across them;
         # the channel name keeps two boards on one Redis apart.
-        "RATELIMIT_STORAGE_URI": os.environ.get("WALLCHART_RATELIMIT_STORAGE")
-        or message_queue or "memory://",
+        "RATELIMIT_STORAGE_URI": limit_storage,
+        # A storage that stops answering is an error we can tell apart (``StorageError``), met
+        # within seconds; the counts then go on in this process's memory (ratelimits.py).
+        "RATELIMIT_STORAGE_OPTIONS": {"wrap_exceptions": True, **(
+            {"socket_connect_timeout": 2, "socket_timeout": 2}
+            if limit_storage.startswith(("redis://", "rediss://")) else {})},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": channel,
         "RATELIMIT_STRATEGY": "moving-window",
         **_limits(),
@@ -141,6 +147,9 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_MAX_HOURS": _whole_number("SESSION_MAX_HOURS", 24, minimum=1),
         # How often each process looks for sockets whose session or token has ended.
         "SOCKET_CHECK_SECONDS": _whole_number("SOCKET_CHECK_SECONDS", 2, minimum=1),
+        # How often each process tells every screen the board's revision through the same path
+        # as the pushes: a screen that hears none for a while says it may be out of date.
+        "HEARTBEAT_SECONDS": _whole_number("HEARTBEAT_SECONDS", 5, minimum=1),
         "SOCKETIO_ASYNC_MODE": _async_mode(),
         "HOST": os.environ.get("WALLCHART_HOST", "127.0.0.1"),
         "PORT": int(os.environ.get("WALLCHART_PORT", "5000")),

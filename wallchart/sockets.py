@@ -19,7 +19,7 @@ from flask_socketio import emit, join_room
 from . import build, origins, queries
 from .extensions import socketio
 from .services import accounts, sessions
-from .services.live import room
+from .services.live import room, start_heartbeat
 
 
 def _locale(auth: dict[str, Any]) -> str:
@@ -59,8 +59,10 @@ def connect(auth: Any = None):
         raise ConnectionRefusedError("unauthorized")
     _watched[request.sid] = credential
     _start_watching(current_app._get_current_object())
+    start_heartbeat(current_app._get_current_object())
     join_room(room(view, _locale(auth), display.profile if display else "staff"))
-    hello = {"revision": queries.board_revision(), "view": view, "build": build.build_id()}
+    hello = {"revision": queries.board_revision(), "view": view, "build": build.build_id(),
+             "heartbeat": current_app.config["HEARTBEAT_SECONDS"]}
     if display is not None:  # the wall reloads when its settings changed while it was away
         hello["display"] = credential[1]
     emit("hello", hello)

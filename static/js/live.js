@@ -5,6 +5,11 @@
  * makes the screen fetch the columns again (resync), so it always ends up showing the database.
  * A filtered screen fetches them with its own filter (the page's query string); a card pushed
  * for a column the screen does not show is dropped (static/js/filters.js drops the others).
+ *
+ * Every few seconds the server also sends the board's revision (heartbeat), through the same
+ * message queue as the cards. A connected screen that hears no heartbeat for 2.5 intervals may be
+ * missing changes (the queue is down): its badge says so, and the next heartbeat that comes
+ * turns it back to live and, if the board moved on meanwhile, makes the screen resync.
  */
 (function () {
   "use strict";
@@ -18,6 +23,13 @@
   let paused = false;
   let queue = [];
   let resyncing = false;
+  let heartbeatSeconds = 0;   // from the server's hello; 0: not connected yet
+  let lastBeat = 0;
+  // A heartbeat is missed after this many intervals without one.
+  const BEATS_MISSED = 2.5;
+  // A heartbeat may overtake the card it counts (both are sent after the commit): a screen
+  // behind it waits this long for the card before it fetches the columns.
+  const CATCH_UP_MS = 2000;
 
   function setState(state) {
     if (!indicator) return;
@@ -184,7 +196,7 @@
   // the same-origin GET that opens a polling session.
   const socket = io({ auth: auth, transports: ["websocket"], reconnectionDelay: 1000,
     reconnectionDelayMax: 10000 });
-  socket.on("connect", function () { setState("live"); });
+  socket.on("connect", function () { lastBeat = Date.now(); setState("live"); });
   socket.on("disconnect", function (reason) {
     setState("offline");
     // The server closed this socket on purpose: the session ended or the display was revoked.
@@ -200,8 +212,25 @@
       else setTimeout(function () { socket.connect(); }, 10000);
     }
   });
-  socket.on("hello", function (hello) { if (hello.revision !== revision) resync(); });
+  socket.on("hello", function (hello) {
+    heartbeatSeconds = hello.heartbeat || 0;
+    lastBeat = Date.now();
+    if (hello.revision !== revision) resync();
+  });
   socket.on("project", handle);
+  socket.on("heartbeat", function (beat) {
+    lastBeat = Date.now();
+    if (indicator && indicator.dataset.state === "stale") setState("live");
+    if (beat.revision <= revision) return;
+    latestSeen = Math.max(latestSeen, beat.revision);
+    setTimeout(function () { if (revision < beat.revision) resync(); }, CATCH_UP_MS);
+  });
+  setInterval(function () {
+    const missed = heartbeatSeconds && Date.now() - lastBeat > BEATS_MISSED * heartbeatSeconds * 1000;
+    if (socket.connected && missed && indicator && indicator.dataset.state === "live") {
+      setState("stale");
+    }
+  }, 1000);
 
   refreshDays();
   setInterval(refreshDays, 10 * 60 * 1000);

@@ -206,12 +206,15 @@
     }
   }
 
-  live.onChange(function () {
+  live.onChange(function (reason) {
     lastUpdate.textContent = timeFormat.format(new Date());
     markToday();
     fit();
     slide();
     refreshShownView();
+    // Columns fetched again (a gap, or a heartbeat ahead of them): the header and ticker missed
+    // the same changes.
+    if (reason === "resync") refreshSummary();
   });
   live.socket.on("indicators", function (message) { swapIn(message.html, "wall-indicators"); });
   live.socket.on("ticker", function (message) { swapIn(message.html, "ticker"); });

@@ -7,11 +7,16 @@ costs the same few renders however many screens are open. The payload is prepare
 write transaction (so its position is exact for its revision); the cards are rendered and sent
 only after the commit succeeded. Then, a moment later and once for a burst of changes, each wall
 room gets its header of key indicators and its ticker again (``wall_summary``).
+
+Every ``HEARTBEAT_SECONDS`` each process also sends every screen the board's revision
+(``heartbeat``), through the message queue when there is one: a screen that hears none for a
+while knows its feed is broken (a dead Redis, a hung process) and says it may be out of date,
+and one that hears of a revision beyond its own fetches the columns again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +24,7 @@ from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from socketio.pubsub_manager import PubSubManager
 
-from .. import wall_summary
+from .. import queries, wall_summary
 from ..extensions import db, socketio
 from ..models import Project, utcnow
 from ..timeutil import iso_utc
@@ -82,14 +87,19 @@ class Broadcast:
         rendered: dict[tuple[str, str, bool], str | None] = {}
         # A clean request context: the shared fragment must not depend on who caused the change.
         with current_app.test_request_context():
-            for to in _rooms():
-                # A lobby room gets the staff rendering of a card with nothing to hide.
-                key = (to.view, to.locale, to.redact and self.project.confidential)
-                if key not in rendered:
-                    with force_locale(to.locale):
-                        rendered[key] = None if deleted else render_card(
-                            self.project, to.view, redact=key[2])
-                socketio.emit("project", {**self.payload, "html": rendered[key]}, to=to.name)
+            try:
+                for to in _rooms():
+                    # A lobby room gets the staff rendering of a card with nothing to hide.
+                    key = (to.view, to.locale, to.redact and self.project.confidential)
+                    if key not in rendered:
+                        with force_locale(to.locale):
+                            rendered[key] = None if deleted else render_card(
+                                self.project, to.view, redact=key[2])
+                    socketio.emit("project", {**self.payload, "html": rendered[key]},
+                                  to=to.name)
+            except Exception:  # the change is committed: the heartbeat brings screens to it
+                current_app.logger.exception("Live push of revision %s",
+                                             self.payload["revision"])
         refresh_walls_soon()
         # Let the screens' writers run before this request goes on to write its own answer.
         socketio.sleep(0)
@@ -152,3 +162,48 @@ def push_wall_summaries() -> None:
         revision = summary.revision
         socketio.emit("indicators", {"revision": revision, "html": header}, to=to.name)
         socketio.emit("ticker", {"revision": revision, "html": ticker}, to=to.name)
+
+
+# --- the heartbeat ----------------------------------------------------------------------------
+
+#: The Socket.IO servers of this process whose heartbeat runs (one each).
+_beating: set[int] = set()
+
+
+def start_heartbeat(app: Flask) -> None:
+    """Start this server's heartbeat once, from the first screen that connects to it."""
+    server = socketio.server
+    if id(server) not in _beating:
+        _beating.add(id(server))
+        socketio.start_background_task(_beat, app, server)
+
+
+def _beat(app: Flask, server) -> None:
+    """One database read and one message per interval, however many screens are open."""
+    send = _heartbeat_sender(app, server)
+    while True:
+        socketio.sleep(app.config["HEARTBEAT_SECONDS"])
+        if socketio.server is not server:  # a test's app was replaced by the next one's
+            break
+        with app.app_context():
+            try:
+                send({"revision": queries.board_revision()})
+            except Exception:  # a failed beat (the database away) must not stop the next
+                app.logger.exception("Heartbeat")
+    _beating.discard(id(server))
+
+
+def _heartbeat_sender(app: Flask, server) -> Callable[[dict[str, int]], None]:
+    """How this process's beats reach the screens.
+
+    The queue's manager hands what this process emits to its own screens directly, so pushes
+    reach them with the queue down; a beat must prove the queue works, so it goes out through
+    a write-only manager of its own (another sender, as a separate process would be) and comes
+    back to this process's screens, like everyone else's, only through the queue.
+    """
+    manager = server.manager
+    if not isinstance(manager, PubSubManager):
+        return lambda data: server.emit("heartbeat", data, namespace="/")
+    sender = type(manager)(app.config["SOCKETIO_MESSAGE_QUEUE"], channel=manager.channel,
+                           write_only=True, logger=app.logger)
+    return lambda data: sender.emit("heartbeat", data, namespace="/")
