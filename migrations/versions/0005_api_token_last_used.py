@@ -13,6 +13,7 @@ revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+DROPPED_BY_DOWNGRADE = "column api_token.last_used_at (when each token was last used)"
 
 
 def upgrade():
