@@ -33,8 +33,23 @@ INT_MIN = -(2**31)
 JSON_DEPTH_MAX = 16
 
 
+def _digits_at_most(largest: int) -> str:
+    """A regular expression for the decimal numbers from 0 to ``largest``."""
+    digits = str(largest)
+    options = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        if digit != "0":
+            options.append(rf"{digits[:i]}[0-{int(digit) - 1}]\d{{{len(digits) - i - 1}}}")
+    return "(?:" + "|".join([*options, digits]) + ")"
+
+
 class BoundedInt(IntegerConverter):
-    """``<int:...>`` in a URL: an id beyond what the database holds matches no route (404)."""
+    """``<int:...>`` in a URL: an id beyond what the database holds matches no route (404).
+
+    Bounded by its pattern, not only by ``max``: a value that matches a rule's pattern but fails
+    its converter makes Werkzeug answer 405 when the same path takes another method."""
+
+    regex = _digits_at_most(INT_MAX)
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
                  max: int = INT_MAX, signed: bool = False) -> None:  # noqa: A002

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, union_all
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..inputs import unstorable, unstorable_message
 from ..models import (
     ApiToken,
     AuditEntry,
@@ -88,6 +89,8 @@ def clean_name(value: object, field: str, errors: dict[str, str]) -> str:
         errors[field] = _("At most %(n)d characters.", n=NAME_MAX)
     elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         errors[field] = _("Line breaks and control characters are not allowed here.")
+    elif unstorable(value):
+        errors[field] = unstorable_message()
     return value
 
 
