@@ -28,9 +28,8 @@ from wallchart.vocabulary import STAGES
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Routes for visitors not signed in: fuzzed by an anonymous client (the admin's would sign out).
 VISITOR_ROUTES = frozenset({"/login", "/logout", "/setup"})
-EXAMPLES_PER_ROUTE = 12
-FUZZ = settings(max_examples=EXAMPLES_PER_ROUTE, derandomize=True, deadline=None,
-                database=None, suppress_health_check=list(HealthCheck))
+#: Examples per route: about 20 s of CPU for each test on these machines.
+JSON_EXAMPLES, FORM_EXAMPLES = 30, 15
 
 #: Field names the forms and the API know, so that random values reach the checks behind them.
 FIELD_NAMES = [
@@ -95,6 +94,7 @@ class World:
     """Rows for every id a route may take; ``refresh`` brings back what an example used up."""
 
     app: object
+    reader: object = None
     project: int = 0
     blocker: int = 0
     token: int = 0
@@ -115,6 +115,19 @@ class World:
                 accounts.create_display_token(actor("admin"), "大厅屏")
                 self.token = db.session.execute(select(DisplayToken.id).order_by(
                     DisplayToken.id.desc())).scalar()
+
+    def version(self) -> int:
+        with self.app.app_context():
+            return db.session.get(Project, self.project).version
+
+    def reads(self) -> list[str]:
+        """Pages and API reads that show what a write may have stored."""
+        project = f"/board/projects/{self.project}"
+        return ["/board", "/wall", "/api/projects", f"/api/projects/{self.project}",
+                project, f"{project}/edit", f"{project}/notes", f"{project}/blockers",
+                "/blockers", "/admin/users", "/admin/teams", "/admin/counties",
+                "/admin/targets", "/admin/displays", "/admin/audit", "/indicators",
+                "/reports/weekly", "/reports/schedule"]
 
     def ids(self, argument: str) -> list[int]:
         with self.app.app_context():
@@ -145,15 +158,16 @@ def _url(rule: str, values: dict[str, int]) -> str:
     return rule
 
 
-def _fuzz(app, world: World, routes, send) -> None:
-    """Each route in turn, ``EXAMPLES_PER_ROUTE`` examples each."""
+def _fuzz(app, world: World, routes, send, examples: int) -> None:
+    """Each route in turn, ``examples`` examples each."""
     for method, rule, arguments in routes:
-        _fuzz_route(app, world, method, rule, arguments, send)
+        _fuzz_route(app, world, method, rule, arguments, send, examples)
 
 
 def _fuzz_route(app, world: World, method: str, rule: str, arguments: tuple[str, ...],
-                send) -> None:
-    @FUZZ
+                send, examples: int) -> None:
+    @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def one_route(data):
         world.refresh()
@@ -170,6 +184,9 @@ def _fuzz_route(app, world: World, method: str, rule: str, arguments: tuple[str,
         assert response.status_code < 500, response.get_data(as_text=True)[:500]
         if response.status_code >= 400:
             assert all_rows(app) == before, "a refused request changed the database"
+        else:  # what was kept must also show: a stored value can break every later read
+            for page in world.reads():
+                assert world.reader.get(page).status_code < 500, f"{page} after {url}"
 
     one_route()
 
@@ -178,7 +195,7 @@ def _fuzz_route(app, world: World, method: str, rule: str, arguments: tuple[str,
 def world(app, clients, counties) -> World:
     for role in ("admin", "member"):
         clients[role]  # signed in before any snapshot: signing in writes a session row
-    world = World(app)
+    world = World(app, reader=clients["admin"])
     world.refresh()
     return world
 
@@ -188,9 +205,12 @@ def test_no_json_write_answers_5xx_or_changes_anything_when_refused(app, clients
 
     def send(data, method, rule, url):
         raw = data.draw(raw_bodies, label="body")
+        current = data.draw(st.integers(0, 3), label="with the current version")
+        if current and isinstance(raw, str) and raw.startswith("{"):
+            raw = json.dumps({**json.loads(raw), "version": world.version()})
         return admin._send(method.lower(), url, data=raw, content_type="application/json")
 
-    _fuzz(app, world, write_routes(app, json_api=True), send)
+    _fuzz(app, world, write_routes(app, json_api=True), send, JSON_EXAMPLES)
 
 
 def test_no_form_answers_5xx_or_changes_anything_when_refused(app, clients, world):
@@ -207,4 +227,4 @@ def test_no_form_answers_5xx_or_changes_anything_when_refused(app, clients, worl
                                 headers={"X-CSRFToken": visitor_csrf, **headers})
         return admin._send(method.lower(), url, data=form, headers=headers)
 
-    _fuzz(app, world, write_routes(app, json_api=False), send)
+    _fuzz(app, world, write_routes(app, json_api=False), send, FORM_EXAMPLES)
