@@ -187,3 +187,29 @@ def test_an_amount_typed_beyond_the_database_is_refused(app, signed_in, counties
         "started_count": "1", "foreign_capital_usd_wan": "1"})
     assert response.status_code == 422
     assert all_rows(app) == before
+
+
+@pytest.mark.parametrize("digits", ["²", "9" * 40, "١٢"])
+def test_digits_python_cannot_read_as_a_number_are_refused_in_forms(app, signed_in, project,
+                                                                     digits):
+    """``str.isdigit`` is true of "²", which ``int`` refuses: a form parses by ``whole_number``."""
+    from tests.conftest import actor
+    from wallchart.extensions import db
+    from wallchart.services import accounts, blockers
+
+    with app.app_context():
+        blocker = blockers.raise_blocker(actor("member"), project["id"],
+                                         {"kind": "land", "department": "自然资源局"}).id
+        accounts.create_display_token(actor("admin"), "大厅屏")
+        from wallchart.models import DisplayToken
+
+        display = db.session.query(DisplayToken.id).scalar()
+    before = all_rows(app)
+    resolved = signed_in["admin"].post(f"/board/blockers/{blocker}/resolve",
+                                       data={"version": digits, "resolution": "已解决"})
+    assert 400 <= resolved.status_code < 500
+    settings = signed_in["admin"].post(f"/admin/displays/{display}/settings",
+                                       data={"profile": "staff", "views": "board",
+                                             "rotate_seconds": digits})
+    assert settings.status_code == 422
+    assert all_rows(app) == before

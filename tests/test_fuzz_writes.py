@@ -48,7 +48,7 @@ ODD_NUMBERS = [2**31 - 1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1, 10**30, -1, 
 PLAUSIBLE_TEXT = [*STAGES, "2026-01-01", "2000-01-01", "2999-12-31", "9999-99-99", "industry",
                   "land", "admin", "member", "lead", "viewer", "一组", "鹤城区", "staff",
                   "lobby", "board", "en", "zh", "1", "0", "-1", "9" * 30, "1,000", "1e9", "",
-                  " ", "null", "true"]
+                  " ", "null", "true", "²", "١٢", "1.5"]
 
 characters = st.one_of(
     st.characters(),

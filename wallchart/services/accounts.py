@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, union_all
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..inputs import unstorable, unstorable_message
+from ..inputs import unstorable, unstorable_message, whole_number
 from ..models import (
     ApiToken,
     AuditEntry,
@@ -301,8 +301,8 @@ def _display_settings(data: dict[str, Any], current: DisplayToken | None = None
     elif len(set(views)) != len(views):
         errors["views"] = _("Each view at most once.")
     seconds = data.get("rotate_seconds", current.rotate_seconds if current else 60)
-    if isinstance(seconds, str) and seconds.strip().isdigit():
-        seconds = int(seconds)
+    if isinstance(seconds, str):
+        seconds = whole_number(seconds)
     if not isinstance(seconds, int) or isinstance(seconds, bool) \
             or not ROTATE_SECONDS[0] <= seconds <= ROTATE_SECONDS[1]:
         errors["rotate_seconds"] = _("Between %(low)d and %(high)d seconds.",
