@@ -32,3 +32,11 @@ def socket_client(app, signed_in=None, auth=None):
 def project_events(client) -> list[dict]:
     return [message["args"][0] for message in client.get_received()
             if message["name"] == "project"]
+
+
+def all_rows(app, skip: frozenset[str] = frozenset()) -> dict[str, list[tuple]]:
+    """Every row of every table (but ``skip``), read through SQLAlchemy so that it compares the
+    same on SQLite and PostgreSQL: what a refused request must leave as it was."""
+    with app.app_context():
+        return {table.name: sorted(map(tuple, db.session.execute(select(table)).all()), key=repr)
+                for table in db.metadata.sorted_tables if table.name not in skip}

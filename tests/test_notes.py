@@ -112,7 +112,7 @@ def test_reading_notes_takes_a_constant_number_of_queries(app, clients, make_pro
     pytest.param("退格\x08", "换行", id="backspace"),
     pytest.param("删除\x7f", "换行", id="delete"),
     pytest.param("C1\x85控制", "换行", id="c1-control"),
-    pytest.param("空字符\x00", "换行", id="nul"),
+    pytest.param("空字符\x00", "无法保存", id="nul"),
 ])
 def test_a_bad_note_is_refused_and_nothing_changes(app, clients, make_project, text, error):
     project = make_project()

@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import auth, i18n, origins, security, templating
+    from . import auth, i18n, inputs, origins, security, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     auth.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
 

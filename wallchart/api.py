@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from . import queries
 from .errors import Conflict, Duplicate, Invalid, MissingFields, NotFound
+from .inputs import json_object
 from .models import Project
 from .serialize import event_json, project_json
 from .services import projects
@@ -23,13 +24,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @login_required
 def _signed_in():
     """Every API route needs an identity; the services check what it may do."""
-
-
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(_("Send a JSON object in the request body."))
-    return data
 
 
 def _project_or_404(project_id: int):
@@ -95,7 +89,7 @@ def list_projects():
 
 @bp.post("/projects")
 def create_project():
-    project = projects.create_project(current_user, _body())
+    project = projects.create_project(current_user, json_object())
     return _answer(project, 201)
 
 
@@ -109,7 +103,7 @@ def get_project(project_id: int):
 
 @bp.patch("/projects/<int:project_id>")
 def update_project(project_id: int):
-    return _answer(projects.update_project(current_user, project_id, _body()))
+    return _answer(projects.update_project(current_user, project_id, json_object()))
 
 
 MOVE_KEYS = ("stage", "version", "position", "reason")
@@ -118,7 +112,7 @@ MOVE_KEYS = ("stage", "version", "position", "reason")
 @bp.post("/projects/<int:project_id>/move")
 def move_project(project_id: int):
     """A move; any other key is a record field or ``stage_dates`` saved with it."""
-    data = _body()
+    data = json_object()
     fields = {key: value for key, value in data.items() if key not in MOVE_KEYS}
     project = projects.move_project(current_user, project_id, data.get("stage"),
                                     data.get("version"), data.get("position"), data.get("reason"),
@@ -128,7 +122,7 @@ def move_project(project_id: int):
 
 @bp.post("/projects/<int:project_id>/withdraw")
 def withdraw_project(project_id: int):
-    data = _body()
+    data = json_object()
     refuse_unknown(data, {"version", "withdrawn_reason", "reason"})
     return _answer(projects.withdraw_project(current_user, project_id, data.get("version"),
                                              data.get("withdrawn_reason"), data.get("reason")))
@@ -136,7 +130,7 @@ def withdraw_project(project_id: int):
 
 @bp.post("/projects/<int:project_id>/reopen")
 def reopen_project(project_id: int):
-    data = _body()
+    data = json_object()
     refuse_unknown(data, {"version", "reason"})
     return _answer(projects.reopen_project(current_user, project_id, data.get("version"),
                                            data.get("reason")))
@@ -144,7 +138,7 @@ def reopen_project(project_id: int):
 
 @bp.post("/projects/<int:project_id>/assign")
 def assign_project(project_id: int):
-    data = _body()
+    data = json_object()
     refuse_unknown(data, {"owner", "version", "reason"})
     if "owner" not in data:
         raise Invalid(_("Name the owner, or null for none."), {"owner": _("Required.")})
@@ -156,7 +150,7 @@ def assign_project(project_id: int):
 @bp.post("/projects/assign")
 def assign_projects():
     """Several projects to one owner, all or nothing (leads and admins)."""
-    data = _body()
+    data = json_object()
     refuse_unknown(data, {"projects", "owner", "reason"})
     if "owner" not in data:
         raise Invalid(_("Name the owner, or null for none."), {"owner": _("Required.")})
@@ -167,9 +161,7 @@ def assign_projects():
 
 @bp.delete("/projects/<int:project_id>")
 def delete_project(project_id: int):
-    data = request.get_json(silent=True) or {}
-    if not isinstance(data, dict):
-        raise Invalid(_("Send a JSON object in the request body."))
+    data = json_object(required=False)
     version = data.get("version", request.args.get("version", type=int))
     projects.delete_project(current_user, project_id, version, data.get("reason"))
     return "", 204

@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from . import queries
 from .auth import readers_only
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, NotFound
+from .inputs import json_object
 from .models import Blocker, ProjectEvent
 from .services import blockers, notes
 from .services.project_steps import refuse_unknown
@@ -22,13 +23,6 @@ bp = Blueprint("tracking_api", __name__, url_prefix="/api")
 
 
 bp.before_request(readers_only)
-
-
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(_("Send a JSON object in the request body."))
-    return data
 
 
 def _project_id(project_id: int) -> int:
@@ -81,7 +75,7 @@ def list_notes(project_id: int):
 
 @bp.post("/projects/<int:project_id>/notes")
 def add_note(project_id: int):
-    data = _body()
+    data = json_object()
     refuse_unknown(data, {"text"})
     return jsonify(note_json(notes.add_note(current_user, project_id, data.get("text")))), 201
 
@@ -94,12 +88,13 @@ def list_blockers(project_id: int):
 
 @bp.post("/projects/<int:project_id>/blockers")
 def raise_blocker(project_id: int):
-    return jsonify(blocker_json(blockers.raise_blocker(current_user, project_id, _body()))), 201
+    blocker = blockers.raise_blocker(current_user, project_id, json_object())
+    return jsonify(blocker_json(blocker)), 201
 
 
 @bp.post("/blockers/<int:blocker_id>/resolve")
 def resolve_blocker(blocker_id: int):
-    data = _body()
+    data = json_object()
     refuse_unknown(data, {"version", "resolution"})
     blocker = blockers.resolve_blocker(current_user, blocker_id, data.get("version"),
                                        data.get("resolution"))

@@ -153,6 +153,8 @@ def load_config(instance_path: Path) -> dict:
         "SOCKETIO_ASYNC_MODE": _async_mode(),
         "HOST": os.environ.get("WALLCHART_HOST", "127.0.0.1"),
         "PORT": int(os.environ.get("WALLCHART_PORT", "5000")),
+        # A connection that sends no complete request head for this long is closed (wsgi.py).
+        "HTTP_IDLE_SECONDS": _whole_number("HTTP_IDLE_SECONDS", 30, minimum=1),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": {"zh": "中文", "en": "English"},

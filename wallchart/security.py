@@ -1,5 +1,5 @@
-"""CSRF on every state-changing request, protective headers on every response, and cookies
-that never leave HTTPS once the site is served over it."""
+"""CSRF on every state-changing request, protective headers on every response (Socket.IO's
+too), and cookies that never leave HTTPS once the site is served over it."""
 
 from __future__ import annotations
 
@@ -27,6 +27,38 @@ CONTENT_SECURITY_POLICY = "; ".join([
 #: One year; no ``includeSubDomains``: other sites of the bureau's domain may still be plain HTTP.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
+#: What every answer carries (unless it sets its own), the Socket.IO server's included.
+HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+
+
+class SecurityHeaders:
+    """WSGI middleware adding ``HEADERS`` to every answer, and HSTS to one sent over HTTPS.
+
+    It wraps the Socket.IO middleware as well as Flask: engine.io answers its polling requests
+    and refusals itself, past Flask's ``after_request``.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            extra = list(HEADERS)
+            if environ.get("wsgi.url_scheme") == "https":
+                extra.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
+            headers = [*headers, *((name, value) for name, value in extra
+                                   if name.lower() not in present)]
+            return start_response(status, headers, exc_info) if exc_info else \
+                start_response(status, headers)
+
+        return self.app(environ, start)
+
 
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, marked ``Secure`` on a request that came over HTTPS.
@@ -41,6 +73,8 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
+    # Inside ProxyFix, so that a request that came over HTTPS through a proxy gets HSTS.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PROXY_COUNT"]:
         # Only when told how many proxies stand in front: otherwise anyone could claim to be
         # any address (and dodge a rate limit) or to have come over HTTPS. This wraps the
@@ -54,13 +88,3 @@ def init_app(app: Flask) -> None:
         # Scripts authenticate with a bearer token, which a foreign page cannot attach.
         if request.method not in SAFE_METHODS and bearer_token() is None:
             csrf.protect()
-
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-        return response

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from . import queries
 from .errors import NotFound, ServiceError
+from .inputs import whole_number
 from .models import Blocker, Project
 from .services import blockers, notes
 
@@ -112,10 +113,10 @@ def resolve_blocker(blocker_id: int):
     project_id = blocker.project_id
     version = request.form.get("version", "")
     resolution = request.form.get("resolution", "")
+    number = whole_number(version)
     try:
         blockers.resolve_blocker(current_user, blocker_id,
-                                 int(version) if version.strip().isdigit() else version,
-                                 resolution)
+                                 version if number is None else number, resolution)
     except ServiceError as error:
         return _refused(BLOCKERS, project_id, error, resolving=blocker_id,
                         form_values={"resolution": resolution})

@@ -21,6 +21,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..inputs import unstorable, unstorable_message, whole_number
 from ..models import (
     ApiToken,
     AuditEntry,
@@ -90,6 +91,8 @@ def clean_name(value: object, field: str, errors: dict[str, str]) -> str:
         errors[field] = _("At most %(n)d characters.", n=NAME_MAX)
     elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         errors[field] = _("Line breaks and control characters are not allowed here.")
+    elif unstorable(value):
+        errors[field] = unstorable_message()
     return value
 
 
@@ -397,8 +400,8 @@ def _display_settings(data: dict[str, Any], current: DisplayToken | None = None
     elif len(set(views)) != len(views):
         errors["views"] = _("Each view at most once.")
     seconds = data.get("rotate_seconds", current.rotate_seconds if current else 60)
-    if isinstance(seconds, str) and seconds.strip().isdigit():
-        seconds = int(seconds)
+    if isinstance(seconds, str):
+        seconds = whole_number(seconds)
     if not isinstance(seconds, int) or isinstance(seconds, bool) \
             or not ROTATE_SECONDS[0] <= seconds <= ROTATE_SECONDS[1]:
         errors["rotate_seconds"] = _("Between %(low)d and %(high)d seconds.",

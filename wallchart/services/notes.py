@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..inputs import unstorable, unstorable_message
 from ..models import Project, ProjectEvent, User, utcnow
 from ..timeutil import today
 from ..transactions import write_transaction
@@ -42,6 +43,8 @@ def clean_text(value: Any, field: str, errors: dict[str, str], *, limit: int,
     elif any(unicodedata.category(ch) == "Cc" and not (lines and ch == "\n") for ch in value):
         errors[field] = (_("Only text and line breaks are allowed here.") if lines
                          else _("Line breaks and control characters are not allowed here."))
+    elif unstorable(value):
+        errors[field] = unstorable_message()
     return value
 
 

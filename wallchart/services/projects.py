@@ -19,6 +19,7 @@ from .. import duplicates
 from ..errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..formatting import name_list
+from ..inputs import unstorable, unstorable_message
 from ..models import County, Project, Team, User, utcnow
 from ..timeutil import today
 from ..transactions import next_revision, stale_message, write_transaction
@@ -45,6 +46,8 @@ def _reason(value: Any) -> str | None:
     if not isinstance(value, str) or len(value) > REASON_MAX:
         raise Invalid(_("The reason must be text of at most %(n)d characters.", n=REASON_MAX),
                       {"reason": _("Too long.")})
+    if unstorable(value):
+        raise Invalid(unstorable_message(), {"reason": unstorable_message()})
     return value.strip() or None
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ..errors import Invalid, MissingFields
 from ..extensions import db
 from ..formatting import name_list
+from ..inputs import unstorable, unstorable_message
 from ..models import County, Project, User
 from ..timeutil import today
 from ..vocabulary import ENTERPRISE_TYPES, FIELD_LABELS, SECTORS, SOURCE_CHANNELS, STAGES, THREE500
@@ -148,6 +149,8 @@ def _text(field: str, value: Any, errors: dict[str, str]) -> str:
                          _("Line breaks and control characters are not allowed here."))
     elif field == "contact_phone" and not PHONE.fullmatch(value):
         errors[field] = _("Use digits, spaces and + - ( ) only.")
+    elif unstorable(value):
+        errors[field] = unstorable_message()
     return value
 
 
