@@ -288,3 +288,34 @@ def test_a_sqlite_migration_that_would_leave_broken_references_changes_nothing(t
             assert "team" not in sa.inspect(connection).get_table_names()
             assert connection.execute(sa.text("SELECT count(*) FROM project_event")
                                       ).scalar() == 1
+
+
+def test_an_upgrade_repairs_text_that_no_page_could_show(kind, tmp_path):
+    """A lone surrogate stored in a JSON column (a note from before input checks) made every
+    page that showed it answer 500; 0006 replaces it with U+FFFD and keeps proper pairs."""
+    with make_database(kind, tmp_path) as database:
+        database.flask("db", "upgrade", "0005")
+        events = sa.table("project_event", sa.column("id", sa.Integer),
+                          sa.column("changes", sa.JSON))
+        audit = sa.table("audit_entry", sa.column("id", sa.Integer),
+                         sa.column("details", sa.JSON))
+        with database.connect() as connection:
+            _fill(connection)
+            connection.execute(events.update().where(events.c.id == 3).values(
+                changes={"note": "\ud800坏了 \U0001F600"}))
+            connection.execute(audit.update().where(audit.c.id == 1).values(
+                details={"\udfffrole": ["lead\udc80"]}))
+
+        database.flask("db", "upgrade", "0006")
+
+        with database.connect() as connection:
+            note = connection.execute(sa.select(events.c.changes)
+                                      .where(events.c.id == 3)).scalar_one()
+            details = connection.execute(sa.select(audit.c.details)
+                                         .where(audit.c.id == 1)).scalar_one()
+            untouched = connection.execute(sa.select(events.c.changes)
+                                           .where(events.c.id == 2)).scalar_one()
+        assert note == {"note": "\ufffd坏了 \U0001F600"}
+        assert details == {"\ufffdrole": ["lead\ufffd"]}
+        assert untouched == {"stage": ["negotiating", "signed"]}
+        "".join(map(str, (note, details))).encode()  # every page can write it out now
