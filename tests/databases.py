@@ -47,7 +47,8 @@ class SqliteFiles:
 
 
 class PostgresDatabases:
-    """Databases on a PostgreSQL server, named ``wallchart_test_<run>_<n>``, one run's alone.
+    """Databases on a PostgreSQL server, named ``wallchart_test_<pid>_<random>_<n>``, one run's
+    alone.
 
     ``CREATE DATABASE … TEMPLATE`` costs 0.5 to 3 s with its drop when the disk is busy (it
     writes and syncs the whole catalog), so a test's copy is not dropped but handed to the next
@@ -60,9 +61,10 @@ class PostgresDatabases:
 
     def __init__(self, server: str = POSTGRES_SERVER):
         self.server = make_url(server)
-        self.prefix = f"wallchart_test_{uuid.uuid4().hex[:10]}_"
+        self.prefix = f"wallchart_test_{os.getpid()}_{uuid.uuid4().hex[:6]}_"
         self.count = 0
         self.admin = self._connect("postgres")
+        self._drop_left_behind()
         self.template_of: dict[str, str] = {}  # a copy's name -> its template's
         self.free: dict[str, list[str]] = {}  # a template's name -> its copies no test uses
         self.contents: dict[str, _Contents] = {}  # a template's name -> its rows
@@ -117,6 +119,19 @@ class PostgresDatabases:
                            "WHERE datname = %s AND pid <> pg_backend_pid()", [name])
         with self._connect(name, autocommit=False) as connection:
             self.contents[template].write(connection)
+
+    def _drop_left_behind(self) -> None:
+        """Drop the databases of runs on this machine whose process is gone (killed before its
+        teardown): their names carry its process id."""
+        names = self.admin.execute("SELECT datname FROM pg_database WHERE datname ~ %s",
+                                   [r"^wallchart_test_[0-9]+_[0-9a-f]{6}_"]).fetchall()
+        for (name,) in names:
+            try:
+                os.kill(int(name.split("_")[2]), 0)
+            except ProcessLookupError:
+                self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except PermissionError:  # another user's process, alive
+                pass
 
     def close(self) -> None:
         """Drop every database of this run, then disconnect."""
