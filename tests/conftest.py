@@ -1,4 +1,5 @@
-"""Fixtures: a fresh migrated SQLite database per test, signed-in clients for each role,
+"""Fixtures: a fresh migrated database per test (SQLite, or PostgreSQL with
+``WALLCHART_TEST_DATABASE=postgresql``: see tests/databases.py), signed-in clients for each role,
 and a real server (``python wsgi.py``) in a subprocess for socket and browser tests."""
 
 from __future__ import annotations
