@@ -83,6 +83,10 @@ class PostgresDatabases:
     def _create(self, template: str | None) -> str:
         self.count += 1
         name = f"{self.prefix}{self.count}"
+        if template:
+            # A template must have no connections: an earlier test's app can still hold some
+            # (its socket watcher thread wakes up after the test), when the template is a copy.
+            self._disconnect(template)
         self.admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template
                                                            else ""))
         self.admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
@@ -115,8 +119,7 @@ class PostgresDatabases:
         if template not in self.contents:
             self.contents[template] = _Contents.read(self._connect(template))
         # Whatever the last test left connected (a pool, a stopped server's) goes first.
-        self.admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = %s AND pid <> pg_backend_pid()", [name])
+        self._disconnect(name)
         with self._connect(name, autocommit=False) as connection:
             self.contents[template].write(connection)
 
@@ -132,6 +135,10 @@ class PostgresDatabases:
                 self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             except PermissionError:  # another user's process, alive
                 pass
+
+    def _disconnect(self, name: str) -> None:
+        self.admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = %s AND pid <> pg_backend_pid()", [name])
 
     def close(self) -> None:
         """Drop every database of this run, then disconnect."""
