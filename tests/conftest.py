@@ -1,55 +1,108 @@
-"""Fixtures: a fresh migrated SQLite database per test, signed-in clients for each role,
+"""Fixtures: a fresh migrated database per test (SQLite, or PostgreSQL with
+``WALLCHART_TEST_DATABASE=postgresql``: see tests/databases.py), signed-in clients for each role,
 and a real server (``python wsgi.py``) in a subprocess for socket and browser tests."""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.databases import current_databases, open_databases
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 ROLES = ("admin", "lead", "member", "viewer")
 TEAM, OTHER_TEAM = "一组", "二组"
+#: The secret key of every test app and server, so that cookies signed once stay valid.
+SECRET = "test-secret"
+
+
+def _reuse_url_builders() -> None:
+    """Every test makes its own app, and most of ``create_app``'s time (0.1 s) goes to werkzeug
+    compiling Python code for each URL rule's builder. The code depends only on the rule (its
+    parts, defaults, and whether unknown arguments are appended) and reads the rule's converters
+    through ``self`` when called, so the same rule's builder is compiled once per run."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "reused", False):
+        return
+    compiled: dict[tuple, object] = {}
+
+    def reused(self, append_unknown: bool = True):
+        key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())),
+               append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    reused.reused = True
+    Rule._compile_builder = reused
+
+
+_reuse_url_builders()
 
 
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    """One database built by the real migrations; each test gets a copy of it."""
+def databases():
+    """The run's databases (SQLite files, or PostgreSQL with ``WALLCHART_TEST_DATABASE``)."""
+    try:
+        opened = open_databases()
+    except RuntimeError as error:
+        pytest.exit(str(error), returncode=1)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_db(databases, tmp_path_factory) -> str:
+    """The URL of one database built by the real migrations; each test gets a copy of it."""
     folder = tmp_path_factory.mktemp("template")
-    path = folder / "template.sqlite"
+    url = databases.new(folder, "template")
     env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
-           "WALLCHART_DATABASE_URL": f"sqlite:///{path}", "WALLCHART_SECRET_KEY": "test"}
+           "WALLCHART_DATABASE_URL": url, "WALLCHART_SECRET_KEY": SECRET}
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
-    return path
+    return url
+
+
+@dataclass
+class Seeded:
+    """The seeded template: its URL and, for each seeded user, a session made there once."""
+
+    url: str
+    cookie_name: str
+    cookies: dict[str, str]
+    csrf: dict[str, str]
 
 
 @pytest.fixture(scope="session")
-def seeded_db(migrated_db, tmp_path_factory) -> Path:
+def seeded(databases, migrated_db, tmp_path_factory) -> Seeded:
     """The migrated database plus one user per role, named after the role (``admin``...),
-    in the team ``一组`` (led by ``lead``), and ``outsider`` in the team ``二组``.
+    in the team ``一组`` (led by ``lead``), and ``outsider`` in the team ``二组``; each of them
+    signed in once, so that a test's ``clients`` carry a cookie instead of signing in again.
 
     Hashing passwords is deliberately slow (scrypt), so it is done once per session.
     """
     from wallchart.services import accounts, teams
 
     folder = tmp_path_factory.mktemp("seeded")
-    path = folder / "seeded.sqlite"
-    shutil.copy(migrated_db, path)
+    url = databases.clone(migrated_db, folder, "seeded")
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("WALLCHART_INSTANCE_PATH", str(folder))
-        env.setenv("WALLCHART_DATABASE_URL", f"sqlite:///{path}")
-        from wallchart import create_app
+        _environment(env, folder, url)
+        from wallchart.extensions import db
 
-        with create_app({"TESTING": True}).app_context():
+        app = _make_app()
+        with app.app_context():
             for role in ROLES:
                 accounts.create_user(None, role, PASSWORD, role, display_name=role.title())
             # ``outsider`` is a member of another team: the one to try other teams' ids with.
@@ -58,40 +111,67 @@ def seeded_db(migrated_db, tmp_path_factory) -> Path:
             teams.add_members(None, TEAM, ["member", "viewer"])
             teams.create_team(None, OTHER_TEAM)
             teams.add_members(None, OTHER_TEAM, ["outsider"])
-            from wallchart.extensions import db
-
+        cookie_name = app.config["SESSION_COOKIE_NAME"]
+        cookies, csrf = {}, {}
+        for username in (*ROLES, "outsider"):
+            signed_in = sign_in(app, username)
+            cookies[username] = signed_in.client.get_cookie(cookie_name).value
+            csrf[username] = signed_in.csrf
+        with app.app_context():
             db.engine.dispose()
-    return path
+    return Seeded(url, cookie_name, cookies, csrf)
 
 
-def _use_database(folder: Path, source: Path, monkeypatch) -> Path:
-    db_path = folder / "wallchart.sqlite"
-    shutil.copy(source, db_path)
+@pytest.fixture(scope="session")
+def seeded_db(seeded) -> str:
+    """The URL of the seeded template database (see ``seeded``)."""
+    return seeded.url
+
+
+def _environment(monkeypatch, folder: Path, url: str) -> None:
     monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(folder))
-    monkeypatch.setenv("WALLCHART_DATABASE_URL", f"sqlite:///{db_path}")
+    monkeypatch.setenv("WALLCHART_DATABASE_URL", url)
+    # One key for the whole run: the seeded sessions' cookies stay valid in every copy.
+    monkeypatch.setenv("WALLCHART_SECRET_KEY", SECRET)
     monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
-    return folder
+
+
+def _use_database(databases, folder: Path, template: str, monkeypatch) -> Iterator[Path]:
+    url = databases.clone(template, folder)
+    _environment(monkeypatch, folder, url)
+    yield folder
+    databases.drop(url)
 
 
 @pytest.fixture
-def empty_instance(tmp_path, migrated_db, monkeypatch) -> Path:
+def empty_instance(databases, tmp_path, migrated_db, monkeypatch) -> Iterator[Path]:
     """An install with no users at all, as after the first start."""
-    return _use_database(tmp_path, migrated_db, monkeypatch)
+    yield from _use_database(databases, tmp_path, migrated_db, monkeypatch)
 
 
 @pytest.fixture
-def instance(tmp_path, seeded_db, monkeypatch) -> Path:
-    return _use_database(tmp_path, seeded_db, monkeypatch)
+def instance(databases, tmp_path, seeded_db, monkeypatch) -> Iterator[Path]:
+    yield from _use_database(databases, tmp_path, seeded_db, monkeypatch)
 
 
 @pytest.fixture
 def app(instance):
-    return _make_app()
+    yield from _app_closed_after()
 
 
 @pytest.fixture
 def empty_app(empty_instance):
-    return _make_app()
+    yield from _app_closed_after()
+
+
+def _app_closed_after():
+    """A test's app; its connections are closed after, so its database can be dropped."""
+    from wallchart.extensions import db
+
+    app = _make_app()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _make_app():
@@ -172,19 +252,27 @@ def sign_in(app, username: str) -> SignedInClient:
 
 
 class _SignInOnFirstUse(dict):
-    def __init__(self, app):
+    """Seeded users carry the session made for them in the template; others sign in."""
+
+    def __init__(self, app, seeded: Seeded):
         super().__init__()
         self.app = app
+        self.seeded = seeded
 
     def __missing__(self, username: str) -> SignedInClient:
-        self[username] = sign_in(self.app, username)
+        if username in self.seeded.cookies:
+            client = self.app.test_client()
+            client.set_cookie(self.seeded.cookie_name, self.seeded.cookies[username])
+            self[username] = SignedInClient(client, self.seeded.csrf[username])
+        else:
+            self[username] = sign_in(self.app, username)
         return self[username]
 
 
 @pytest.fixture
-def clients(app, users) -> dict[str, SignedInClient]:
-    """Signed-in clients by role; each signs in when a test first asks for it."""
-    return _SignInOnFirstUse(app)
+def clients(app, users, seeded) -> dict[str, SignedInClient]:
+    """Signed-in clients by role (and ``outsider``), each made when a test first asks for it."""
+    return _SignInOnFirstUse(app, seeded)
 
 
 @pytest.fixture
@@ -214,21 +302,28 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """``python wsgi.py`` on a free port with its own instance folder and database."""
+    """``python wsgi.py`` on a free port with its own instance folder and a copy of the
+    ``template`` database (or the database ``extra_env`` names, to share one)."""
 
-    def __init__(self, folder: Path, migrated_db: Path, extra_env: dict | None = None):
+    def __init__(self, folder: Path, template: str, extra_env: dict | None = None):
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        db_path = folder / "wallchart.sqlite"
-        shutil.copy(migrated_db, db_path)
+        extra_env = extra_env or {}
+        self.owned_database = None
+        if "WALLCHART_DATABASE_URL" not in extra_env:
+            self.owned_database = current_databases().clone(template, folder)
         self.env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
-                    "WALLCHART_DATABASE_URL": f"sqlite:///{db_path}",
-                    "WALLCHART_PORT": str(self.port), "WALLCHART_SECRET_KEY": "live-test",
-                    **(extra_env or {})}
+                    "WALLCHART_DATABASE_URL": self.owned_database,
+                    "WALLCHART_PORT": str(self.port), "WALLCHART_SECRET_KEY": SECRET,
+                    **extra_env}
         self.env.pop("WALLCHART_ASYNC_MODE", None)
         self.process: subprocess.Popen | None = None
         self.log = folder / "server.log"
+
+    @property
+    def database_url(self) -> str:
+        return self.env["WALLCHART_DATABASE_URL"]
 
     def flask(self, *args: str, password: str = PASSWORD) -> str:
         """Run a ``flask --app wsgi`` command against this server's database."""
@@ -260,14 +355,20 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
+    def drop_database(self) -> None:
+        """Stop, then drop the database this server made (a shared one is its maker's)."""
+        self.stop()
+        if self.owned_database:
+            current_databases().drop(self.owned_database)
+
 
 @pytest.fixture
-def live_server(tmp_path, seeded_db):
+def live_server(databases, tmp_path, seeded_db):
     """A running server with one user per role (password ``PASSWORD``)."""
     server = LiveServer(tmp_path, seeded_db)
     server.start()
     yield server
-    server.stop()
+    server.drop_database()
 
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -287,7 +388,7 @@ def redis_or_skip() -> None:
 
 
 @pytest.fixture
-def two_servers(tmp_path, seeded_db):
+def two_servers(databases, tmp_path, seeded_db):
     """Two server processes sharing one database and one Redis queue (a channel of their own)."""
     import uuid
 
@@ -301,5 +402,5 @@ def two_servers(tmp_path, seeded_db):
         **shared, "WALLCHART_DATABASE_URL": first.env["WALLCHART_DATABASE_URL"]})
     servers = [first.start(), second.start()]
     yield servers
-    for server in servers:
-        server.stop()
+    for server in reversed(servers):
+        server.drop_database()

@@ -19,7 +19,6 @@ or the status code of the refusal. Sockets: "accept" / "refuse".
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -184,7 +183,7 @@ SOCKET_MATRIX: dict[str, dict] = {
 @dataclass
 class World:
     folder: Path
-    template: Path
+    template: str
     cookies: dict[str, str]
     csrf: dict[str, str]
     ids: dict[str, int]
@@ -193,9 +192,9 @@ class World:
     cookie_name: str = "session"
 
 
-def _environment(env: pytest.MonkeyPatch, folder: Path, database: Path) -> None:
+def _environment(env: pytest.MonkeyPatch, folder: Path, database: str) -> None:
     env.setenv("WALLCHART_INSTANCE_PATH", str(folder))
-    env.setenv("WALLCHART_DATABASE_URL", f"sqlite:///{database}")
+    env.setenv("WALLCHART_DATABASE_URL", database)
     env.setenv("WALLCHART_SECRET_KEY", SECRET)  # cookies signed once stay valid in every copy
     env.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
 
@@ -207,7 +206,7 @@ def _new_app():
 
 
 @pytest.fixture(scope="module")
-def world(seeded_db, tmp_path_factory) -> World:
+def world(databases, seeded_db, tmp_path_factory) -> World:
     """The seeded users plus: a project in 一组 (P1) and one in 二组 (P2), counties (one unused),
     users ``target`` (active, in 三组) and ``dormant`` (disabled), team 三组, a wall display and
     API tokens of ``member`` and ``target``; each person signed in once (scrypt is slow), the
@@ -217,8 +216,7 @@ def world(seeded_db, tmp_path_factory) -> World:
     from wallchart.services.projects import create_project, withdraw_project
 
     folder = tmp_path_factory.mktemp("matrix")
-    template = folder / "template.sqlite"
-    shutil.copy(seeded_db, template)
+    template = databases.clone(seeded_db, folder, "template")
     with pytest.MonkeyPatch.context() as env:
         _environment(env, folder, template)
         app = _new_app()
@@ -275,13 +273,12 @@ def world(seeded_db, tmp_path_factory) -> World:
 
 
 @pytest.fixture
-def fresh(world, tmp_path, monkeypatch) -> Callable[[], Any]:
+def fresh(databases, world, tmp_path, monkeypatch) -> Callable[[], Any]:
     """``fresh()``: an app on a new copy of the world's database."""
     apps = []
 
     def make():
-        database = tmp_path / f"cell{len(apps)}.sqlite"
-        shutil.copy(world.template, database)
+        database = databases.clone(world.template, tmp_path, f"cell{len(apps)}")
         _environment(monkeypatch, world.folder, database)
         apps.append(_new_app())
         return apps[-1]
@@ -289,7 +286,9 @@ def fresh(world, tmp_path, monkeypatch) -> Callable[[], Any]:
     yield make
     for app in apps:
         with app.app_context():
+            url = db.engine.url.render_as_string(hide_password=False)
             db.engine.dispose()
+        databases.drop(url)
 
 
 def client_of(app, world: World, who: str):

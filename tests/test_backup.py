@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from tests.conftest import ROOT, LiveServer
-from tests.databases import Database, make_database
+from tests.scratch_databases import Database, make_database
 from tests.test_upgrades import HEAD, REVISIONS
 
 pytestmark = pytest.mark.live

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gettext
 import queue
 import re
-import sqlite3
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ import requests
 import socketio
 
 from .conftest import PASSWORD, ROOT, LiveServer, csrf_token_of
+from .databases import run_sql
 
 pytestmark = pytest.mark.live
 
@@ -115,11 +115,10 @@ def fetch(actor, project_id: int) -> dict:
 
 def stored_revision(server: LiveServer) -> tuple[int, int, int]:
     """(board revision, number of history entries, distinct revisions in history) as stored."""
-    with sqlite3.connect(server.folder / "wallchart.sqlite", timeout=10) as db:
-        revision = db.execute("SELECT revision FROM board_state WHERE id = 1").fetchone()
-        entries, distinct = db.execute(
-            "SELECT count(*), count(DISTINCT revision) FROM project_event").fetchone()
-    return (revision[0] if revision else 0), entries, distinct
+    revision = run_sql(server.database_url, "SELECT revision FROM board_state WHERE id = 1")
+    [(entries, distinct)] = run_sql(server.database_url,
+                                    "SELECT count(*), count(DISTINCT revision) FROM project_event")
+    return (revision[0][0] if revision else 0), entries, distinct
 
 
 # --- socket screens -----------------------------------------------------------------------------

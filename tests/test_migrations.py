@@ -9,9 +9,9 @@ import sys
 from tests.conftest import ROOT
 
 
-def test_the_models_match_the_migrations(tmp_path):
+def test_the_models_match_the_migrations(databases, tmp_path):
     env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(tmp_path),
-           "WALLCHART_DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite'}",
+           "WALLCHART_DATABASE_URL": databases.new(tmp_path, "check"),
            "WALLCHART_SECRET_KEY": "t"}
 
     def flask(*args) -> subprocess.CompletedProcess:

@@ -293,15 +293,13 @@ def test_english_screens_read_english(app, clients, make_project):
 def test_a_real_socket_gets_the_card_after_a_note(live_server):
     """A signed-in screen (a real Socket.IO client against ``python wsgi.py``) receives the card
     again, now without its "no update" warning."""
-    import sqlite3
-
+    from tests.databases import run_sql
     from tests.test_live_socket import Person, Screen, create, expect
 
     member, viewer = Person(live_server, "member"), Person(live_server, "viewer")
     project = create(member, "推送测试项目")
-    with sqlite3.connect(live_server.folder / "wallchart.sqlite") as database:
-        database.execute("UPDATE project SET stage_entered_at = ? WHERE id = ?",
-                         ((today() - timedelta(days=60)).isoformat(), project["id"]))
+    run_sql(live_server.database_url, "UPDATE project SET stage_entered_at = :day WHERE id = :id",
+            day=today() - timedelta(days=60), id=project["id"])
     columns = viewer.http.get(live_server.url + "/board/columns", timeout=10).text
     before = re.search(rf'<article[^>]*data-project-id="{project["id"]}"[^>]*>', columns).group(0)
     assert 'data-warning="yellow"' in before

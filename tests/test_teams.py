@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
 from tests.conftest import OTHER_TEAM, ROOT, TEAM
+from tests.databases import run_sql
 from tests.helpers import project_events, snapshot, socket_client
 
 
@@ -117,11 +118,11 @@ def run_cli(app):
     return lambda *args: runner.invoke(args=list(args))
 
 
-def test_upgrading_keeps_every_project_reachable(tmp_path):
+def test_upgrading_keeps_every_project_reachable(databases, tmp_path):
     """Projects from before teams land in one team that holds every existing user."""
-    db_path = tmp_path / "old.sqlite"
+    url = databases.new(tmp_path, "old")
     env = {"WALLCHART_INSTANCE_PATH": str(tmp_path),
-           "WALLCHART_DATABASE_URL": f"sqlite:///{db_path}", "WALLCHART_SECRET_KEY": "t",
+           "WALLCHART_DATABASE_URL": url, "WALLCHART_SECRET_KEY": "t",
            "PATH": "/usr/bin:/bin"}
 
     def flask(*args):
@@ -129,19 +130,16 @@ def test_upgrading_keeps_every_project_reachable(tmp_path):
                        env=env, check=True, capture_output=True)
 
     flask("db", "upgrade", "ceab376b2b30")
-    with sqlite3.connect(db_path) as connection:
-        connection.executescript("""
-            INSERT INTO user (username, display_name, password_hash, role, active, created_at)
-                VALUES ('old', '', 'x', 'member', 1, '2026-01-01');
-            INSERT INTO project (name, investor, investment_wan, stage, rank, stage_entered_at,
-                                 created_at, updated_at, version)
-                VALUES ('旧项目', '', 100, 'signed', 1024, '2026-01-01', '2026-01-01',
-                        '2026-01-01', 3);
-        """)
+    day = date(2026, 1, 1)
+    run_sql(url, """INSERT INTO "user" (username, display_name, password_hash, role, active,
+                                        created_at)
+                    VALUES ('old', '', 'x', 'member', :yes, :day)""", yes=True, day=day)
+    run_sql(url, """INSERT INTO project (name, investor, investment_wan, stage, rank,
+                                         stage_entered_at, created_at, updated_at, version)
+                    VALUES ('旧项目', '', 100, 'signed', 1024, :day, :day, :day, 3)""", day=day)
     flask("db", "upgrade")
-    with sqlite3.connect(db_path) as connection:
-        team_id, name = connection.execute("SELECT id, name FROM team").fetchone()
-        assert name == "默认专班"
-        assert connection.execute("SELECT name, stage, version, team_id FROM project"
-                                  ).fetchall() == [("旧项目", "signed", 3, team_id)]
-        assert connection.execute("SELECT user_id FROM team_member").fetchall() == [(1,)]
+    [(team_id, name)] = run_sql(url, "SELECT id, name FROM team")
+    assert name == "默认专班"
+    assert [tuple(row) for row in run_sql(url, "SELECT name, stage, version, team_id FROM project")
+            ] == [("旧项目", "signed", 3, team_id)]
+    assert [tuple(row) for row in run_sql(url, "SELECT user_id FROM team_member")] == [(1,)]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from tests.conftest import ROOT
-from tests.databases import KINDS, make_database
+from tests.scratch_databases import KINDS, make_database
 
 SCRIPTS = ScriptDirectory(str(ROOT / "migrations"))
 #: Oldest first.

@@ -458,12 +458,11 @@ def test_a_real_lobby_socket_never_receives_hidden_values(live_server):
     created = http.post(f"{live_server.url}/api/projects", timeout=10, json={
         "name": "保密合作项目", "investor": SECRET_INVESTOR, "investment_wan": SECRET_WAN,
         "stage": "negotiating"}).json()
-    import sqlite3
+    from tests.databases import run_sql
 
-    with sqlite3.connect(live_server.env["WALLCHART_DATABASE_URL"].removeprefix("sqlite:///")) \
-            as database:
-        database.execute("UPDATE project SET confidential = 1, signed_on = ? WHERE id = ?",
-                         (today().isoformat(), created["id"]))
+    run_sql(live_server.database_url,
+            "UPDATE project SET confidential = :yes, signed_on = :day WHERE id = :id",
+            yes=True, day=today(), id=created["id"])
     received: dict[str, list] = {"staff": [], "lobby": []}
     clients = []
     for profile, token in tokens.items():

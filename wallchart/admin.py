@@ -333,7 +333,9 @@ def audit():
     action = request.args.get("action", "")
     actor = request.args.get("actor", "")
     number = request.args.get("page", "1")
-    page = int(number) if number.isascii() and number.isdigit() and 0 < len(number) < 7 else 1
+    # Page 0 would be a negative OFFSET: SQLite reads it as none, PostgreSQL refuses it.
+    page = int(number) if number.isascii() and number.isdigit() and 0 < len(number) < 7 \
+        and int(number) > 0 else 1
     entries, more = accounts.audit_page(action, actor, page)
     return render_template("admin/audit.html", entries=entries, more=more, page=page,
                            action=action, actor=actor, actors=accounts.audit_actors(),

@@ -17,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, ROOT
+from tests.conftest import PASSWORD, ROOT, Seeded
 
 CHROMIUM = "/usr/bin/chromium"
 #: From ENVIRONMENT.md: without these Chromium stalls on the closed network.
@@ -44,11 +44,16 @@ def artifacts() -> Path:
 # --- the JSON API, as a script or a second person would use it ----------------------------------
 
 class Api:
-    """A ``requests`` session signed in through the login form, sending the CSRF header."""
+    """A ``requests`` session signed in, sending the CSRF header: a seeded user with the
+    session made for him in the template (``seeded``), anyone else through the login form."""
 
-    def __init__(self, base: str, username: str):
+    def __init__(self, base: str, username: str, seeded: Seeded | None = None):
         self.base = base
         self.session = requests.Session()
+        if seeded and username in seeded.cookies:
+            self.session.cookies.set(seeded.cookie_name, seeded.cookies[username])
+            self.session.headers["X-CSRFToken"] = seeded.csrf[username]
+            return
         login = self.session.get(f"{base}/login", timeout=10).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
         response = self.session.post(f"{base}/login", timeout=10, allow_redirects=False, data={
@@ -94,13 +99,13 @@ class Api:
 
 
 @pytest.fixture
-def api(live_server):
+def api(live_server, seeded):
     """``api("member")``: a signed-in API session for that user (cached per test)."""
     sessions: dict[str, Api] = {}
 
     def for_user(username: str = "member") -> Api:
         if username not in sessions:
-            sessions[username] = Api(live_server.url, username)
+            sessions[username] = Api(live_server.url, username, seeded)
         return sessions[username]
 
     return for_user

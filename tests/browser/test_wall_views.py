@@ -8,12 +8,12 @@ Screenshots land in ``test-artifacts/``.
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.databases import run_sql
 from wallchart.timeutil import today
 
 from .conftest import _watch, assert_not_reloaded, card, mark, wait_live
@@ -27,11 +27,9 @@ SECRET_INVESTOR = "绝密资本控股集团"
 def arrange(live_server, project_id: int, **values: Any) -> None:
     """Set a project's record in the server's database (its confidential flag, stage dates):
     the state a wall finds when it opens."""
-    path = live_server.env["WALLCHART_DATABASE_URL"].removeprefix("sqlite:///")
-    columns = ", ".join(f"{name} = ?" for name in values)
-    with sqlite3.connect(path) as database:
-        database.execute(f"UPDATE project SET {columns} WHERE id = ?", (*values.values(),
-                                                                        project_id))
+    columns = ", ".join(f"{name} = :{name}" for name in values)
+    run_sql(live_server.database_url, f"UPDATE project SET {columns} WHERE id = :project_id",
+            project_id=project_id, **values)
 
 
 def display(live_server, name: str, *options: str) -> str:
@@ -105,7 +103,7 @@ def busy_board(live_server, api) -> dict[str, dict]:
                 s: day for s in ("signed", "started") if stages.index(s) < stages.index(stage)})
         arrange(live_server, made[name]["id"], **{
             f"{s}_on": day for s in stages[:stages.index(stage) + 1]})
-    arrange(live_server, made["数据中心及算力服务项目"]["id"], confidential=1,
+    arrange(live_server, made["数据中心及算力服务项目"]["id"], confidential=True,
             investor=SECRET_INVESTOR)
     return made
 

@@ -1,0 +1,110 @@
+"""A throwaway database of the suite's kind, driven through ``flask --app wsgi`` in a subprocess
+(the migration and backup tests: they need an empty database, not the seeded template).
+
+PostgreSQL databases get a unique name on the machine's server (127.0.0.1, user postgres) and
+are dropped after. Without that server a test skips on a developer's machine and fails in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import ROOT, free_port
+from tests.databases import KIND
+
+PG_SERVER = "postgres@127.0.0.1:5432"
+#: The kind this run tests (``WALLCHART_TEST_DATABASE``): .ci/run runs the suite once per kind.
+KINDS = ("postgresql",) if KIND in ("postgresql", "postgres") else ("sqlite",)
+
+
+def postgresql_or_skip() -> None:
+    """Skip without PostgreSQL on a developer's machine; in CI fail, naming it."""
+    import psycopg
+
+    try:
+        psycopg.connect(f"postgresql://{PG_SERVER}/postgres", connect_timeout=3).close()
+    except psycopg.Error as error:
+        message = f"PostgreSQL is not answering at {PG_SERVER}: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (start it: see ENVIRONMENT, .ci/run)")
+        pytest.skip(message)
+
+
+class Database:
+    """One database of ``kind`` with an instance folder of its own."""
+
+    def __init__(self, kind: str, folder: Path, url: str):
+        self.kind, self.folder, self.url = kind, folder, url
+        self.env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
+                    "WALLCHART_DATABASE_URL": url, "WALLCHART_SECRET_KEY": "migrations",
+                    # Nothing listens there: a restore finds no server running.
+                    "WALLCHART_PORT": str(free_port())}
+        self.env.pop("WALLCHART_MESSAGE_QUEUE", None)
+
+    def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
+                                cwd=ROOT, env=self.env, capture_output=True, text=True,
+                                timeout=180)
+        if check:
+            assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    def cli(self, *args: str, check: bool = True):
+        """Run a ``flask --app wsgi`` command in this process (quicker than :meth:`flask`)."""
+        from wallchart import create_app
+        from wallchart.extensions import db
+
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in self.env.items():
+                if name.startswith("WALLCHART_"):
+                    patch.setenv(name, value)
+            app = create_app()
+            try:
+                result = app.test_cli_runner().invoke(args=list(args))
+            finally:
+                with app.app_context():
+                    db.engine.dispose()
+        if check:
+            assert result.exit_code == 0, (result.output, result.exception)
+        return result
+
+    @contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        engine = sa.create_engine(self.url)
+        try:
+            with engine.begin() as connection:
+                yield connection
+        finally:
+            engine.dispose()
+
+    @property
+    def backups(self) -> list[Path]:
+        folder = self.folder / "backups"
+        return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+@contextmanager
+def make_database(kind: str, folder: Path) -> Iterator[Database]:
+    if kind not in KINDS:
+        pytest.skip(f"a {kind} test: it runs in the suite's {kind} run "
+                    f"(WALLCHART_TEST_DATABASE={kind})")
+    if kind == "sqlite":
+        yield Database(kind, folder, f"sqlite:///{folder / 'wallchart.sqlite'}")
+        return
+    postgresql_or_skip()
+    name = f"wallchart_test_{uuid.uuid4().hex[:12]}"
+    server = ["-h", "127.0.0.1", "-U", "postgres"]
+    subprocess.run(["createdb", *server, name], check=True)
+    try:
+        yield Database(kind, folder, f"postgresql+psycopg://{PG_SERVER}/{name}")
+    finally:
+        subprocess.run(["dropdb", *server, "--force", name], check=True)
