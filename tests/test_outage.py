@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import queue
 import shutil
-import sqlite3
 import subprocess
 import time
 import uuid
@@ -23,6 +22,7 @@ import requests
 import socketio
 
 from tests.conftest import PASSWORD, LiveServer, csrf_token_of, free_port
+from tests.databases import run_sql
 
 pytestmark = pytest.mark.live
 
@@ -75,7 +75,7 @@ def own_redis(tmp_path) -> Iterator[OwnRedis]:
     server.kill()
 
 
-def start_two_servers(tmp_path: Path, seeded_db: Path, queue_url: str,
+def start_two_servers(tmp_path: Path, seeded_db: str, queue_url: str,
                       **env: str) -> list[LiveServer]:
     """Two server processes sharing one database and the queue at ``queue_url``."""
     shared = {"WALLCHART_MESSAGE_QUEUE": queue_url,
@@ -159,9 +159,8 @@ def display_token(server: LiveServer) -> str:
 
 def stored_revision(server: LiveServer) -> int:
     """The board's revision as the database holds it."""
-    path = server.env["WALLCHART_DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as connection:
-        return connection.execute("SELECT revision FROM board_state").fetchone()[0]
+    [(revision,)] = run_sql(server.database_url, "SELECT revision FROM board_state")
+    return revision
 
 
 def move(session: requests.Session, server: LiveServer, project: dict, stage: str,
