@@ -277,7 +277,8 @@ def clients(app, users, seeded) -> dict[str, SignedInClient]:
 
 @pytest.fixture
 def make_project(app, users, counties):
-    """Create a project through the service, as a member would; returns its API shape. Test
+    """Create a project through the service, as a member would (as the lead when it comes with
+    ``stage_dates``: a date in a closed month is a lead's to enter); returns its API shape. Test
     data names projects alike ("a", "b"…): the duplicate guard has its own tests."""
     from wallchart.serialize import project_json
     from wallchart.services.positions import index_of
@@ -287,7 +288,8 @@ def make_project(app, users, counties):
         data = {"name": name, "investor": "示例投资有限公司", "investment_wan": 50000,
                 "county": counties[0], "sector": "industry", "allow_duplicate": True, **fields}
         with app.app_context():
-            project = create_project(actor("member"), data)
+            project = create_project(actor("lead" if "stage_dates" in fields else "member"),
+                                     data)
             return project_json(project, index_of(project))
 
     return make

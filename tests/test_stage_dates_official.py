@@ -1,7 +1,7 @@
 """Stage dates are official figures (issue 9 §2): a move back keeps the date of the stage it
 lands in and clears the later ones; a move replaces a recorded date only as a correction (leads,
-administrators, with its reason); a member's move touches no date of a closed month — so no
-sequence of members' moves changes the indicators of a closed period."""
+administrators, with its reason); a member's move (or new project) touches no date of a closed
+month — so no sequence of members' moves changes the indicators of a closed period."""
 
 from __future__ import annotations
 
@@ -121,6 +121,23 @@ def test_a_member_enters_no_date_in_a_closed_month(app, clients, make_project):
     assert response.get_json()["stage_dates"]["signed"] == OPEN.isoformat()
 
 
+def test_a_member_creates_no_project_with_a_date_in_a_closed_month(app, clients, counties):
+    """A new project is a move from nowhere: a signing of a closed month is a lead's to enter."""
+    body = {"name": "补录的签约项目", "investor": "示例投资有限公司", "investment_wan": 50000,
+            "county": counties[0], "sector": "industry", "stage": "signed",
+            "stage_dates": {"contact": closed(90), "signed": closed(20)}}
+    before = snapshot(app)
+    response = clients["member"].post("/api/projects", json=body)
+    assert response.status_code == 422
+    message = f"{OPEN.isoformat()} 之前的月份统计已结束：这样的日期只有组长或管理员可以录入。"
+    assert response.get_json()["fields"] == {"stage_dates.contact": message,
+                                             "stage_dates.signed": message}
+    assert snapshot(app) == before
+    made = clients["lead"].post("/api/projects", json=body)
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["stage_dates"]["signed"] == closed(20)
+
+
 # --- the panel's "move to…": skipped stages ------------------------------------------------------
 
 def test_the_panel_guesses_no_date_for_a_skipped_stage(app, clients, make_project):
@@ -217,7 +234,7 @@ def test_no_sequence_of_member_moves_changes_a_closed_period(app, users, countie
         for stage, back in HISTORIES:
             dates = {s: (OPEN - timedelta(days=days) if days else TODAY).isoformat()
                      for s, days in back.items()}
-            ids.append(create_project(actor("member"), {
+            ids.append(create_project(actor("lead"), {  # history: a lead's to enter
                 "name": "历史项目", "stage": stage, "stage_dates": dates, "investment_wan": 120_000,
                 "three500": "china_top", "county": counties[0], "allow_duplicate": True}).id)
         before = _figures(periods)

@@ -18,7 +18,8 @@ def test_a_scripted_life_yields_exactly_its_timeline(app, clients, counties):
     day = today()
     iso = lambda days: (day + timedelta(days=days)).isoformat()  # noqa: E731
     with app.app_context():
-        project = projects.create_project(actor("member"), {
+        # Its history lies in a closed month: a lead brings it in.
+        project = projects.create_project(actor("lead"), {
             "name": "锂电池正极材料项目", "investor": "湘澜新材料有限公司",
             "investment_wan": 120000, "county": counties[0], "sector": "industry",
             "team": TEAM, "stage_dates": {"contact": iso(-60)}, "reason": "招商推介会对接"})
@@ -55,7 +56,7 @@ def test_a_scripted_life_yields_exactly_its_timeline(app, clients, counties):
 
     # The creation: the fields given, the history date, and nothing else but empty defaults.
     assert (created["action"], created["by"], created["from_stage"], created["to_stage"],
-            created["reason"]) == ("created", "member", None, "contact", "招商推介会对接")
+            created["reason"]) == ("created", "lead", None, "contact", "招商推介会对接")
     assert {field: value for field, value in created["changes"].items()
             if value not in (None, "", False, 0, [])} == {
         "name": "锂电池正极材料项目", "investor": "湘澜新材料有限公司",

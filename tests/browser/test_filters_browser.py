@@ -28,9 +28,10 @@ def board(live_server, api):
     return {
         "battery": member.create("新能源电池材料生产基地", investor="湘澜新材料股份有限公司",
                                  county="鹤城区", sector="industry", investment_wan=150_000),
-        "tea": member.create("有机茶叶种植示范园", investor="五溪茶业合作社", county="中方县",
-                             sector="agriculture", investment_wan=6_000,
-                             stage_dates={"contact": long_ago}),
+        # first contacted in a closed month: brought in by the lead
+        "tea": api("lead").create("有机茶叶种植示范园", investor="五溪茶业合作社", county="中方县",
+                                  sector="agriculture", investment_wan=6_000,
+                                  stage_dates={"contact": long_ago}),
         "town": member.create("古城文旅街区改造", investor="Pacific Tourism Ltd", county="鹤城区",
                               sector="tourism", investment_wan=80_000, foreign_invested=True),
         "chips": member.create("电子元器件封装测试线", investor="粤芯微电子有限公司",
@@ -169,9 +170,10 @@ def test_cards_changed_elsewhere_leave_or_join_a_filtered_board(board, api, open
     expect(page.locator('.column[data-stage="contact"] .warning-count-yellow')).to_be_hidden()
     assert server_ids(api, "stage=contact&warning=yellow") == set()
     # A new project that sits past its stage's limit is yellow at once, and joins the screen.
-    fresh = member.create("冷链物流集散中心", investor="顺达冷链物流有限公司", county="中方县",
-                          sector="services", investment_wan=30_000,
-                          stage_dates={"contact": (today() - timedelta(days=50)).isoformat()})
+    fresh = api("lead").create("冷链物流集散中心", investor="顺达冷链物流有限公司",
+                               county="中方县", sector="services", investment_wan=30_000,
+                               stage_dates={"contact": (today() - timedelta(days=50))
+                                            .isoformat()})
     expect(card(page, fresh["id"])).to_have_attribute("data-warning", "yellow")
     expect(page.locator('.column[data-stage="contact"] .warning-count-yellow .n')).to_have_text("1")
     assert ids(page) == {fresh["id"]} == server_ids(api, "stage=contact&warning=yellow")

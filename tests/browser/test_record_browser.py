@@ -43,8 +43,8 @@ def drop_into(page: Page, project_id: int, stage: str):
 def test_a_drop_into_signed_asks_for_what_is_missing(api, open_board, artifacts):
     member = api("member")
     # First contact months ago, so that the signing can be dated back.
-    project = member.create("智能制造产业园项目", investment_wan=0,
-                            stage_dates={"contact": "2024-01-10"})
+    project = api("lead").create("智能制造产业园项目", investment_wan=0,  # a lead's: 2024
+                                 stage_dates={"contact": "2024-01-10"})
     other = member.create("冷链物流中心")
     pid = project["id"]
     a = open_board("member")

@@ -124,7 +124,8 @@ def _require_date_rights(actor: User, corrected: list[str]) -> None:
 def _check_move_dates(actor: User, recorded: dict[str, date | None],
                       dates: dict[str, date | None], replaced: list[str],
                       reason: str | None) -> None:
-    """What a move may do to the stage dates, which are official figures.
+    """What a move (or a creation: a move from nowhere) may do to the stage dates, which are
+    official figures.
 
     Replacing a recorded date is a correction: leads and administrators only, with its reason
     (422 at the field for anyone else, so that the gate dialog shows it there). A member's move
@@ -177,6 +178,7 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
         team = teams.team_for_new_project(actor, data.get("team"))
         project = Project(**clean, team=team, stage=stage, rank=rank_for(stage, None))
         dates[stage] = dates.get(stage) or today()
+        _check_move_dates(actor, dict.fromkeys(dates), dates, [], reason)
         record.set_stage_dates(project, dates)
         _check_project(project, clean)
         record.check_gate(project, stage)
