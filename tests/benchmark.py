@@ -494,7 +494,7 @@ def start_app(args, mode: str, template: Path, folder: Path,
     from tests.conftest import LiveServer
 
     folder.mkdir(parents=True, exist_ok=True)
-    server = LiveServer(folder, template)
+    server = LiveServer(folder, f"sqlite:///{template}")
     db_path = folder / "wallchart.sqlite"
     with contextlib.closing(sqlite3.connect(db_path)) as conn, conn:
         conn.executemany("INSERT INTO county (name, kind, sort_order) VALUES (?, 'county', ?)",

@@ -211,9 +211,9 @@ def open_databases() -> SqliteFiles | PostgresDatabases:
 
 
 def current_databases() -> SqliteFiles | PostgresDatabases:
-    """The databases the ``databases`` fixture opened for this run."""
-    assert _opened, "ask for the databases fixture (live_server, instance... do) first"
-    return _opened[0]
+    """The databases the ``databases`` fixture opened for this run (opened here for a caller
+    outside pytest: the benchmarks start their servers through ``LiveServer`` too)."""
+    return _opened[0] if _opened else open_databases()
 
 
 def run_sql(url: str, statement: str, **params) -> list:
