@@ -264,7 +264,7 @@ def asked(args: MultiDict, me: str | None, lobby: bool = False) -> Screen:
     """The filter the query string asks for, parsed and judged (on a ``lobby`` screen, by
     ``hidden_from_lobby``): a screen without its cards yet, or refused (``with_cards``)."""
     choices = queries.filter_choices()
-    revision = queries.board_revision()
+    revision = queries.board_revision(lobby)
     try:
         board_filter = parse(args, choices, me)
         if lobby and (hidden := hidden_from_lobby(board_filter)):

@@ -24,10 +24,12 @@ def hash_token(token: str) -> str:
 
 
 class BoardState(db.Model):
-    """One row holding the board revision, the sequence number every broadcast carries."""
+    """One row holding the board revision, the sequence number every broadcast carries, and
+    the lobby revision, which counts only the changes a lobby screen can see."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision: Mapped[int] = mapped_column(default=0)
+    lobby_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class User(UserMixin, db.Model):

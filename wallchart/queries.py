@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def board_revision() -> int:
-    return db.session.execute(select(BoardState.revision).where(BoardState.id == 1)).scalar() or 0
+def board_revision(lobby: bool = False) -> int:
+    """The board revision, or for a lobby screen the lobby revision (the changes it can see)."""
+    column = BoardState.lobby_revision if lobby else BoardState.revision
+    return db.session.execute(select(column).where(BoardState.id == 1)).scalar() or 0
 
 
 class BoardColumns(dict[str, list[T]], Generic[T]):

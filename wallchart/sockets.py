@@ -60,9 +60,10 @@ def connect(auth: Any = None):
     _watched[request.sid] = credential
     _start_watching(current_app._get_current_object())
     start_heartbeat(current_app._get_current_object())
-    join_room(room(view, _locale(auth), display.profile if display else "staff"))
-    hello = {"revision": queries.board_revision(), "view": view, "build": build.build_id(),
-             "heartbeat": current_app.config["HEARTBEAT_SECONDS"]}
+    profile = display.profile if display else "staff"
+    join_room(room(view, _locale(auth), profile))
+    hello = {"revision": queries.board_revision(lobby=profile == "lobby"), "view": view,
+             "build": build.build_id(), "heartbeat": current_app.config["HEARTBEAT_SECONDS"]}
     if display is not None:  # the wall reloads when its settings changed while it was away
         hello["display"] = credential[1]
     emit("hello", hello)

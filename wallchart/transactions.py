@@ -79,6 +79,20 @@ def next_revision() -> int:
     ).scalar_one()
 
 
+def next_lobby_revision() -> int:
+    """Take the next lobby revision inside the write transaction already begun, for a change
+    that a lobby screen can see (``services.live.lobby_sees``): the lobby screens' own
+    sequence, which a change they cannot see leaves alone, so that they cannot tell it came."""
+    from .models import BoardState
+
+    return db.session.execute(
+        update(BoardState)
+        .where(BoardState.id == 1)
+        .values(lobby_revision=BoardState.lobby_revision + 1)
+        .returning(BoardState.lobby_revision)
+    ).scalar_one()
+
+
 @contextmanager
 def write_transaction() -> Iterator[int]:
     """Run one change: yield its board revision, commit at the end, roll back on any error.

@@ -56,7 +56,7 @@ def latest_transitions(limit: int = TICKER_LENGTH) -> list[tuple[ProjectEvent, P
 def read(profile: str) -> Summary:
     """Everything a wall of this profile shows around its views, as of one revision (read
     first, so the figures are at least as new as the revision they carry)."""
-    revision = queries.board_revision()
+    revision = queries.board_revision(lobby=profile == "lobby")
     period = indicators.preset_period("year", today())
     with figures_for(profile):
         figures = indicators.compute(period)

@@ -35,7 +35,7 @@ from ..models import (
     team_member,
     utcnow,
 )
-from ..transactions import quiet_transaction, write_transaction
+from ..transactions import next_lobby_revision, quiet_transaction, write_transaction
 from ..vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
 from . import sessions
 
@@ -572,8 +572,9 @@ def add_county(actor: User | None, name: object, kind: object = "county") -> Cou
 def rename_county(actor: User | None, county_id: int, name: object) -> County:
     """Rename a county; its projects follow, since they point at the row.
 
-    Cards show the name, so this is a change of the board: it takes a board revision, and
-    every screen, seeing the gap at the next change, fetches its columns again.
+    Cards show the name, so this is a change of the board that lobby screens see too: it
+    takes a board revision and a lobby revision, and every screen, seeing the gap at the next
+    change or heartbeat, fetches its columns again.
     """
     with write_transaction():
         require_admin(actor)
@@ -585,6 +586,7 @@ def rename_county(actor: User | None, county_id: int, name: object) -> County:
         if name != county.name:
             audit(actor, "county.rename", name, **{"from": county.name, "to": name})
             county.name = name
+            next_lobby_revision()
     return county
 
 

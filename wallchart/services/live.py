@@ -8,10 +8,16 @@ write transaction (so its position is exact for its revision); the cards are ren
 only after the commit succeeded. Then, a moment later and once for a burst of changes, each wall
 room gets its header of key indicators and its ticker again (``wall_summary``).
 
-Every ``HEARTBEAT_SECONDS`` each process also sends every screen the board's revision
-(``heartbeat``), through the message queue when there is one: a screen that hears none for a
-while knows its feed is broken (a dead Redis, a hung process) and says it may be out of date,
-and one that hears of a revision beyond its own fetches the columns again.
+A lobby screen must not learn even *when* a confidential project's hidden values changed. So
+lobby rooms hear only of the changes a lobby can see (``lobby_sees``), numbered by a revision
+of their own (``BoardState.lobby_revision``), which every lobby screen reads everywhere it
+reads a revision (its hello, its columns, its header, the heartbeat): a change they cannot see
+leaves nothing behind, no event, no gap, no header refresh.
+
+Every ``HEARTBEAT_SECONDS`` each process also sends every screen the board's revision, a
+lobby its own (``heartbeat``), through the message queue when there is one: a screen that hears
+none for a while knows its feed is broken (a dead Redis, a hung process) and says it may be out
+of date, and one that hears of a revision beyond its own fetches the columns again.
 """
 
 from __future__ import annotations
@@ -23,19 +29,57 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from socketio.pubsub_manager import PubSubManager
+from sqlalchemy import event
 
 from .. import queries, wall_summary
 from ..extensions import db, socketio
 from ..models import Project, utcnow
 from ..timeutil import iso_utc
+from ..transactions import next_lobby_revision
 from ..vocabulary import DISPLAY_PROFILES
 from .positions import index_of
 
 VIEWS = ("board", "wall")
 #: Actions after which the card is no longer on the board: screens remove it.
 LEAVES_BOARD = frozenset({"deleted", "withdrawn"})
+#: Actions that put a card on the board: every screen sees the card come.
+ENTERS_BOARD = frozenset({"created", "reopened"})
 #: The walls' header and ticker follow a burst of changes once, this long after its first one.
 SUMMARY_DELAY_SECONDS = 0.5
+
+#: What a lobby can see of a confidential project: what its redacted card shows
+#: (``partials/card.html``), what the card's warning lamp, overdue mark and days in the stage
+#: are computed from (``warnings.warning_for``), and the card's place (stage, rank, on the
+#: board or not). A change to a confidential project that sets none of these is not told to a
+#: lobby at all. ``tests/test_lobby_privacy.py`` checks that no other attribute changes the
+#: redacted card, so that this list cannot quietly fall behind the card.
+LOBBY_CARD_SHOWS = frozenset({
+    "name", "stage", "rank", "status", "deleted_at", "confidential", "county", "county_id",
+    "team", "team_id", "owner", "owner_id", "sector", "foreign_invested", "stage_entered_at",
+    "last_note_on", "next_step", "next_step_due", "open_blockers", "blocker_due",
+})
+#: Set on a project (in its ``__dict__``, beside the ORM's state) when a write in this
+#: transaction changed something in ``LOBBY_CARD_SHOWS``; ``prepare`` takes it off.
+_LOBBY_SEES_FLAG = "_wallchart_lobby_sees"
+
+
+def _note_lobby_change(target: Project, value: Any, oldvalue: Any, _initiator: Any) -> None:
+    if value is not oldvalue and value != oldvalue:
+        target.__dict__[_LOBBY_SEES_FLAG] = True
+
+
+for _name in LOBBY_CARD_SHOWS:
+    # active_history: the old value is loaded first, so an unchanged value is told apart.
+    event.listen(getattr(Project, _name), "set", _note_lobby_change, active_history=True)
+
+
+def lobby_sees(project: Project, action: str) -> bool:
+    """Whether a lobby screen can see this change: a card that comes or goes, any change to a
+    project it sees whole (not confidential, or confidential no more), and a change to what
+    it sees of a confidential one (``LOBBY_CARD_SHOWS``). Takes the project's mark off."""
+    marked = project.__dict__.pop(_LOBBY_SEES_FLAG, False)
+    return (action in ENTERS_BOARD or action in LEAVES_BOARD or not project.confidential
+            or marked)
 
 
 def room(view: str, locale: str, profile: str = "staff") -> str:
@@ -76,10 +120,20 @@ def _rooms(views: tuple[str, ...] = VIEWS) -> Iterator[Room]:
 
 @dataclass
 class Broadcast:
-    """What one committed change tells the screens."""
+    """What one committed change tells the screens; ``lobby_revision``: its revision for the
+    lobby rooms, ``None`` for a change a lobby cannot see (they are not told of it)."""
 
     project: Project
     payload: dict[str, Any]
+    lobby_revision: int | None
+
+    def _payload(self, to: Room) -> dict[str, Any]:
+        if not to.redact:
+            return self.payload
+        # A lobby card never moves, and its version would count the changes it cannot see.
+        lobby = {**self.payload, "revision": self.lobby_revision}
+        del lobby["version"]
+        return lobby
 
     def send(self) -> None:
         """Render the card for each room with screens in it, and emit. Call after commit."""
@@ -89,24 +143,28 @@ class Broadcast:
         with current_app.test_request_context():
             try:
                 for to in _rooms():
+                    if to.redact and self.lobby_revision is None:
+                        continue
                     # A lobby room gets the staff rendering of a card with nothing to hide.
                     key = (to.view, to.locale, to.redact and self.project.confidential)
                     if key not in rendered:
                         with force_locale(to.locale):
                             rendered[key] = None if deleted else render_card(
                                 self.project, to.view, redact=key[2])
-                    socketio.emit("project", {**self.payload, "html": rendered[key]},
+                    socketio.emit("project", {**self._payload(to), "html": rendered[key]},
                                   to=to.name)
             except Exception:  # the change is committed: the heartbeat brings screens to it
                 current_app.logger.exception("Live push of revision %s",
                                              self.payload["revision"])
-        refresh_walls_soon()
+        refresh_walls_soon(lobby=self.lobby_revision is not None)
         # Let the screens' writers run before this request goes on to write its own answer.
         socketio.sleep(0)
 
 
 def prepare(project: Project, action: str, revision: int) -> Broadcast:
-    """Take what the screens need while the write transaction still holds the board."""
+    """Take what the screens need while the write transaction still holds the board (and,
+    for a change a lobby can see, the next lobby revision)."""
+    lobby_revision = next_lobby_revision() if lobby_sees(project, action) else None
     db.session.flush()  # assigns the new version and, for a new card, its id
     deleted = action in LEAVES_BOARD
     return Broadcast(project, {
@@ -117,42 +175,48 @@ def prepare(project: Project, action: str, revision: int) -> Broadcast:
         "version": project.version,
         "revision": revision,
         "at": iso_utc(utcnow()),
-    })
+    }, lobby_revision)
 
 
 # --- the walls' header and ticker -------------------------------------------------------------
 
-#: The Socket.IO servers of this process with a refresh of the walls' summaries on its way. Only
-#: this process's own changes are concerned: nothing another process would need.
-_pending: set[int] = set()
+#: The Socket.IO servers of this process with a refresh of the walls' summaries on its way, each
+#: with whether the lobby rooms are due one too. Only this process's own changes are
+#: concerned: nothing another process would need.
+_pending: dict[int, bool] = {}
 
 
-def refresh_walls_soon() -> None:
-    """Push every wall room its header and ticker again, once for a burst of changes."""
+def refresh_walls_soon(lobby: bool = True) -> None:
+    """Push every wall room its header and ticker again, once for a burst of changes; the lobby
+    rooms only if one of them was a change they can see (``lobby``)."""
     server = socketio.server
-    if id(server) in _pending or next(_rooms(("wall",)), None) is None:
+    if id(server) in _pending:
+        _pending[id(server)] |= lobby
         return
-    _pending.add(id(server))
+    if next(_rooms(("wall",)), None) is None:
+        return
+    _pending[id(server)] = lobby
     socketio.start_background_task(_refresh_later, current_app._get_current_object(), server)
 
 
 def _refresh_later(app: Flask, server) -> None:
     socketio.sleep(SUMMARY_DELAY_SECONDS)
     # From here on a new change schedules another refresh: the last one reads the last commit.
-    _pending.discard(id(server))
+    lobby = _pending.pop(id(server), True)
     if socketio.server is not server:  # a test's app was replaced by the next one's
         return
     with app.app_context(), app.test_request_context():
         try:
-            push_wall_summaries()
+            push_wall_summaries(lobby)
         except Exception:  # a failed refresh must not stop the next one
             app.logger.exception("Wall summary push")
 
 
-def push_wall_summaries() -> None:
-    """Compute the figures once per profile, render them once per (language, profile) room,
-    and emit ``indicators`` and ``ticker``, each with the board revision it was read at."""
-    rooms = list(_rooms(("wall",)))
+def push_wall_summaries(lobby: bool = True) -> None:
+    """Compute the figures once per profile, render them once per (language, profile) room
+    (the lobby rooms only if ``lobby``), and emit ``indicators`` and ``ticker``, each with the
+    revision it was read at."""
+    rooms = [to for to in _rooms(("wall",)) if lobby or not to.redact]
     summaries = {profile: wall_summary.read(profile)
                  for profile in dict.fromkeys(to.profile for to in rooms)}
     for to in rooms:
@@ -179,7 +243,8 @@ def start_heartbeat(app: Flask) -> None:
 
 
 def _beat(app: Flask, server) -> None:
-    """One database read and one message per interval, however many screens are open."""
+    """Two database reads and one message per room per interval, however many screens are
+    open: a lobby room is told the lobby revision, every other room the board's."""
     send = _heartbeat_sender(app, server)
     while True:
         socketio.sleep(app.config["HEARTBEAT_SECONDS"])
@@ -187,13 +252,15 @@ def _beat(app: Flask, server) -> None:
             break
         with app.app_context():
             try:
-                send({"revision": queries.board_revision()})
+                revisions = {lobby: queries.board_revision(lobby) for lobby in (False, True)}
+                for to in _rooms():
+                    send({"revision": revisions[to.redact]}, to.name)
             except Exception:  # a failed beat (the database away) must not stop the next
                 app.logger.exception("Heartbeat")
     _beating.discard(id(server))
 
 
-def _heartbeat_sender(app: Flask, server) -> Callable[[dict[str, int]], None]:
+def _heartbeat_sender(app: Flask, server) -> Callable[[dict[str, int], str], None]:
     """How this process's beats reach the screens.
 
     The queue's manager hands what this process emits to its own screens directly, so pushes
@@ -203,7 +270,7 @@ def _heartbeat_sender(app: Flask, server) -> Callable[[dict[str, int]], None]:
     """
     manager = server.manager
     if not isinstance(manager, PubSubManager):
-        return lambda data: server.emit("heartbeat", data, namespace="/")
+        return lambda data, to: server.emit("heartbeat", data, to=to, namespace="/")
     sender = type(manager)(app.config["SOCKETIO_MESSAGE_QUEUE"], channel=manager.channel,
                            write_only=True, logger=app.logger)
-    return lambda data: sender.emit("heartbeat", data, namespace="/")
+    return lambda data, to: sender.emit("heartbeat", data, namespace="/", room=to)
