@@ -14,8 +14,8 @@ import gc  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 
-from wallchart import create_app  # noqa: E402
-from wallchart.extensions import socketio  # noqa: E402
+from wallchart import create_app
+from wallchart.extensions import socketio
 
 app = create_app()
 
@@ -64,7 +64,7 @@ def _gevent_server(host: str, port: int, log: bool):
 def serve() -> None:
     from flask_migrate import upgrade
 
-    from wallchart.auth import setup_url
+    from wallchart.identity import setup_url
     from wallchart.services import accounts
 
     with app.app_context():

@@ -151,7 +151,7 @@ def _back_up_before_changes(migration_context, connection):
     """
     from alembic.runtime.migration import RevisionStep
 
-    from wallchart import backup
+    from wallchart.services import backup
 
     # The function run_migrations() takes its steps from (it only reads): the same plan.
     plan = migration_context._migrations_fn

@@ -97,8 +97,8 @@ def build_dataset(app, n: int = 5000, seed: int = 5000) -> None:
     from sqlalchemy import select
 
     from tests.midyear import insert_projects, random_specs
+    from wallchart.core.models import County, CountyTarget
     from wallchart.extensions import db
-    from wallchart.models import County, CountyTarget
 
     with app.app_context():
         insert_projects(random_specs(n, date(2025, 1, 1), seed=seed))
@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args(argv)
 
-    from wallchart import indicators
-    from wallchart.indicators import Period
+    from wallchart.reports import indicators
+    from wallchart.reports.indicators import Period
 
     with tempfile.TemporaryDirectory(prefix="wallchart-bench-indicators-") as work:
         app = make_app(Path(work))

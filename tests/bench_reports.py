@@ -32,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
 
-    from wallchart import report_data
     from wallchart.extensions import db
-    from wallchart.indicators import Period
+    from wallchart.reports import report_data
+    from wallchart.reports.indicators import Period
 
     with tempfile.TemporaryDirectory(prefix="wallchart-bench-reports-") as work:
         app = make_app(Path(work))

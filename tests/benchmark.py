@@ -728,11 +728,11 @@ def fill_projects(app, start: int, stop_at: int, seed: Seed) -> None:
     from datetime import timedelta
 
     from wallchart.config import STALL_DAYS
+    from wallchart.core.models import Project
+    from wallchart.core.timeutil import today
+    from wallchart.core.vocabulary import SECTORS, SOURCE_CHANNELS, THREE500
     from wallchart.extensions import db
-    from wallchart.models import Project
     from wallchart.services.positions import STEP
-    from wallchart.timeutil import today
-    from wallchart.vocabulary import SECTORS, SOURCE_CHANNELS, THREE500
 
     rng = random.Random(start)
     now = today()
@@ -817,8 +817,8 @@ def board_bench(template: Path, folder: Path) -> BoardBench:
 
     from tests.conftest import PASSWORD
     from wallchart import create_app
+    from wallchart.core.models import County, Team, User
     from wallchart.extensions import db
-    from wallchart.models import County, Team, User
     from wallchart.services import accounts, teams
 
     app = create_app({"SOCKETIO_ASYNC_MODE": "threading"})
@@ -898,8 +898,8 @@ def part_board(args, template: Path, work: Path) -> list[str]:
     print(f"\nPart 2: pages with many projects, Flask test client in this process (threading "
           f"mode), signed in as a member; median of {args.runs} runs after {args.page_warmup} "
           f"warm-up", flush=True)
+    from wallchart.core.models import Project
     from wallchart.extensions import db
-    from wallchart.models import Project
 
     bench = board_bench(template, work / "board")
     app = bench.app
@@ -1019,7 +1019,7 @@ def part_filters(args, template: Path, work: Path) -> list[str]:
                                        wall))]
     # Cold: every card rendered (after a restart, or the first page of a day); then warm, each
     # card's HTML kept (wallchart/card_cache.py), as on every later load.
-    from wallchart import card_cache
+    from wallchart.reads import card_cache
 
     cold: dict[str, float] = {}
     for name, prepare in endpoints:

@@ -187,8 +187,8 @@ def actor(username: str):
     """The user row, for calling a service inside an app context as that user."""
     from sqlalchemy import select
 
+    from wallchart.core.models import User
     from wallchart.extensions import db
-    from wallchart.models import User
 
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
@@ -201,8 +201,8 @@ def users(app) -> tuple[str, ...]:
 
 @pytest.fixture
 def counties(app) -> list[str]:
+    from wallchart.core.models import County
     from wallchart.extensions import db
-    from wallchart.models import County
 
     names = ["鹤城区", "中方县", "怀化高新区"]
     with app.app_context():
@@ -280,7 +280,7 @@ def make_project(app, users, counties):
     """Create a project through the service, as a member would (as the lead when it comes with
     ``stage_dates``: a date in a closed month is a lead's to enter); returns its API shape. Test
     data names projects alike ("a", "b"…): the duplicate guard has its own tests."""
-    from wallchart.serialize import project_json
+    from wallchart.api.serialize import project_json
     from wallchart.services.positions import index_of
     from wallchart.services.projects import create_project
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from wallchart.core.models import BoardState, Project, ProjectEvent
 from wallchart.extensions import db, socketio
-from wallchart.models import BoardState, Project, ProjectEvent
 
 
 def snapshot(app) -> dict:

@@ -27,11 +27,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from wallchart.demo import COUNTIES
+from wallchart.cli.demo import COUNTIES
+from wallchart.core.models import BoardState, County, Project, ProjectEvent, Team
+from wallchart.core.vocabulary import STAGES, THREE500
 from wallchart.extensions import db
-from wallchart.indicators import BILLION_WAN, INDICATORS, Period
-from wallchart.models import BoardState, County, Project, ProjectEvent, Team
-from wallchart.vocabulary import STAGES, THREE500
+from wallchart.reports.indicators import BILLION_WAN, INDICATORS, Period
 
 #: The half-year of the meeting, and the same half a year before.
 MIDYEAR = Period(date(2026, 1, 1), date(2026, 6, 30))

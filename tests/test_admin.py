@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from tests.conftest import OTHER_TEAM, PASSWORD, TEAM, actor, csrf_token_of
 from tests.helpers import snapshot
+from wallchart.core.models import AuditEntry, County, DisplayToken, Project, Team, User
 from wallchart.extensions import db
-from wallchart.models import AuditEntry, County, DisplayToken, Project, Team, User
 
 NEW_PASSWORD = "a-brand-new-password"
 #: Plausible input for every admin form: a route that forgot its check would change something.
@@ -248,7 +248,7 @@ def test_an_admin_cannot_disable_demote_or_reset_himself(app, clients):
 
 
 def test_the_last_active_administrator_stays(app, clients):
-    from wallchart.errors import Invalid
+    from wallchart.core.errors import Invalid
     from wallchart.services import accounts
 
     with app.app_context():
@@ -274,7 +274,7 @@ def test_the_last_active_administrator_stays(app, clients):
 
 def test_a_disabled_administrator_can_change_nothing(app, clients):
     """The services check the acting user inside the transaction, not only the page."""
-    from wallchart.errors import Forbidden
+    from wallchart.core.errors import Forbidden
     from wallchart.services import accounts, teams
 
     clients["admin"].post("/admin/users", data={"username": "chief", "role": "admin",
@@ -558,7 +558,7 @@ def test_every_action_the_code_audits_has_a_label_on_the_log():
     """A key written without a label would show raw on the log and be missing from its filter."""
     from pathlib import Path
 
-    from wallchart.vocabulary import AUDIT_ACTIONS
+    from wallchart.core.vocabulary import AUDIT_ACTIONS
 
     sources = Path(__file__).resolve().parents[1] / "wallchart"
     written = {key for path in sources.rglob("*.py") for key in re.findall(

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.helpers import project_events, snapshot, socket_client
-from wallchart.timeutil import today
+from wallchart.core.timeutil import today
 
 P_KEYS = {"id", "name", "investor", "investment_wan", "county", "team", "sector", "stage",
           "position", "version", "owner", "stage_entered_at",
@@ -251,7 +251,7 @@ def test_delete_takes_the_card_off_but_keeps_the_history(app, clients, make_proj
     [event] = project_events(board_socket)
     assert (event["action"], event["html"]) == ("deleted", None)
     with app.app_context():
-        from wallchart import queries
+        from wallchart.reads import queries
         assert [e.action for e in queries.history(project["id"])] == ["deleted", "created"]
 
 

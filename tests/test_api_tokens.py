@@ -15,8 +15,8 @@ import socketio
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, actor, csrf_token_of
+from wallchart.core.models import ApiToken, AuditEntry
 from wallchart.extensions import db
-from wallchart.models import ApiToken, AuditEntry
 
 NEW_PASSWORD = "a-brand-new-password"
 
@@ -262,7 +262,7 @@ def test_bad_token_ids_and_other_peoples_tokens_are_refused(app, users, clients)
 
 
 def test_the_services_refuse_unknown_users_tokens_and_non_administrators(app, users):
-    from wallchart.errors import Forbidden, NotFound
+    from wallchart.core.errors import Forbidden, NotFound
     from wallchart.services import accounts
 
     issue(app, "member")

@@ -32,8 +32,7 @@ from sqlalchemy import select
 
 from tests.conftest import OTHER_TEAM, PASSWORD, TEAM, csrf_token_of, sign_in
 from tests.helpers import project_events, snapshot, socket_client
-from wallchart.extensions import db, socketio
-from wallchart.models import (
+from wallchart.core.models import (
     ApiToken,
     AuditEntry,
     County,
@@ -45,6 +44,7 @@ from wallchart.models import (
     User,
     team_member,
 )
+from wallchart.extensions import db, socketio
 
 SECRET = "authorization-matrix"
 IDENTITIES = ("anonymous", "viewer", "member", "outsider", "lead", "admin", "display", "api")
@@ -613,7 +613,7 @@ def test_socket_event(fresh, world, event, who, expected):
         if event == "disconnect":
             client.disconnect()
             assert not client.is_connected()
-            from wallchart import sockets
+            from wallchart.realtime import sockets
             assert client.eio_sid not in sockets._watched
         if event == "*":
             watcher = viewer_socket(app, world)

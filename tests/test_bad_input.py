@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import all_rows
-from wallchart.inputs import INT_MAX
+from wallchart.core.inputs import INT_MAX
 
 UNSTORABLE = "无法保存"  # the Chinese message of a NUL or a lone surrogate
 HUGE = (2**31, 2**63, 10**30)
@@ -176,8 +176,8 @@ def test_a_form_field_with_a_nul_is_refused(app, signed_in, url, data):
 def test_an_amount_typed_beyond_the_database_is_refused(app, signed_in, counties):
     from sqlalchemy import select
 
+    from wallchart.core.models import County
     from wallchart.extensions import db
-    from wallchart.models import County
 
     with app.app_context():
         county_id = db.session.execute(select(County.id)).scalars().first()
@@ -201,7 +201,7 @@ def test_digits_python_cannot_read_as_a_number_are_refused_in_forms(app, signed_
         blocker = blockers.raise_blocker(actor("member"), project["id"],
                                          {"kind": "land", "department": "自然资源局"}).id
         accounts.create_display_token(actor("admin"), "大厅屏")
-        from wallchart.models import DisplayToken
+        from wallchart.core.models import DisplayToken
 
         display = db.session.query(DisplayToken.id).scalar()
     before = all_rows(app)

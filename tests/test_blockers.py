@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from tests.conftest import OTHER_TEAM, actor
 from tests.helpers import snapshot
 from tests.test_leads import count_statements
+from wallchart.core.early_warnings import warning_for
+from wallchart.core.models import Blocker, Project, ProjectEvent
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.models import Blocker, Project, ProjectEvent
 from wallchart.services import blockers, projects
 from wallchart.services.projects import create_project
-from wallchart.timeutil import today
-from wallchart.warnings import warning_for
 
 KEYS = {"id", "project", "kind", "department", "description", "raised_on", "due_on", "status",
         "resolution", "resolved_on", "raised_by", "resolved_by", "version", "overdue", "age_days"}

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from wallchart import charts
-from wallchart.indicators import Figure, GroupRow
+from wallchart.reports import charts
+from wallchart.reports.indicators import Figure, GroupRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -45,8 +45,8 @@ def test_user_create_prompts_twice_without_the_environment(run):
 def test_user_create_refuses_bad_arguments_in_plain_english(app, run, args, message):
     from sqlalchemy import func, select
 
+    from wallchart.core.models import User
     from wallchart.extensions import db
-    from wallchart.models import User
 
     result = run(*args, password="a-long-password")
     assert result.exit_code != 0
@@ -110,8 +110,8 @@ def test_demo_data_fills_an_empty_board_once(empty_app):
     assert result.exit_code == 0, result.output
     from sqlalchemy import func, select
 
+    from wallchart.core.models import County, Project
     from wallchart.extensions import db
-    from wallchart.models import County, Project
 
     with empty_app.app_context():
         stages = dict(db.session.execute(

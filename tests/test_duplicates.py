@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import event, insert
 
 from tests.helpers import snapshot
-from wallchart.duplicates import normalise, similar_projects
+from wallchart.core.models import Project
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.models import Project
-from wallchart.timeutil import today
+from wallchart.reads.duplicates import normalise, similar_projects
 
 
 @pytest.mark.parametrize("text, expected", [

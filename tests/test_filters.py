@@ -12,10 +12,10 @@ from flask import current_app
 from tests.conftest import OTHER_TEAM, TEAM, actor
 from tests.helpers import snapshot
 from tests.test_leads import count_statements
+from wallchart.core.models import County, Project, Team, utcnow
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.models import County, Project, Team, utcnow
 from wallchart.services.positions import STEP
-from wallchart.timeutil import today
 
 # name: (investor, county, sector, owner, team, stage, three500, 万元, foreign, warning, blockers)
 # ``warning`` is made from the row's dates: "stall" sits past its stage's yellow limit, "stall-red"
@@ -336,7 +336,7 @@ def card_html(html: str, name: str) -> str:
 
 
 def test_cards_kept_rendered_still_show_every_change(app, board, clients, monkeypatch):
-    from wallchart.models import User
+    from wallchart.core.models import User
 
     viewer, name = clients["viewer"], "鹤城电子信息"
     first = viewer.get("/board").get_data(as_text=True)
@@ -359,7 +359,7 @@ def test_cards_kept_rendered_still_show_every_change(app, board, clients, monkey
     # The next day: the days in the stage count on, the warnings follow the clock.
     assert re.search(r'data-since="[^"]+">3<', card)
     tomorrow = today() + timedelta(days=1)
-    for module in ("card_cache", "formatting", "templating", "queries"):
+    for module in ("reads.card_cache", "core.formatting", "web.templating", "reads.queries"):
         monkeypatch.setattr(f"wallchart.{module}.today", lambda: tomorrow)
     card = card_html(viewer.get("/board").get_data(as_text=True), name)
     assert re.search(r'data-since="[^"]+">4<', card)
@@ -376,7 +376,7 @@ def test_cards_kept_rendered_still_show_every_change(app, board, clients, monkey
 
 
 def test_a_page_costs_the_same_statements_with_its_cards_kept_or_not(app, board, clients):
-    from wallchart import card_cache
+    from wallchart.reads import card_cache
 
     viewer = clients["viewer"]
     with app.app_context():

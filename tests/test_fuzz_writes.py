@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from tests.conftest import actor, csrf_token_of
 from tests.helpers import all_rows
+from wallchart.core.models import Blocker, County, DisplayToken, Project, Team, User
+from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
-from wallchart.models import Blocker, County, DisplayToken, Project, Team, User
 from wallchart.services import accounts, blockers
 from wallchart.services.projects import create_project
-from wallchart.vocabulary import STAGES
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Routes for visitors not signed in: fuzzed by an anonymous client (the admin's would sign out).

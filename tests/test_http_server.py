@@ -12,7 +12,7 @@ import requests
 
 from tests.conftest import LiveServer
 from tests.test_live_socket import Person, Screen, create, display_token
-from wallchart.security import HEADERS
+from wallchart.web.security import HEADERS
 
 pytestmark = pytest.mark.live
 

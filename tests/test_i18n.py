@@ -245,7 +245,7 @@ def test_money_reads_in_yi_yuan_in_chinese_and_cny_in_english(clients, make_proj
 def test_money_formats(app, lang, wan, shown):
     from flask_babel import force_locale
 
-    from wallchart.formatting import money
+    from wallchart.core.formatting import money
 
     with app.test_request_context(), force_locale(lang):
         assert money(wan) == shown
@@ -263,7 +263,7 @@ def test_periods_read_as_the_bureau_writes_them(app, lang, start, end, shown):
 
     from flask_babel import force_locale
 
-    from wallchart.formatting import date_span
+    from wallchart.core.formatting import date_span
 
     with app.test_request_context(), force_locale(lang):
         assert date_span(date(*start), date(*end)) == shown

@@ -20,12 +20,12 @@ from tests.midyear import (
     THREE500_COUNT,
     build_midyear,
 )
-from wallchart import indicators
-from wallchart.errors import Invalid
+from wallchart.core.errors import Invalid
+from wallchart.core.models import County, Project
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.indicators import GROUPS, INDICATORS, Period
-from wallchart.models import County, Project
-from wallchart.timeutil import today
+from wallchart.reports import indicators
+from wallchart.reports.indicators import GROUPS, INDICATORS, Period
 
 H1 = "from=2026-01-01&to=2026-06-30"
 

@@ -196,8 +196,8 @@ def test_members_and_viewers_may_not_reassign(app, clients, two, role):
 
 
 def test_session_writes_need_the_csrf_token_and_scripts_use_a_bearer_token(app, clients, two):
+    from wallchart.core.models import ApiToken, hash_token
     from wallchart.extensions import db
-    from wallchart.models import ApiToken, hash_token
 
     before = snapshot(app)
     raw = clients["lead"].client
@@ -253,8 +253,8 @@ def test_the_service_returns_the_projects_in_the_order_asked(app, two):
 
 def freeze(monkeypatch, day: date) -> None:
     """Set the clock everywhere it is read: stamping stage dates, counting days, stalls."""
-    for module in ("wallchart.services.projects", "wallchart.services.record", "wallchart.queries",
-                   "wallchart.formatting"):
+    for module in ("wallchart.services.projects", "wallchart.services.record",
+                   "wallchart.reads.queries", "wallchart.core.formatting"):
         monkeypatch.setattr(f"{module}.today", lambda: day)
 
 
@@ -388,10 +388,10 @@ def test_stalled_is_the_no_update_warning_and_counts_only_the_board(app, clients
                                                                     monkeypatch):
     """A progress note restarts the count as it clears the card's "no update" warning; a
     withdrawn project is in the archive, no one's workload."""
+    from wallchart.core.early_warnings import warning_for
+    from wallchart.core.models import Project
     from wallchart.extensions import db
-    from wallchart.models import Project
     from wallchart.services import notes, projects
-    from wallchart.warnings import warning_for
 
     with app.app_context(), app.test_request_context():
         monkeypatch.setattr("wallchart.services.notes.today", lambda: TODAY - timedelta(days=10))
@@ -409,8 +409,8 @@ def test_stalled_is_the_no_update_warning_and_counts_only_the_board(app, clients
 
 
 def test_workload_reads_in_english_and_escapes_names(app, clients, seeded_load):
+    from wallchart.core.models import Project, Team, User
     from wallchart.extensions import db
-    from wallchart.models import Project, Team, User
     from wallchart.services import projects
 
     with app.app_context(), app.test_request_context():
@@ -498,8 +498,8 @@ def test_the_board_knows_each_cards_team_and_the_users_teams(app, clients, make_
 
 
 def test_team_names_are_escaped_in_the_filter_data(app, clients):
+    from wallchart.core.models import Team
     from wallchart.extensions import db
-    from wallchart.models import Team
 
     name = """x"y'<b>&"""
     with app.app_context():

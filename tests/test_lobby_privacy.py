@@ -22,10 +22,11 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import TEAM, _make_app
-from wallchart import filters, wall_views
+from wallchart.core.models import Project, Team, User
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.models import Project, Team, User
-from wallchart.timeutil import today
+from wallchart.reads import filters
+from wallchart.reports import wall_views
 
 #: What a lobby must not learn, as it is in the world where it matches the filters...
 MATCH = {"investor": "绝密资本Acme控股集团", "investment_wan": 987_654,

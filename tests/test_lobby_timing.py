@@ -25,8 +25,8 @@ from sqlalchemy import inspect, select
 
 from tests.conftest import LiveServer
 from tests.test_live_socket import Person, create, expect
+from wallchart.core.models import Project
 from wallchart.extensions import db
-from wallchart.models import Project
 from wallchart.services import live
 
 pytestmark = pytest.mark.live

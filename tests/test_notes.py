@@ -13,12 +13,12 @@ from sqlalchemy import event, select
 from tests.conftest import OTHER_TEAM, actor
 from tests.helpers import snapshot
 from tests.test_leads import count_statements
+from wallchart.core.early_warnings import warning_for
+from wallchart.core.models import Project, ProjectEvent
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.models import Project, ProjectEvent
 from wallchart.services import notes, projects
 from wallchart.services.projects import create_project
-from wallchart.timeutil import today
-from wallchart.warnings import warning_for
 
 
 def post_note(client, project_id: int, text, **extra):

@@ -252,7 +252,8 @@ def test_one_process_without_a_queue_beats_too(tmp_path, seeded_db):
 
 def test_throttling_counts_in_redis_again_once_it_answers(instance, own_redis, monkeypatch,
                                                           caplog):
-    from wallchart import create_app, ratelimits
+    from wallchart import create_app
+    from wallchart.web import ratelimits
 
     from .test_security import sign_in as post_sign_in
 

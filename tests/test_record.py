@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.helpers import snapshot
-from wallchart.timeutil import today
+from wallchart.core.timeutil import today
 
 TODAY = today()
 TEN_YEARS = today().replace(year=today().year + 10) if (today().month, today().day) != (2, 29) \

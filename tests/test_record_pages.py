@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from tests.conftest import actor
 from tests.helpers import snapshot
+from wallchart.core.models import Project
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.models import Project
-from wallchart.timeutil import today
 
 RECORD_FIELDS = ("name", "investor", "investment_wan", "county", "sector", "team", "origin",
                  "foreign_invested", "three500", "enterprise_type", "industry_chain",

@@ -25,9 +25,9 @@ from tests.midyear import (
     THREE500_COUNT,
     build_midyear,
 )
+from wallchart.core.models import County, Project
 from wallchart.extensions import db
-from wallchart.models import County, Project
-from wallchart.report_data import SECTION_STAGES
+from wallchart.reports.report_data import SECTION_STAGES
 
 HALF = {"from": "2026-01-01", "to": "2026-06-30"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -187,7 +187,7 @@ def test_invalid_periods_are_refused_with_a_reason(clients, counties, args, fiel
 
 
 def test_presets_and_the_default_period(clients, counties):
-    from wallchart.timeutil import today
+    from wallchart.core.timeutil import today
 
     day = today()
     assert f"{day.year}-01-01 – {day.isoformat()}" in page(clients["viewer"], preset="year")
@@ -197,7 +197,7 @@ def test_presets_and_the_default_period(clients, counties):
 
 
 def test_the_report_costs_two_statements(app, midyear):
-    from wallchart import report_data
+    from wallchart.reports import report_data
 
     statements = []
     with app.app_context():

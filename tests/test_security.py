@@ -40,8 +40,8 @@ def sign_in(client, username: str, password: str, address: str = "127.0.0.1"):
 
 
 def users_table(app) -> list[tuple]:
+    from wallchart.core.models import User
     from wallchart.extensions import db
-    from wallchart.models import User
 
     with app.app_context():
         return [(u.id, u.username, u.password_hash, u.active)

@@ -47,23 +47,23 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(app, user
 
 
 def test_an_idle_session_ends(app, users, monkeypatch):
-    import wallchart.auth
+    import wallchart.identity
 
     member = sign_in(app, "member")
     start = time.time()
-    monkeypatch.setattr(wallchart.auth.time, "time", lambda: start + 119 * 60)
+    monkeypatch.setattr(wallchart.identity.time, "time", lambda: start + 119 * 60)
     assert member.get("/board").status_code == 200  # a request keeps it alive…
-    monkeypatch.setattr(wallchart.auth.time, "time", lambda: start + 119 * 60 + 121 * 60)
+    monkeypatch.setattr(wallchart.identity.time, "time", lambda: start + 119 * 60 + 121 * 60)
     assert member.get("/board").status_code == 302  # …but two hours of nothing end it
-    monkeypatch.setattr(wallchart.auth.time, "time", lambda: start)
+    monkeypatch.setattr(wallchart.identity.time, "time", lambda: start)
     assert member.get("/board").status_code == 302  # and it stays ended
 
 
 def test_a_session_ends_after_its_maximum_age(app, users):
     from sqlalchemy import update
 
+    from wallchart.core.models import UserSession, utcnow
     from wallchart.extensions import db
-    from wallchart.models import UserSession, utcnow
 
     member = sign_in(app, "member")
     with app.app_context():

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import actor
 from tests.helpers import snapshot
-from wallchart.timeutil import today
+from wallchart.core.timeutil import today
 
 TODAY = today()
 #: The first day of the open month: every date before it lies in a closed month.
@@ -181,13 +181,13 @@ def test_a_lead_corrects_a_date_in_a_move_with_its_reason(app, clients, signed_l
 # --- the property: a closed period's figures ------------------------------------------------------
 
 def _figures(periods) -> list:
-    from wallchart import indicators
+    from wallchart.reports import indicators
 
     return [indicators.compute(period) for period in periods]
 
 
 def _closed_periods():
-    from wallchart.indicators import Period
+    from wallchart.reports.indicators import Period
 
     months = []
     end = OPEN - timedelta(days=1)
@@ -223,9 +223,9 @@ def test_no_sequence_of_member_moves_changes_a_closed_period(app, users, countie
     members' moves of any kind: refused or done, the closed periods' figures stay. (The amounts
     counted are the projects' as recorded now: an edit of the investment changes them, as the
     README says; a move only sends the amount the gate needs.)"""
-    from wallchart.errors import ServiceError
+    from wallchart.core.errors import ServiceError
+    from wallchart.core.models import Project
     from wallchart.extensions import db
-    from wallchart.models import Project
     from wallchart.services.projects import create_project, move_project
 
     periods = _closed_periods()

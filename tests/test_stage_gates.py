@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from tests.helpers import project_events, snapshot, socket_client
-from wallchart.timeutil import today
+from wallchart.core.timeutil import today
 
 TODAY = today()
 
@@ -163,8 +163,8 @@ def test_an_edit_may_not_open_a_gap_but_an_old_gap_does_not_block_it(app, client
     assert response.get_json()["missing"] == ["investment_wan"]
     # A project from before the gates: started without a signing date.
     with app.app_context():
+        from wallchart.core.models import Project
         from wallchart.extensions import db
-        from wallchart.models import Project
         db.session.execute(update(Project).where(Project.id == project["id"]).values(
             stage="started", started_on=TODAY, signed_on=None))
         db.session.commit()
@@ -282,8 +282,8 @@ def test_moving_back_clears_the_later_dates_and_the_history_keeps_them(app, clie
     body = response.get_json()
     assert body["stage_dates"] == {"contact": days_ago(100), "negotiating": TODAY.isoformat()}
     with app.app_context():
+        from wallchart.core.models import Project
         from wallchart.extensions import db
-        from wallchart.models import Project
         row = db.session.get(Project, project["id"])
         assert (row.signed_on, row.started_on, row.producing_on) == (None, None, None)
     back = clients["viewer"].get(f"/api/projects/{project['id']}").get_json()["history"][0]

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from tests.conftest import actor
 from tests.helpers import snapshot
-from wallchart import indicators
-from wallchart.errors import Forbidden, Invalid, NotFound
+from wallchart.core.errors import Forbidden, Invalid, NotFound
+from wallchart.core.models import AuditEntry, County, CountyTarget, Project
 from wallchart.extensions import db
-from wallchart.models import AuditEntry, County, CountyTarget, Project
+from wallchart.reports import indicators
 from wallchart.services import targets
 
 VALUES = {"signed_count": "12", "signed_investment_wan": "1,500,000", "started_count": "6",

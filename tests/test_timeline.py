@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import TEAM, actor
+from wallchart.core.models import Project
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.models import Project
 from wallchart.services import blockers, notes, projects
-from wallchart.timeutil import today
 
 
 def test_a_scripted_life_yields_exactly_its_timeline(app, clients, counties):

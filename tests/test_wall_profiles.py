@@ -19,9 +19,9 @@ from sqlalchemy import select, update
 
 from tests.conftest import actor
 from tests.helpers import socket_client
+from wallchart.core.models import AuditEntry, DisplayToken, Project
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.models import AuditEntry, DisplayToken, Project
-from wallchart.timeutil import today
 
 SECRET_INVESTOR = "绝密资本控股集团"
 SECRET_WAN = 987_654
@@ -190,7 +190,7 @@ def test_the_header_follows_changes_once_per_burst_and_room(app, displays, secre
     """Several changes at once: each room gets the header once (or a few times, never per
     change or per screen), showing the last change; a lobby room, none for changes it cannot
     see."""
-    from wallchart import wall_summary
+    from wallchart.reports import wall_summary
     from wallchart.services import live
 
     monkeypatch.setattr(live, "SUMMARY_DELAY_SECONDS", 1.5)
@@ -224,7 +224,7 @@ def test_the_header_follows_changes_once_per_burst_and_room(app, displays, secre
 
 def test_no_wall_no_summary(app, secret, clients, monkeypatch):
     """Without a wall screen, a change computes no header at all."""
-    from wallchart import wall_summary
+    from wallchart.reports import wall_summary
 
     monkeypatch.setattr(wall_summary, "read", lambda profile: pytest.fail("read"))
     board = socket_client(app, clients["viewer"])
@@ -262,7 +262,7 @@ def test_the_ticker_lists_the_latest_moves_newest_first(app, displays, clients, 
 # --- reload on upgrade and on new settings -----------------------------------------------------
 
 def test_hello_names_the_build_and_the_display_settings(app, displays, clients, monkeypatch):
-    from wallchart import build
+    from wallchart.core import build
     from wallchart.services import accounts
 
     wall = socket_client(app, auth={"token": displays["lobby"]})
@@ -284,8 +284,8 @@ def test_hello_names_the_build_and_the_display_settings(app, displays, clients, 
 def test_new_settings_close_that_walls_socket(app, displays):
     """The socket watcher closes the wall whose settings changed (it reloads with them) and
     leaves the others alone."""
-    from wallchart import sockets
     from wallchart.extensions import socketio
+    from wallchart.realtime import sockets
     from wallchart.services import accounts
 
     lobby = socket_client(app, auth={"token": displays["lobby"]})
@@ -336,7 +336,7 @@ BAD_SETTINGS = [
 
 @pytest.mark.parametrize(("settings", "field"), BAD_SETTINGS)
 def test_bad_settings_are_refused_and_change_nothing(app, displays, settings, field):
-    from wallchart.errors import Invalid
+    from wallchart.core.errors import Invalid
     from wallchart.services import accounts
 
     before = displays_table(app)
@@ -353,7 +353,7 @@ def test_bad_settings_are_refused_and_change_nothing(app, displays, settings, fi
 
 
 def test_settings_are_saved_in_order_and_audited(app, displays):
-    from wallchart.errors import Forbidden, Invalid
+    from wallchart.core.errors import Forbidden, Invalid
     from wallchart.services import accounts
 
     with app.app_context():

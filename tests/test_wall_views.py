@@ -16,9 +16,9 @@ from tests.browser.conftest import (
 )
 from tests.conftest import ROOT
 from tests.midyear import MIDYEAR, Spec, build_midyear, insert_projects
-from wallchart import wall_views
+from wallchart.core.models import Blocker, County, CountyTarget, Project
 from wallchart.extensions import db
-from wallchart.models import Blocker, County, CountyTarget, Project
+from wallchart.reports import wall_views
 
 #: A day well after the dataset's last stage date: plenty of cards have turned red by then.
 LATE = date(2026, 11, 25)

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import event, update
 
 from tests.conftest import actor
-from wallchart import weekly
+from wallchart.core.models import Project, ProjectEvent
 from wallchart.extensions import db
-from wallchart.models import Project, ProjectEvent
-from wallchart.weekly import Week
+from wallchart.reports import weekly
+from wallchart.reports.weekly import Week
 
 WEEK = Week(date(2026, 6, 1))  # Monday 1 June to Sunday 7 June 2026
 # Shanghai is UTC+8: the week runs from 2026-05-31 16:00 to 2026-06-07 16:00 UTC.
@@ -116,7 +116,7 @@ def test_cards_that_turned_yellow_or_red_during_the_week(app, clients, make_proj
 
 
 def test_the_week_runs_monday_to_sunday_and_defaults_to_this_one(app, clients, counties):
-    from wallchart.timeutil import today
+    from wallchart.core.timeutil import today
 
     this_week = weekly.week_of(today())
     assert this_week.start.weekday() == 0 and this_week.end.weekday() == 6

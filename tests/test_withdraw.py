@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import project_events, snapshot, socket_client
 from tests.test_live_socket import Person, Screen, assert_quiet, create, expect
-from wallchart.timeutil import today
+from wallchart.core.timeutil import today
 
 
 def withdraw(client, project: dict, **body):
@@ -155,7 +155,7 @@ def test_withdraw_and_reopen_are_refused_to_other_teams(app, clients, make_proje
     project = make_project()
     before = snapshot(app)
     with app.app_context(), app.test_request_context():
-        from wallchart.errors import Forbidden
+        from wallchart.core.errors import Forbidden
         from wallchart.services.projects import reopen_project, withdraw_project
 
         with pytest.raises(Forbidden):

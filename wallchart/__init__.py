@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import load_config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from wallchart.config import load_config
+from wallchart.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,14 +27,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import auth, i18n, inputs, origins, security, templating
+    from wallchart import api, cli, identity, realtime, web
+    from wallchart.core import inputs, origins
+    from wallchart.web.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale,
+    babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     socketio.init_app(
         app,
@@ -42,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=app.config["SOCKETIO_CHANNEL"],
         # Every HTTP request of a socket that names its page must name an allowed one; the
-        # connect handler also refuses a cookie that comes without any (sockets.py).
+        # connect handler also refuses a cookie that comes without any (realtime/sockets.py).
         cors_allowed_origins=lambda origin, environ: origins.allowed(
             origin, environ, app.config["ALLOWED_ORIGINS"]),
         manage_session=False,
@@ -50,44 +52,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_http_buffer_size=16 * 1024,
     )
     with app.app_context():
-        from .transactions import configure_engine
+        from wallchart.core.transactions import configure_engine
 
         configure_engine(db.engine)
 
-    auth.init_app(app)
-    security.init_app(app)
     inputs.init_app(app)
-    i18n.init_app(app)
-    templating.init_app(app)
-
-    from . import (
-        account,
-        admin,
-        api,
-        api_indicators,
-        api_tracking,
-        board,
-        cli,
-        errors_pages,
-        insights,
-        reports,
-        sockets,
-        tracking,
-        wall,
-    )
-
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(board.bp)
-    app.register_blueprint(wall.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api_tracking.bp)
-    app.register_blueprint(tracking.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(insights.bp)
-    app.register_blueprint(api_indicators.bp)
-    app.register_blueprint(reports.bp)
-    errors_pages.init_app(app)
+    identity.init_app(app)
+    web.init_app(app)
+    api.init_app(app)
     cli.init_app(app)
-    sockets.init_app()
+    realtime.init_app()
     return app

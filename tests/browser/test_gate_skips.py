@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from wallchart.timeutil import today
+from wallchart.core.timeutil import today
 
 from .conftest import card
 from .test_record_browser import drop_into

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from wallchart.timeutil import today
+from wallchart.core.timeutil import today
 
 from .conftest import (
     assert_not_reloaded,

@@ -33,10 +33,10 @@ def fill_board(live_server, monkeypatch):
         monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
         from tests.conftest import actor
         from wallchart import create_app
+        from wallchart.core.models import County
+        from wallchart.core.timeutil import today
         from wallchart.extensions import db
-        from wallchart.models import County
         from wallchart.services.projects import create_project
-        from wallchart.timeutil import today
 
         app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
         with app.app_context():

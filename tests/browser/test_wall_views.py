@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.databases import run_sql
-from wallchart.timeutil import today
+from wallchart.core.timeutil import today
 
 from .conftest import _watch, assert_not_reloaded, card, mark, wait_live
 

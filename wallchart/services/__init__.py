@@ -1,1 +1,4 @@
-"""The one path for every change: validate, write rows, append history, commit, broadcast."""
+"""Every change: validate, write, record the history, commit, announce.
+
+May import ``core`` and ``reads``; never ``reports``, a face, or a template.
+"""

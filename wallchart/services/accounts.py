@@ -19,10 +19,9 @@ from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select, union_all, update
 from sqlalchemy.orm import contains_eager
 
-from ..errors import Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..inputs import unstorable, unstorable_message, whole_number
-from ..models import (
+from wallchart.core.errors import Forbidden, Invalid, NotFound
+from wallchart.core.inputs import unstorable, unstorable_message, whole_number
+from wallchart.core.models import (
     ApiToken,
     AuditEntry,
     County,
@@ -35,9 +34,10 @@ from ..models import (
     team_member,
     utcnow,
 )
-from ..transactions import next_lobby_revision, quiet_transaction, write_transaction
-from ..vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
-from . import sessions
+from wallchart.core.transactions import next_lobby_revision, quiet_transaction, write_transaction
+from wallchart.core.vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
+from wallchart.extensions import db
+from wallchart.services import sessions
 
 USERNAME = re.compile(r"^[\w.\-]{1,64}$")
 NAME_MAX = 64

@@ -15,16 +15,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from ..errors import Invalid, NotFound
-from ..extensions import db
-from ..models import Blocker, County, Project, User, utcnow
-from ..timeutil import today
-from ..transactions import write_transaction
-from ..vocabulary import BLOCKER_KINDS
-from . import live, teams
-from .accounts import refuse_if
-from .notes import clean_text
-from .project_steps import (
+from wallchart.core.errors import Invalid, NotFound
+from wallchart.core.models import Blocker, County, Project, User, utcnow
+from wallchart.core.timeutil import today
+from wallchart.core.transactions import write_transaction
+from wallchart.core.vocabulary import BLOCKER_KINDS
+from wallchart.extensions import db
+from wallchart.services import live, teams
+from wallchart.services.accounts import refuse_if
+from wallchart.services.notes import clean_text
+from wallchart.services.project_steps import (
     authorize,
     check_version,
     load_project,
@@ -32,7 +32,7 @@ from .project_steps import (
     refuse_unknown,
     require_active,
 )
-from .record import parse_date
+from wallchart.services.record import parse_date
 
 DEPARTMENT_MAX = 100
 TEXT_MAX = 2000

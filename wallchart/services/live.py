@@ -31,13 +31,14 @@ from flask_babel import force_locale
 from socketio.pubsub_manager import PubSubManager
 from sqlalchemy import event
 
-from .. import queries, wall_summary
-from ..extensions import db, socketio
-from ..models import Project, utcnow
-from ..timeutil import iso_utc
-from ..transactions import next_lobby_revision
-from ..vocabulary import DISPLAY_PROFILES
-from .positions import index_of
+from wallchart.core.models import Project, utcnow
+from wallchart.core.timeutil import iso_utc
+from wallchart.core.transactions import next_lobby_revision
+from wallchart.core.vocabulary import DISPLAY_PROFILES
+from wallchart.extensions import db, socketio
+from wallchart.reads import queries
+from wallchart.reports import wall_summary
+from wallchart.services.positions import index_of
 
 VIEWS = ("board", "wall")
 #: Actions after which the card is no longer on the board: screens remove it.

@@ -14,14 +14,14 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..extensions import db
-from ..inputs import unstorable, unstorable_message
-from ..models import Project, ProjectEvent, User, utcnow
-from ..timeutil import today
-from ..transactions import write_transaction
-from . import live, teams
-from .accounts import refuse_if
-from .project_steps import authorize, load_project, record_event, require_active
+from wallchart.core.inputs import unstorable, unstorable_message
+from wallchart.core.models import Project, ProjectEvent, User, utcnow
+from wallchart.core.timeutil import today
+from wallchart.core.transactions import write_transaction
+from wallchart.extensions import db
+from wallchart.services import live, teams
+from wallchart.services.accounts import refuse_if
+from wallchart.services.project_steps import authorize, load_project, record_event, require_active
 
 NOTE_MAX = 5000
 

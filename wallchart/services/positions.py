@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, tuple_, update
 
-from ..extensions import db
-from ..models import Project
+from wallchart.core.models import Project
+from wallchart.extensions import db
 
 STEP = 1024.0
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..models import Project, ProjectEvent, User
-from ..transactions import stale_message
-from . import teams
+from wallchart.core.errors import Conflict, Forbidden, Invalid, NotFound
+from wallchart.core.models import Project, ProjectEvent, User
+from wallchart.core.transactions import stale_message
+from wallchart.extensions import db
+from wallchart.services import teams
 
 
 def authorize(actor: User | None, permission: str) -> int:

@@ -15,18 +15,18 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import duplicates
-from ..errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..formatting import name_list
-from ..inputs import unstorable, unstorable_message
-from ..models import County, Project, Team, User, utcnow
-from ..timeutil import today
-from ..transactions import next_revision, stale_message, write_transaction
-from ..vocabulary import STAGES, WITHDRAW_REASONS
-from . import live, record, teams
-from .positions import rank_for
-from .project_steps import (
+from wallchart.core.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
+from wallchart.core.formatting import name_list
+from wallchart.core.inputs import unstorable, unstorable_message
+from wallchart.core.models import County, Project, Team, User, utcnow
+from wallchart.core.timeutil import today
+from wallchart.core.transactions import next_revision, stale_message, write_transaction
+from wallchart.core.vocabulary import STAGES, WITHDRAW_REASONS
+from wallchart.extensions import db
+from wallchart.reads import duplicates
+from wallchart.services import live, record, teams
+from wallchart.services.positions import rank_for
+from wallchart.services.project_steps import (
     authorize,
     check_version,
     load_project,

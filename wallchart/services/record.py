@@ -17,13 +17,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..errors import Invalid, MissingFields
-from ..extensions import db
-from ..formatting import name_list
-from ..inputs import unstorable, unstorable_message
-from ..models import County, Project, User
-from ..timeutil import today
-from ..vocabulary import ENTERPRISE_TYPES, FIELD_LABELS, SECTORS, SOURCE_CHANNELS, STAGES, THREE500
+from wallchart.core.errors import Invalid, MissingFields
+from wallchart.core.formatting import name_list
+from wallchart.core.inputs import unstorable, unstorable_message
+from wallchart.core.models import County, Project, User
+from wallchart.core.timeutil import today
+from wallchart.core.vocabulary import (
+    ENTERPRISE_TYPES,
+    FIELD_LABELS,
+    SECTORS,
+    SOURCE_CHANNELS,
+    STAGES,
+    THREE500,
+)
+from wallchart.extensions import db
 
 #: The fields a card shows.
 CARD_FIELDS = ("name", "investor", "investment_wan", "county", "sector")

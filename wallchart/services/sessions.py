@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from ..extensions import db
-from ..models import User, UserSession, hash_token, utcnow
-from ..transactions import quiet_transaction
+from wallchart.core.models import User, UserSession, hash_token, utcnow
+from wallchart.core.transactions import quiet_transaction
+from wallchart.extensions import db
 
 
 def start(user_id: int) -> str:

@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..errors import Invalid
-from ..extensions import db
-from ..models import County, CountyTarget, User
-from ..transactions import quiet_transaction
-from .accounts import audit, county_by_id, refuse_if, require_admin
+from wallchart.core.errors import Invalid
+from wallchart.core.models import County, CountyTarget, User
+from wallchart.core.transactions import quiet_transaction
+from wallchart.extensions import db
+from wallchart.services.accounts import audit, county_by_id, refuse_if, require_admin
 
 #: The targets a county has, in form order, with the most each may be: far above any real
 #: target, low enough to catch a slip of the keyboard (1万亿元, 100亿美元).

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select, union
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..errors import Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..models import Project, Team, User, team_member
-from ..transactions import quiet_transaction
-from .accounts import audit, clean_name, refuse_if, require_admin
+from wallchart.core.errors import Forbidden, Invalid, NotFound
+from wallchart.core.models import Project, Team, User, team_member
+from wallchart.core.transactions import quiet_transaction
+from wallchart.extensions import db
+from wallchart.services.accounts import audit, clean_name, refuse_if, require_admin
 
 
 def team_ids(user: User) -> set[int]:

@@ -1,0 +1,17 @@
+"""The JSON API on ``/api``: projects, their tracking (notes, blockers), indicators.
+
+Parses, authorizes, calls a service or a read, answers JSON. May import ``services``,
+``reads``, ``reports`` and ``core``; never ``web``, ``realtime`` or ``cli``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the API's blueprints."""
+    from wallchart.api import indicators, projects, tracking
+
+    for resource in (projects, tracking, indicators):
+        app.register_blueprint(resource.bp)

@@ -1,0 +1,73 @@
+"""The JSON shapes of the API contract."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import current_app
+
+from wallchart.core.early_warnings import warning_for
+from wallchart.core.models import Project, ProjectEvent, User
+from wallchart.core.timeutil import iso_utc, today
+from wallchart.services.record import DETAIL_FIELDS, STAGE_ORDER
+
+
+def _plain(value: Any) -> Any:
+    """A record field as JSON has it: dates in ISO form, people by username."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, User):
+        return value.username
+    return value
+
+
+def stage_dates_json(project: Project) -> dict[str, str]:
+    """The dates of the stages the project has entered (up to its current one) that are known."""
+    reached = STAGE_ORDER[:STAGE_ORDER.index(project.stage) + 1]
+    return {stage: project.stage_date(stage).isoformat() for stage in reached
+            if project.stage_date(stage) is not None}
+
+
+def project_json(project: Project, position: int | None) -> dict[str, Any]:
+    """P: the card and its whole record. ``position`` is ``None`` off the board (withdrawn)."""
+    body = {
+        "id": project.id,
+        "name": project.name,
+        "investor": project.investor,
+        "investment_wan": project.investment_wan,
+        "county": project.county.name if project.county else None,
+        "team": project.team.name if project.team else None,
+        "sector": project.sector,
+        "stage": project.stage,
+        "position": position,
+        "version": project.version,
+        "owner": project.owner.username if project.owner else None,
+        "stage_entered_at": project.stage_entered_at.isoformat(),
+    }
+    body.update((field, _plain(getattr(project, field))) for field in DETAIL_FIELDS)
+    active = project.status == "active"
+    warning = warning_for(project, today(), current_app.config) if active else None
+    body.update({
+        "stage_dates": stage_dates_json(project),
+        "status": project.status,
+        "withdrawn_reason": project.withdrawn_reason,
+        "withdrawn_comment": project.withdrawn_comment,
+        "withdrawn_at": iso_utc(project.withdrawn_at) if project.withdrawn_at else None,
+        "open_blockers": project.open_blockers,
+        "warning": {"colour": warning.colour if warning else None,
+                    "reasons": warning.reasons if warning else []},
+    })
+    return body
+
+
+def event_json(event: ProjectEvent) -> dict[str, Any]:
+    return {
+        "at": iso_utc(event.at),
+        "by": event.user.username if event.user else None,
+        "action": event.action,
+        "from_stage": event.from_stage,
+        "to_stage": event.to_stage,
+        "changes": event.changes or {},
+        "reason": event.reason,
+    }

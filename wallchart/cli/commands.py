@@ -1,0 +1,239 @@
+"""Command-line administration: ``flask --app wsgi user|display|county|team|setup-link|demo-data``.
+
+The commands call the same services as the administration pages, with no acting user: the audit
+log records them as done from the command line.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import wraps
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
+
+from wallchart.core.errors import ServiceError
+from wallchart.core.vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
+from wallchart.services import accounts, teams
+
+user_cli = AppGroup("user", help="Manage users and their API tokens.")
+display_cli = AppGroup("display", help="Manage wall display tokens.")
+county_cli = AppGroup("county", help="Manage counties, districts and zones (县市区/园区).")
+team_cli = AppGroup("team", help="Manage special task teams (工作专班).")
+
+
+def in_english(command):
+    """Speak English throughout, and turn a service's refusal into a clean error exit."""
+
+    @wraps(command)
+    def english(*args, **kwargs):
+        with force_locale("en"):
+            try:
+                return command(*args, **kwargs)
+            except ServiceError as error:
+                details = "; ".join(f"{k}: {v}" for k, v in getattr(error, "fields", {}).items())
+                raise click.ClickException(f"{error.message} {details}".strip()) from None
+
+    return english
+
+
+def _password() -> str:
+    return os.environ.get("WALLCHART_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+
+
+@user_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--display-name", default="", help="The name shown on cards, e.g. 张三.")
+@in_english
+def create_user(name: str, role: str, display_name: str) -> None:
+    """Create user NAME. The password comes from WALLCHART_PASSWORD, or is asked for twice."""
+    user = accounts.create_user(None, name, _password(), role, display_name)
+    click.echo(f"Created user {user.username} ({user.role}).")
+
+
+@user_cli.command("password")
+@click.argument("name")
+@click.option("--revoke-tokens", is_flag=True, help="Also revoke all of NAME's API tokens.")
+@in_english
+def user_password(name: str, revoke_tokens: bool) -> None:
+    """Set user NAME's password (from WALLCHART_PASSWORD, or asked for twice)."""
+    accounts.set_password(None, name, _password(), revoke_tokens)
+    click.echo(f"Password of {name} changed{' and API tokens revoked' if revoke_tokens else ''}.")
+
+
+@user_cli.command("token")
+@click.argument("name")
+@in_english
+def user_token(name: str) -> None:
+    """Print a new API token for user NAME (its last line is the token)."""
+    token = accounts.issue_api_token(None, name)
+    click.echo(f"New API token for {name}; it is shown only once:")
+    click.echo(token)
+
+
+@user_cli.command("revoke-tokens")
+@click.argument("name")
+@in_english
+def user_revoke_tokens(name: str) -> None:
+    """Revoke every API token of user NAME (open sockets close within seconds)."""
+    count = accounts.revoke_api_tokens(None, name)
+    click.echo(f"Revoked {count} API token(s) of {name}.")
+
+
+def _display_options(command):
+    """--profile, --views, --rotate: a display's settings (left out: unchanged, or default)."""
+    command = click.option("--rotate", "rotate_seconds", type=int, default=None,
+                           help="Seconds each view is shown (10 to 3600).")(command)
+    command = click.option("--views", default=None,
+                           help=f"Views in turn, comma-separated: {', '.join(DISPLAY_VIEWS)}.")(
+        command)
+    return click.option("--profile", type=click.Choice(list(DISPLAY_PROFILES)), default=None,
+                        help="staff: everything; lobby: confidential details hidden.")(command)
+
+
+def _chosen(**options) -> dict:
+    return {key: value for key, value in options.items() if value is not None}
+
+
+@display_cli.command("create")
+@click.argument("name")
+@_display_options
+@in_english
+def display_create(name: str, **options) -> None:
+    """Create a wall display token; the last line is the wall's path."""
+    token = accounts.create_display_token(None, name, _chosen(**options))
+    click.echo(f"Display {name!r} created. Open this path on the wall screen:")
+    click.echo(f"/wall?token={token}")
+
+
+@display_cli.command("set")
+@click.argument("name")
+@_display_options
+@in_english
+def display_set(name: str, **options) -> None:
+    """Change the profile, views or seconds per view of the display(s) named NAME; their
+    screens reload with the new settings within seconds."""
+    if not _chosen(**options):
+        raise click.UsageError("Give at least one of --profile, --views, --rotate.")
+    count = accounts.update_displays_named(None, name, _chosen(**options))
+    click.echo(f"Updated {count} display(s) named {name!r}.")
+
+
+@display_cli.command("revoke")
+@click.argument("name")
+@in_english
+def display_revoke(name: str) -> None:
+    """Revoke the display token(s) named NAME."""
+    count = accounts.revoke_display_tokens(None, name)
+    click.echo(f"Revoked {count} display token(s) named {name!r}.")
+
+
+@click.command("setup-link")
+@with_appcontext
+@in_english
+def setup_link() -> None:
+    """Print a one-time link that creates the first admin (only while there is none)."""
+    from wallchart.identity import setup_url
+
+    token = accounts.issue_setup_token()
+    if token is None:
+        raise click.ClickException("An administrator exists already; "
+                                   "create more users with 'user create'.")
+    click.echo(setup_url(token))
+
+
+@click.command("demo-data")
+@with_appcontext
+@in_english
+def demo_data() -> None:
+    """Fill an empty database with a believable board for a prefecture-level city."""
+    from wallchart.cli.demo import DemoRefused, load_demo
+
+    try:
+        summary = load_demo()
+    except DemoRefused as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(summary)
+
+
+@county_cli.command("add")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--kind", type=click.Choice(list(COUNTY_KINDS)), default="county")
+@in_english
+def county_add(names: tuple[str, ...], kind: str) -> None:
+    """Add counties, districts or zones, in the order the board lists them."""
+    for name in names:
+        accounts.add_county(None, name, kind)
+    click.echo(f"Added {len(names)} {kind}(s).")
+
+
+@team_cli.command("create")
+@click.argument("name")
+@click.option("--lead", default=None, help="The username of the team's lead.")
+@in_english
+def team_create(name: str, lead: str | None) -> None:
+    """Create team NAME, optionally with its lead."""
+    team = teams.create_team(None, name, lead)
+    click.echo(f"Created team {team.name}" + (f" led by {lead}." if lead else "."))
+
+
+@team_cli.command("add")
+@click.argument("name")
+@click.argument("usernames", nargs=-1, required=True)
+@in_english
+def team_add(name: str, usernames: tuple[str, ...]) -> None:
+    """Add users to team NAME."""
+    team = teams.add_members(None, name, list(usernames))
+    click.echo(f"Team {team.name}: {', '.join(u.username for u in team.members)}.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent snapshot of the database, even while the server runs, to PATH
+    (a new file, or a directory: then wallchart-YYYYmmdd-HHMMSS.sqlite|.dump inside it)."""
+    from wallchart.services.backup import BackupError, backup
+
+    try:
+        written = backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {written}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm: the database is replaced by the backup.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH; the server must be stopped. The replaced
+    database is kept (SQLite: beside it as NAME.replaced-YYYYmmdd-HHMMSS; PostgreSQL: in
+    instance/backups/)."""
+    from wallchart.services.backup import BackupError, restore
+
+    if not yes:
+        raise click.ClickException("This replaces the whole database with the backup. Stop "
+                                   "Wallchart, then run again with --yes.")
+    try:
+        replaced = restore(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    kept = f"; the database it replaced is kept at {replaced}" if replaced else ""
+    click.echo(f"Restored {path}{kept}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(user_cli)
+    app.cli.add_command(display_cli)
+    app.cli.add_command(county_cli)
+    app.cli.add_command(team_cli)
+    app.cli.add_command(setup_link)
+    app.cli.add_command(demo_data)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -1,0 +1,121 @@
+"""Early warnings (红黄灯): when a card turns yellow or red, and why.
+
+One set of rules in two forms that must agree: ``warning_for`` reads a loaded project (the card,
+the panel), ``colour_expression`` is the same rule in SQL (filters, column counts) so that a
+filtered board of thousands of projects costs one query. Both read only the project's own row:
+the stage dates, the date of the last progress note, the next step's due date and the earliest
+due date among the open blockers (kept on the row by the services).
+
+The rules, for a project on the board:
+- it sits in its stage more than ``STALL_DAYS[stage]`` days since it entered the stage or since
+  the last progress note, whichever is later: yellow; more than ``RED_DAYS[stage]``: red;
+- its next step is past its due date: yellow; more than ``OVERDUE_RED_DAYS`` late: red;
+- a blocker is open past its due date: yellow; more than ``OVERDUE_RED_DAYS`` late: red.
+The card takes the worst colour; every rule that applies gives a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import and_, case, false, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from wallchart.core.models import Project
+
+COLOURS = ("yellow", "red")
+
+
+@dataclass
+class Warning:
+    """A card's colour (``None``: fine) and the reasons, in the reader's language."""
+
+    colour: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, colour: str, reason: str) -> None:
+        if self.colour != "red":
+            self.colour = colour
+        self.reasons.append(reason)
+
+
+def _days(count: int) -> str:
+    return ngettext("%(num)d day", "%(num)d days", count)
+
+
+def idle_since(project: Project) -> date:
+    """The later of the day the project entered its stage and the day of its last note."""
+    if project.last_note_on and project.last_note_on > project.stage_entered_at:
+        return project.last_note_on
+    return project.stage_entered_at
+
+
+def warning_for(project: Project, today: date, config: Mapping[str, Any]) -> Warning:
+    """The project's colour and the reasons for it on ``today``."""
+    warning = Warning()
+    yellow_days = config["STALL_DAYS"].get(project.stage)
+    red_days = config["RED_DAYS"].get(project.stage)
+    idle = (today - idle_since(project)).days
+    limit = red_days if red_days is not None and idle > red_days else yellow_days
+    if limit is not None and idle > limit:
+        warning.add("red" if limit == red_days else "yellow",
+                    _("No update for %(days)s (limit %(limit)s)", days=_days(idle),
+                      limit=_days(limit)))
+    late_red = config["OVERDUE_RED_DAYS"]
+    if project.next_step and project.next_step_due and project.next_step_due < today:
+        late = (today - project.next_step_due).days
+        warning.add("red" if late > late_red else "yellow",
+                    _("Next step overdue by %(days)s", days=_days(late)))
+    if project.open_blockers and project.blocker_due and project.blocker_due < today:
+        late = (today - project.blocker_due).days
+        warning.add("red" if late > late_red else "yellow",
+                    _("Blocker open past its due date by %(days)s", days=_days(late)))
+    return warning
+
+
+def _idle_since_sql() -> ColumnElement:
+    return case((Project.last_note_on > Project.stage_entered_at, Project.last_note_on),
+                else_=Project.stage_entered_at)
+
+
+def _beyond(days: Mapping[str, int | None], today: date) -> ColumnElement:
+    """Projects that sat in their stage more than ``days[stage]`` days."""
+    idle = _idle_since_sql()
+    rules = [and_(Project.stage == stage, idle < today - timedelta(days=limit))
+             for stage, limit in days.items() if limit is not None]
+    return or_(*rules) if rules else false()
+
+
+def stalled_condition(today: date, config: Mapping[str, Any]) -> ColumnElement:
+    """SQL for "stalled": the no-update rule alone colours the card, yellow or red (no note and
+    no stage change for longer than the stage allows), as ``warning_for`` decides it."""
+    return or_(_beyond(config["STALL_DAYS"], today), _beyond(config["RED_DAYS"], today))
+
+
+def _late(due, extra_days: int, today: date, *present) -> ColumnElement:
+    return and_(*present, due.is_not(None), due < today - timedelta(days=extra_days))
+
+
+def colour_condition(colour: str, today: date, config: Mapping[str, Any]) -> ColumnElement:
+    """SQL for "the card is ``colour``", exactly as ``warning_for`` decides it."""
+    late_red = config["OVERDUE_RED_DAYS"]
+    red = or_(_beyond(config["RED_DAYS"], today),
+              _late(Project.next_step_due, late_red, today, Project.next_step != ""),
+              _late(Project.blocker_due, late_red, today, Project.open_blockers > 0))
+    if colour == "red":
+        return red
+    warned = or_(_beyond(config["STALL_DAYS"], today),
+                 _late(Project.next_step_due, 0, today, Project.next_step != ""),
+                 _late(Project.blocker_due, 0, today, Project.open_blockers > 0))
+    return and_(warned, ~red)
+
+
+def colour_expression(today: date, config: Mapping[str, Any]) -> ColumnElement:
+    """SQL giving ``'red'``, ``'yellow'`` or NULL per project, e.g. to count per column."""
+    return case((colour_condition("red", today, config), "red"),
+                (colour_condition("yellow", today, config), "yellow"), else_=None)

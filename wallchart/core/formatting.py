@@ -1,0 +1,70 @@
+"""How numbers and times read on screen, per language.
+
+Chinese screens show money the way officials read it: 万元 for a single project under 1亿元 and
+亿元 above; column totals always in 亿元. English screens show the same amounts in CNY millions
+and billions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime, get_locale
+
+from wallchart.core.timeutil import today
+
+
+def _trim(number: float, decimals: int) -> str:
+    text = f"{number:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _chinese() -> bool:
+    locale = get_locale()
+    return locale is None or locale.language == "zh"
+
+
+def money(wan: int) -> str:
+    """One project's investment: '3.5 亿元', '800 万元' / 'CNY 350M'."""
+    if _chinese():
+        return f"{_trim(wan / 10000, 2)} 亿元" if wan >= 10000 else f"{wan:,} 万元"
+    return f"CNY {_trim(wan / 100000, 2)}bn" if wan >= 100000 else f"CNY {_trim(wan / 100, 2)}M"
+
+
+def total_format() -> dict[str, object]:
+    """How a column total is written; the live script reuses it when it recounts a column."""
+    if _chinese():
+        return {"prefix": "", "divisor": 10000, "decimals": 2, "suffix": " 亿元"}
+    return {"prefix": "CNY ", "divisor": 100000, "decimals": 2, "suffix": "bn"}
+
+
+def total_number(wan: int) -> str:
+    spec = total_format()
+    return f"{wan / spec['divisor']:,.{spec['decimals']}f}"
+
+
+def name_list(names: list[str], limit: int = 3) -> str:
+    """A few names in a sentence: '甲、乙、丙…' / 'A, B, C…'."""
+    shown = ("、" if _chinese() else ", ").join(names[:limit])
+    return shown + "…" if len(names) > limit else shown
+
+
+def date_span(start: date, end: date) -> str:
+    """A reporting period as the bureau writes it: '2026年1月1日至6月30日' (the end's year only
+    when it differs) / 'Jan 1 – Jun 30, 2026'. Written here, not taken from CLDR's interval
+    pattern, which changes between Babel releases (2.19 writes '–' where officials write 至)."""
+    if _chinese():
+        tail = f"{end.year}年" if end.year != start.year else ""
+        return f"{start.year}年{start.month}月{start.day}日至{tail}{end.month}月{end.day}日"
+    if start.year == end.year:
+        return f"{format_date(start, 'MMM d')} – {format_date(end, 'MMM d, y')}"
+    return f"{format_date(start, 'MMM d, y')} – {format_date(end, 'MMM d, y')}"
+
+
+def local_time(moment: datetime, style: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC time from the database as read in Asia/Shanghai."""
+    return format_datetime(moment, style)
+
+
+def days_since(day) -> int:
+    return (today() - day).days

@@ -1,0 +1,292 @@
+"""Database tables. Money is integer 万元; times are UTC; stage dates are Asia/Shanghai dates."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from wallchart.core.vocabulary import PERMISSIONS
+from wallchart.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored as SHA-256 digests: a leaked database does not leak working tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class BoardState(db.Model):
+    """One row holding the board revision, the sequence number every broadcast carries, and
+    the lobby revision, which counts only the changes a lobby screen can see."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(default=0)
+    lobby_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def can(self, permission: str) -> bool:
+        return self.active and permission in PERMISSIONS.get(self.role, frozenset())
+
+
+class ApiToken(db.Model):
+    """A script's credential, acting as its user; revocable, one by one or all of a user's."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    #: When it was last accepted, to the minute (see ``accounts.LAST_USED_PRECISION``).
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class DisplayToken(db.Model):
+    """A wall display's credential: read-only, no user behind it, revocable."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    #: ``staff`` shows everything; ``lobby`` never receives confidential investors and amounts.
+    profile: Mapped[str] = mapped_column(String(16), default="staff")
+    #: The views the screen rotates through (``DISPLAY_VIEWS`` keys), ``rotate_seconds`` each.
+    views: Mapped[list] = mapped_column(JSON, default=lambda: ["board"])
+    rotate_seconds: Mapped[int] = mapped_column(default=60)
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The cookie carries a token; ending the row ends the session, on
+    every process, and the sockets opened with it are closed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEntry(db.Model):
+    """An administrator's action (users, teams, counties, display tokens): who, what, when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+
+
+class SetupToken(db.Model):
+    """One-time links that let the first person create the admin account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+team_member = db.Table(
+    "team_member",
+    db.Column("team_id", db.ForeignKey("team.id"), primary_key=True),
+    db.Column("user_id", db.ForeignKey("user.id"), primary_key=True),
+)
+
+
+class Team(db.Model):
+    """A special task team (工作专班): its lead and members work its projects."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
+    members: Mapped[list[User]] = relationship(secondary=team_member, order_by="User.username")
+
+    def people(self) -> list[User]:
+        """The lead and the members, once each: who may own this team's projects."""
+        everyone = {user.id: user for user in self.members}
+        if self.lead is not None:
+            everyone.setdefault(self.lead.id, self.lead)
+        return sorted(everyone.values(), key=lambda user: user.username)
+
+
+class County(db.Model):
+    """A county, district, county-level city or development zone (县市区/园区)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="county")
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Project(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    investor: Mapped[str] = mapped_column(String(200), default="")
+    investment_wan: Mapped[int] = mapped_column(default=0)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    sector: Mapped[str | None] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(16), default="contact")
+    #: Sparse sort key within the column: a move rewrites only the moved row.
+    rank: Mapped[float] = mapped_column(default=0.0)
+    #: The date the project entered its current stage: always equal to that stage's own date.
+    stage_entered_at: Mapped[date]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    # The record (issue 4). Keys of the vocabularies; free text is single-line unless noted.
+    origin: Mapped[str] = mapped_column(String(64), default="")  # province or country
+    foreign_invested: Mapped[bool] = mapped_column(default=False)
+    three500: Mapped[str | None] = mapped_column(String(16))
+    enterprise_type: Mapped[str | None] = mapped_column(String(16))
+    industry_chain: Mapped[str] = mapped_column(String(64), default="")
+    source_channel: Mapped[str | None] = mapped_column(String(16))
+    source_detail: Mapped[str] = mapped_column(String(100), default="")
+    foreign_capital_usd_wan: Mapped[int] = mapped_column(default=0)
+    new_trade_entity: Mapped[bool] = mapped_column(default=False)
+    contact_person: Mapped[str] = mapped_column(String(64), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    land_mu: Mapped[int] = mapped_column(default=0)  # land needed, 亩
+    description: Mapped[str] = mapped_column(Text, default="")  # line breaks allowed
+    confidential: Mapped[bool] = mapped_column(default=False)
+
+    # The date each stage was entered (Asia/Shanghai); a move back clears the later ones.
+    contact_on: Mapped[date | None]
+    negotiating_on: Mapped[date | None]
+    signed_on: Mapped[date | None] = mapped_column(index=True)
+    started_on: Mapped[date | None]
+    producing_on: Mapped[date | None]
+    #: When the next stage is planned to be reached.
+    planned_on: Mapped[date | None]
+
+    next_step: Mapped[str] = mapped_column(String(200), default="")
+    next_step_due: Mapped[date | None]
+    next_step_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    #: ``active`` on the board, or ``withdrawn`` (终止/退库) to the archive, history kept.
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(32))
+    withdrawn_comment: Mapped[str] = mapped_column(Text, default="")
+
+    # Kept by the note and blocker services so that a card (and its warning) renders from its
+    # own row: no query per card.
+    last_note_on: Mapped[date | None]
+    open_blockers: Mapped[int] = mapped_column(default=0)
+    #: The earliest due date among the open blockers.
+    blocker_due: Mapped[date | None]
+
+    county: Mapped[County | None] = relationship(lazy="joined", innerjoin=False)
+    team: Mapped[Team | None] = relationship(lazy="joined", innerjoin=False)
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined",
+                                              innerjoin=False)
+    next_step_owner: Mapped[User | None] = relationship(foreign_keys=[next_step_owner_id],
+                                                        lazy="joined", innerjoin=False)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_project_board", "deleted_at", "stage", "rank"),)
+
+    def stage_date(self, stage: str) -> date | None:
+        return getattr(self, f"{stage}_on")
+
+
+class ProjectEvent(db.Model):
+    """The history of a project: who changed what, when, from and to. Never updated or deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    from_stage: Mapped[str | None] = mapped_column(String(16))
+    to_stage: Mapped[str | None] = mapped_column(String(16))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int]
+
+    user: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+
+
+class Blocker(db.Model):
+    """A coordination matter (协调事项): what is stuck, which department must solve it, by when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    raised_on: Mapped[date]
+    due_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolved_on: Mapped[date | None]
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship()
+    raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CountyTarget(db.Model):
+    """A county's annual targets (目标任务), against which the ranking shows the pace."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"))
+    year: Mapped[int]
+    signed_count: Mapped[int] = mapped_column(default=0)
+    signed_investment_wan: Mapped[int] = mapped_column(default=0)
+    started_count: Mapped[int] = mapped_column(default=0)
+    foreign_capital_usd_wan: Mapped[int] = mapped_column(default=0)
+
+    county: Mapped[County] = relationship()
+
+    __table_args__ = (UniqueConstraint("county_id", "year"),)

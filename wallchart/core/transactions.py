@@ -1,0 +1,132 @@
+"""Write transactions that serialize cleanly on SQLite and PostgreSQL alike.
+
+SQLite in WAL mode fails a deferred read-then-write transaction at once with "database is
+locked", ignoring the busy timeout. So every change starts a fresh transaction with
+``BEGIN IMMEDIATE`` (which waits for the lock), and then takes the next board revision, whose
+row lock also serializes writers on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask_babel import gettext as _
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm.exc import StaleDataError
+
+from wallchart.core.errors import Conflict
+from wallchart.extensions import db
+
+_immediate: ContextVar[bool] = ContextVar("immediate", default=False)
+
+
+def configure_engine(engine: Engine) -> None:
+    """Tune a SQLite engine for many readers and one writer at a time; other backends as is."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event emit BEGIN itself, so it can be IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def _begin_immediate() -> None:
+    """End the request's read snapshot and start a transaction that holds the write lock."""
+    db.session.rollback()
+    token = _immediate.set(True)
+    try:
+        db.session.connection()
+    finally:
+        _immediate.reset(token)
+
+
+def begin_write() -> int:
+    """End the request's read snapshot, start a write transaction and return the new revision.
+
+    Call it first in every service function that changes data; commit (or roll back) after.
+    """
+    _begin_immediate()
+    return next_revision()
+
+
+def next_revision() -> int:
+    """Take the next board revision inside the write transaction already begun.
+
+    Screens apply events strictly one revision after another, so a change that broadcasts
+    several events (a bulk assignment) takes one more revision for each event after the first.
+    """
+    from wallchart.core.models import BoardState
+
+    return db.session.execute(
+        update(BoardState)
+        .where(BoardState.id == 1)
+        .values(revision=BoardState.revision + 1)
+        .returning(BoardState.revision)
+    ).scalar_one()
+
+
+def next_lobby_revision() -> int:
+    """Take the next lobby revision inside the write transaction already begun, for a change
+    that a lobby screen can see (``services.live.lobby_sees``): the lobby screens' own
+    sequence, which a change they cannot see leaves alone, so that they cannot tell it came."""
+    from wallchart.core.models import BoardState
+
+    return db.session.execute(
+        update(BoardState)
+        .where(BoardState.id == 1)
+        .values(lobby_revision=BoardState.lobby_revision + 1)
+        .returning(BoardState.lobby_revision)
+    ).scalar_one()
+
+
+@contextmanager
+def write_transaction() -> Iterator[int]:
+    """Run one change: yield its board revision, commit at the end, roll back on any error.
+
+    A stale ORM version at commit becomes :class:`Conflict`, like a stale version in the request.
+    """
+    revision = begin_write()
+    try:
+        yield revision
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(stale_message()) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def stale_message() -> str:
+    """Why a change was refused because the project changed under it."""
+    return _("Someone else changed this project meanwhile. The board now shows the current state.")
+
+
+@contextmanager
+def quiet_transaction() -> Iterator[None]:
+    """Run one change the board does not show (users, teams, tokens): serialized like
+    :func:`write_transaction`, so that its checks and its write see one state, but without a
+    board revision, since no screen has anything to resync. Commits at the end, rolls back on
+    any error.
+    """
+    _begin_immediate()
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -1,0 +1,5 @@
+"""Read-side queries for pages, the API and the walls: the board's cards and columns in a constant
+number of statements, the board filter, rendered cards kept, likely duplicates.
+
+Only reads. May import ``core``; never ``services``, ``reports`` or a face.
+"""

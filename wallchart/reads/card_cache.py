@@ -1,0 +1,86 @@
+"""Rendered cards, kept: a board of thousands of cards renders each card once, not on every load.
+
+Rendering the card partial costs far more than reading its row (each card translates labels,
+formats money, computes its warning), and a board or wall of 5,000 projects is loaded again
+and again while only a few cards change. So the screens take each card's HTML from here, and
+load and render only the cards they find missing.
+
+A card's HTML depends on its own row, whose ``version`` changes with every write to it; on the
+names of its county, team and owner, which change without it; on the day (days in the stage,
+warnings, an overdue next step); and on the screen's view and language. The key names all of
+them: a card that comes to show something of yet another row must add it to ``_key`` (and to
+``queries.Card``). Translations and warning thresholds only change with a restart, which
+empties the cache.
+
+Each app keeps its own (in its process); nothing in it is needed by another process. When it
+holds ``LIMIT`` cards it starts afresh, so that cards of past days, old versions and deleted
+projects go.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from wallchart.core.models import Project
+from wallchart.core.timeutil import today
+from wallchart.reads import queries
+from wallchart.reads.queries import BoardColumns, Card
+
+#: Five thousand projects in two languages and two views, with room for their next versions.
+LIMIT = 50_000
+
+
+def _cards() -> dict[tuple, Markup]:
+    return current_app.extensions.setdefault("wallchart_cards", {})
+
+
+def _key(card: Card, view: str, locale: str, day: date, redact: bool) -> tuple:
+    # A lobby wall's card differs only for a confidential project.
+    return (card.id, card.version, card.county, card.team, card.owner, card.owner_label, view,
+            locale, day, redact and card.confidential)
+
+
+def _card(project: Project) -> Card:
+    """What the key needs, read from a whole project."""
+    owner = project.owner
+    return Card(project.id, project.version, project.investment_wan,
+                project.county.name if project.county else None,
+                project.team.name if project.team else None,
+                owner.username if owner else None, owner.label if owner else None,
+                project.confidential)
+
+
+def cards_html(columns: BoardColumns[Card], view: str, redact: bool = False
+               ) -> dict[int, Markup]:
+    """Each card's HTML by project id, for the ``board`` or ``wall`` view (``redact``: of a
+    lobby wall) in the current language: the missing ones loaded in one statement (always
+    sent, so that a page costs the same statements cold or warm) and rendered from the partial
+    the live push renders."""
+    locale, day, kept = str(get_locale()), today(), _cards()
+    html: dict[int, Markup] = {}
+    for cards in columns.values():
+        for card in cards:
+            cached = kept.get(_key(card, view, locale, day, redact))
+            if cached is not None:
+                html[card.id] = cached
+    missing = [card.id for cards in columns.values() for card in cards if card.id not in html]
+    if len(kept) + len(missing) > LIMIT:
+        kept.clear()
+    # What render_template does, once for all of them: the partial, the context processors.
+    template = current_app.jinja_env.get_template("partials/card.html")
+    context = {"view": view, "redact": redact}
+    current_app.update_template_context(context)
+    for project in queries.projects_by_id(missing):
+        # Keyed by what was rendered: the row may have changed since the cards were read.
+        html[project.id] = kept[_key(_card(project), view, locale, day, redact)] = Markup(
+            template.render(context, project=project))
+    return html
+
+
+def clear() -> None:
+    """Forget every card (the benchmark times a cold page with it)."""
+    _cards().clear()

@@ -1,0 +1,14 @@
+"""Live screens over Socket.IO: who may connect and which room each screen joins (``sockets``),
+and the push of each change to the rooms.
+
+May import ``services``, ``reads``, ``reports`` and ``core``; never ``web``, ``api`` or ``cli``.
+"""
+
+from __future__ import annotations
+
+
+def init_app() -> None:
+    """Register the Socket.IO handlers on the server that ``create_app`` just made."""
+    from wallchart.realtime import sockets
+
+    sockets.init_app()

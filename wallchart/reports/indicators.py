@@ -1,0 +1,449 @@
+"""The key indicators (主要指标) for any period, year on year, per county, sector and channel.
+
+Counted from the stage dates on the project rows (``negotiating_on`` … ``producing_on``), not
+from where the cards stand: a project signed in March and started in May counts as signed in
+March and started in May. Deleted projects never count; withdrawn ones keep the stages they
+reached. Each figure comes with the same period one year earlier; the README ("Indicators: how
+they are counted") states every rule. A whole table is one SQL statement of conditional sums.
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import isleap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    extract,
+    func,
+    or_,
+    select,
+)
+
+from wallchart.core.errors import Invalid
+from wallchart.core.models import County, CountyTarget, Project
+from wallchart.core.timeutil import today
+from wallchart.core.vocabulary import SECTORS, SOURCE_CHANNELS
+from wallchart.extensions import db
+
+INDICATORS = ("entered_negotiation", "signed", "started", "producing", "signed_billion_plus",
+              "signed_three500", "foreign_invested", "new_trade_entity")
+#: 10亿元 in 万元: the threshold of "projects of 1 billion yuan and above".
+BILLION_WAN = 100_000
+PRESETS = ("month", "quarter", "half", "year")
+MAX_SPAN_YEARS = 5
+GROUPS = ("county", "sector", "source_channel")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# --- periods --------------------------------------------------------------------------------
+
+def _same_day(day: date, year: int) -> date:
+    """The same calendar day in another year; Feb 29 becomes Feb 28 where there is none."""
+    if day.month == 2 and day.day == 29 and not isleap(year):
+        return date(year, 2, 28)
+    return day.replace(year=year)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of Shanghai dates, both ends included."""
+
+    start: date
+    end: date
+
+    def previous_year(self) -> Period:
+        """The same period one year earlier: what 同比 compares with."""
+        return Period(_same_day(self.start, self.start.year - 1),
+                      _same_day(self.end, self.end.year - 1))
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def preset_period(preset: str, day: date) -> Period:
+    """This month, quarter, half-year or year, from its first day up to ``day`` (to date), so
+    that the comparison with last year covers the same days."""
+    if preset == "month":
+        first = day.replace(day=1)
+    elif preset == "quarter":
+        first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    elif preset == "half":
+        first = date(day.year, 1 if day.month <= 6 else 7, 1)
+    elif preset == "year":
+        first = date(day.year, 1, 1)
+    else:
+        raise Invalid(_("Choose a period: month, quarter, half or year."),
+                      {"preset": _("Unknown period.")})
+    return Period(first, day)
+
+
+def _parse_date(value: str, field_name: str, errors: dict[str, str]) -> date | None:
+    value = value.strip()
+    if not _ISO_DATE.match(value):
+        errors[field_name] = _("Write the date as YYYY-MM-DD.")
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        errors[field_name] = _("There is no such date.")
+        return None
+    if not 1900 <= day.year <= 2100:
+        errors[field_name] = _("Choose a date between 1900 and 2100.")
+        return None
+    return day
+
+
+def period_from_args(args: Mapping[str, str], day: date | None = None) -> Period:
+    """The period a request asks for: ``?from=&to=`` (both), or ``?preset=``; by default the
+    year to date. ``day`` stands for today (Asia/Shanghai). Raises :class:`Invalid` (422)."""
+    day = day or today()
+    start_text, end_text = args.get("from", ""), args.get("to", "")
+    if not start_text and not end_text:
+        return preset_period(args.get("preset") or "year", day)
+    errors: dict[str, str] = {}
+    for name, text in (("from", start_text), ("to", end_text)):
+        if not text:
+            errors[name] = _("Give both dates of the period.")
+    start = _parse_date(start_text, "from", errors) if start_text else None
+    end = _parse_date(end_text, "to", errors) if end_text else None
+    if start and end:
+        if end < start:
+            errors["to"] = _("The end of the period comes before its start.")
+        elif end >= _same_day(start, start.year + MAX_SPAN_YEARS):
+            errors["to"] = _("A period spans at most %(n)d years.", n=MAX_SPAN_YEARS)
+    if errors:
+        raise Invalid(_("The period is not valid: %(reason)s",
+                        reason=" ".join(dict.fromkeys(errors.values()))), errors)
+    return Period(start, end)
+
+
+# --- figures --------------------------------------------------------------------------------
+
+def change_pct(now: int, previous: int) -> float | None:
+    """(now − previous) / previous × 100, to one decimal; None when there is nothing to compare."""
+    if previous == 0:
+        return None
+    return round((now - previous) * 100 / previous, 1)
+
+
+@dataclass
+class Figure:
+    """One indicator in a period and in the same period a year earlier."""
+
+    count: int
+    investment_wan: int
+    previous_count: int
+    previous_investment_wan: int
+    change_count_pct: float | None
+    change_investment_pct: float | None
+
+    @classmethod
+    def of(cls, count: int, investment_wan: int, previous_count: int,
+           previous_investment_wan: int) -> Figure:
+        return cls(count, investment_wan, previous_count, previous_investment_wan,
+                   change_pct(count, previous_count),
+                   change_pct(investment_wan, previous_investment_wan))
+
+
+@dataclass
+class GroupRow:
+    """One line of a ranking: a county (sector, channel), or the city total (``key`` None and
+    ``total`` True). ``key`` is None too for projects that do not name the group."""
+
+    key: Any
+    label: str
+    indicators: dict[str, Figure]
+    foreign_capital_usd_wan: int
+    previous_foreign_capital_usd_wan: int
+    change_foreign_capital_pct: float | None = field(init=False)
+    total: bool = False
+
+    def __post_init__(self) -> None:
+        self.change_foreign_capital_pct = change_pct(self.foreign_capital_usd_wan,
+                                                     self.previous_foreign_capital_usd_wan)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The shape :func:`compute` returns."""
+        return {"indicators": self.indicators,
+                "foreign_capital_usd_wan": self.foreign_capital_usd_wan,
+                "previous_foreign_capital_usd_wan": self.previous_foreign_capital_usd_wan,
+                "change_foreign_capital_pct": self.change_foreign_capital_pct}
+
+
+def _within(column, period) -> ColumnElement[bool]:
+    """``column`` in ``period`` (a :class:`Period`, or bound parameters standing for one)."""
+    return column.between(period.start, period.end)
+
+
+def conditions(period) -> dict[str, ColumnElement[bool]]:
+    """What makes a project count for each indicator in ``period`` (a :class:`Period`, or bound
+    parameters standing for one), by indicator name: the rankings sum by these, and the
+    scheduling report lists the projects they count, so that its lists match its figures."""
+    signed = _within(Project.signed_on, period)
+    return {
+        "entered_negotiation": _within(Project.negotiating_on, period),
+        "signed": signed,
+        "started": _within(Project.started_on, period),
+        "producing": _within(Project.producing_on, period),
+        "signed_billion_plus": and_(signed, Project.investment_wan >= BILLION_WAN),
+        "signed_three500": and_(signed, Project.three500.is_not(None), Project.three500 != ""),
+        "foreign_invested": and_(signed, Project.foreign_invested.is_(True)),
+        "new_trade_entity": and_(signed, Project.new_trade_entity.is_(True)),
+    }
+
+
+def _sums(period) -> list[ColumnElement]:
+    """Count and investment of every indicator, then the foreign capital: 2 × 8 + 1 columns."""
+    columns: list[ColumnElement] = []
+    counts = conditions(period)
+    for condition in counts.values():
+        columns.append(func.count(case((condition, 1))))
+        columns.append(func.coalesce(func.sum(case((condition, Project.investment_wan),
+                                                   else_=0)), 0))
+    columns.append(func.coalesce(func.sum(case((counts["foreign_invested"],
+                                                Project.foreign_capital_usd_wan), else_=0)), 0))
+    return columns
+
+
+def _live_between(start, end) -> ColumnElement[bool]:
+    """Projects not deleted with any stage date from ``start`` to ``end``."""
+    dates = (Project.negotiating_on, Project.signed_on, Project.started_on, Project.producing_on)
+    return and_(Project.deleted_at.is_(None),
+                or_(*(column.between(start, end) for column in dates)))
+
+
+def _counted(period: Period) -> ColumnElement[bool]:
+    """Live projects with any stage date in the period or the year before it."""
+    return _live_between(period.previous_year().start, period.end)
+
+
+def _row_figures(values: tuple, key: Any, label: str, total: bool = False) -> GroupRow:
+    """A result row of ``_sums(now) + _sums(previous)`` as figures."""
+    half = len(INDICATORS) * 2 + 1
+    now, before = values[:half], values[half:]
+    indicators = {name: Figure.of(int(now[2 * i]), int(now[2 * i + 1]),
+                                  int(before[2 * i]), int(before[2 * i + 1]))
+                  for i, name in enumerate(INDICATORS)}
+    return GroupRow(key, label, indicators, int(now[-1]), int(before[-1]), total=total)
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    start: Any
+    end: Any
+
+
+_NOW = _Bounds(bindparam("now_start", type_=Date), bindparam("now_end", type_=Date))
+_BEFORE = _Bounds(bindparam("before_start", type_=Date), bindparam("before_end", type_=Date))
+#: The columns the rankings group by.
+GROUP_COLUMNS = {"county": Project.county_id, "sector": Project.sector,
+                 "source_channel": Project.source_channel}
+
+
+@cache
+def _statement(groups: tuple[str, ...]) -> Select:
+    """The sums of every indicator in a period and the year before, per combination of
+    ``groups``: built once (its dates are bound parameters), so a request only executes it."""
+    columns = [GROUP_COLUMNS[group] for group in groups]
+    return (select(*columns, *_sums(_NOW), *_sums(_BEFORE))
+            .where(_live_between(_BEFORE.start, _NOW.end)).group_by(*columns))
+
+
+def _tally(period: Period, groups: tuple[str, ...] = (), county_id: int | None = None
+           ) -> list[tuple]:
+    previous = period.previous_year()
+    statement = _statement(groups)
+    if county_id is not None:
+        statement = statement.where(Project.county_id == county_id)
+    return [tuple(row) for row in db.session.execute(statement, {
+        "now_start": period.start, "now_end": period.end,
+        "before_start": previous.start, "before_end": previous.end})]
+
+
+def _add(rows: list[tuple]) -> tuple:
+    return tuple(map(sum, zip(*rows, strict=True))) if rows else (0,) * (len(INDICATORS) * 4 + 2)
+
+
+def compute(period: Period, county: County | None = None) -> dict[str, Any]:
+    """Every indicator for the period, for the city or one county: one SQL statement."""
+    values = _add(_tally(period, county_id=county.id if county else None))
+    return _row_figures(values, None, "").as_dict()
+
+
+def _labels(group: str) -> dict[Any, str]:
+    if group == "county":
+        return dict(db.session.execute(
+            select(County.id, County.name).order_by(County.sort_order, County.id)).all())
+    return {key: str(label)
+            for key, label in (SECTORS if group == "sector" else SOURCE_CHANNELS).items()}
+
+
+def by_groups(period: Period, groups: tuple[str, ...] = GROUPS) -> dict[str, list[GroupRow]]:
+    """:func:`by_group` for several groupings at once: one statement for all of them (plus the
+    county names), the groupings folded in Python."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown group {sorted(unknown)}")
+    tally = _tally(period, groups)
+    total = _row_figures(_add([row[len(groups):] for row in tally]), None, _("City total"),
+                         total=True)
+    result = {}
+    for index, group in enumerate(groups):
+        found: dict[Any, list[tuple]] = {}
+        for row in tally:
+            found.setdefault(row[index], []).append(row[len(groups):])
+        labels = _labels(group)
+        rows = [_row_figures(_add(found.get(key, [])), key, label)
+                for key, label in labels.items()]
+        strays = [values for key, part in found.items() if key not in labels for values in part]
+        if strays:  # no group, or a key no longer in the vocabulary
+            rows.append(_row_figures(_add(strays), None, _("Not recorded")))
+        result[group] = [*rows, total]
+    return result
+
+
+def by_group(period: Period, group: str) -> list[GroupRow]:
+    """The indicators per county, sector or source channel, then the city total row.
+
+    Every county, sector and channel has its row, active or not (a ranking lists them all);
+    projects that name none come under "Not recorded" when there are any. Two SQL statements
+    for counties (their names), one otherwise.
+    """
+    return by_groups(period, (group,))[group]
+
+
+def monthly_signings(year: int) -> list[tuple[int, int, int]]:
+    """(month, count, investment 万元) of the signings in each month of ``year``: one statement."""
+    month = extract("month", Project.signed_on)
+    found = {int(m): (int(n), int(wan)) for m, n, wan in db.session.execute(
+        select(month, func.count(), func.coalesce(func.sum(Project.investment_wan), 0))
+        .where(Project.deleted_at.is_(None),
+               _within(Project.signed_on, Period(date(year, 1, 1), date(year, 12, 31))))
+        .group_by(month))}
+    return [(m, *found.get(m, (0, 0))) for m in range(1, 13)]
+
+
+# --- annual targets and the pace of the year (序时进度) -----------------------------------------
+
+#: Target column → (indicator, what of it): the four annual targets of a county.
+TARGETS = {
+    "signed_count": ("signed", "count"),
+    "signed_investment_wan": ("signed", "investment_wan"),
+    "started_count": ("started", "count"),
+    "foreign_capital_usd_wan": (None, "foreign_capital_usd_wan"),
+}
+AHEAD, BEHIND = Fraction(105, 100), Fraction(95, 100)
+
+
+def year_share(year: int, as_of: date) -> Fraction:
+    """The share of the year gone by at the end of ``as_of``: 0 before it, 1 after it."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    elapsed = min(max((as_of - first).days + 1, 0), (last - first).days + 1)
+    return Fraction(elapsed, (last - first).days + 1)
+
+
+@dataclass
+class PaceItem:
+    """One target of a county: reached so far, expected by now, and how it stands."""
+
+    target: int
+    actual: int
+    expected: Fraction
+
+    @property
+    def status(self) -> str | None:
+        """``ahead`` at 105 % of the expected or more, ``behind`` under 95 %, else ``on_pace``;
+        None for a target of 0 (nothing to keep pace with)."""
+        if self.target == 0:
+            return None
+        if self.actual >= AHEAD * self.expected:
+            return "ahead"
+        if self.actual < BEHIND * self.expected:
+            return "behind"
+        return "on_pace"
+
+    @property
+    def progress_pct(self) -> float:
+        """Reached so far as a percent of the annual target."""
+        return round(self.actual * 100 / self.target, 1) if self.target else 0.0
+
+
+#: How each county stands against its targets' pace (``PaceRow.status``), as pages and walls
+#: say it.
+PACE_STATUS: dict[str, object] = {
+    "ahead": _l("Ahead of the pace"),
+    "on_pace": _l("On pace"),
+    "behind": _l("Behind the pace"),
+}
+
+
+@dataclass
+class PaceRow:
+    county_id: int
+    label: str
+    items: dict[str, PaceItem]
+
+
+def pace(year: int, as_of: date, county_rows: list[GroupRow] | None = None) -> list[PaceRow]:
+    """Each county with targets for ``year``: its progress against the pace of the year, counted
+    from Jan 1 to ``as_of`` (at most Dec 31). ``county_rows``: ``by_group`` of that period
+    already at hand (saves its statement)."""
+    targets = db.session.execute(
+        select(CountyTarget, County.name).join(CountyTarget.county)
+        .where(CountyTarget.year == year).order_by(County.sort_order, County.id)).all()
+    if not targets:
+        return []
+    end = min(max(as_of, date(year, 1, 1)), date(year, 12, 31))
+    county_rows = county_rows or by_group(Period(date(year, 1, 1), end), "county")
+    actual = {row.key: row for row in county_rows if not row.total and row.key is not None}
+    share = year_share(year, as_of)
+    rows = []
+    for target, name in targets:
+        reached = actual[target.county_id]
+        items = {}
+        for column, (indicator, what) in TARGETS.items():
+            amount = getattr(target, column)
+            source = reached.indicators[indicator] if indicator else reached
+            items[column] = PaceItem(amount, getattr(source, what), amount * share)
+        rows.append(PaceRow(target.county_id, name, items))
+    return rows
+
+
+# --- how a change reads ---------------------------------------------------------------------
+
+def whole_percent(pct: float) -> int:
+    """A percent as shown: whole, halves rounded away from zero (12.5 → 13)."""
+    return int(Decimal(str(pct)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def format_change(pct: float | None) -> str:
+    """A change as officials write it: 同比增长 210% / 同比下降 12% / 同比持平 / 去年同期为零."""
+    if pct is None:
+        return _("none in the same period last year")
+    shown = whole_percent(pct)
+    if shown > 0:
+        return _("up %(pct)d%% year on year", pct=shown)
+    if shown < 0:
+        return _("down %(pct)d%% year on year", pct=-shown)
+    return _("unchanged year on year")
+

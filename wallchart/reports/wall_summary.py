@@ -1,0 +1,86 @@
+"""What a wall shows around its views: the key indicators of the year to date (the header) and
+the latest stage transitions (the ticker), for a wall's profile.
+
+A lobby screen must never learn a confidential project's amount or investor, not even by
+difference: a header total that included the project would jump by its amount when it signs
+(and a count of projects of 10亿 and above would tell its size). So a lobby header counts only
+projects that are not confidential, and its ticker names no amount of a confidential one.
+The first HTML of ``/wall``, ``/wall/summary`` and the live push (``services.live``) all read
+and render through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import render_template
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from wallchart.core.models import Project, ProjectEvent
+from wallchart.core.timeutil import today
+from wallchart.extensions import db
+from wallchart.reads import queries
+from wallchart.reports import indicators
+from wallchart.reports.indicators import Period
+from wallchart.reports.wall_views import figures_for, period_text
+
+#: How many transitions the ticker shows, the newest first.
+TICKER_LENGTH = 10
+
+
+@dataclass
+class Summary:
+    """The header's figures and the ticker's transitions for one profile, read at ``revision``."""
+
+    profile: str
+    revision: int
+    period: Period
+    figures: dict[str, Any]
+    transitions: list[tuple[ProjectEvent, Project]]
+
+    @property
+    def redact(self) -> bool:
+        return self.profile == "lobby"
+
+
+def latest_transitions(limit: int = TICKER_LENGTH) -> list[tuple[ProjectEvent, Project]]:
+    """The latest moves from one stage to another (not reorderings) of projects not deleted."""
+    return [(event, project) for event, project in db.session.execute(
+        select(ProjectEvent, Project).join(Project, Project.id == ProjectEvent.project_id)
+        .where(ProjectEvent.action == "moved", ProjectEvent.from_stage != ProjectEvent.to_stage,
+               Project.deleted_at.is_(None))
+        .order_by(ProjectEvent.at.desc(), ProjectEvent.id.desc()).limit(limit))]
+
+
+def read(profile: str) -> Summary:
+    """Everything a wall of this profile shows around its views, as of one revision (read
+    first, so the figures are at least as new as the revision they carry)."""
+    revision = queries.board_revision(lobby=profile == "lobby")
+    period = indicators.preset_period("year", today())
+    with figures_for(profile):
+        figures = indicators.compute(period)
+    return Summary(profile, revision, period, figures, latest_transitions())
+
+
+def foreign_capital(usd_wan: int) -> str:
+    """Foreign capital in the unit its label names: 万美元 in Chinese ('1,234'), millions of
+    US dollars in English ('12.34')."""
+    locale = get_locale()
+    if locale is None or locale.language == "zh":
+        return f"{usd_wan:,}"
+    return f"{usd_wan / 100:,.2f}"
+
+
+def context(summary: Summary) -> dict[str, Any]:
+    """What ``partials/wall_header.html`` and ``partials/ticker.html`` render from."""
+    return {"summary": summary, "format_change": indicators.format_change,
+            "foreign_capital": foreign_capital, "period_text": period_text}
+
+
+def render(summary: Summary) -> tuple[str, str]:
+    """The header's indicators and the ticker, in the current language."""
+    values = context(summary)
+    return (render_template("partials/wall_header.html", **values),
+            render_template("partials/ticker.html", **values))

@@ -1,0 +1,167 @@
+"""The weekly report: what changed on the wall in one week (Monday to Sunday, Asia/Shanghai).
+
+From the history (``ProjectEvent``): projects created, moved forward, moved back and withdrawn
+during the week, each move as it happened (a project moved twice is listed twice). Deleted
+projects are left out, as everywhere in the reports.
+
+"Stalled" are the cards that turned yellow or red during the week, or went from yellow to red:
+their colour (``warnings.colour_expression``) at the week's last day — today, for the running
+week — is worse than on the Sunday before the week. Both colours are judged from the rows as
+they are now (the history does not keep notes' and blockers' dates), so for a past week a card
+that got a note since counts as it reads today. Two SQL statements, whatever the week holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
+
+from wallchart.core.early_warnings import colour_expression, warning_for
+from wallchart.core.errors import Invalid
+from wallchart.core.models import County, Project, ProjectEvent, User
+from wallchart.core.timeutil import SHANGHAI, today
+from wallchart.core.vocabulary import STAGES
+from wallchart.extensions import db
+from wallchart.reports.indicators import period_from_args
+
+STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
+
+
+@dataclass(frozen=True)
+class Week:
+    """Monday to Sunday."""
+
+    start: date
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+    @property
+    def previous(self) -> Week:
+        return Week(self.start - timedelta(days=7))
+
+    @property
+    def next(self) -> Week:
+        return Week(self.start + timedelta(days=7))
+
+    @property
+    def label(self) -> str:
+        year, number, _weekday = self.start.isocalendar()
+        return _("Week %(number)d of %(year)d, %(start)s – %(end)s", number=number, year=year,
+                 start=self.start.isoformat(), end=self.end.isoformat())
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """The week as stored times: from Monday 00:00 to the next Monday 00:00, Shanghai."""
+        def utc(day: date) -> datetime:
+            moment = datetime.combine(day, time.min, tzinfo=SHANGHAI)
+            return moment.astimezone(UTC).replace(tzinfo=None)
+        return utc(self.start), utc(self.start + timedelta(days=7))
+
+
+def week_of(day: date) -> Week:
+    return Week(day - timedelta(days=day.weekday()))
+
+
+def week_from_args(args: Mapping[str, str]) -> Week:
+    """``?week=YYYY-MM-DD``, any day of the week; this week by default. Raises Invalid (422)."""
+    text = args.get("week", "")
+    if not text:
+        return week_of(today())
+    try:  # the same date rules as a report's period
+        day = period_from_args({"from": text, "to": text}).start
+    except Invalid as error:
+        reason = next(iter(error.fields.values()))
+        raise Invalid(_("The week is not valid: %(reason)s", reason=reason),
+                      {"week": reason}) from None
+    return week_of(day)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One event of the week, with the project as it reads now."""
+
+    project_id: int
+    name: str
+    county: str | None
+    at: datetime
+    by: str
+    from_stage: str | None
+    to_stage: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Stalled:
+    project: Project
+    colour: str
+    before: str | None
+    reasons: list[str]
+
+
+@dataclass
+class WeeklyChanges:
+    created: list[Change] = field(default_factory=list)
+    advanced: list[Change] = field(default_factory=list)
+    moved_back: list[Change] = field(default_factory=list)
+    withdrawn: list[Change] = field(default_factory=list)
+    stalled: list[Stalled] = field(default_factory=list)
+
+
+def _events(week: Week, changes: WeeklyChanges) -> None:
+    start, end = week.utc_bounds()
+    moved = and_(ProjectEvent.action == "moved", ProjectEvent.from_stage != ProjectEvent.to_stage)
+    query = (
+        select(ProjectEvent.project_id, ProjectEvent.action, ProjectEvent.from_stage,
+               ProjectEvent.to_stage, ProjectEvent.at, ProjectEvent.reason, Project.name,
+               County.name, User.display_name, User.username)
+        .join(Project, ProjectEvent.project_id == Project.id)
+        .outerjoin(County, Project.county_id == County.id)
+        .outerjoin(User, ProjectEvent.user_id == User.id)
+        .where(ProjectEvent.at >= start, ProjectEvent.at < end, Project.deleted_at.is_(None),
+               or_(ProjectEvent.action.in_(("created", "withdrawn")), moved))
+        .order_by(ProjectEvent.at, ProjectEvent.id)
+    )
+    for (project_id, action, from_stage, to_stage, at, reason, name, county, display_name,
+         username) in db.session.execute(query):
+        change = Change(project_id, name, county, at, display_name or username or _("system"),
+                        from_stage, to_stage, reason)
+        if action == "created":
+            changes.created.append(change)
+        elif action == "withdrawn":
+            changes.withdrawn.append(change)
+        elif STAGE_ORDER.get(to_stage, 0) > STAGE_ORDER.get(from_stage, 0):
+            changes.advanced.append(change)
+        else:
+            changes.moved_back.append(change)
+
+
+def _stalled(week: Week, changes: WeeklyChanges) -> None:
+    as_of = min(week.end, today())
+    if as_of < week.start:  # a week still to come
+        return
+    config = current_app.config
+    now = colour_expression(as_of, config)
+    before = colour_expression(week.start - timedelta(days=1), config)
+    # Worse than before: warned now and not before, or red now and yellow before. Decided in
+    # SQL, so that only those cards load (most of a stale wall is yellow all along).
+    worse = and_(now.is_not(None), or_(before.is_(None), and_(now == "red", before == "yellow")))
+    query = (select(Project, now, before)
+             .where(Project.deleted_at.is_(None), Project.status == "active", worse)
+             .order_by(Project.name, Project.id))
+    for project, colour, previous in db.session.execute(query):
+        changes.stalled.append(Stalled(project, colour, previous,
+                                       warning_for(project, as_of, config).reasons))
+
+
+def changes(week: Week) -> WeeklyChanges:
+    """Everything the weekly report lists: two SQL statements."""
+    result = WeeklyChanges()
+    _events(week, result)
+    _stalled(week, result)
+    return result

@@ -1,0 +1,37 @@
+"""The pages people use: one blueprint a module (board, projects' tracking, wall, indicators,
+reports, account, sign-in, admin), and the page-wide hooks (security headers, language,
+templating helpers, error pages).
+
+Parses, authorizes, calls a service or a read, renders. May import ``services``, ``reads``,
+``reports`` and ``core``; never ``api``, ``realtime`` or ``cli``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Install the page-wide hooks, then register every page blueprint."""
+    from wallchart.web import (
+        account,
+        admin,
+        auth,
+        board,
+        error_pages,
+        i18n,
+        indicators,
+        reports,
+        security,
+        templating,
+        tracking,
+        wall,
+    )
+
+    auth.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    for page in (auth, board, wall, tracking, admin, account, indicators, reports):
+        app.register_blueprint(page.bp)
+    error_pages.init_app(app)

@@ -1,0 +1,330 @@
+"""The board for signed-in people: the page, its htmx fragments, and the project forms."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from wallchart.core.errors import (
+    Conflict,
+    Duplicate,
+    Invalid,
+    MissingFields,
+    NotFound,
+    ServiceError,
+)
+from wallchart.core.formatting import name_list
+from wallchart.core.vocabulary import STAGES
+from wallchart.reads import filters, queries
+from wallchart.services import projects, teams
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every board page needs a signed-in user; the services check what each role may do."""
+
+
+def _closed(message: str) -> Response:
+    """Tell the page the dialog's work is done; the card itself arrives by the live push."""
+    response = Response(status=204)
+    response.headers["HX-Trigger"] = json.dumps({"wallchart:done": {"message": message}})
+    return response
+
+
+#: How the project forms' strings become what the services validate, by field.
+TEXT_FIELDS = ("name", "investor", "county", "sector", "team", "origin", "three500",
+               "enterprise_type", "industry_chain", "source_channel", "source_detail",
+               "contact_person", "contact_phone", "description")
+NUMBER_FIELDS = ("investment_wan", "foreign_capital_usd_wan", "land_mu")
+CHECKBOX_FIELDS = ("foreign_invested", "new_trade_entity", "confidential")
+#: The project form: the whole record but the plan, which the panel edits on its own.
+RECORD_FIELDS = TEXT_FIELDS + NUMBER_FIELDS + CHECKBOX_FIELDS
+#: The panel's "next step" form (dates as YYYY-MM-DD, the owner by username).
+PLAN_FIELDS = ("next_step", "next_step_due", "next_step_owner", "planned_on")
+
+
+def _form_data(form, fields: tuple[str, ...] = RECORD_FIELDS) -> dict[str, Any]:
+    """Form strings to the types the services validate: a ticked box is True, a box the form
+    carried unticked (its hidden "0") False; a whole number an int, while a non-number stays
+    text for the service to refuse; an empty field None. Fields the form lacks stay out."""
+    data: dict[str, Any] = {}
+    for field in fields:
+        if field not in form:
+            continue
+        if field in CHECKBOX_FIELDS:
+            data[field] = "1" in form.getlist(field)
+            continue
+        value = form.get(field, "").strip()
+        data[field] = None if value == "" else _number(value) if field in NUMBER_FIELDS \
+            else value
+    if "version" in form:
+        data["version"] = _int_or_text(form["version"])
+    return data
+
+
+def _number(value: str) -> int | str:
+    """A whole number as people type it ("12,000", "12，000"), else the text unchanged."""
+    digits = value.replace(",", "").replace("，", "").replace(" ", "")
+    return int(digits) if digits.isdecimal() else value
+
+
+def _int_or_text(value: str) -> int | str:
+    return int(value) if value.strip().isdecimal() else value
+
+
+@bp.get("")
+def index():
+    my_team_ids = teams.team_ids(current_user)
+    # Leads choose owners among the people of their teams; the service checks each project.
+    owners = []
+    if current_user.can("assign"):
+        owners = queries.people_of_teams(None if current_user.role == "admin" else my_team_ids)
+    shown = filters.screen(request.args, current_user.username)
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        # The filter bar asks (htmx): the columns, and the bar's status swapped out of band.
+        context = shown.context("board")
+        body = (render_template("partials/columns.html", **context)
+                + render_template("partials/filter_bar.html", **context, status_only=True))
+        return body, shown.status, {"Vary": "HX-Request"}
+    return render_template("board.html", **shown.context("board"),
+                           mine=request.args.get("mine") == "1",
+                           my_teams=queries.team_names(my_team_ids),
+                           teams_only=request.args.get("teams") == "mine",
+                           owners=owners), shown.status, {"Vary": "HX-Request"}
+
+
+@bp.get("/workload")
+def workload():
+    """Per owner: projects by stage, total investment, stalled ones; for one team with ?team=."""
+    all_teams = queries.teams()
+    name = request.args.get("team", "")
+    team = None
+    if name:
+        team = next((team for team in all_teams if team.name == name), None)
+        if team is None:
+            raise NotFound(_("No team named %(name)s.", name=name))
+    stall_days = current_app.config["STALL_DAYS"]
+    limits = []
+    for stage, label in STAGES.items():
+        if stall_days.get(stage) is not None:
+            days = ngettext("%(num)d day", "%(num)d days", stall_days[stage])
+            limits.append(f"{label} {days}")
+    return render_template("workload.html", load=queries.workload(team),
+                           teams=all_teams, team=team,
+                           stall_limits=name_list(limits, limit=len(limits)))
+
+
+@bp.get("/columns")
+def columns():
+    """The columns alone, for a screen that resyncs after a gap or a reconnect; its filter
+    comes in the query string, as on the page."""
+    shown = filters.screen(request.args, current_user.username)
+    return render_template("partials/columns.html", **shown.context("board")), \
+        shown.status
+
+
+def _form(project, values: dict[str, Any], errors: dict[str, str], message: str | None = None,
+          status: int = 200, matches: list | None = None):
+    return render_template(
+        "partials/project_form.html", project=project, values=values, errors=errors,
+        message=message, matches=matches or [], counties=queries.counties(),
+        teams=teams.teams_of(current_user)), status
+
+
+@bp.get("/projects/new")
+def new_project():
+    return _form(None, {}, {})
+
+
+@bp.post("/projects")
+def create_project():
+    data = _form_data(request.form)
+    if request.form.get("allow_duplicate") == "1":
+        data["allow_duplicate"] = True  # the person saw the similar projects and confirmed
+    try:
+        project = projects.create_project(current_user, data)
+    except ServiceError as error:
+        return _form_error(None, data, error)
+    return _closed(project.name)
+
+
+@bp.get("/projects/<int:project_id>/edit")
+def edit_project(project_id: int):
+    return _form(_project(project_id), {}, {})
+
+
+@bp.post("/projects/<int:project_id>")
+def update_project(project_id: int):
+    data = _form_data(request.form)
+    try:
+        project = projects.update_project(current_user, project_id, data)
+    except ServiceError as error:
+        current = queries.live_project(project_id)
+        if isinstance(error, Conflict):
+            data = {}  # show what the database holds now, under the message
+        return _form_error(current, data, error)
+    return _closed(project.name)
+
+
+def _form_error(project, data: dict[str, Any], error: ServiceError):
+    if isinstance(error, NotFound):
+        raise error
+    if isinstance(error, Duplicate):  # the form lists the matches and offers "save anyway"
+        return _form(project, data, {}, None, error.status, matches=error.matches)
+    return _form(project, data, getattr(error, "fields", {}), error.message, error.status)
+
+
+@bp.get("/projects/<int:project_id>")
+def panel(project_id: int):
+    return _panel(_project(project_id))
+
+
+def _panel(project, error: ServiceError | None = None, form: str | None = None,
+           values: dict[str, Any] | None = None, gate: dict[str, Any] | None = None):
+    """The panel; after a refusal, ``form`` names the panel form it concerns, which shows
+    ``values`` as typed and the error at each field."""
+    history = queries.history(project.id)
+    withdrawn_by = next((event.user for event in history if event.action == "withdrawn"), None)
+    body = render_template("partials/project_panel.html", project=project, history=history,
+                           users=project.team.people() if project.team
+                           else queries.assignable_users(),
+                           message=error.message if error else None,
+                           errors=getattr(error, "fields", {}), form=form, values=values or {},
+                           gate=gate, withdrawn_by=withdrawn_by)
+    return body, error.status if error else 200
+
+
+def _project(project_id: int):
+    project = queries.live_project(project_id)
+    if project is None:
+        raise NotFound(_("No such project."))
+    return project
+
+
+@bp.post("/projects/<int:project_id>/move")
+def move_project(project_id: int):
+    """The keyboard path of a move: the panel's "move to…" menu. A stage gate's refusal shows
+    the panel again with inputs for what the stage needs, sent with the move next time."""
+    form = request.form
+    fields: dict[str, Any] = {}
+    if "investment_wan" in form:
+        fields["investment_wan"] = _form_data(form, ("investment_wan",))["investment_wan"]
+    dates = {key.removeprefix("stage_dates."): form[key].strip() or None
+             for key in form if key.startswith("stage_dates.")}
+    if dates:
+        fields["stage_dates"] = dates
+    try:
+        project = projects.move_project(
+            current_user, project_id, form.get("stage"), _int_or_text(form.get("version", "")),
+            None if form.get("position", "") == "" else _int_or_text(form["position"]),
+            form.get("reason"), fields=fields or None)
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        gate = None
+        if isinstance(error, MissingFields) or (fields and isinstance(error, Invalid)):
+            # Ask again for what the stage needs: the missing fields, what was sent, and the
+            # date of the stage entered, so that a move can be dated back.
+            stage = form.get("stage", "")
+            sent = [name for name in fields if name != "stage_dates"]
+            asked = [*getattr(error, "missing", []), *sent,
+                     *(f"stage_dates.{key}" for key in dates), f"stage_dates.{stage}"]
+            gate = {"stage": stage, "fields": list(dict.fromkeys(asked))}
+        return _panel(_project(project_id), error, "move", dict(form), gate)
+    return _panel(project)
+
+
+@bp.post("/projects/<int:project_id>/assign")
+def assign_project(project_id: int):
+    form = request.form
+    return _panel_action(project_id, projects.assign_project, form.get("owner") or None,
+                         _int_or_text(form.get("version", "")), form.get("reason"))
+
+
+@bp.post("/projects/<int:project_id>/plan")
+def plan_project(project_id: int):
+    """The next step, its due date and owner, and when the next stage is planned."""
+    data = _form_data(request.form, PLAN_FIELDS)
+    return _panel_action(project_id, projects.update_project, data, form="plan",
+                         values=dict(request.form))
+
+
+@bp.post("/projects/<int:project_id>/dates")
+def correct_date(project_id: int):
+    """A lead corrects the date a stage was entered, say a signing backdated; a person gives
+    the reason, which the history keeps (the API leaves it optional for imports)."""
+    form = request.form
+    stage = form.get("stage", "")
+    reason = form.get("reason", "").strip()
+    if not reason:
+        message = _("Give the reason for the correction.")
+        return _panel(_project(project_id), Invalid(message, {"reason": message}),
+                      f"dates:{stage}", dict(form))
+    data = {"version": _int_or_text(form.get("version", "")), "reason": reason,
+            "stage_dates": {stage: form.get("date", "").strip() or None}}
+    return _panel_action(project_id, projects.update_project, data, form=f"dates:{stage}",
+                         values=dict(form))
+
+
+@bp.post("/projects/<int:project_id>/withdraw")
+def withdraw_project(project_id: int):
+    form = request.form
+    response = _panel_action(project_id, projects.withdraw_project,
+                             _int_or_text(form.get("version", "")),
+                             form.get("withdrawn_reason") or None, form.get("comment") or None,
+                             form="withdraw", values=dict(form))
+    return _archive_changed(response)
+
+
+@bp.post("/projects/<int:project_id>/reopen")
+def reopen_project(project_id: int):
+    form = request.form
+    response = _panel_action(project_id, projects.reopen_project,
+                             _int_or_text(form.get("version", "")), form.get("reason") or None,
+                             form="reopen", values=dict(form))
+    return _archive_changed(response)
+
+
+def _archive_changed(response: tuple[str, int]) -> Response:
+    """After a withdrawal or a reopening the archive page, if that is where it happened,
+    lists its projects again."""
+    body, status = response
+    answer = Response(body, status)
+    if status == 200:
+        answer.headers["HX-Trigger"] = "wallchart:archive-changed"
+    return answer
+
+
+@bp.post("/projects/<int:project_id>/delete")
+def delete_project(project_id: int):
+    form = request.form
+    project = projects.delete_project(current_user, project_id,
+                                      _int_or_text(form.get("version", "")), form.get("reason"))
+    return _closed(project.name)
+
+
+def _panel_action(project_id: int, service, *args, form: str | None = None,
+                  values: dict[str, Any] | None = None):
+    try:
+        project = service(current_user, project_id, *args)
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _panel(_project(project_id), error, form, values)
+    return _panel(project)
+
+
+@bp.get("/archive")
+def archive():
+    """Withdrawn projects (终止/退库), the latest first; leads reopen them from here."""
+    withdrawn = queries.withdrawn_projects()
+    return render_template("archive.html", projects=withdrawn,
+                           withdrawn_by=queries.withdrawn_by([project.id for project in withdrawn]))

@@ -1,0 +1,212 @@
+"""What every template may use: vocabularies, formatting helpers and the current language."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from wallchart.core import formatting, vocabulary
+from wallchart.core.early_warnings import Warning, warning_for
+from wallchart.core.models import Project, ProjectEvent, User, utcnow
+from wallchart.core.timeutil import today
+
+#: Record fields kept as a vocabulary key: the history shows the key's label.
+VOCABULARY_FIELDS = {
+    "sector": vocabulary.SECTORS,
+    "three500": vocabulary.THREE500,
+    "enterprise_type": vocabulary.ENTERPRISE_TYPES,
+    "source_channel": vocabulary.SOURCE_CHANNELS,
+    "withdrawn_reason": vocabulary.WITHDRAW_REASONS,
+    "kind": vocabulary.BLOCKER_KINDS,
+    "stage": vocabulary.STAGES,
+    "status": {"active": _l("On the board"), "withdrawn": _l("Withdrawn")},
+}
+#: Fields naming a user by username.
+USER_FIELDS = ("owner", "next_step_owner")
+
+
+def usd_wan(amount: int) -> str:
+    """Foreign capital, stored in 万美元: '1,200 万美元' / 'USD 12M'."""
+    locale = get_locale()
+    if locale is None or locale.language == "zh":
+        return f"{amount:,} 万美元"
+    millions = f"{amount / 100:,.2f}".rstrip("0").rstrip(".")
+    return f"USD {millions}M"
+
+
+def land(mu: int) -> str:
+    """Land in 亩 (mu), the unit Chinese land-use plans count in."""
+    return _("%(amount)s mu", amount=f"{mu:,}")
+
+
+def history_value(field: str, value: Any, labels: dict[str, str] | None = None) -> str:
+    """A value from a project's history as a person reads it (``labels``: username to name)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field in USER_FIELDS:
+        return (labels or {}).get(value, value)
+    if field in VOCABULARY_FIELDS:
+        return str(VOCABULARY_FIELDS[field].get(value, value))
+    if isinstance(value, int):
+        if field == "investment_wan":
+            return formatting.money(value)
+        if field in ("foreign_capital_usd_wan", "land_mu"):  # 0: none given
+            return (usd_wan if field == "foreign_capital_usd_wan" else land)(value) if value \
+                else "—"
+    return str(value)
+
+
+def _about_dates(event: ProjectEvent) -> bool:
+    """An edit that only changed stage dates: a correction, which the history names as such."""
+    return bool(event.changes) and all(field.startswith("stage_dates.")
+                                       for field in event.changes)
+
+
+def history_sentence(event: ProjectEvent) -> str:
+    """One line of a project's timeline, as a whole sentence so that each language reads right."""
+    who = event.user.label if event.user else _("system")
+    stages = vocabulary.STAGES
+    changes = event.changes or {}
+    if event.action == "moved" and event.from_stage == event.to_stage:
+        return _("%(user)s reordered it within %(stage)s", user=who, stage=stages[event.to_stage])
+    if event.action == "moved":
+        return _("%(user)s moved it from %(old)s to %(new)s", user=who,
+                 old=stages[event.from_stage], new=stages[event.to_stage])
+    if event.action == "created":
+        return _("%(user)s created it in %(stage)s", user=who, stage=stages[event.to_stage])
+    if event.action == "assigned":
+        return _("%(user)s changed the owner", user=who)
+    if event.action == "deleted":
+        return _("%(user)s took it off the board", user=who)
+    if event.action == "noted":
+        return _("%(user)s added a progress note", user=who)
+    if event.action in ("blocker_raised", "blocker_resolved"):
+        kind = history_value("kind", changes.get("kind"))
+        department = changes.get("department") or "—"
+        if event.action == "blocker_raised":
+            return _("%(user)s raised a blocker: %(kind)s, for %(department)s", user=who,
+                     kind=kind, department=department)
+        return _("%(user)s resolved a blocker: %(kind)s, for %(department)s", user=who,
+                 kind=kind, department=department)
+    if event.action == "withdrawn":
+        reason = changes.get("withdrawn_reason")
+        if isinstance(reason, list) and reason[-1]:
+            return _("%(user)s withdrew it: %(reason)s", user=who,
+                     reason=history_value("withdrawn_reason", reason[-1]))
+        return _("%(user)s withdrew it", user=who)
+    if event.action == "reopened":
+        return _("%(user)s reopened it", user=who)
+    if event.action == "updated" and _about_dates(event):
+        return _("%(user)s corrected the stage dates", user=who)
+    return _("%(user)s edited it", user=who)
+
+
+#: How the history names a blocker's details; its kind and department are in the sentence.
+BLOCKER_DETAILS: dict[str, object] = {
+    "description": _l("What is stuck"),
+    "raised": _l("Raised on"),
+    "due": _l("Due by"),
+    "resolution": _l("How it was solved"),
+}
+
+
+def history_changes(event: ProjectEvent, labels: dict[str, str] | None = None) -> list[str]:
+    """The lines a timeline entry lists under its sentence: "field: old → new" per change.
+
+    A creation's values are the record itself, a note shows as its own text and a withdrawal
+    or reopening says all in its sentence: none of these is listed. A blocker's entry lists
+    its details, each as "label: value".
+    """
+    changes = event.changes or {}
+    if event.action in ("created", "noted", "withdrawn", "reopened"):
+        return []
+    if event.action.startswith("blocker_"):
+        return [_("%(field)s: %(value)s", field=label, value=changes[key])
+                for key, label in BLOCKER_DETAILS.items() if changes.get(key)]
+    lines = []
+    for field, pair in changes.items():
+        old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        lines.append(_("%(field)s: %(old)s → %(new)s",
+                       field=vocabulary.FIELD_LABELS.get(field, field),
+                       old=history_value(field, old, labels),
+                       new=history_value(field, new, labels)))
+    return lines
+
+
+def is_past(day: date | None) -> bool:
+    """Whether a due date has gone by (Asia/Shanghai): an overdue next step shows in red."""
+    return day is not None and day < today()
+
+
+#: Units written after a number, in the singular or the plural as the number asks.
+UNITS = {
+    "projects": lambda n: ngettext(" project", " projects", n),
+    "days": lambda n: ngettext(" day", " days", n),
+}
+
+
+@lru_cache(maxsize=64)
+def _unit_markup(locale: str, kind: str, singular: bool) -> Markup:
+    """Rendered once per language: a board of 1,000 cards asks for it 1,000 times."""
+    one, other = UNITS[kind](1), UNITS[kind](2)
+    return Markup('<span class="unit" data-one="{}" data-other="{}">{}</span>').format(
+        one, other, one if singular else other)
+
+
+def plural_unit(kind: str, count: int) -> Markup:
+    """The unit after a number that the live script recounts: it carries both forms."""
+    return _unit_markup(str(get_locale()), kind, count == 1)
+
+
+def users_by_name(users: list[User]) -> dict[str, str]:
+    return {user.username: user.label for user in users}
+
+
+def card_warning(project: Project) -> Warning:
+    """The project's early warning today, by the install's thresholds."""
+    return warning_for(project, today(), current_app.config)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        STAGES=vocabulary.STAGES,
+        SECTORS=vocabulary.SECTORS,
+        ROLES=vocabulary.ROLES,
+        FIELD_LABELS=vocabulary.FIELD_LABELS,
+        THREE500=vocabulary.THREE500,
+        ENTERPRISE_TYPES=vocabulary.ENTERPRISE_TYPES,
+        SOURCE_CHANNELS=vocabulary.SOURCE_CHANNELS,
+        BLOCKER_KINDS=vocabulary.BLOCKER_KINDS,
+        WITHDRAW_REASONS=vocabulary.WITHDRAW_REASONS,
+        card_warning=card_warning,
+        money=formatting.money,
+        total_format=formatting.total_format,
+        total_number=formatting.total_number,
+        local_time=formatting.local_time,
+        days_since=formatting.days_since,
+        history_value=history_value,
+        history_sentence=history_sentence,
+        history_changes=history_changes,
+        usd_wan=usd_wan,
+        land=land,
+        is_past=is_past,
+        today=today,
+        users_by_name=users_by_name,
+        plural_unit=plural_unit,
+        now=utcnow,
+    )
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        locale = get_locale()
+        return {"locale": locale.language if locale else "zh",
+                "languages": current_app.config["LANGUAGES"]}

@@ -1,0 +1,137 @@
+"""Progress notes and blockers in the browser: the project panel's two sections (htmx, each form
+swaps its own section) and the city-wide list of open blockers for the scheduling meeting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from wallchart.core.errors import NotFound, ServiceError
+from wallchart.core.inputs import whole_number
+from wallchart.core.models import Blocker, Project
+from wallchart.reads import queries
+from wallchart.services import blockers, notes
+
+bp = Blueprint("tracking", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user; the services check what each role may do."""
+
+
+@bp.app_template_global()
+def project_notes(project: Project) -> list:
+    """The notes a panel shows (the partial is included by the panel, which does not pass them)."""
+    return notes.notes_of(project.id)
+
+
+@bp.app_template_global()
+def project_blockers(project: Project) -> list[Blocker]:
+    return blockers.blockers_of(project.id)
+
+
+@bp.app_template_global()
+def may_track(project: Project) -> bool:
+    """Whether the signed-in person sees the forms to add notes and blockers."""
+    return notes.may_write(current_user, project)
+
+
+@bp.app_template_global()
+def blocker_overdue(blocker: Blocker) -> bool:
+    return blockers.overdue(blocker)
+
+
+@bp.app_template_global()
+def blocker_age(blocker: Blocker) -> int:
+    return blockers.age_days(blocker)
+
+
+def _project(project_id: int) -> Project:
+    project = queries.live_project(project_id)
+    if project is None:
+        raise NotFound(_("No such project."))
+    return project
+
+
+def _section(template: str, project_id: int, status: int = 200, **form: Any):
+    return render_template(template, project=_project(project_id), **form), status
+
+
+def _refused(template: str, project_id: int, error: ServiceError, **form: Any):
+    """The section again, with the refusal at its fields (or above the form)."""
+    if isinstance(error, NotFound):
+        raise error
+    return _section(template, project_id, error.status, form_message=error.message,
+                    form_errors=getattr(error, "fields", {}), **form)
+
+
+NOTES = "partials/project_notes.html"
+BLOCKERS = "partials/project_blockers.html"
+
+
+@bp.get("/board/projects/<int:project_id>/notes")
+def notes_section(project_id: int):
+    return _section(NOTES, project_id)
+
+
+@bp.post("/board/projects/<int:project_id>/notes")
+def add_note(project_id: int):
+    text = request.form.get("text", "")
+    try:
+        notes.add_note(current_user, project_id, text)
+    except ServiceError as error:
+        return _refused(NOTES, project_id, error, form_values={"text": text})
+    return _section(NOTES, project_id)
+
+
+@bp.get("/board/projects/<int:project_id>/blockers")
+def blockers_section(project_id: int):
+    return _section(BLOCKERS, project_id)
+
+
+@bp.post("/board/projects/<int:project_id>/blockers")
+def raise_blocker(project_id: int):
+    # Only the form's own fields: anything else a page sends is dropped, as on the board.
+    data = {field: request.form.get(field, "") for field in blockers.FIELDS}
+    try:
+        blockers.raise_blocker(current_user, project_id, data)
+    except ServiceError as error:
+        return _refused(BLOCKERS, project_id, error, form_values=data)
+    return _section(BLOCKERS, project_id)
+
+
+@bp.post("/board/blockers/<int:blocker_id>/resolve")
+def resolve_blocker(blocker_id: int):
+    blocker = blockers.find_blocker(blocker_id)
+    if blocker is None:
+        raise NotFound(_("No such blocker."))
+    project_id = blocker.project_id
+    version = request.form.get("version", "")
+    resolution = request.form.get("resolution", "")
+    number = whole_number(version)
+    try:
+        blockers.resolve_blocker(current_user, blocker_id,
+                                 version if number is None else number, resolution)
+    except ServiceError as error:
+        return _refused(BLOCKERS, project_id, error, resolving=blocker_id,
+                        form_values={"resolution": resolution})
+    return _section(BLOCKERS, project_id)
+
+
+@bp.get("/blockers")
+def city():
+    """Open blockers of the whole city: sortable by age or department, filtered by county and
+    department, the state in the URL so that a link shows the same list."""
+    args = request.args
+    sort = args.get("sort") if args.get("sort") in blockers.SORTS else "age"
+    county, department = args.get("county", ""), args.get("department", "")
+    found = blockers.city_list("open", sort, county or None, department or None)
+    return render_template("blockers.html", blockers=found, sort=sort, county=county,
+                           department=department, counties=queries.counties(),
+                           departments=blockers.departments(),
+                           overdue=sum(1 for b in found if blockers.overdue(b)))
