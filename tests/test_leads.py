@@ -218,10 +218,10 @@ def test_session_writes_need_the_csrf_token_and_scripts_use_a_bearer_token(app, 
 
 def test_a_failure_while_writing_leaves_every_project_as_it_was(app, clients, two, monkeypatch):
     """All projects are written in ONE transaction: a failure on the second undoes the first."""
-    from wallchart.services import live, projects
+    from wallchart.services import events, projects
 
     prepared = []
-    real_prepare = live.prepare
+    real_prepare = events.prepare
 
     def failing_prepare(project, action, revision):
         prepared.append(revision)
@@ -229,7 +229,7 @@ def test_a_failure_while_writing_leaves_every_project_as_it_was(app, clients, tw
             raise RuntimeError("disk full")
         return real_prepare(project, action, revision)
 
-    monkeypatch.setattr(live, "prepare", failing_prepare)
+    monkeypatch.setattr(events, "prepare", failing_prepare)
     watcher = socket_client(app, clients["viewer"])
     watcher.get_received()
     before = snapshot(app)

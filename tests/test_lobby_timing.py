@@ -6,7 +6,7 @@ lobby screen nothing at all (no card, no header, no ticker, no gap in its revisi
 heartbeat, the same columns byte for byte), while staff screens get every change. Real
 Socket.IO clients against ``python wsgi.py``.
 
-``services.live.LOBBY_CARD_SHOWS`` names what a lobby sees of a confidential card; the first
+``services.events.LOBBY_CARD_SHOWS`` names what a lobby sees of a confidential card; the first
 test renders the lobby's card with every other attribute changed, so that the list cannot fall
 behind the card.
 """
@@ -27,7 +27,8 @@ from tests.conftest import LiveServer
 from tests.test_live_socket import Person, create, expect
 from wallchart.core.models import Project
 from wallchart.extensions import db
-from wallchart.services import live
+from wallchart.realtime import push
+from wallchart.services import events
 
 pytestmark = pytest.mark.live
 
@@ -74,13 +75,13 @@ def test_no_attribute_outside_the_list_changes_a_lobby_card(app, make_project, w
             found = []
             for locale in app.config["LANGUAGES"]:
                 with force_locale(locale):
-                    found.append(live.render_card(project, "wall", redact=True))
+                    found.append(push.render_card(project, "wall", redact=True))
             return found
 
         seen = cards()
         mapper = inspect(Project)
         others = [prop.key for prop in mapper.attrs
-                  if prop.key not in live.LOBBY_CARD_SHOWS and prop.key != "id"]
+                  if prop.key not in events.LOBBY_CARD_SHOWS and prop.key != "id"]
         assert {"investor", "investment_wan", "three500", "version"} <= set(others)
         for name in others:
             before = getattr(project, name)

@@ -190,10 +190,10 @@ def test_the_header_follows_changes_once_per_burst_and_room(app, displays, secre
     """Several changes at once: each room gets the header once (or a few times, never per
     change or per screen), showing the last change; a lobby room, none for changes it cannot
     see."""
+    from wallchart.realtime import push
     from wallchart.reports import wall_summary
-    from wallchart.services import live
 
-    monkeypatch.setattr(live, "SUMMARY_DELAY_SECONDS", 1.5)
+    monkeypatch.setattr(push, "SUMMARY_DELAY_SECONDS", 1.5)
     reads: list[str] = []
     real_read = wall_summary.read
     monkeypatch.setattr(wall_summary, "read", lambda profile: reads.append(profile) or

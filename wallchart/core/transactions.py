@@ -81,7 +81,7 @@ def next_revision() -> int:
 
 def next_lobby_revision() -> int:
     """Take the next lobby revision inside the write transaction already begun, for a change
-    that a lobby screen can see (``services.live.lobby_sees``): the lobby screens' own
+    that a lobby screen can see (``services.events.lobby_sees``): the lobby screens' own
     sequence, which a change they cannot see leaves alone, so that they cannot tell it came."""
     from wallchart.core.models import BoardState
 

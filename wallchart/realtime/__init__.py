@@ -8,7 +8,10 @@ from __future__ import annotations
 
 
 def init_app() -> None:
-    """Register the Socket.IO handlers on the server that ``create_app`` just made."""
-    from wallchart.realtime import sockets
+    """Register the Socket.IO handlers on the server that ``create_app`` just made, and push
+    every change the services announce."""
+    from wallchart.realtime import push, sockets
+    from wallchart.services import events
 
     sockets.init_app()
+    events.subscribe(push.push)

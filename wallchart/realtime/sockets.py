@@ -19,8 +19,8 @@ from flask_socketio import emit, join_room
 from wallchart.core import build, origins
 from wallchart.extensions import socketio
 from wallchart.reads import queries
+from wallchart.realtime.push import room, start_heartbeat
 from wallchart.services import accounts, sessions
-from wallchart.services.live import room, start_heartbeat
 
 
 def _locale(auth: dict[str, Any]) -> str:

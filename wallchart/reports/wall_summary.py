@@ -5,7 +5,7 @@ A lobby screen must never learn a confidential project's amount or investor, not
 difference: a header total that included the project would jump by its amount when it signs
 (and a count of projects of 10亿 and above would tell its size). So a lobby header counts only
 projects that are not confidential, and its ticker names no amount of a confidential one.
-The first HTML of ``/wall``, ``/wall/summary`` and the live push (``services.live``) all read
+The first HTML of ``/wall``, ``/wall/summary`` and the live push (``realtime.push``) all read
 and render through here.
 """
 

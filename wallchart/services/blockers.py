@@ -18,11 +18,11 @@ from sqlalchemy.orm import contains_eager, joinedload
 from wallchart.core.errors import Invalid, NotFound
 from wallchart.core.models import Blocker, County, Project, User, utcnow
 from wallchart.core.timeutil import today
-from wallchart.core.transactions import write_transaction
 from wallchart.core.vocabulary import BLOCKER_KINDS
 from wallchart.extensions import db
-from wallchart.services import live, teams
+from wallchart.services import teams
 from wallchart.services.accounts import refuse_if
+from wallchart.services.changes import board_change
 from wallchart.services.notes import clean_text
 from wallchart.services.project_steps import (
     authorize,
@@ -87,19 +87,18 @@ def raise_blocker(actor: User | None, project_id: int, data: dict[str, Any]) -> 
     actor_id = authorize(actor, "note")
     refuse_unknown(data, set(FIELDS))
     clean = _clean(data)
-    with write_transaction() as revision:
+    with board_change() as change:
         project = load_project(actor, project_id)
         require_active(project)
         blocker = Blocker(project=project, raised_by_id=actor_id, status="open", **clean)
         db.session.add(blocker)
         db.session.flush()
         _recount(project)
-        record_event(project, actor_id, "blocker_raised", revision, changes={
+        record_event(project, actor_id, "blocker_raised", change.revision, changes={
             "blocker": blocker.id, "kind": blocker.kind, "department": blocker.department,
             "description": blocker.description, "raised": _iso(blocker.raised_on),
             "due": _iso(blocker.due_on)})
-        message = live.prepare(project, "blocker_raised", revision)
-    message.send()
+        change.announce(project, "blocker_raised")
     return blocker
 
 
@@ -110,7 +109,7 @@ def resolve_blocker(actor: User | None, blocker_id: int, version: Any,
     errors: dict[str, str] = {}
     resolution = clean_text(resolution, "resolution", errors, limit=TEXT_MAX, required=True)
     refuse_if(errors)
-    with write_transaction() as revision:
+    with board_change() as change:
         blocker = _load_blocker(blocker_id)
         project = blocker.project
         teams.check_access(actor, project)
@@ -124,11 +123,10 @@ def resolve_blocker(actor: User | None, blocker_id: int, version: Any,
         blocker.resolved_on = today()
         blocker.resolved_by_id = actor_id
         _recount(project)
-        record_event(project, actor_id, "blocker_resolved", revision, changes={
+        record_event(project, actor_id, "blocker_resolved", change.revision, changes={
             "blocker": blocker.id, "kind": blocker.kind, "department": blocker.department,
             "due": _iso(blocker.due_on), "resolution": resolution})
-        message = live.prepare(project, "blocker_resolved", revision)
-    message.send()
+        change.announce(project, "blocker_resolved")
     return blocker
 
 

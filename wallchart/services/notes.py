@@ -17,10 +17,10 @@ from sqlalchemy import select
 from wallchart.core.inputs import unstorable, unstorable_message
 from wallchart.core.models import Project, ProjectEvent, User, utcnow
 from wallchart.core.timeutil import today
-from wallchart.core.transactions import write_transaction
 from wallchart.extensions import db
-from wallchart.services import live, teams
+from wallchart.services import teams
 from wallchart.services.accounts import refuse_if
+from wallchart.services.changes import board_change
 from wallchart.services.project_steps import authorize, load_project, record_event, require_active
 
 NOTE_MAX = 5000
@@ -60,14 +60,13 @@ def add_note(actor: User | None, project_id: int, text: Any) -> ProjectEvent:
     errors: dict[str, str] = {}
     text = clean_text(text, "text", errors, limit=NOTE_MAX, required=True)
     refuse_if(errors)
-    with write_transaction() as revision:
+    with board_change() as change:
         project = load_project(actor, project_id)
         require_active(project)
         project.last_note_on = today()
         project.updated_at = utcnow()
-        note = record_event(project, actor_id, "noted", revision, changes={"note": text})
-        message = live.prepare(project, "noted", revision)
-    message.send()
+        note = record_event(project, actor_id, "noted", change.revision, changes={"note": text})
+        change.announce(project, "noted")
     return note
 
 

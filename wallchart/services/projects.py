@@ -20,11 +20,12 @@ from wallchart.core.formatting import name_list
 from wallchart.core.inputs import unstorable, unstorable_message
 from wallchart.core.models import County, Project, Team, User, utcnow
 from wallchart.core.timeutil import today
-from wallchart.core.transactions import next_revision, stale_message, write_transaction
+from wallchart.core.transactions import next_revision, stale_message
 from wallchart.core.vocabulary import STAGES, WITHDRAW_REASONS
 from wallchart.extensions import db
 from wallchart.reads import duplicates
-from wallchart.services import live, record, teams
+from wallchart.services import record, teams
+from wallchart.services.changes import board_change
 from wallchart.services.positions import rank_for
 from wallchart.services.project_steps import (
     authorize,
@@ -174,7 +175,7 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
     dates = record.clean_stage_dates(data.get("stage_dates"))
     reason = _reason(data.get("reason"))
     allow_duplicate = _flag(data, "allow_duplicate")
-    with write_transaction() as revision:
+    with board_change() as change:
         team = teams.team_for_new_project(actor, data.get("team"))
         project = Project(**clean, team=team, stage=stage, rank=rank_for(stage, None))
         dates[stage] = dates.get(stage) or today()
@@ -192,10 +193,9 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
         db.session.flush()
         changes = {**clean, "team": team,
                    **{record.date_key(s): day for s, day in dates.items() if day is not None}}
-        record_event(project, actor_id, "created", revision, to_stage=stage, reason=reason,
-                changes={k: _display(v) for k, v in changes.items()})
-        message = live.prepare(project, "created", revision)
-    message.send()
+        record_event(project, actor_id, "created", change.revision, to_stage=stage,
+                     reason=reason, changes={k: _display(v) for k, v in changes.items()})
+        change.announce(project, "created")
     return project
 
 
@@ -207,7 +207,7 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
     clean = record.clean(data, creating=False)
     dates = record.clean_stage_dates(data.get("stage_dates"))
     reason = _reason(data.get("reason"))
-    with write_transaction() as revision:
+    with board_change() as change:
         project = load_project(actor, project_id)
         if "team" in data:
             clean["team"] = teams.team_for_handover(actor, project, data["team"])
@@ -225,9 +225,8 @@ def update_project(actor: User | None, project_id: int, data: dict[str, Any]) ->
             db.session.rollback()
             return project
         project.updated_at = utcnow()
-        record_event(project, actor_id, "updated", revision, changes=changes, reason=reason)
-        message = live.prepare(project, "updated", revision)
-    message.send()
+        record_event(project, actor_id, "updated", change.revision, changes=changes, reason=reason)
+        change.announce(project, "updated")
     return project
 
 
@@ -256,7 +255,7 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
     given = record.clean_stage_dates(fields.get("stage_dates"))
     if clean:
         authorize(actor, "edit")
-    with write_transaction() as revision:
+    with board_change() as change:
         project = load_project(actor, project_id)
         check_version(project, version)
         require_active(project)
@@ -276,10 +275,9 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
             _check_project(project, clean)
             record.check_gate(project, stage, () if stage != from_stage else gaps)
         project.updated_at = utcnow()
-        record_event(project, actor_id, "moved", revision, from_stage=from_stage, to_stage=stage,
-                reason=reason, changes=changes)
-        message = live.prepare(project, "moved", revision)
-    message.send()
+        record_event(project, actor_id, "moved", change.revision, from_stage=from_stage,
+                     to_stage=stage, reason=reason, changes=changes)
+        change.announce(project, "moved")
     return project
 
 
@@ -289,7 +287,7 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
     actor_id = authorize(actor, "assign")
     _check_owner_name(owner)
     reason = _reason(reason)
-    with write_transaction() as revision:
+    with board_change() as change:
         project = load_project(actor, project_id)
         check_version(project, version)
         require_active(project)
@@ -302,11 +300,10 @@ def assign_project(actor: User | None, project_id: int, owner: Any, version: Any
             return project
         project.owner = new_owner
         project.updated_at = utcnow()
-        record_event(project, actor_id, "assigned", revision, reason=reason, changes={
+        record_event(project, actor_id, "assigned", change.revision, reason=reason, changes={
             "owner": [previous.username if previous else None,
                       new_owner.username if new_owner else None]})
-        message = live.prepare(project, "assigned", revision)
-    message.send()
+        change.announce(project, "assigned")
     return project
 
 
@@ -367,8 +364,7 @@ def assign_projects(actor: User | None, items: Any, owner: Any,
     pairs = _bulk_items(items)
     _check_owner_name(owner)
     reason = _reason(reason)
-    messages = []
-    with write_transaction() as revision:
+    with board_change() as change:
         found = {project.id: project for project in db.session.execute(
             select(Project).where(Project.id.in_([project_id for project_id, _v in pairs]),
                                   Project.deleted_at.is_(None))).scalars()}
@@ -406,16 +402,14 @@ def assign_projects(actor: User | None, items: Any, owner: Any,
             return chosen
         for number, project in enumerate(changed):
             # One revision per event: screens apply them strictly one after another.
-            event_revision = revision if number == 0 else next_revision()
+            event_revision = change.revision if number == 0 else next_revision()
             previous = project.owner
             project.owner = new_owner
             project.updated_at = utcnow()
             record_event(project, actor_id, "assigned", event_revision, reason=reason, changes={
                 "owner": [previous.username if previous else None,
                           new_owner.username if new_owner else None]})
-            messages.append(live.prepare(project, "assigned", event_revision))
-    for message in messages:
-        message.send()
+            change.announce(project, "assigned", event_revision)
     return chosen
 
 
@@ -424,14 +418,13 @@ def delete_project(actor: User | None, project_id: int, version: Any,
     """Take a card off the board. The row and its history stay: nothing is ever lost."""
     actor_id = authorize(actor, "delete")
     reason = _reason(reason)
-    with write_transaction() as revision:
+    with board_change() as change:
         project = load_project(actor, project_id)
         check_version(project, version)
         project.deleted_at = utcnow()
-        record_event(project, actor_id, "deleted", revision, from_stage=project.stage,
+        record_event(project, actor_id, "deleted", change.revision, from_stage=project.stage,
                      reason=reason)
-        message = live.prepare(project, "deleted", revision)
-    message.send()
+        change.announce(project, "deleted")
     return project
 
 
@@ -449,7 +442,7 @@ def withdraw_project(actor: User | None, project_id: int, version: Any, withdraw
     if withdrawn_reason == "other" and comment is None:
         raise Invalid(_("Say in a comment why the project is withdrawn."),
                       {"reason": _("Required.")})
-    with write_transaction() as revision:
+    with board_change() as change:
         project = load_project(actor, project_id)
         check_version(project, version)
         if project.status == "withdrawn":
@@ -458,11 +451,10 @@ def withdraw_project(actor: User | None, project_id: int, version: Any, withdraw
         project.withdrawn_at = project.updated_at = utcnow()
         project.withdrawn_reason = withdrawn_reason
         project.withdrawn_comment = comment or ""
-        record_event(project, actor_id, "withdrawn", revision, from_stage=project.stage,
-                reason=comment, changes={"status": ["active", "withdrawn"],
-                                         "withdrawn_reason": [None, withdrawn_reason]})
-        message = live.prepare(project, "withdrawn", revision)
-    message.send()
+        record_event(project, actor_id, "withdrawn", change.revision, from_stage=project.stage,
+                     reason=comment, changes={"status": ["active", "withdrawn"],
+                                              "withdrawn_reason": [None, withdrawn_reason]})
+        change.announce(project, "withdrawn")
     return project
 
 
@@ -472,7 +464,7 @@ def reopen_project(actor: User | None, project_id: int, version: Any,
     the record and dates it had; the withdrawal stays in its history."""
     actor_id = authorize(actor, "reopen")
     reason = _reason(reason)
-    with write_transaction() as revision:
+    with board_change() as change:
         project = load_project(actor, project_id)
         check_version(project, version)
         if project.status != "withdrawn":
@@ -484,9 +476,8 @@ def reopen_project(actor: User | None, project_id: int, version: Any,
         project.withdrawn_reason = None
         project.withdrawn_comment = ""
         project.updated_at = utcnow()
-        record_event(project, actor_id, "reopened", revision, to_stage=project.stage, reason=reason,
-                changes={"status": ["withdrawn", "active"],
-                         "withdrawn_reason": [previous, None]})
-        message = live.prepare(project, "reopened", revision)
-    message.send()
+        record_event(project, actor_id, "reopened", change.revision, to_stage=project.stage,
+                     reason=reason, changes={"status": ["withdrawn", "active"],
+                                             "withdrawn_reason": [previous, None]})
+        change.announce(project, "reopened")
     return project

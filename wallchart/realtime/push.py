@@ -1,18 +1,19 @@
-"""Live push: render a changed card once per room, send it to every screen in that room.
+"""Live push: hears every committed change the services announce (``services.events``), renders
+the changed card once per room, and sends it to every screen in that room.
 
 Screens join one room per (view, language) when they connect, and a wall display one per
 (language, profile): a lobby screen's room receives cards rendered with ``redact``, so a
 confidential project's investor and amount never reach it, not even in the pushed data. A change
-costs the same few renders however many screens are open. The payload is prepared inside the
-write transaction (so its position is exact for its revision); the cards are rendered and sent
-only after the commit succeeded. Then, a moment later and once for a burst of changes, each wall
+costs the same few renders however many screens are open. The announcement was prepared inside
+the write transaction (so its position is exact for its revision); it arrives here only after
+the commit succeeded. Then, a moment later and once for a burst of changes, each wall
 room gets its header of key indicators and its ticker again (``wall_summary``).
 
 A lobby screen must not learn even *when* a confidential project's hidden values changed. So
-lobby rooms hear only of the changes a lobby can see (``lobby_sees``), numbered by a revision
-of their own (``BoardState.lobby_revision``), which every lobby screen reads everywhere it
-reads a revision (its hello, its columns, its header, the heartbeat): a change they cannot see
-leaves nothing behind, no event, no gap, no header refresh.
+lobby rooms hear only of the changes a lobby can see (``events.lobby_sees``), numbered by a
+revision of their own (``BoardState.lobby_revision``), which every lobby screen reads
+everywhere it reads a revision (its hello, its columns, its header, the heartbeat): a change
+they cannot see leaves nothing behind, no event, no gap, no header refresh.
 
 Every ``HEARTBEAT_SECONDS`` each process also sends every screen the board's revision, a
 lobby its own (``heartbeat``), through the message queue when there is one: a screen that hears
@@ -29,59 +30,18 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from socketio.pubsub_manager import PubSubManager
-from sqlalchemy import event
 
-from wallchart.core.models import Project, utcnow
+from wallchart.core.models import Project
 from wallchart.core.timeutil import iso_utc
-from wallchart.core.transactions import next_lobby_revision
 from wallchart.core.vocabulary import DISPLAY_PROFILES
-from wallchart.extensions import db, socketio
+from wallchart.extensions import socketio
 from wallchart.reads import queries
 from wallchart.reports import wall_summary
-from wallchart.services.positions import index_of
+from wallchart.services.events import ProjectChanged
 
 VIEWS = ("board", "wall")
-#: Actions after which the card is no longer on the board: screens remove it.
-LEAVES_BOARD = frozenset({"deleted", "withdrawn"})
-#: Actions that put a card on the board: every screen sees the card come.
-ENTERS_BOARD = frozenset({"created", "reopened"})
 #: The walls' header and ticker follow a burst of changes once, this long after its first one.
 SUMMARY_DELAY_SECONDS = 0.5
-
-#: What a lobby can see of a confidential project: what its redacted card shows
-#: (``partials/card.html``), what the card's warning lamp, overdue mark and days in the stage
-#: are computed from (``warnings.warning_for``), and the card's place (stage, rank, on the
-#: board or not). A change to a confidential project that sets none of these is not told to a
-#: lobby at all. ``tests/test_lobby_privacy.py`` checks that no other attribute changes the
-#: redacted card, so that this list cannot quietly fall behind the card.
-LOBBY_CARD_SHOWS = frozenset({
-    "name", "stage", "rank", "status", "deleted_at", "confidential", "county", "county_id",
-    "team", "team_id", "owner", "owner_id", "sector", "foreign_invested", "stage_entered_at",
-    "last_note_on", "next_step", "next_step_due", "open_blockers", "blocker_due",
-})
-#: Set on a project (in its ``__dict__``, beside the ORM's state) when a write in this
-#: transaction changed something in ``LOBBY_CARD_SHOWS``; ``prepare`` takes it off.
-_LOBBY_SEES_FLAG = "_wallchart_lobby_sees"
-
-
-def _note_lobby_change(target: Project, value: Any, oldvalue: Any, _initiator: Any) -> None:
-    if value is not oldvalue and value != oldvalue:
-        target.__dict__[_LOBBY_SEES_FLAG] = True
-
-
-for _name in LOBBY_CARD_SHOWS:
-    # active_history: the old value is loaded first, so an unchanged value is told apart.
-    event.listen(getattr(Project, _name), "set", _note_lobby_change, active_history=True)
-
-
-def lobby_sees(project: Project, action: str) -> bool:
-    """Whether a lobby screen can see this change: a card that comes or goes, any change to a
-    project it sees whole (not confidential, or confidential no more), and a change to what
-    it sees of a confidential one (``LOBBY_CARD_SHOWS``). Takes the project's mark off."""
-    marked = project.__dict__.pop(_LOBBY_SEES_FLAG, False)
-    return (action in ENTERS_BOARD or action in LEAVES_BOARD or not project.confidential
-            or marked)
-
 
 def room(view: str, locale: str, profile: str = "staff") -> str:
     """A board screen's room is its language's; a wall's is its language's and profile's."""
@@ -119,64 +79,46 @@ def _rooms(views: tuple[str, ...] = VIEWS) -> Iterator[Room]:
                     yield Room(name, view, locale, profile)
 
 
-@dataclass
-class Broadcast:
-    """What one committed change tells the screens; ``lobby_revision``: its revision for the
-    lobby rooms, ``None`` for a change a lobby cannot see (they are not told of it)."""
-
-    project: Project
-    payload: dict[str, Any]
-    lobby_revision: int | None
-
-    def _payload(self, to: Room) -> dict[str, Any]:
-        if not to.redact:
-            return self.payload
-        # A lobby card never moves, and its version would count the changes it cannot see.
-        lobby = {**self.payload, "revision": self.lobby_revision}
-        del lobby["version"]
-        return lobby
-
-    def send(self) -> None:
-        """Render the card for each room with screens in it, and emit. Call after commit."""
-        deleted = self.payload["action"] in LEAVES_BOARD
-        rendered: dict[tuple[str, str, bool], str | None] = {}
-        # A clean request context: the shared fragment must not depend on who caused the change.
-        with current_app.test_request_context():
-            try:
-                for to in _rooms():
-                    if to.redact and self.lobby_revision is None:
-                        continue
-                    # A lobby room gets the staff rendering of a card with nothing to hide.
-                    key = (to.view, to.locale, to.redact and self.project.confidential)
-                    if key not in rendered:
-                        with force_locale(to.locale):
-                            rendered[key] = None if deleted else render_card(
-                                self.project, to.view, redact=key[2])
-                    socketio.emit("project", {**self._payload(to), "html": rendered[key]},
-                                  to=to.name)
-            except Exception:  # the change is committed: the heartbeat brings screens to it
-                current_app.logger.exception("Live push of revision %s",
-                                             self.payload["revision"])
-        refresh_walls_soon(lobby=self.lobby_revision is not None)
-        # Let the screens' writers run before this request goes on to write its own answer.
-        socketio.sleep(0)
+def _payload(change: ProjectChanged, to: Room) -> dict[str, Any]:
+    """What a room is told of a change: a lobby room its own revision, and no version (a lobby
+    card never moves, and its version would count the changes it cannot see)."""
+    payload = {
+        "id": change.project.id,
+        "action": change.action,
+        "stage": change.project.stage,
+        "position": change.position,
+        "revision": change.revision,
+        "at": iso_utc(change.at),
+    }
+    if to.redact:
+        return {**payload, "revision": change.lobby_revision}
+    return {**payload, "version": change.version}
 
 
-def prepare(project: Project, action: str, revision: int) -> Broadcast:
-    """Take what the screens need while the write transaction still holds the board (and,
-    for a change a lobby can see, the next lobby revision)."""
-    lobby_revision = next_lobby_revision() if lobby_sees(project, action) else None
-    db.session.flush()  # assigns the new version and, for a new card, its id
-    deleted = action in LEAVES_BOARD
-    return Broadcast(project, {
-        "id": project.id,
-        "action": action,
-        "stage": project.stage,
-        "position": None if deleted else index_of(project),
-        "version": project.version,
-        "revision": revision,
-        "at": iso_utc(utcnow()),
-    }, lobby_revision)
+def push(change: ProjectChanged) -> None:
+    """Render the card for each room with screens in it, and emit: the listener of every
+    committed change (``services.events.subscribe``)."""
+    project = change.project
+    rendered: dict[tuple[str, str, bool], str | None] = {}
+    # A clean request context: the shared fragment must not depend on who caused the change.
+    with current_app.test_request_context():
+        try:
+            for to in _rooms():
+                if to.redact and change.lobby_revision is None:
+                    continue
+                # A lobby room gets the staff rendering of a card with nothing to hide.
+                key = (to.view, to.locale, to.redact and project.confidential)
+                if key not in rendered:
+                    with force_locale(to.locale):
+                        rendered[key] = None if change.leaves_board else render_card(
+                            project, to.view, redact=key[2])
+                socketio.emit("project", {**_payload(change, to), "html": rendered[key]},
+                              to=to.name)
+        except Exception:  # the change is committed: the heartbeat brings screens to it
+            current_app.logger.exception("Live push of revision %s", change.revision)
+    refresh_walls_soon(lobby=change.lobby_revision is not None)
+    # Let the screens' writers run before this request goes on to write its own answer.
+    socketio.sleep(0)
 
 
 # --- the walls' header and ticker -------------------------------------------------------------

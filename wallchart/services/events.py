@@ -1,0 +1,118 @@
+"""What services announce once a change to the board is committed, and who listens.
+
+A service prepares each announcement inside its write transaction (so that the card's position
+is exact for its revision), and publishes it only after the commit succeeded
+(``services.changes``). It knows nothing of screens: ``realtime.push`` subscribes and renders
+and sends; a notification, a webhook or a search index would be one subscriber more.
+
+Each announcement also says whether a lobby screen can see the change (``lobby_sees``), with
+its lobby revision: a lobby must not learn even *when* a confidential project's hidden values
+changed, so the changes it cannot see take no lobby revision and reach no lobby.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event
+
+from wallchart.core.models import Project, utcnow
+from wallchart.core.transactions import next_lobby_revision
+from wallchart.extensions import db
+from wallchart.services.positions import index_of
+
+#: Actions after which the card is no longer on the board: screens remove it.
+LEAVES_BOARD = frozenset({"deleted", "withdrawn"})
+#: Actions that put a card on the board: every screen sees the card come.
+ENTERS_BOARD = frozenset({"created", "reopened"})
+
+#: What a lobby can see of a confidential project: what its redacted card shows
+#: (``partials/card.html``), what the card's warning lamp, overdue mark and days in the stage
+#: are computed from (``core.early_warnings``), and the card's place (stage, rank, on the
+#: board or not). A change to a confidential project that sets none of these is not told to a
+#: lobby at all. ``tests/test_lobby_timing.py`` checks that no other attribute changes the
+#: redacted card, so that this list cannot quietly fall behind the card.
+LOBBY_CARD_SHOWS = frozenset({
+    "name", "stage", "rank", "status", "deleted_at", "confidential", "county", "county_id",
+    "team", "team_id", "owner", "owner_id", "sector", "foreign_invested", "stage_entered_at",
+    "last_note_on", "next_step", "next_step_due", "open_blockers", "blocker_due",
+})
+#: Set on a project (in its ``__dict__``, beside the ORM's state) when a write in this
+#: transaction changed something in ``LOBBY_CARD_SHOWS``; ``lobby_sees`` takes it off.
+_LOBBY_SEES_FLAG = "_wallchart_lobby_sees"
+
+
+def _note_lobby_change(target: Project, value: Any, oldvalue: Any, _initiator: Any) -> None:
+    if value is not oldvalue and value != oldvalue:
+        target.__dict__[_LOBBY_SEES_FLAG] = True
+
+
+for _name in LOBBY_CARD_SHOWS:
+    # active_history: the old value is loaded first, so an unchanged value is told apart.
+    event.listen(getattr(Project, _name), "set", _note_lobby_change, active_history=True)
+
+
+def lobby_sees(project: Project, action: str) -> bool:
+    """Whether a lobby screen can see this change: a card that comes or goes, any change to a
+    project it sees whole (not confidential, or confidential no more), and a change to what
+    it sees of a confidential one (``LOBBY_CARD_SHOWS``). Takes the project's mark off."""
+    marked = project.__dict__.pop(_LOBBY_SEES_FLAG, False)
+    return (action in ENTERS_BOARD or action in LEAVES_BOARD or not project.confidential
+            or marked)
+
+
+@dataclass(frozen=True)
+class ProjectChanged:
+    """One committed change of one card: what every screen needs to show it.
+
+    ``position``: the card's 0-based place in its column (``None`` once it left the board);
+    ``lobby_revision``: its revision for lobby screens, ``None`` for a change they cannot see.
+    """
+
+    project: Project
+    action: str
+    revision: int
+    lobby_revision: int | None
+    position: int | None
+    version: int
+    at: datetime
+
+    @property
+    def leaves_board(self) -> bool:
+        return self.action in LEAVES_BOARD
+
+
+def prepare(project: Project, action: str, revision: int) -> ProjectChanged:
+    """Take what the announcement needs while the write transaction still holds the board
+    (and, for a change a lobby can see, the next lobby revision)."""
+    lobby_revision = next_lobby_revision() if lobby_sees(project, action) else None
+    db.session.flush()  # assigns the new version and, for a new card, its id
+    return ProjectChanged(project, action, revision, lobby_revision,
+                          None if action in LEAVES_BOARD else index_of(project),
+                          project.version, utcnow())
+
+
+Listener = Callable[[ProjectChanged], None]
+_listeners: list[Listener] = []
+
+
+def subscribe(listener: Listener) -> None:
+    """Call ``listener`` with every announcement from now on (once, however often asked)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def publish(announcements: Iterable[ProjectChanged]) -> None:
+    """Hand committed changes to every listener. The change is committed whatever a listener
+    does: a failing one is logged, and the others still hear of it."""
+    for announcement in announcements:
+        for listener in _listeners:
+            try:
+                listener(announcement)
+            except Exception:
+                current_app.logger.exception("Listener %r of revision %s", listener,
+                                             announcement.revision)
