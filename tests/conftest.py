@@ -1,29 +1,56 @@
-"""Fixtures: a fresh migrated database per test (SQLite, or PostgreSQL with
+"""Fixtures, and only fixtures: a fresh migrated database per test (SQLite, or PostgreSQL with
 ``WALLCHART_TEST_DATABASE=postgresql``: see tests/databases.py), signed-in clients for each role,
-and a real server (``python wsgi.py``) in a subprocess for socket and browser tests."""
+and a real server (``python wsgi.py``) in a subprocess for socket and browser tests. What tests
+import (names, factories, the server and its clients) is in tests/helpers.py and tests/live.py.
+
+A test that starts a real server must be marked ``live`` (``pytest.mark.live``): one that is not
+fails when it tries (``LiveServer.may_start``), so that ``-m "not live"`` keeps its promise.
+"""
 
 from __future__ import annotations
 
 import os
-import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.databases import current_databases, open_databases
+from tests.databases import open_databases
+from tests.helpers import (
+    OTHER_TEAM,
+    PASSWORD,
+    ROLES,
+    ROOT,
+    SECRET,
+    TEAM,
+    Seeded,
+    SignedInClient,
+    actor,
+    make_app,
+    sign_in,
+)
+from tests.live import REDIS_URL, LiveServer, OwnRedis, redis_or_skip
 
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct-horse-battery"
-ROLES = ("admin", "lead", "member", "viewer")
-TEAM, OTHER_TEAM = "一组", "二组"
-#: The secret key of every test app and server, so that cookies signed once stay valid.
-SECRET = "test-secret"
+#: The fixtures that start a real server (the modules' own ones are found by ``may_start``).
+SERVER_FIXTURES = frozenset({"live_server", "two_servers"})
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that asks for a server fixture must be marked ``live``."""
+    unmarked = [item.nodeid for item in items
+                if SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("live") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests start a real server: mark them live (pytest.mark"
+                                ".live)\n  " + "\n  ".join(unmarked))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    """Only a test marked ``live`` (or its fixtures) may start ``python wsgi.py``."""
+    LiveServer.may_start = item.get_closest_marker("live") is not None
 
 
 def _reuse_url_builders() -> None:
@@ -75,16 +102,6 @@ def migrated_db(databases, tmp_path_factory) -> str:
     return url
 
 
-@dataclass
-class Seeded:
-    """The seeded template: its URL and, for each seeded user, a session made there once."""
-
-    url: str
-    cookie_name: str
-    cookies: dict[str, str]
-    csrf: dict[str, str]
-
-
 @pytest.fixture(scope="session")
 def seeded(databases, migrated_db, tmp_path_factory) -> Seeded:
     """The migrated database plus one user per role, named after the role (``admin``...),
@@ -101,7 +118,7 @@ def seeded(databases, migrated_db, tmp_path_factory) -> Seeded:
         _environment(env, folder, url)
         from wallchart.extensions import db
 
-        app = _make_app()
+        app = make_app()
         with app.app_context():
             for role in ROLES:
                 accounts.create_user(None, role, PASSWORD, role, display_name=role.title())
@@ -168,29 +185,12 @@ def _app_closed_after():
     """A test's app; its connections are closed after, so its database can be dropped."""
     from wallchart.extensions import db
 
-    app = _make_app()
+    app = make_app()
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
-def _make_app():
-    from wallchart import create_app
-
-    # No app context is held open here: requests must not share ``g`` (and its signed-in user).
-    return create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
-
-
-
-
-def actor(username: str):
-    """The user row, for calling a service inside an app context as that user."""
-    from sqlalchemy import select
-
-    from wallchart.core.models import User
-    from wallchart.extensions import db
-
-    return db.session.execute(select(User).where(User.username == username)).scalar_one()
 
 
 @pytest.fixture
@@ -209,46 +209,6 @@ def counties(app) -> list[str]:
         db.session.add_all(County(name=n, sort_order=i) for i, n in enumerate(names))
         db.session.commit()
     return names
-
-
-def csrf_token_of(html: str) -> str:
-    match = re.search(r'"X-CSRFToken": "([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-class SignedInClient:
-    """Flask's test client, signed in, sending the CSRF token the way htmx and board.js do."""
-
-    def __init__(self, client, csrf: str):
-        self.client = client
-        self.csrf = csrf
-
-    def get(self, *args, **kwargs):
-        return self.client.get(*args, **kwargs)
-
-    def _send(self, method: str, url: str, **kwargs):
-        headers = {"X-CSRFToken": self.csrf, **kwargs.pop("headers", {})}
-        return getattr(self.client, method)(url, headers=headers, **kwargs)
-
-    def post(self, url, **kwargs):
-        return self._send("post", url, **kwargs)
-
-    def patch(self, url, **kwargs):
-        return self._send("patch", url, **kwargs)
-
-    def delete(self, url, **kwargs):
-        return self._send("delete", url, **kwargs)
-
-
-def sign_in(app, username: str) -> SignedInClient:
-    client = app.test_client()
-    token = csrf_token_of(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": username, "password": PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return SignedInClient(client, csrf_token_of(client.get("/board").get_data(as_text=True)))
 
 
 class _SignInOnFirstUse(dict):
@@ -295,75 +255,6 @@ def make_project(app, users, counties):
     return make
 
 
-# --- a real server in a subprocess ------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class LiveServer:
-    """``python wsgi.py`` on a free port with its own instance folder and a copy of the
-    ``template`` database (or the database ``extra_env`` names, to share one)."""
-
-    def __init__(self, folder: Path, template: str, extra_env: dict | None = None):
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        extra_env = extra_env or {}
-        self.owned_database = None
-        if "WALLCHART_DATABASE_URL" not in extra_env:
-            self.owned_database = current_databases().clone(template, folder)
-        self.env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
-                    "WALLCHART_DATABASE_URL": self.owned_database,
-                    "WALLCHART_PORT": str(self.port), "WALLCHART_SECRET_KEY": SECRET,
-                    **extra_env}
-        self.env.pop("WALLCHART_ASYNC_MODE", None)
-        self.process: subprocess.Popen | None = None
-        self.log = folder / "server.log"
-
-    @property
-    def database_url(self) -> str:
-        return self.env["WALLCHART_DATABASE_URL"]
-
-    def flask(self, *args: str, password: str = PASSWORD) -> str:
-        """Run a ``flask --app wsgi`` command against this server's database."""
-        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
-                                cwd=ROOT, env={**self.env, "WALLCHART_PASSWORD": password},
-                                capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    def start(self) -> LiveServer:
-        self.process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=self.env,
-                                        stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not start: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-    def drop_database(self) -> None:
-        """Stop, then drop the database this server made (a shared one is its maker's)."""
-        self.stop()
-        if self.owned_database:
-            current_databases().drop(self.owned_database)
-
-
 @pytest.fixture
 def live_server(databases, tmp_path, seeded_db):
     """A running server with one user per role (password ``PASSWORD``)."""
@@ -371,22 +262,6 @@ def live_server(databases, tmp_path, seeded_db):
     server.start()
     yield server
     server.drop_database()
-
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def redis_or_skip() -> None:
-    """Skip without Redis on a developer's machine; in CI (which starts it) fail instead."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        message = f"Redis is not answering at {REDIS_URL}: {error}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI starts it in .ci/run)")
-        pytest.skip(message)
 
 
 @pytest.fixture
@@ -406,3 +281,23 @@ def two_servers(databases, tmp_path, seeded_db):
     yield servers
     for server in reversed(servers):
         server.drop_database()
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[OwnRedis]:
+    """A ``redis-server`` of this test's own, on a free port: the test may kill and restart it."""
+    (tmp_path / "redis").mkdir()
+    server = OwnRedis(tmp_path / "redis").start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright's browser: the system Chromium (for every browser test, tests/browser
+    and the screenshots of tests/reports alike)."""
+    from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
+
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS,
+            "headless": True}
+

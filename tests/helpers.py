@@ -1,11 +1,118 @@
-"""Small helpers shared by the tests: database snapshots and socket test clients."""
+"""Factories and small helpers shared by the tests (imported, never fixtures): the seeded users'
+names and password, signing in through the login form, the user row to call a service as,
+database snapshots, and Flask-SocketIO's in-process socket client.
+
+A real server in a subprocess and the real Socket.IO clients that watch it are in
+``tests/live.py``; the fixtures are in ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event, select
 
 from wallchart.core.models import BoardState, Project, ProjectEvent
 from wallchart.extensions import db, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery"
+ROLES = ("admin", "lead", "member", "viewer")
+TEAM, OTHER_TEAM = "一组", "二组"
+#: The secret key of every test app and server, so that cookies signed once stay valid.
+SECRET = "test-secret"
+
+
+@dataclass
+class Seeded:
+    """The seeded template: its URL and, for each seeded user, a session made there once."""
+
+    url: str
+    cookie_name: str
+    cookies: dict[str, str]
+    csrf: dict[str, str]
+
+
+def make_app():
+    """A test app (threading mode) for the database the environment names."""
+    from wallchart import create_app
+
+    # No app context is held open here: requests must not share ``g`` (and its signed-in user).
+    return create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
+
+
+def actor(username: str):
+    """The user row, for calling a service inside an app context as that user."""
+    from wallchart.core.models import User
+
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def csrf_token_of(html: str) -> str:
+    match = re.search(r'"X-CSRFToken": "([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class SignedInClient:
+    """Flask's test client, signed in, sending the CSRF token the way htmx and board.js do."""
+
+    def __init__(self, client, csrf: str):
+        self.client = client
+        self.csrf = csrf
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    def _send(self, method: str, url: str, **kwargs):
+        headers = {"X-CSRFToken": self.csrf, **kwargs.pop("headers", {})}
+        return getattr(self.client, method)(url, headers=headers, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self._send("post", url, **kwargs)
+
+    def patch(self, url, **kwargs):
+        return self._send("patch", url, **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self._send("delete", url, **kwargs)
+
+
+def sign_in(app, username: str) -> SignedInClient:
+    client = app.test_client()
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return SignedInClient(client, csrf_token_of(client.get("/board").get_data(as_text=True)))
+
+
+def post_login(client, username: str, password: str, address: str = "127.0.0.1"):
+    """POST the login form from ``address`` (the form and its token fetched first); the answer,
+    not followed."""
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    return client.post("/login", environ_base={"REMOTE_ADDR": address},
+                       data={"username": username, "password": password, "csrf_token": token})
+
+
+def count_statements(app, client, url: str) -> int:
+    """The SQL statements one GET of ``url`` sends (it must answer 200)."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
 
 
 def snapshot(app) -> dict:

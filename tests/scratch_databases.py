@@ -17,13 +17,19 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
-from tests.conftest import ROOT, free_port
 from tests.databases import KIND
+from tests.helpers import ROOT
+from tests.live import free_port
 
 PG_SERVER = "postgres@127.0.0.1:5432"
 #: The kind this run tests (``WALLCHART_TEST_DATABASE``): .ci/run runs the suite once per kind.
 KINDS = ("postgresql",) if KIND in ("postgresql", "postgres") else ("sqlite",)
+SCRIPTS = ScriptDirectory(str(ROOT / "migrations"))
+#: The migrations' revisions, oldest first.
+REVISIONS = [script.revision for script in reversed(list(SCRIPTS.walk_revisions()))]
+FIRST, HEAD = REVISIONS[0], REVISIONS[-1]
 
 
 def postgresql_or_skip() -> None:

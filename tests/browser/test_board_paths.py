@@ -7,7 +7,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import assert_not_reloaded, card, column_ids, drag_to, empty_spot, grab_point, mark
+from tests.browser.helpers import (
+    assert_not_reloaded,
+    card,
+    column_ids,
+    drag_to,
+    empty_spot,
+    grab_point,
+    mark,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

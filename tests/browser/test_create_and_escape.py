@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import assert_not_reloaded, card, mark
+from tests.browser.helpers import assert_not_reloaded, card, mark
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

@@ -10,9 +10,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import assert_not_reloaded, card, mark
 from wallchart.core.timeutil import today
-
-from .conftest import assert_not_reloaded, card, mark
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

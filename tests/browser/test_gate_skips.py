@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import card, drop_into
 from wallchart.core.timeutil import today
-
-from .conftest import card
-from .test_record_browser import drop_into
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_not_reloaded, card, mark
+from tests.browser.helpers import assert_not_reloaded, card, mark
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

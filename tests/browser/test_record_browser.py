@@ -7,19 +7,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from wallchart.core.timeutil import today
-
-from .conftest import (
+from tests.browser.helpers import (
     assert_not_reloaded,
     card,
     column_ids,
-    drag_to,
-    empty_spot,
-    grab_point,
+    drop_into,
     mark,
 )
+from wallchart.core.timeutil import today
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -31,13 +28,6 @@ RECORD = {
     "contact_phone": "0745-2345678", "land_mu": 260, "confidential": True,
     "description": "建设动力电池模组产线\n配套研发中心",
 }
-
-
-def drop_into(page: Page, project_id: int, stage: str):
-    """Drag the card into ``stage``; the move request's response."""
-    with page.expect_response(f"**/api/projects/{project_id}/move") as moved:
-        drag_to(page, grab_point(page, project_id), empty_spot(page, stage))
-    return moved.value
 
 
 def test_a_drop_into_signed_asks_for_what_is_missing(api, open_board, artifacts):

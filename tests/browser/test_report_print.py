@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.midyear import SIGNED, build_midyear
+from bench.midyear import SIGNED, build_midyear
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 HALF = "from=2026-01-01&to=2026-06-30"
 A4_LONG, A4_SHORT = 841.9, 595.3  # points

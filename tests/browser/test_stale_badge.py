@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_outage import HEARTBEAT_SECONDS, own_redis, start_two_servers  # noqa: F401
-
-from .conftest import Api, assert_not_reloaded, card, mark, wait_live
+from tests.browser.helpers import Api, assert_not_reloaded, card, mark, wait_live
+from tests.live import HEARTBEAT_SECONDS, start_two_servers
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import STAGES, assert_not_reloaded, card, mark
+from tests.browser.helpers import STAGES, assert_not_reloaded, card, mark
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -31,7 +31,7 @@ def fill_board(live_server, monkeypatch):
         monkeypatch.setenv("WALLCHART_DATABASE_URL", live_server.env["WALLCHART_DATABASE_URL"])
         monkeypatch.setenv("WALLCHART_SECRET_KEY", live_server.env["WALLCHART_SECRET_KEY"])
         monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
-        from tests.conftest import actor
+        from tests.helpers import actor
         from wallchart import create_app
         from wallchart.core.models import County
         from wallchart.core.timeutil import today

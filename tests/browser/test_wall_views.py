@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import assert_not_reloaded, card, mark, wait_live, watch
 from tests.databases import run_sql
 from wallchart.core.timeutil import today
-
-from .conftest import _watch, assert_not_reloaded, card, mark, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -44,7 +43,7 @@ def open_display(live_server, new_context, page_errors):
     def open_(path: str, width: int = 1920, height: int = 1080, clock: bool = False,
               **context_args: Any) -> Page:
         context = new_context(viewport={"width": width, "height": height}, **context_args)
-        page = _watch(context.new_page(), page_errors, f"wall {width}x{height}")
+        page = watch(context.new_page(), page_errors, f"wall {width}x{height}")
         if clock:
             page.clock.install()
         page.goto(live_server.url + path)

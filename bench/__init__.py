@@ -1,0 +1,1 @@
+"""Benchmarks (measurements, not tests) and the data builders they share with the tests."""

@@ -1,0 +1,26 @@
+"""The schema comes from the migrations alone, and they match the models."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.helpers import ROOT
+
+
+def test_the_models_match_the_migrations(databases, tmp_path):
+    env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(tmp_path),
+           "WALLCHART_DATABASE_URL": databases.new(tmp_path, "check"),
+           "WALLCHART_SECRET_KEY": "t"}
+
+    def flask(*args) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
+                              cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert flask("upgrade").returncode == 0
+    check = flask("check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    # And every step back down works too, so that an upgrade can be undone.
+    assert flask("downgrade", "base").returncode == 0
+    assert flask("upgrade").returncode == 0
