@@ -315,18 +315,6 @@ class Screen:
         self.client.disconnect()
 
 
-#: How long "nothing arrives" is watched for. Pushes arrive within milliseconds on loopback.
-QUIET = 0.5
-
-
-def assert_quiet(*screens: Screen, seconds: float = QUIET) -> None:
-    """Watch all screens together for ``seconds``; none may receive a project event."""
-    time.sleep(seconds)
-    for screen in screens:
-        extra = screen.received()
-        assert not extra, f"unexpected project events: {extra}"
-
-
 def wait_until(condition, timeout: float = EVENT_TIMEOUT) -> bool:
     deadline = time.monotonic() + timeout
     while not condition():

@@ -25,11 +25,11 @@ from tests.live import (
     Screen,
     Script,
     api_token,
-    assert_quiet,
     create,
     display_token,
     expect,
     fetch,
+    sentinel,
     stored_revision,
     wait_until,
 )
@@ -116,7 +116,6 @@ def test_a_move_reaches_a_browser_a_wall_and_a_script(server, tokens, screens):
         assert f'data-project-id="{second["id"]}"' in event["html"]
         assert f'data-version="{answer["version"]}"' in event["html"]
         assert "后入谈项目" in event["html"]
-    assert_quiet(browser, wall, script)
 
     # The wall gets the card without controls; signed-in screens get the board's card.
     assert "hx-get" not in received["wall"]["html"]
@@ -129,6 +128,8 @@ def test_a_move_reaches_a_browser_a_wall_and_a_script(server, tokens, screens):
         ("contact", "negotiating")
     assert fetch(member, first["id"])["position"] == 1
     assert stored_revision(server)[0] == before + 1
+    # Exactly once: the next change is the next thing each screen hears.
+    assert sentinel(member, browser, wall, script)["revision"] == before + 2
 
 
 def test_the_wall_fragment_has_no_controls_and_the_board_fragment_has(server, tokens, screens):
@@ -224,7 +225,6 @@ def test_create_edit_assign_delete_each_push_one_event_in_order(server, tokens, 
     expect(deleted, 204)
 
     events = [screen.event() for _ in range(4)]
-    assert_quiet(screen)
     assert [e["action"] for e in events] == ["created", "updated", "assigned", "deleted"]
     assert [e["revision"] for e in events] == [before + 1, before + 2, before + 3, before + 4]
     assert {e["id"] for e in events} == {created["id"]}
@@ -241,6 +241,8 @@ def test_create_edit_assign_delete_each_push_one_event_in_order(server, tokens, 
     expect(member.api("GET", f"/projects/{created['id']}"), 404)
     revision, _entries, _distinct = stored_revision(server)
     assert revision == before + 4
+    # One event each: the next change is the next thing the screen hears.
+    assert sentinel(member, screen)["revision"] == before + 5
 
 
 # --- 5. text is escaped in the pushed fragment -------------------------------------------------
@@ -289,13 +291,16 @@ def test_refused_changes_push_nothing_and_change_nothing(server, tokens, screens
                             json={"name": "改名", "version": project["version"]})
     expect(stale_edit, 409)
 
-    assert_quiet(screen)
     assert fetch(member, project["id"]) == current
     # A refused change does not use up a revision: the next one is exactly one higher.
     assert stored_revision(server)[0] == before
+    # The sentinel: a change that does reach the screen. Had a refused one pushed anything,
+    # it would have come first.
     expect(member.api("POST", f"/projects/{project['id']}/move",
                   json={"stage": "signed", "version": current["version"]}), 200)
-    assert screen.event()["revision"] == before + 1
+    event = screen.event()
+    assert (event["id"], event["action"], event["revision"]) == \
+        (project["id"], "moved", before + 1)
 
 
 # --- 7. one render per language room -------------------------------------------------------------
@@ -307,10 +312,10 @@ def _language_screens(server, tokens, screens) -> tuple[str, str]:
     chinese.connect()
     english.connect()
     # Two tests make this card on the module's one server: the second is a known duplicate.
-    project = create(Script(server, tokens["member"]), "语言项目", investment_wan=50000,
-                     allow_duplicate=True)
+    member = Script(server, tokens["member"])
+    project = create(member, "语言项目", investment_wan=50000, allow_duplicate=True)
     zh, en = chinese.event(), english.event()
-    assert_quiet(chinese, english)
+    sentinel(member, chinese, english)
     for event in (zh, en):
         assert event["id"] == project["id"] and event["action"] == "created"
     assert zh["revision"] == en["revision"]
@@ -393,7 +398,6 @@ def test_simultaneous_moves_of_one_version_let_exactly_one_win(server, tokens, s
         winners[card["id"]] = next(r.json() for r in answers if r.status_code == 200)
 
     events = [screen.event() for _ in cards]
-    assert_quiet(screen)
     assert sorted(e["id"] for e in events) == sorted(winners)
     assert sorted(e["revision"] for e in events) == [before + 1, before + 2, before + 3]
     for event in events:
@@ -405,6 +409,8 @@ def test_simultaneous_moves_of_one_version_let_exactly_one_win(server, tokens, s
         assert (stored["stage"], stored["version"]) == \
             (winners[card["id"]]["stage"], card["version"] + 1)
         assert [entry["action"] for entry in stored["history"]] == ["moved", "created"]
+    # The losers pushed nothing: the next change is the next thing the screen hears.
+    assert sentinel(member, screen)["revision"] == before + 4
 
 
 # --- 9. a restart: the screen comes back by itself ----------------------------------------------
