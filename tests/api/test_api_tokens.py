@@ -345,6 +345,8 @@ def _screen(url: str, token: str) -> tuple[socketio.Client, queue.Queue]:
     closed: queue.Queue = queue.Queue()
     client = socketio.Client(reconnection=False)
     client.on("disconnect", lambda *reason: closed.put(time.monotonic()))
+    client.pushed = queue.Queue()  # type: ignore[attr-defined]
+    client.on("project", client.pushed.put)  # type: ignore[attr-defined]
     client.connect(url, transports=["websocket"], wait_timeout=10, auth={"token": token})
     return client, closed
 
@@ -362,8 +364,25 @@ def test_a_socket_opened_with_a_revoked_token_closes_within_the_check_interval(q
     first = quick_server.flask("user", "token", "member").strip().splitlines()[-1]
     second = quick_server.flask("user", "token", "member").strip().splitlines()[-1]
     leads = quick_server.flask("user", "token", "lead").strip().splitlines()[-1]
-    screens = [_screen(url, token) for token in (first, second, leads)]
-    (one, one_closed), (two, two_closed), (lead, _lead_closed) = screens
+    # The sentinels: sockets of other users' tokens, revoked later, each closing in a watcher
+    # round that comes after the one that closed the socket before.
+    sentinels = [quick_server.flask("user", "token", name).strip().splitlines()[-1]
+                 for name in ("viewer", "admin")]
+    screens = [_screen(url, token) for token in (first, second, leads, *sentinels)]
+    (one, one_closed), (two, two_closed), (lead, _lead_closed) = screens[:3]
+    (_viewer, viewer_closed), (_admin, admin_closed) = screens[3:]
+
+    def later_round_keeps(username: str, closed: queue.Queue, *kept: socketio.Client) -> None:
+        """Revoke ``username``'s tokens and wait for that socket to close (a later watcher
+        round); then a change reaches the ``kept`` sockets: that round left them open."""
+        assert "Revoked 1 API token(s)" in quick_server.flask("user", "revoke-tokens", username)
+        closed.get(timeout=CHECK_SECONDS + 10)
+        made = requests.post(url + "/api/projects", timeout=10, headers={
+            "Authorization": f"Bearer {leads}"}, json={"name": f"哨兵项目{username}"})
+        assert made.status_code == 201, made.text
+        for client in kept:
+            assert client.pushed.get(timeout=10)["id"] == made.json()["id"]
+            assert client.connected
     try:
         admin = requests.Session()
         csrf = csrf_token_of(admin.get(url + "/login", timeout=10).text)
@@ -378,16 +397,14 @@ def test_a_socket_opened_with_a_revoked_token_closes_within_the_check_interval(q
                               data={"csrf_token": csrf_token_of(user_page)}, timeout=10)
         assert response.ok, response.text
         _closed_within_the_interval(one_closed, time.monotonic())
-        time.sleep(CHECK_SECONDS * 2)  # two more watcher rounds
-        assert two.connected and lead.connected
+        later_round_keeps("viewer", viewer_closed, two, lead)
         assert requests.get(url + "/api/projects", timeout=10, headers={
             "Authorization": f"Bearer {first}"}).status_code == 401
         # The rest of member's tokens from the command line: closed too; the lead's stays.
         assert "Revoked 1 API token(s) of member." in quick_server.flask(
             "user", "revoke-tokens", "member")
         _closed_within_the_interval(two_closed, time.monotonic())
-        time.sleep(CHECK_SECONDS * 2)
-        assert lead.connected
+        later_round_keeps("admin", admin_closed, lead)
     finally:
         for client, _closed in screens:
             client.disconnect()
