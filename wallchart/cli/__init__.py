@@ -2,9 +2,9 @@
 data): ``wallchart …``, the console script that ``pip install`` makes, or ``flask --app wsgi …``;
 both build the app with ``create_app()`` and offer the same commands.
 
-A face: may import ``identity``, ``services``, ``reports``, ``reads`` and ``core`` (and
-``config``, ``extensions``); never ``web``, ``api`` or ``realtime``. ``main`` alone imports the
-app factory, which installs every face (the one ignored arrow of the layers contract).
+A face: may import ``identity``, ``services``, ``reports``, ``reads`` and ``core``; never
+another face (``web``, ``api``, ``realtime``). ``main`` alone imports the app factory, which
+installs every face: the one arrow the layers contract (setup.cfg) ignores.
 """
 
 from __future__ import annotations
