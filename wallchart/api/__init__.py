@@ -1,7 +1,8 @@
 """The JSON API on ``/api``: projects, their tracking (notes, blockers), indicators.
 
-Parses, authorizes, calls a service or a read, answers JSON. May import ``services``,
-``reads``, ``reports`` and ``core``; never ``web``, ``realtime`` or ``cli``.
+A face: parses, authorizes, calls a service or a read, answers JSON. May import ``identity``,
+``services``, ``reports``, ``reads`` and ``core``; never another face (``web``, ``realtime``,
+``cli``).
 """
 
 from __future__ import annotations

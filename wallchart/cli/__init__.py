@@ -1,7 +1,10 @@
-"""The ``flask --app wsgi`` commands (users, teams, displays, backup and restore, demo data).
+"""The command line (users, teams, displays, counties, the setup link, backup and restore, demo
+data): ``wallchart …``, the console script that ``pip install`` makes, or ``flask --app wsgi …``;
+both build the app with ``create_app()`` and offer the same commands.
 
-May import ``services``, ``reads``, ``reports`` and ``core``; never ``web``, ``api`` or
-``realtime``.
+A face: may import ``identity``, ``services``, ``reports``, ``reads`` and ``core``; never
+another face (``web``, ``api``, ``realtime``). ``main`` alone imports the app factory, which
+installs every face: the one arrow the layers contract (setup.cfg) ignores.
 """
 
 from __future__ import annotations
@@ -14,3 +17,19 @@ def init_app(app: Flask) -> None:
     from wallchart.cli import commands
 
     commands.init_app(app)
+
+
+def main() -> None:
+    """The ``wallchart`` console script: Flask's command line for this app.
+
+    The same as ``flask --app wsgi``: ``wsgi.py`` only calls ``create_app()`` when imported (its
+    gevent patching and ``serve()`` run under ``python wsgi.py`` alone), and both read the same
+    ``WALLCHART_*`` environment, instance folder (``WALLCHART_INSTANCE_PATH``, else ``instance/``
+    of the checkout) and ``.env`` files. ``wallchart`` also works from any directory.
+    """
+    from flask.cli import FlaskGroup
+
+    from wallchart import create_app
+
+    FlaskGroup(name="wallchart", create_app=create_app,
+               help="Wallchart's commands: the same as `flask --app wsgi`.").main()

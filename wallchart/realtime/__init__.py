@@ -1,7 +1,9 @@
 """Live screens over Socket.IO: who may connect and which room each screen joins (``sockets``),
-and the push of each change to the rooms.
+and the push of each change the services announce to the rooms (``push``: renders each card
+once per room and emits).
 
-May import ``services``, ``reads``, ``reports`` and ``core``; never ``web``, ``api`` or ``cli``.
+A face: may import ``identity``, ``services``, ``reports``, ``reads`` and ``core``; never
+another face (``web``, ``api``, ``cli``).
 """
 
 from __future__ import annotations

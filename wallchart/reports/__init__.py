@@ -1,5 +1,6 @@
-"""Figures and reports: indicators of a period year on year, the schedule report, the weekly
-report, charts, spreadsheets, and what the walls show around their cards.
+"""Figures and reports: indicators of a period year on year, the scheduling report's lists, the
+weekly report, charts, spreadsheets, and what the walls show around their cards (header, ticker,
+ranking, attention).
 
-Only reads. May import ``core`` and ``reads``; never ``services`` or a face.
+Only reads. May import ``reads`` and ``core``; never ``services``, ``identity`` or a face.
 """

@@ -1,9 +1,10 @@
 """The pages people use: one blueprint a module (board, projects' tracking, wall, indicators,
-reports, account, sign-in, admin), and the page-wide hooks (security headers, language,
-templating helpers, error pages).
+reports, account, sign-in, admin), and the page-wide hooks (security headers, rate limits,
+language, templating helpers, error pages).
 
-Parses, authorizes, calls a service or a read, renders. May import ``services``, ``reads``,
-``reports`` and ``core``; never ``api``, ``realtime`` or ``cli``.
+A face: parses, authorizes, calls a service or a read, renders. May import ``identity``,
+``services``, ``reports``, ``reads`` and ``core``; never another face (``api``, ``realtime``,
+``cli``).
 """
 
 from __future__ import annotations
