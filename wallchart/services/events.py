@@ -34,7 +34,7 @@ ENTERS_BOARD = frozenset({"created", "reopened"})
 #: (``partials/card.html``), what the card's warning lamp, overdue mark and days in the stage
 #: are computed from (``core.early_warnings``), and the card's place (stage, rank, on the
 #: board or not). A change to a confidential project that sets none of these is not told to a
-#: lobby at all. ``tests/test_lobby_timing.py`` checks that no other attribute changes the
+#: lobby at all. ``tests/realtime/test_lobby_timing.py`` checks that no other attribute changes the
 #: redacted card, so that this list cannot quietly fall behind the card.
 LOBBY_CARD_SHOWS = frozenset({
     "name", "stage", "rank", "status", "deleted_at", "confidential", "county", "county_id",
