@@ -37,7 +37,7 @@ def _project_or_404(project_id: int):
 
 def _p(project: Project) -> dict[str, Any]:
     """P, with its place in its column; a withdrawn project has none."""
-    return project_json(project, index_of(project) if project.status == "active" else None)
+    return project_json(project, index_of(project) if project.on_board else None)
 
 
 def _answer(project, status: int = 200):

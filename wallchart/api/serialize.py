@@ -46,7 +46,7 @@ def project_json(project: Project, position: int | None) -> dict[str, Any]:
         "stage_entered_at": project.stage_entered_at.isoformat(),
     }
     body.update((field, _plain(getattr(project, field))) for field in DETAIL_FIELDS)
-    active = project.status == "active"
+    active = project.on_board
     warning = warning_for(project, today(), current_app.config) if active else None
     body.update({
         "stage_dates": stage_dates_json(project),

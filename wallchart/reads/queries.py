@@ -52,7 +52,7 @@ def _board(*columns, board_filter: BoardFilter | None) -> Select:
     colour computed by the database (``warnings.colour_expression``) as the last column."""
     return (
         select(*columns, colour_expression(today(), current_app.config).label("colour"))
-        .where(Project.deleted_at.is_(None), Project.status == "active",
+        .where(Project.on_board,
                *(board_filter.conditions() if board_filter else ()))
         .order_by(Project.rank, Project.id)
     )
@@ -239,7 +239,7 @@ def workload(team: Team | None = None) -> Workload:
         select(Project.owner_id, Project.stage, func.count(Project.id),
                func.coalesce(func.sum(Project.investment_wan), 0),
                func.coalesce(func.sum(stalled), 0))
-        .where(Project.deleted_at.is_(None), Project.status == "active")
+        .where(Project.on_board)
         .group_by(Project.owner_id, Project.stage)
     )
     if team is not None:

@@ -152,7 +152,7 @@ def _stalled(week: Week, changes: WeeklyChanges) -> None:
     # SQL, so that only those cards load (most of a stale wall is yellow all along).
     worse = and_(now.is_not(None), or_(before.is_(None), and_(now == "red", before == "yellow")))
     query = (select(Project, now, before)
-             .where(Project.deleted_at.is_(None), Project.status == "active", worse)
+             .where(Project.on_board, worse)
              .order_by(Project.name, Project.id))
     for project, colour, previous in db.session.execute(query):
         changes.stalled.append(Stalled(project, colour, previous,

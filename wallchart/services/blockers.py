@@ -167,7 +167,7 @@ def city_list(status: Any = "open", sort: Any = "age", county: str | None = None
         raise Invalid(_("Unknown sort order."), {"sort": _("Choose age or department.")})
     query = _with_people(
         select(Blocker).join(Blocker.project).options(contains_eager(Blocker.project))
-        .where(Project.deleted_at.is_(None), Project.status == "active",
+        .where(Project.on_board,
                Blocker.status == status))
     if county:
         query = query.where(Project.county_id.in_(select(County.id).where(County.name == county)))
@@ -182,7 +182,7 @@ def departments(status: str = "open") -> list[str]:
     """The departments named by blockers of projects on the board, for the filter."""
     return list(db.session.execute(
         select(Blocker.department).distinct().join(Blocker.project)
-        .where(Project.deleted_at.is_(None), Project.status == "active",
+        .where(Project.on_board,
                Blocker.status == status).order_by(Blocker.department)).scalars())
 
 

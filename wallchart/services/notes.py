@@ -50,7 +50,7 @@ def clean_text(value: Any, field: str, errors: dict[str, str], *, limit: int,
 
 def may_write(user: User, project: Project) -> bool:
     """Whether ``user`` may add notes and blockers to ``project``: what the forms are shown for."""
-    return (user.is_authenticated and user.can("note") and project.status == "active"
+    return (user.is_authenticated and user.can("note") and project.on_board
             and (user.role == "admin" or project.team_id in teams.team_ids(user)))
 
 

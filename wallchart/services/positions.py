@@ -16,8 +16,8 @@ STEP = 1024.0
 
 
 def _on_board(stage: str):
-    """The cards of a column: neither deleted nor withdrawn."""
-    return (Project.deleted_at.is_(None), Project.status == "active", Project.stage == stage)
+    """The cards of a column."""
+    return (Project.on_board, Project.stage == stage)
 
 
 def _column(stage: str, exclude_id: int | None):
