@@ -9,8 +9,9 @@ from flask import current_app
 
 from wallchart.core.early_warnings import warning_for
 from wallchart.core.models import Project, ProjectEvent, User
+from wallchart.core.stages import stages_reached
 from wallchart.core.timeutil import iso_utc, today
-from wallchart.services.record import DETAIL_FIELDS, STAGE_ORDER
+from wallchart.services.record import DETAIL_FIELDS
 
 
 def _plain(value: Any) -> Any:
@@ -24,8 +25,7 @@ def _plain(value: Any) -> Any:
 
 def stage_dates_json(project: Project) -> dict[str, str]:
     """The dates of the stages the project has entered (up to its current one) that are known."""
-    reached = STAGE_ORDER[:STAGE_ORDER.index(project.stage) + 1]
-    return {stage: project.stage_date(stage).isoformat() for stage in reached
+    return {stage: project.stage_date(stage).isoformat() for stage in stages_reached(project.stage)
             if project.stage_date(stage) is not None}
 
 

@@ -24,12 +24,10 @@ from sqlalchemy import and_, or_, select
 from wallchart.core.early_warnings import colour_expression, warning_for
 from wallchart.core.errors import Invalid
 from wallchart.core.models import County, Project, ProjectEvent, User
+from wallchart.core.stages import is_forward
 from wallchart.core.timeutil import SHANGHAI, today
-from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
 from wallchart.reports.indicators import period_from_args
-
-STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def _events(week: Week, changes: WeeklyChanges) -> None:
             changes.created.append(change)
         elif action == "withdrawn":
             changes.withdrawn.append(change)
-        elif STAGE_ORDER.get(to_stage, 0) > STAGE_ORDER.get(from_stage, 0):
+        elif is_forward(from_stage, to_stage):
             changes.advanced.append(change)
         else:
             changes.moved_back.append(change)

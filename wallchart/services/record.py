@@ -21,6 +21,7 @@ from wallchart.core.errors import Invalid, MissingFields
 from wallchart.core.formatting import name_list
 from wallchart.core.inputs import unstorable, unstorable_message
 from wallchart.core.models import County, Project, User
+from wallchart.core.stages import STAGE_ORDER, stage_index, stages_reached
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import (
     ENTERPRISE_TYPES,
@@ -78,7 +79,6 @@ EARLIEST = date(2000, 1, 1)
 PLANNING_YEARS = 10
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-STAGE_ORDER = tuple(STAGES)
 #: What a project needs to be in a stage, by API name; cumulative, as the figures of each later
 #: stage count the signing too.
 GATES: dict[str, tuple[str, ...]] = {
@@ -258,8 +258,8 @@ def stage_dates(project: Project) -> dict[str, date | None]:
 def kept_on_move(dates: dict[str, date | None], stage: str) -> dict[str, date | None]:
     """The dates a move to ``stage`` keeps: the stages up to it, its own included (a move back
     lands on the date the stage was entered); the later stages' dates are cleared."""
-    reached = STAGE_ORDER.index(stage)
-    return {s: day if STAGE_ORDER.index(s) <= reached else None for s, day in dates.items()}
+    reached = stage_index(stage)
+    return {s: day if stage_index(s) <= reached else None for s, day in dates.items()}
 
 
 def open_since() -> date:
@@ -272,7 +272,7 @@ def check_stage_dates(dates: dict[str, date | None], stage: str) -> None:
     """The dates of a project in ``stage``: its own date set, none for a stage not reached yet,
     and the dates that are set in stage order (equal dates are fine)."""
     errors: dict[str, str] = {}
-    reached = STAGE_ORDER[:STAGE_ORDER.index(stage) + 1]
+    reached = stages_reached(stage)
     for later in STAGE_ORDER[len(reached):]:
         if dates.get(later) is not None:
             errors[date_key(later)] = _("The project has not reached %(stage)s.",

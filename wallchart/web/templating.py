@@ -15,6 +15,7 @@ from markupsafe import Markup
 from wallchart.core import formatting, vocabulary
 from wallchart.core.early_warnings import Warning, warning_for
 from wallchart.core.models import Project, ProjectEvent, User, utcnow
+from wallchart.core.stages import stages_between, stages_reached
 from wallchart.core.timeutil import today
 
 #: Record fields kept as a vocabulary key: the history shows the key's label.
@@ -179,6 +180,8 @@ def card_warning(project: Project) -> Warning:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STAGES=vocabulary.STAGES,
+        stages_reached=stages_reached,
+        stages_between=stages_between,
         SECTORS=vocabulary.SECTORS,
         ROLES=vocabulary.ROLES,
         FIELD_LABELS=vocabulary.FIELD_LABELS,
