@@ -36,14 +36,13 @@ from sqlalchemy import (
 
 from wallchart.core.errors import Invalid
 from wallchart.core.models import County, CountyTarget, Project
+from wallchart.core.money import BILLION_WAN
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import SECTORS, SOURCE_CHANNELS
 from wallchart.extensions import db
 
 INDICATORS = ("entered_negotiation", "signed", "started", "producing", "signed_billion_plus",
               "signed_three500", "foreign_invested", "new_trade_entity")
-#: 10亿元 in 万元: the threshold of "projects of 1 billion yuan and above".
-BILLION_WAN = 100_000
 PRESETS = ("month", "quarter", "half", "year")
 MAX_SPAN_YEARS = 5
 GROUPS = ("county", "sector", "source_channel")

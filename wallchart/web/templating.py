@@ -15,6 +15,7 @@ from markupsafe import Markup
 from wallchart.core import formatting, vocabulary
 from wallchart.core.early_warnings import Warning, warning_for
 from wallchart.core.models import Project, ProjectEvent, User, utcnow
+from wallchart.core.money import BILLION_WAN
 from wallchart.core.stages import stages_between, stages_reached
 from wallchart.core.timeutil import today
 
@@ -180,6 +181,7 @@ def card_warning(project: Project) -> Warning:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STAGES=vocabulary.STAGES,
+        BILLION_WAN=BILLION_WAN,
         stages_reached=stages_reached,
         stages_between=stages_between,
         SECTORS=vocabulary.SECTORS,
