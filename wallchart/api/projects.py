@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wallchart.api.serialize import event_json, project_json
-from wallchart.core.errors import Conflict, Duplicate, Invalid, MissingFields, NotFound
+from wallchart.core.errors import Conflict, Duplicate, Invalid, MissingFields
 from wallchart.core.inputs import json_object
 from wallchart.core.models import Project
 from wallchart.reads import queries
@@ -24,15 +24,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @login_required
 def _signed_in():
     """Every API route needs an identity; the services check what it may do."""
-
-
-def _project_or_404(project_id: int):
-    project = queries.live_project(project_id)
-    if project is None:
-        raise NotFound(_("No such project."))
-    if not current_user.can("read"):
-        abort(403)
-    return project
 
 
 def _p(project: Project) -> dict[str, Any]:
@@ -95,7 +86,9 @@ def create_project():
 
 @bp.get("/projects/<int:project_id>")
 def get_project(project_id: int):
-    project = _project_or_404(project_id)
+    project = queries.project_or_404(project_id)
+    if not current_user.can("read"):
+        abort(403)
     body = _p(project)
     body["history"] = [event_json(event) for event in queries.history(project.id)]
     return jsonify(body)

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
-from wallchart.core.errors import Conflict, NotFound
+from wallchart.core.errors import Conflict
 from wallchart.core.inputs import json_object
 from wallchart.core.models import Blocker, ProjectEvent
 from wallchart.core.timeutil import iso_utc, today
@@ -23,12 +22,6 @@ bp = Blueprint("tracking_api", __name__, url_prefix="/api")
 
 
 bp.before_request(readers_only)
-
-
-def _project_id(project_id: int) -> int:
-    if queries.live_project(project_id) is None:
-        raise NotFound(_("No such project."))
-    return project_id
 
 
 def note_json(note: ProjectEvent) -> dict[str, Any]:
@@ -70,7 +63,8 @@ def _conflict(error: Conflict):
 
 @bp.get("/projects/<int:project_id>/notes")
 def list_notes(project_id: int):
-    return jsonify(notes=[note_json(n) for n in notes.notes_of(_project_id(project_id))])
+    project = queries.project_or_404(project_id)
+    return jsonify(notes=[note_json(n) for n in notes.notes_of(project.id)])
 
 
 @bp.post("/projects/<int:project_id>/notes")
@@ -82,7 +76,7 @@ def add_note(project_id: int):
 
 @bp.get("/projects/<int:project_id>/blockers")
 def list_blockers(project_id: int):
-    found = blockers.blockers_of(_project_id(project_id))
+    found = blockers.blockers_of(queries.project_or_404(project_id).id)
     return jsonify(blockers=[blocker_json(b) for b in found])
 
 

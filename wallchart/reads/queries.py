@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
 from wallchart.core.early_warnings import COLOURS, colour_expression, stalled_condition
+from wallchart.core.errors import NotFound
 from wallchart.core.models import BoardState, County, Project, ProjectEvent, Team, User, team_member
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
@@ -139,6 +141,15 @@ def live_project(project_id: int) -> Project | None:
     """The project, on the board or withdrawn to the archive; ``None`` once deleted."""
     project = db.session.get(Project, project_id)
     return project if project and project.deleted_at is None else None
+
+
+def project_or_404(project_id: int) -> Project:
+    """``live_project``, or :class:`NotFound` (404): every face's get-or-404. The app's error
+    handlers answer it as a page, an htmx fragment or, under ``/api``, JSON."""
+    project = live_project(project_id)
+    if project is None:
+        raise NotFound(_("No such project."))
+    return project
 
 
 def withdrawn_projects() -> list[Project]:

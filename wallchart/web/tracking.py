@@ -51,15 +51,8 @@ def blocker_age(blocker: Blocker) -> int:
     return blockers.age_days(blocker)
 
 
-def _project(project_id: int) -> Project:
-    project = queries.live_project(project_id)
-    if project is None:
-        raise NotFound(_("No such project."))
-    return project
-
-
 def _section(template: str, project_id: int, status: int = 200, **form: Any):
-    return render_template(template, project=_project(project_id), **form), status
+    return render_template(template, project=queries.project_or_404(project_id), **form), status
 
 
 def _refused(template: str, project_id: int, error: ServiceError, **form: Any):
