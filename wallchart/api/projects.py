@@ -15,7 +15,7 @@ from wallchart.core.models import Project
 from wallchart.reads import queries
 from wallchart.services import projects
 from wallchart.services.positions import index_of
-from wallchart.services.project_steps import refuse_unknown
+from wallchart.services.validation import refuse_unknown
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

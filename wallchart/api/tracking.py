@@ -16,7 +16,7 @@ from wallchart.core.timeutil import iso_utc, today
 from wallchart.identity import readers_only
 from wallchart.reads import queries
 from wallchart.services import blockers, notes
-from wallchart.services.project_steps import refuse_unknown
+from wallchart.services.validation import refuse_unknown
 
 bp = Blueprint("tracking_api", __name__, url_prefix="/api")
 
