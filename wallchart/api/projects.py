@@ -14,7 +14,6 @@ from wallchart.core.inputs import json_object
 from wallchart.core.models import Project
 from wallchart.reads import queries
 from wallchart.services import projects
-from wallchart.services.positions import index_of
 from wallchart.services.validation import refuse_unknown
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -28,7 +27,7 @@ def _signed_in():
 
 def _p(project: Project) -> dict[str, Any]:
     """P, with its place in its column; a withdrawn project has none."""
-    return project_json(project, index_of(project) if project.on_board else None)
+    return project_json(project, queries.index_of(project) if project.on_board else None)
 
 
 def _answer(project, status: int = 200):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, lazyload
 
 from wallchart.core.early_warnings import COLOURS, colour_expression, stalled_condition
@@ -103,6 +103,18 @@ def board_cards(board_filter: BoardFilter | None = None) -> BoardColumns[Card]:
               confidential), stage, colour)
         for id_, version, wan, stage, county_name, team_name, username, label, confidential,
         colour in db.session.execute(query))
+
+
+def index_of(project: Project) -> int:
+    """The 0-based place of ``project`` in its column (board order), as every screen shows it."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(Project)
+        .where(
+            Project.on_board, Project.stage == project.stage,
+            tuple_(Project.rank, Project.id) < tuple_(project.rank, project.id),
+        )
+    ).scalar_one()
 
 
 def projects_by_id(ids: Iterable[int]) -> list[Project]:
