@@ -34,6 +34,17 @@ def money(wan: int) -> str:
     return f"CNY {_trim(wan / 100, 2)}M"
 
 
+def foreign_capital(usd_wan: int, unit: bool = True) -> str:
+    """Foreign capital, stored in 万美元, as officials write it: '1,200 万美元' / 'USD 12M'. With
+    ``unit`` false, the number alone, for a figure whose label names the unit (the wall's
+    header: '利用外资（万美元）' / 'Foreign capital (USD M)')."""
+    if _chinese():
+        number = f"{usd_wan:,}"
+        return f"{number} 万美元" if unit else number
+    number = _trim(usd_wan / 100, 2)
+    return f"USD {number}M" if unit else number
+
+
 def total_format() -> dict[str, object]:
     """How a column total is written; the live script reuses it when it recounts a column."""
     if _chinese():

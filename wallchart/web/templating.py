@@ -34,15 +34,6 @@ VOCABULARY_FIELDS = {
 USER_FIELDS = ("owner", "next_step_owner")
 
 
-def usd_wan(amount: int) -> str:
-    """Foreign capital, stored in 万美元: '1,200 万美元' / 'USD 12M'."""
-    locale = get_locale()
-    if locale is None or locale.language == "zh":
-        return f"{amount:,} 万美元"
-    millions = f"{amount / 100:,.2f}".rstrip("0").rstrip(".")
-    return f"USD {millions}M"
-
-
 def land(mu: int) -> str:
     """Land in 亩 (mu), the unit Chinese land-use plans count in."""
     return _("%(amount)s mu", amount=f"{mu:,}")
@@ -62,8 +53,8 @@ def history_value(field: str, value: Any, labels: dict[str, str] | None = None) 
         if field == "investment_wan":
             return formatting.money(value)
         if field in ("foreign_capital_usd_wan", "land_mu"):  # 0: none given
-            return (usd_wan if field == "foreign_capital_usd_wan" else land)(value) if value \
-                else "—"
+            shown = formatting.foreign_capital if field == "foreign_capital_usd_wan" else land
+            return shown(value) if value else "—"
     return str(value)
 
 
@@ -201,7 +192,7 @@ def init_app(app: Flask) -> None:
         history_value=history_value,
         history_sentence=history_sentence,
         history_changes=history_changes,
-        usd_wan=usd_wan,
+        foreign_capital=formatting.foreign_capital,
         land=land,
         is_past=is_past,
         today=today,
