@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wallchart.core import formatting, vocabulary
-from wallchart.core.early_warnings import Warning, warning_for
+from wallchart.core.early_warnings import EarlyWarning, warning_for
 from wallchart.core.models import Project, ProjectEvent, User, utcnow
 from wallchart.core.money import BILLION_WAN
 from wallchart.core.stages import stages_between, stages_reached
@@ -164,7 +164,7 @@ def users_by_name(users: list[User]) -> dict[str, str]:
     return {user.username: user.label for user in users}
 
 
-def card_warning(project: Project) -> Warning:
+def card_warning(project: Project) -> EarlyWarning:
     """The project's early warning today, by the install's thresholds."""
     return warning_for(project, today(), current_app.config)
 
