@@ -22,6 +22,7 @@ from wallchart.core.formatting import name_list
 from wallchart.core.vocabulary import STAGES
 from wallchart.reads import filters, queries
 from wallchart.services import projects, teams
+from wallchart.web import tracking
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -198,7 +199,8 @@ def _panel(project, error: ServiceError | None = None, form: str | None = None,
                            else queries.assignable_users(),
                            message=error.message if error else None,
                            errors=getattr(error, "fields", {}), form=form, values=values or {},
-                           gate=gate, withdrawn_by=withdrawn_by)
+                           gate=gate, withdrawn_by=withdrawn_by,
+                           **tracking.notes_of(project), **tracking.blockers_of(project))
     return body, error.status if error else 200
 
 
