@@ -241,7 +241,7 @@ def make_project(app, users, counties):
     ``stage_dates``: a date in a closed month is a lead's to enter); returns its API shape. Test
     data names projects alike ("a", "b"…): the duplicate guard has its own tests."""
     from wallchart.api.serialize import project_json
-    from wallchart.services.positions import index_of
+    from wallchart.reads.queries import index_of
     from wallchart.services.projects import create_project
 
     def make(name="测试项目", **fields) -> dict:

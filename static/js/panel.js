@@ -1,4 +1,4 @@
-/* The project panel's progress notes and blockers, and the print button of the blockers page.
+/* The project panel's progress notes and blockers.
  *
  * - Ctrl+Enter (⌘+Enter) in a panel's text area submits its form.
  * - After a form redrew its section, the keyboard stays there: on a refused field, else on the
@@ -20,10 +20,6 @@
     if (!(field instanceof HTMLTextAreaElement) || !field.form || !field.closest(".project-panel")) return;
     event.preventDefault();
     field.form.requestSubmit();
-  });
-
-  document.addEventListener("click", function (event) {
-    if (event.target.closest("[data-print]")) window.print();
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

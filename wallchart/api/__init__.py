@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the API's blueprints."""
+    """Register the API's blueprints (each made with the one error map, ``api.errors``)."""
     from wallchart.api import indicators, projects, tracking
 
     for resource in (projects, tracking, indicators):

@@ -9,17 +9,18 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from wallchart.api.errors import api_blueprint
 from wallchart.core.errors import Invalid
 from wallchart.core.models import County
 from wallchart.extensions import db
 from wallchart.identity import readers_only
 from wallchart.reports import indicators
 
-bp = Blueprint("api_indicators", __name__, url_prefix="/api")
+bp = api_blueprint("api_indicators", __name__)
 
 
 bp.before_request(readers_only)

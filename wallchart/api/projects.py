@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, abort, jsonify, request
+from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wallchart.api.serialize import event_json, project_json
-from wallchart.core.errors import Conflict, Duplicate, Invalid, MissingFields, NotFound
+from wallchart.api.errors import api_blueprint
+from wallchart.api.serialize import event_json, placed_json, project_json
+from wallchart.core.errors import Invalid
 from wallchart.core.inputs import json_object
-from wallchart.core.models import Project
 from wallchart.reads import queries
 from wallchart.services import projects
-from wallchart.services.positions import index_of
-from wallchart.services.project_steps import refuse_unknown
+from wallchart.services.validation import refuse_unknown
 
-bp = Blueprint("api", __name__, url_prefix="/api")
+bp = api_blueprint("api", __name__)
 
 
 @bp.before_request
@@ -26,48 +23,8 @@ def _signed_in():
     """Every API route needs an identity; the services check what it may do."""
 
 
-def _project_or_404(project_id: int):
-    project = queries.live_project(project_id)
-    if project is None:
-        raise NotFound(_("No such project."))
-    if not current_user.can("read"):
-        abort(403)
-    return project
-
-
-def _p(project: Project) -> dict[str, Any]:
-    """P, with its place in its column; a withdrawn project has none."""
-    return project_json(project, index_of(project) if project.status == "active" else None)
-
-
 def _answer(project, status: int = 200):
-    return jsonify(_p(project)), status
-
-
-@bp.errorhandler(Conflict)
-def _conflict(error: Conflict):
-    """A stale version: say so and send the project as the database has it."""
-    body: dict[str, Any] = {"error": error.message}
-    project_id = request.view_args.get("project_id") if request.view_args else None
-    project = queries.live_project(project_id) if project_id else None
-    if project is not None:
-        body["project"] = _p(project)
-    if error.project_ids:  # a request about several projects: each stale one as it is now
-        current = (queries.live_project(stale_id) for stale_id in error.project_ids)
-        body["projects"] = [_p(p) for p in current if p is not None]
-    return jsonify(body), 409
-
-
-@bp.errorhandler(Duplicate)
-def _duplicate(error: Duplicate):
-    """A new project like existing ones: show them; ``allow_duplicate`` saves it anyway."""
-    return jsonify(error=error.message, duplicates=[_p(p) for p in error.matches]), 409
-
-
-@bp.errorhandler(MissingFields)
-def _missing(error: MissingFields):
-    """A stage gate: name what the stage still needs, to ask for it and try again."""
-    return jsonify(error=error.message, missing=error.missing, fields=error.fields), 422
+    return jsonify(placed_json(project)), status
 
 
 @bp.get("/projects")
@@ -77,7 +34,7 @@ def list_projects():
         abort(403)
     status = request.args.get("status", "active")
     if status == "withdrawn":
-        return jsonify(projects=[_p(project) for project in queries.withdrawn_projects()])
+        return jsonify(projects=[placed_json(project) for project in queries.withdrawn_projects()])
     if status != "active":
         raise Invalid(_("Ask for the active or the withdrawn projects."),
                       {"status": _("Choose active or withdrawn.")})
@@ -95,8 +52,10 @@ def create_project():
 
 @bp.get("/projects/<int:project_id>")
 def get_project(project_id: int):
-    project = _project_or_404(project_id)
-    body = _p(project)
+    project = queries.project_or_404(project_id)
+    if not current_user.can("read"):
+        abort(403)
+    body = placed_json(project)
     body["history"] = [event_json(event) for event in queries.history(project.id)]
     return jsonify(body)
 
@@ -156,7 +115,7 @@ def assign_projects():
         raise Invalid(_("Name the owner, or null for none."), {"owner": _("Required.")})
     changed = projects.assign_projects(current_user, data.get("projects"), data["owner"],
                                        data.get("reason"))
-    return jsonify(projects=[_p(p) for p in changed])
+    return jsonify(projects=[placed_json(p) for p in changed])
 
 
 @bp.delete("/projects/<int:project_id>")

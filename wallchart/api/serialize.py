@@ -8,9 +8,12 @@ from typing import Any
 from flask import current_app
 
 from wallchart.core.early_warnings import warning_for
-from wallchart.core.models import Project, ProjectEvent, User
+from wallchart.core.models import Blocker, Project, ProjectEvent, User
+from wallchart.core.stages import stages_reached
 from wallchart.core.timeutil import iso_utc, today
-from wallchart.services.record import DETAIL_FIELDS, STAGE_ORDER
+from wallchart.reads import queries
+from wallchart.services import blockers
+from wallchart.services.record import DETAIL_FIELDS
 
 
 def _plain(value: Any) -> Any:
@@ -24,8 +27,7 @@ def _plain(value: Any) -> Any:
 
 def stage_dates_json(project: Project) -> dict[str, str]:
     """The dates of the stages the project has entered (up to its current one) that are known."""
-    reached = STAGE_ORDER[:STAGE_ORDER.index(project.stage) + 1]
-    return {stage: project.stage_date(stage).isoformat() for stage in reached
+    return {stage: project.stage_date(stage).isoformat() for stage in stages_reached(project.stage)
             if project.stage_date(stage) is not None}
 
 
@@ -46,7 +48,7 @@ def project_json(project: Project, position: int | None) -> dict[str, Any]:
         "stage_entered_at": project.stage_entered_at.isoformat(),
     }
     body.update((field, _plain(getattr(project, field))) for field in DETAIL_FIELDS)
-    active = project.status == "active"
+    active = project.on_board
     warning = warning_for(project, today(), current_app.config) if active else None
     body.update({
         "stage_dates": stage_dates_json(project),
@@ -70,4 +72,35 @@ def event_json(event: ProjectEvent) -> dict[str, Any]:
         "to_stage": event.to_stage,
         "changes": event.changes or {},
         "reason": event.reason,
+    }
+
+
+def placed_json(project: Project) -> dict[str, Any]:
+    """P, with its place in its column; a withdrawn project has none."""
+    return project_json(project, queries.index_of(project) if project.on_board else None)
+
+
+def note_json(note: ProjectEvent) -> dict[str, Any]:
+    return {"id": note.id, "at": iso_utc(note.at),
+            "by": note.user.username if note.user else None, "text": note.changes["note"]}
+
+
+def blocker_json(blocker: Blocker) -> dict[str, Any]:
+    day = today()
+    return {
+        "id": blocker.id,
+        "project": {"id": blocker.project.id, "name": blocker.project.name},
+        "kind": blocker.kind,
+        "department": blocker.department,
+        "description": blocker.description,
+        "raised_on": blocker.raised_on.isoformat(),
+        "due_on": blocker.due_on.isoformat() if blocker.due_on else None,
+        "status": blocker.status,
+        "resolution": blocker.resolution,
+        "resolved_on": blocker.resolved_on.isoformat() if blocker.resolved_on else None,
+        "raised_by": blocker.raised_by.username if blocker.raised_by else None,
+        "resolved_by": blocker.resolved_by.username if blocker.resolved_by else None,
+        "version": blocker.version,
+        "overdue": blockers.overdue(blocker, day),
+        "age_days": blockers.age_days(blocker, day),
     }

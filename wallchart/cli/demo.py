@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from wallchart.core.models import County, Project, ProjectEvent, Team, User
+from wallchart.core.stages import stages_before
 from wallchart.core.timeutil import today
-from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
 from wallchart.services import accounts, teams
 from wallchart.services.projects import assign_project, create_project
@@ -188,10 +188,9 @@ def load_demo(seed: int = 2026) -> str:
 def _stage_dates(rng: random.Random, stage: str) -> dict[str, date]:
     """Dates for each stage up to ``stage``, counted back from the day it was entered: weeks to
     months between stages, a year or more before a construction start or a production."""
-    order = list(STAGES)
     day = today() - timedelta(days=rng.randint(0, 75))
     dates = {stage: day}
-    for earlier in reversed(order[:order.index(stage)]):
+    for earlier in reversed(stages_before(stage)):
         gap = rng.randint(90, 300) if earlier in ("signed", "started") else rng.randint(10, 90)
         day -= timedelta(days=gap)
         dates[earlier] = day

@@ -32,7 +32,7 @@ COLOURS = ("yellow", "red")
 
 
 @dataclass
-class Warning:
+class EarlyWarning:
     """A card's colour (``None``: fine) and the reasons, in the reader's language."""
 
     colour: str | None = None
@@ -55,9 +55,9 @@ def idle_since(project: Project) -> date:
     return project.stage_entered_at
 
 
-def warning_for(project: Project, today: date, config: Mapping[str, Any]) -> Warning:
+def warning_for(project: Project, today: date, config: Mapping[str, Any]) -> EarlyWarning:
     """The project's colour and the reasons for it on ``today``."""
-    warning = Warning()
+    warning = EarlyWarning()
     yellow_days = config["STALL_DAYS"].get(project.stage)
     red_days = config["RED_DAYS"].get(project.stage)
     idle = (today - idle_since(project)).days

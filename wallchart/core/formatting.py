@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from flask_babel import format_date, format_datetime, get_locale
 
+from wallchart.core.money import BILLION_WAN, YI_WAN
 from wallchart.core.timeutil import today
 
 
@@ -27,15 +28,28 @@ def _chinese() -> bool:
 def money(wan: int) -> str:
     """One project's investment: '3.5 亿元', '800 万元' / 'CNY 350M'."""
     if _chinese():
-        return f"{_trim(wan / 10000, 2)} 亿元" if wan >= 10000 else f"{wan:,} 万元"
-    return f"CNY {_trim(wan / 100000, 2)}bn" if wan >= 100000 else f"CNY {_trim(wan / 100, 2)}M"
+        return f"{_trim(wan / YI_WAN, 2)} 亿元" if wan >= YI_WAN else f"{wan:,} 万元"
+    if wan >= BILLION_WAN:
+        return f"CNY {_trim(wan / BILLION_WAN, 2)}bn"
+    return f"CNY {_trim(wan / 100, 2)}M"
+
+
+def foreign_capital(usd_wan: int, unit: bool = True) -> str:
+    """Foreign capital, stored in 万美元, as officials write it: '1,200 万美元' / 'USD 12M'. With
+    ``unit`` false, the number alone, for a figure whose label names the unit (the wall's
+    header: '利用外资（万美元）' / 'Foreign capital (USD M)')."""
+    if _chinese():
+        number = f"{usd_wan:,}"
+        return f"{number} 万美元" if unit else number
+    number = _trim(usd_wan / 100, 2)
+    return f"USD {number}M" if unit else number
 
 
 def total_format() -> dict[str, object]:
     """How a column total is written; the live script reuses it when it recounts a column."""
     if _chinese():
-        return {"prefix": "", "divisor": 10000, "decimals": 2, "suffix": " 亿元"}
-    return {"prefix": "CNY ", "divisor": 100000, "decimals": 2, "suffix": "bn"}
+        return {"prefix": "", "divisor": YI_WAN, "decimals": 2, "suffix": " 亿元"}
+    return {"prefix": "CNY ", "divisor": BILLION_WAN, "decimals": 2, "suffix": "bn"}
 
 
 def total_number(wan: int) -> str:

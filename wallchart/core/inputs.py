@@ -10,13 +10,16 @@ which would answer 500 instead of telling the person what to correct:
   cannot be stored;
 - every form field and query argument is checked for text that cannot be stored
   (``refuse_unstorable_fields``, before any view runs);
-- ``whole_number`` parses a whole number typed in a form, within that range.
+- ``whole_number`` parses a whole number typed in a form, within that range;
+- ``iso_date`` reads a date, written ``YYYY-MM-DD`` in forms, query arguments and JSON alike.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from datetime import date
 from typing import Any
 
 from flask import Flask, request
@@ -81,6 +84,22 @@ def whole_number(text: str, largest: int = INT_MAX) -> int | None:
         return None
     number = int(text)
     return number if number <= largest else None
+
+
+#: How a request writes a date.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(text: str) -> date | None:
+    """``text`` (blanks around it allowed) as a ``YYYY-MM-DD`` date; ``None`` for any other
+    text, or a day the calendar lacks (2026-02-30). Checking its range is the caller's."""
+    text = text.strip()
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _refuse_constant(name: str) -> float:

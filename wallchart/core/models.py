@@ -6,7 +6,8 @@ import hashlib
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -229,6 +230,18 @@ class Project(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_project_board", "deleted_at", "stage", "rank"),)
+
+    @hybrid_property
+    def on_board(self) -> bool:
+        """On the board: neither deleted nor withdrawn to the archive. The one statement of the
+        rule, for a loaded project (``project.on_board``) and in SQL (``.where(Project.on_board)``).
+        """
+        return self.deleted_at is None and self.status == "active"
+
+    @on_board.inplace.expression
+    @classmethod
+    def _on_board_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.deleted_at.is_(None), cls.status == "active")
 
     def stage_date(self, stage: str) -> date | None:
         return getattr(self, f"{stage}_on")

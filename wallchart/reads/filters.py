@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 from wallchart.core.early_warnings import colour_condition, colour_expression
 from wallchart.core.errors import ServiceError
 from wallchart.core.models import County, Project, Team, User
+from wallchart.core.money import BILLION_WAN
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import FIELD_LABELS, SECTORS, STAGES, THREE500
 from wallchart.reads import card_cache, queries
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
 
 #: The longest search text: a name or an investor, never a paragraph.
 MAX_SEARCH = 100
-#: "1 billion yuan and above" (≥10亿元) in 万元.
-BILLION_WAN = 100_000
 WARNING_CHOICES = ("any", "yellow", "red")
 
 LABELS: dict[str, Any] = {

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, lazyload
 
 from wallchart.core.early_warnings import COLOURS, colour_expression, stalled_condition
+from wallchart.core.errors import NotFound
 from wallchart.core.models import BoardState, County, Project, ProjectEvent, Team, User, team_member
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
@@ -52,7 +54,7 @@ def _board(*columns, board_filter: BoardFilter | None) -> Select:
     colour computed by the database (``warnings.colour_expression``) as the last column."""
     return (
         select(*columns, colour_expression(today(), current_app.config).label("colour"))
-        .where(Project.deleted_at.is_(None), Project.status == "active",
+        .where(Project.on_board,
                *(board_filter.conditions() if board_filter else ()))
         .order_by(Project.rank, Project.id)
     )
@@ -103,6 +105,18 @@ def board_cards(board_filter: BoardFilter | None = None) -> BoardColumns[Card]:
         colour in db.session.execute(query))
 
 
+def index_of(project: Project) -> int:
+    """The 0-based place of ``project`` in its column (board order), as every screen shows it."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(Project)
+        .where(
+            Project.on_board, Project.stage == project.stage,
+            tuple_(Project.rank, Project.id) < tuple_(project.rank, project.id),
+        )
+    ).scalar_one()
+
+
 def projects_by_id(ids: Iterable[int]) -> list[Project]:
     """The projects with these ids, owners, teams and counties joined in: one statement (also
     for no ids, so that a page sends the same statements whether or not it needs any)."""
@@ -139,6 +153,15 @@ def live_project(project_id: int) -> Project | None:
     """The project, on the board or withdrawn to the archive; ``None`` once deleted."""
     project = db.session.get(Project, project_id)
     return project if project and project.deleted_at is None else None
+
+
+def project_or_404(project_id: int) -> Project:
+    """``live_project``, or :class:`NotFound` (404): every face's get-or-404. The app's error
+    handlers answer it as a page, an htmx fragment or, under ``/api``, JSON."""
+    project = live_project(project_id)
+    if project is None:
+        raise NotFound(_("No such project."))
+    return project
 
 
 def withdrawn_projects() -> list[Project]:
@@ -239,7 +262,7 @@ def workload(team: Team | None = None) -> Workload:
         select(Project.owner_id, Project.stage, func.count(Project.id),
                func.coalesce(func.sum(Project.investment_wan), 0),
                func.coalesce(func.sum(stalled), 0))
-        .where(Project.deleted_at.is_(None), Project.status == "active")
+        .where(Project.on_board)
         .group_by(Project.owner_id, Project.stage)
     )
     if team is not None:

@@ -9,7 +9,6 @@ they are counted") states every rule. A whole table is one SQL statement of cond
 
 from __future__ import annotations
 
-import re
 from calendar import isleap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,19 +34,18 @@ from sqlalchemy import (
 )
 
 from wallchart.core.errors import Invalid
+from wallchart.core.inputs import ISO_DATE, iso_date
 from wallchart.core.models import County, CountyTarget, Project
+from wallchart.core.money import BILLION_WAN
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import SECTORS, SOURCE_CHANNELS
 from wallchart.extensions import db
 
 INDICATORS = ("entered_negotiation", "signed", "started", "producing", "signed_billion_plus",
               "signed_three500", "foreign_invested", "new_trade_entity")
-#: 10亿元 in 万元: the threshold of "projects of 1 billion yuan and above".
-BILLION_WAN = 100_000
 PRESETS = ("month", "quarter", "half", "year")
 MAX_SPAN_YEARS = 5
 GROUPS = ("county", "sector", "source_channel")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # --- periods --------------------------------------------------------------------------------
@@ -99,13 +97,10 @@ def preset_period(preset: str, day: date) -> Period:
 
 def _parse_date(value: str, field_name: str, errors: dict[str, str]) -> date | None:
     value = value.strip()
-    if not _ISO_DATE.match(value):
-        errors[field_name] = _("Write the date as YYYY-MM-DD.")
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        errors[field_name] = _("There is no such date.")
+    day = iso_date(value)
+    if day is None:
+        errors[field_name] = (_("There is no such date.") if ISO_DATE.fullmatch(value)
+                              else _("Write the date as YYYY-MM-DD."))
         return None
     if not 1900 <= day.year <= 2100:
         errors[field_name] = _("Choose a date between 1900 and 2100.")

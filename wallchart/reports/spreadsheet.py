@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from wallchart.core.formatting import name_list
+from wallchart.core.money import YI_WAN
 from wallchart.core.vocabulary import FIELD_LABELS
 from wallchart.reports.indicators import INDICATORS, format_change
 from wallchart.reports.report_data import (
@@ -188,8 +189,8 @@ def _indicator_sheet(ws: Worksheet, report: ScheduleReport) -> None:
     for name in INDICATORS:
         figure = report.figures["indicators"][name]
         sheet.data([str(INDICATOR_LABELS[name]), figure.count, figure.previous_count,
-                    _pct(figure.change_count_pct), figure.investment_wan / 10000,
-                    figure.previous_investment_wan / 10000, _pct(figure.change_investment_pct)],
+                    _pct(figure.change_count_pct), figure.investment_wan / YI_WAN,
+                    figure.previous_investment_wan / YI_WAN, _pct(figure.change_investment_pct)],
                    formats)
     sheet.skip()
     sheet.header([_("Indicator"), _("This period (10,000 US dollars)"),

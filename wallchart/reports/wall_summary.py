@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template
-from flask_babel import get_locale
 from sqlalchemy import select
 
 from wallchart.core.models import Project, ProjectEvent
@@ -64,19 +63,10 @@ def read(profile: str) -> Summary:
     return Summary(profile, revision, period, figures, latest_transitions())
 
 
-def foreign_capital(usd_wan: int) -> str:
-    """Foreign capital in the unit its label names: 万美元 in Chinese ('1,234'), millions of
-    US dollars in English ('12.34')."""
-    locale = get_locale()
-    if locale is None or locale.language == "zh":
-        return f"{usd_wan:,}"
-    return f"{usd_wan / 100:,.2f}"
-
-
 def context(summary: Summary) -> dict[str, Any]:
     """What ``partials/wall_header.html`` and ``partials/ticker.html`` render from."""
     return {"summary": summary, "format_change": indicators.format_change,
-            "foreign_capital": foreign_capital, "period_text": period_text}
+            "period_text": period_text}
 
 
 def render(summary: Summary) -> tuple[str, str]:

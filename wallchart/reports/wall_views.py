@@ -183,10 +183,6 @@ def _ranking(day: date, profile: str) -> dict[str, Any]:
 
 # --- open blockers and red cards -----------------------------------------------------------------
 
-def _on_board():
-    return (Project.deleted_at.is_(None), Project.status == "active")
-
-
 def _due(blocker: Blocker, day: date) -> tuple[str, bool]:
     """When a blocker is due, as a person says it, and whether it is late."""
     if blocker.due_on is None:
@@ -204,7 +200,7 @@ def _blockers(day: date) -> list[dict[str, Any]]:
     due date, then the oldest: one query, projects and counties joined."""
     found = db.session.execute(
         select(Blocker).join(Blocker.project).options(contains_eager(Blocker.project))
-        .where(Blocker.status == "open", *_on_board())
+        .where(Blocker.status == "open", Project.on_board)
         .order_by(Blocker.due_on.is_(None), Blocker.due_on, Blocker.raised_on, Blocker.id)
     ).scalars()
     rows = []
@@ -237,7 +233,7 @@ def _red_cards(day: date, profile: str) -> list[dict[str, Any]]:
     neither the investor nor the amount of a confidential project."""
     config = current_app.config
     projects = db.session.execute(
-        select(Project).where(*_on_board(), colour_condition("red", day, config))
+        select(Project).where(Project.on_board, colour_condition("red", day, config))
     ).scalars().all()
     # The same day of trouble: the larger amount first, where the screen shows the amount; a
     # lobby's order must not bracket a confidential one, so that counts as none there.
@@ -273,7 +269,7 @@ def stage_totals() -> list[tuple[str, int, int]]:
     return [(stage, int(count), int(wan)) for stage, count, wan in db.session.execute(
         select(Project.stage, func.count(Project.id),
                func.coalesce(func.sum(Project.investment_wan), 0))
-        .where(*_on_board()).group_by(Project.stage))]
+        .where(Project.on_board).group_by(Project.stage))]
 
 
 def charts_for(period: Period) -> dict[str, Markup]:

@@ -24,12 +24,10 @@ from sqlalchemy import and_, or_, select
 from wallchart.core.early_warnings import colour_expression, warning_for
 from wallchart.core.errors import Invalid
 from wallchart.core.models import County, Project, ProjectEvent, User
+from wallchart.core.stages import is_forward
 from wallchart.core.timeutil import SHANGHAI, today
-from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
 from wallchart.reports.indicators import period_from_args
-
-STAGE_ORDER = {stage: index for index, stage in enumerate(STAGES)}
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def _events(week: Week, changes: WeeklyChanges) -> None:
             changes.created.append(change)
         elif action == "withdrawn":
             changes.withdrawn.append(change)
-        elif STAGE_ORDER.get(to_stage, 0) > STAGE_ORDER.get(from_stage, 0):
+        elif is_forward(from_stage, to_stage):
             changes.advanced.append(change)
         else:
             changes.moved_back.append(change)
@@ -152,7 +150,7 @@ def _stalled(week: Week, changes: WeeklyChanges) -> None:
     # SQL, so that only those cards load (most of a stale wall is yellow all along).
     worse = and_(now.is_not(None), or_(before.is_(None), and_(now == "red", before == "yellow")))
     query = (select(Project, now, before)
-             .where(Project.deleted_at.is_(None), Project.status == "active", worse)
+             .where(Project.on_board, worse)
              .order_by(Project.name, Project.id))
     for project, colour, previous in db.session.execute(query):
         changes.stalled.append(Stalled(project, colour, previous,

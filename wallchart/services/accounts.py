@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, or_, select, union_all, update
 from sqlalchemy.orm import contains_eager
 
 from wallchart.core.errors import Forbidden, Invalid, NotFound
-from wallchart.core.inputs import unstorable, unstorable_message, whole_number
+from wallchart.core.inputs import whole_number
 from wallchart.core.models import (
     ApiToken,
     AuditEntry,
@@ -38,6 +38,7 @@ from wallchart.core.transactions import next_lobby_revision, quiet_transaction, 
 from wallchart.core.vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
 from wallchart.extensions import db
 from wallchart.services import sessions
+from wallchart.services.validation import clean_text, refuse_if
 
 USERNAME = re.compile(r"^[\w.\-]{1,64}$")
 NAME_MAX = 64
@@ -81,24 +82,7 @@ def audit(actor: User | None, action: str, target: str, **details: Any) -> None:
 
 def clean_name(value: object, field: str, errors: dict[str, str]) -> str:
     """A required name of at most 64 characters on one line (people, teams, counties, displays)."""
-    if not isinstance(value, str):
-        errors[field] = _("This field is required.")
-        return ""
-    value = value.strip()
-    if not value:
-        errors[field] = _("This field is required.")
-    elif len(value) > NAME_MAX:
-        errors[field] = _("At most %(n)d characters.", n=NAME_MAX)
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        errors[field] = _("Line breaks and control characters are not allowed here.")
-    elif unstorable(value):
-        errors[field] = unstorable_message()
-    return value
-
-
-def refuse_if(errors: dict[str, str]) -> None:
-    if errors:
-        raise Invalid(_("Please correct the marked fields."), errors)
+    return clean_text(value, field, errors, limit=NAME_MAX, required=True)
 
 
 def _check_password(password: object, field: str, errors: dict[str, str]) -> None:

@@ -21,18 +21,16 @@ from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import BLOCKER_KINDS
 from wallchart.extensions import db
 from wallchart.services import teams
-from wallchart.services.accounts import refuse_if
 from wallchart.services.changes import board_change
-from wallchart.services.notes import clean_text
 from wallchart.services.project_steps import (
     authorize,
     check_version,
     load_project,
     record_event,
-    refuse_unknown,
     require_active,
 )
 from wallchart.services.record import parse_date
+from wallchart.services.validation import clean_text, refuse_if, refuse_unknown
 
 DEPARTMENT_MAX = 100
 TEXT_MAX = 2000
@@ -55,7 +53,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         errors["kind"] = _("Choose a kind from the list.")
     department = clean_text(data.get("department"), "department", errors,
                             limit=DEPARTMENT_MAX, required=True, lines=False)
-    description = clean_text(data.get("description"), "description", errors, limit=TEXT_MAX)
+    description = clean_text(data.get("description"), "description", errors, limit=TEXT_MAX,
+                             lines=True)
     now = today()
     raised_on = _date(data.get("raised_on"), "raised_on", errors) or now
     if raised_on > now:
@@ -107,7 +106,8 @@ def resolve_blocker(actor: User | None, blocker_id: int, version: Any,
     """Close an open blocker with how it was solved, dated today."""
     actor_id = authorize(actor, "note")
     errors: dict[str, str] = {}
-    resolution = clean_text(resolution, "resolution", errors, limit=TEXT_MAX, required=True)
+    resolution = clean_text(resolution, "resolution", errors, limit=TEXT_MAX, required=True,
+                            lines=True)
     refuse_if(errors)
     with board_change() as change:
         blocker = _load_blocker(blocker_id)
@@ -167,7 +167,7 @@ def city_list(status: Any = "open", sort: Any = "age", county: str | None = None
         raise Invalid(_("Unknown sort order."), {"sort": _("Choose age or department.")})
     query = _with_people(
         select(Blocker).join(Blocker.project).options(contains_eager(Blocker.project))
-        .where(Project.deleted_at.is_(None), Project.status == "active",
+        .where(Project.on_board,
                Blocker.status == status))
     if county:
         query = query.where(Project.county_id.in_(select(County.id).where(County.name == county)))
@@ -182,7 +182,7 @@ def departments(status: str = "open") -> list[str]:
     """The departments named by blockers of projects on the board, for the filter."""
     return list(db.session.execute(
         select(Blocker.department).distinct().join(Blocker.project)
-        .where(Project.deleted_at.is_(None), Project.status == "active",
+        .where(Project.on_board,
                Blocker.status == status).order_by(Blocker.department)).scalars())
 
 

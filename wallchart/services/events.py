@@ -23,7 +23,7 @@ from sqlalchemy import event
 from wallchart.core.models import Project, utcnow
 from wallchart.core.transactions import next_lobby_revision
 from wallchart.extensions import db
-from wallchart.services.positions import index_of
+from wallchart.reads import queries
 
 #: Actions after which the card is no longer on the board: screens remove it.
 LEAVES_BOARD = frozenset({"deleted", "withdrawn"})
@@ -92,7 +92,7 @@ def prepare(project: Project, action: str, revision: int) -> ProjectChanged:
     lobby_revision = next_lobby_revision() if lobby_sees(project, action) else None
     db.session.flush()  # assigns the new version and, for a new card, its id
     return ProjectChanged(project, action, revision, lobby_revision,
-                          None if action in LEAVES_BOARD else index_of(project),
+                          None if action in LEAVES_BOARD else queries.index_of(project),
                           project.version, utcnow())
 
 

@@ -8,49 +8,24 @@ warnings read from the project row.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from wallchart.core.inputs import unstorable, unstorable_message
 from wallchart.core.models import Project, ProjectEvent, User, utcnow
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
 from wallchart.services import teams
-from wallchart.services.accounts import refuse_if
 from wallchart.services.changes import board_change
 from wallchart.services.project_steps import authorize, load_project, record_event, require_active
+from wallchart.services.validation import clean_text, refuse_if
 
 NOTE_MAX = 5000
 
 
-def clean_text(value: Any, field: str, errors: dict[str, str], *, limit: int,
-               required: bool = False, lines: bool = True) -> str:
-    """Text as a person typed it, blanks around it trimmed: with ``lines``, line breaks are kept
-    (as ``\\n``); any other control character is refused (it would not print, or mislead)."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = _("Enter text.")
-        return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if required and not value:
-        errors[field] = _("This field is required.")
-    elif len(value) > limit:
-        errors[field] = _("At most %(n)d characters.", n=limit)
-    elif any(unicodedata.category(ch) == "Cc" and not (lines and ch == "\n") for ch in value):
-        errors[field] = (_("Only text and line breaks are allowed here.") if lines
-                         else _("Line breaks and control characters are not allowed here."))
-    elif unstorable(value):
-        errors[field] = unstorable_message()
-    return value
-
-
 def may_write(user: User, project: Project) -> bool:
     """Whether ``user`` may add notes and blockers to ``project``: what the forms are shown for."""
-    return (user.is_authenticated and user.can("note") and project.status == "active"
+    return (user.is_authenticated and user.can("note") and project.on_board
             and (user.role == "admin" or project.team_id in teams.team_ids(user)))
 
 
@@ -58,7 +33,7 @@ def add_note(actor: User | None, project_id: int, text: Any) -> ProjectEvent:
     """Add a progress note; every screen re-renders the card (its "no update" warning clears)."""
     actor_id = authorize(actor, "note")
     errors: dict[str, str] = {}
-    text = clean_text(text, "text", errors, limit=NOTE_MAX, required=True)
+    text = clean_text(text, "text", errors, limit=NOTE_MAX, required=True, lines=True)
     refuse_if(errors)
     with board_change() as change:
         project = load_project(actor, project_id)

@@ -7,7 +7,7 @@ neighbours (after about fifty halvings in one spot) is the column renumbered.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, update
 
 from wallchart.core.models import Project
 from wallchart.extensions import db
@@ -16,8 +16,8 @@ STEP = 1024.0
 
 
 def _on_board(stage: str):
-    """The cards of a column: neither deleted nor withdrawn."""
-    return (Project.deleted_at.is_(None), Project.status == "active", Project.stage == stage)
+    """The cards of a column."""
+    return (Project.on_board, Project.stage == stage)
 
 
 def _column(stage: str, exclude_id: int | None):
@@ -65,15 +65,3 @@ def _renumber(stage: str, exclude_id: int | None) -> None:
             .values(rank=number * STEP)
             .execution_options(synchronize_session=False)
         )
-
-
-def index_of(project: Project) -> int:
-    """The 0-based place of ``project`` in its column, as every screen shows it."""
-    return db.session.execute(
-        select(func.count())
-        .select_from(Project)
-        .where(
-            *_on_board(project.stage),
-            tuple_(Project.rank, Project.id) < tuple_(project.rank, project.id),
-        )
-    ).scalar_one()

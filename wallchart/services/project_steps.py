@@ -53,14 +53,6 @@ def require_active(project: Project) -> None:
         raise Invalid(_("This project is withdrawn. Reopen it first."))
 
 
-def refuse_unknown(data: dict[str, Any], allowed: set[str]) -> None:
-    """Refuse fields nobody may set this way (``role``, ``id``...) rather than drop them quietly."""
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise Invalid(_("Unknown fields: %(names)s", names=", ".join(unknown)),
-                      {name: _("Unknown field.") for name in unknown})
-
-
 def record_event(project: Project, actor_id: int, action: str, revision: int,
                  **fields: Any) -> ProjectEvent:
     """Add the history entry of a change, in its transaction, at the board revision it has."""

@@ -32,9 +32,9 @@ from wallchart.services.project_steps import (
     check_version,
     load_project,
     record_event,
-    refuse_unknown,
     require_active,
 )
+from wallchart.services.validation import refuse_unknown
 
 REASON_MAX = 1000
 #: The most projects one bulk assignment may name.

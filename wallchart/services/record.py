@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from wallchart.core.errors import Invalid, MissingFields
 from wallchart.core.formatting import name_list
-from wallchart.core.inputs import unstorable, unstorable_message
+from wallchart.core.inputs import iso_date
 from wallchart.core.models import County, Project, User
+from wallchart.core.stages import STAGE_ORDER, stage_index, stages_reached
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import (
     ENTERPRISE_TYPES,
@@ -31,6 +32,7 @@ from wallchart.core.vocabulary import (
     THREE500,
 )
 from wallchart.extensions import db
+from wallchart.services.validation import clean_text
 
 #: The fields a card shows.
 CARD_FIELDS = ("name", "investor", "investment_wan", "county", "sector")
@@ -76,9 +78,7 @@ WHOLE: dict[str, tuple[int, object, object]] = {
 #: Planned and due dates: from this day to ten years ahead. Stage dates: from it to today.
 EARLIEST = date(2000, 1, 1)
 PLANNING_YEARS = 10
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-STAGE_ORDER = tuple(STAGES)
 #: What a project needs to be in a stage, by API name; cumulative, as the figures of each later
 #: stage count the signing too.
 GATES: dict[str, tuple[str, ...]] = {
@@ -137,27 +137,10 @@ def _clean_one(field: str, value: Any, errors: dict[str, str]) -> Any:
 
 
 def _text(field: str, value: Any, errors: dict[str, str]) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = _("Enter text.")
-        return ""
-    if field in MULTILINE:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = value.strip()
-    allowed = "\n" if field in MULTILINE else ""
-    limit = TEXT_MAX[field]
-    if field == "name" and not value:
-        errors[field] = _("This field is required.")
-    elif len(value) > limit:
-        errors[field] = _("At most %(n)d characters.", n=limit)
-    elif any(ord(ch) < 32 and ch not in allowed for ch in value):
-        errors[field] = (_("Control characters are not allowed here.") if allowed else
-                         _("Line breaks and control characters are not allowed here."))
-    elif field == "contact_phone" and not PHONE.fullmatch(value):
+    value = clean_text(value, field, errors, limit=TEXT_MAX[field], required=field == "name",
+                       lines=field in MULTILINE)
+    if field == "contact_phone" and field not in errors and not PHONE.fullmatch(value):
         errors[field] = _("Use digits, spaces and + - ( ) only.")
-    elif unstorable(value):
-        errors[field] = unstorable_message()
     return value
 
 
@@ -207,12 +190,7 @@ def parse_date(value: Any, field: str, errors: dict[str, str], latest: date,
     """An ISO ``YYYY-MM-DD`` date from ``EARLIEST`` to ``latest``; ``None`` for none."""
     if value is None or value == "":
         return None
-    day = None
-    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            day = None
+    day = iso_date(value) if isinstance(value, str) else None
     if day is None:
         errors[field] = _("Enter a date as YYYY-MM-DD.")
     elif not EARLIEST <= day <= latest:
@@ -258,8 +236,8 @@ def stage_dates(project: Project) -> dict[str, date | None]:
 def kept_on_move(dates: dict[str, date | None], stage: str) -> dict[str, date | None]:
     """The dates a move to ``stage`` keeps: the stages up to it, its own included (a move back
     lands on the date the stage was entered); the later stages' dates are cleared."""
-    reached = STAGE_ORDER.index(stage)
-    return {s: day if STAGE_ORDER.index(s) <= reached else None for s, day in dates.items()}
+    reached = stage_index(stage)
+    return {s: day if stage_index(s) <= reached else None for s, day in dates.items()}
 
 
 def open_since() -> date:
@@ -272,7 +250,7 @@ def check_stage_dates(dates: dict[str, date | None], stage: str) -> None:
     """The dates of a project in ``stage``: its own date set, none for a stage not reached yet,
     and the dates that are set in stage order (equal dates are fine)."""
     errors: dict[str, str] = {}
-    reached = STAGE_ORDER[:STAGE_ORDER.index(stage) + 1]
+    reached = stages_reached(stage)
     for later in STAGE_ORDER[len(reached):]:
         if dates.get(later) is not None:
             errors[date_key(later)] = _("The project has not reached %(stage)s.",

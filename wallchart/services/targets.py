@@ -15,7 +15,8 @@ from wallchart.core.errors import Invalid
 from wallchart.core.models import County, CountyTarget, User
 from wallchart.core.transactions import quiet_transaction
 from wallchart.extensions import db
-from wallchart.services.accounts import audit, county_by_id, refuse_if, require_admin
+from wallchart.services.accounts import audit, county_by_id, require_admin
+from wallchart.services.validation import refuse_if
 
 #: The targets a county has, in form order, with the most each may be: far above any real
 #: target, low enough to catch a slip of the keyboard (1万亿元, 100亿美元).

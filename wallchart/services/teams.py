@@ -17,7 +17,8 @@ from wallchart.core.errors import Forbidden, Invalid, NotFound
 from wallchart.core.models import Project, Team, User, team_member
 from wallchart.core.transactions import quiet_transaction
 from wallchart.extensions import db
-from wallchart.services.accounts import audit, clean_name, refuse_if, require_admin
+from wallchart.services.accounts import audit, clean_name, require_admin
+from wallchart.services.validation import refuse_if
 
 
 def team_ids(user: User) -> set[int]:

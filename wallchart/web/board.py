@@ -22,6 +22,7 @@ from wallchart.core.formatting import name_list
 from wallchart.core.vocabulary import STAGES
 from wallchart.reads import filters, queries
 from wallchart.services import projects, teams
+from wallchart.web import tracking
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -158,7 +159,7 @@ def create_project():
 
 @bp.get("/projects/<int:project_id>/edit")
 def edit_project(project_id: int):
-    return _form(_project(project_id), {}, {})
+    return _form(queries.project_or_404(project_id), {}, {})
 
 
 @bp.post("/projects/<int:project_id>")
@@ -184,7 +185,7 @@ def _form_error(project, data: dict[str, Any], error: ServiceError):
 
 @bp.get("/projects/<int:project_id>")
 def panel(project_id: int):
-    return _panel(_project(project_id))
+    return _panel(queries.project_or_404(project_id))
 
 
 def _panel(project, error: ServiceError | None = None, form: str | None = None,
@@ -198,15 +199,9 @@ def _panel(project, error: ServiceError | None = None, form: str | None = None,
                            else queries.assignable_users(),
                            message=error.message if error else None,
                            errors=getattr(error, "fields", {}), form=form, values=values or {},
-                           gate=gate, withdrawn_by=withdrawn_by)
+                           gate=gate, withdrawn_by=withdrawn_by,
+                           **tracking.notes_of(project), **tracking.blockers_of(project))
     return body, error.status if error else 200
-
-
-def _project(project_id: int):
-    project = queries.live_project(project_id)
-    if project is None:
-        raise NotFound(_("No such project."))
-    return project
 
 
 @bp.post("/projects/<int:project_id>/move")
@@ -238,7 +233,7 @@ def move_project(project_id: int):
             asked = [*getattr(error, "missing", []), *sent,
                      *(f"stage_dates.{key}" for key in dates), f"stage_dates.{stage}"]
             gate = {"stage": stage, "fields": list(dict.fromkeys(asked))}
-        return _panel(_project(project_id), error, "move", dict(form), gate)
+        return _panel(queries.project_or_404(project_id), error, "move", dict(form), gate)
     return _panel(project)
 
 
@@ -266,7 +261,7 @@ def correct_date(project_id: int):
     reason = form.get("reason", "").strip()
     if not reason:
         message = _("Give the reason for the correction.")
-        return _panel(_project(project_id), Invalid(message, {"reason": message}),
+        return _panel(queries.project_or_404(project_id), Invalid(message, {"reason": message}),
                       f"dates:{stage}", dict(form))
     data = {"version": _int_or_text(form.get("version", "")), "reason": reason,
             "stage_dates": {stage: form.get("date", "").strip() or None}}
@@ -318,7 +313,7 @@ def _panel_action(project_id: int, service, *args, form: str | None = None,
     except ServiceError as error:
         if isinstance(error, NotFound):
             raise
-        return _panel(_project(project_id), error, form, values)
+        return _panel(queries.project_or_404(project_id), error, form, values)
     return _panel(project)
 
 

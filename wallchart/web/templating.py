@@ -13,8 +13,10 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wallchart.core import formatting, vocabulary
-from wallchart.core.early_warnings import Warning, warning_for
+from wallchart.core.early_warnings import EarlyWarning, warning_for
 from wallchart.core.models import Project, ProjectEvent, User, utcnow
+from wallchart.core.money import BILLION_WAN
+from wallchart.core.stages import stages_between, stages_reached
 from wallchart.core.timeutil import today
 
 #: Record fields kept as a vocabulary key: the history shows the key's label.
@@ -30,15 +32,6 @@ VOCABULARY_FIELDS = {
 }
 #: Fields naming a user by username.
 USER_FIELDS = ("owner", "next_step_owner")
-
-
-def usd_wan(amount: int) -> str:
-    """Foreign capital, stored in 万美元: '1,200 万美元' / 'USD 12M'."""
-    locale = get_locale()
-    if locale is None or locale.language == "zh":
-        return f"{amount:,} 万美元"
-    millions = f"{amount / 100:,.2f}".rstrip("0").rstrip(".")
-    return f"USD {millions}M"
 
 
 def land(mu: int) -> str:
@@ -60,8 +53,8 @@ def history_value(field: str, value: Any, labels: dict[str, str] | None = None) 
         if field == "investment_wan":
             return formatting.money(value)
         if field in ("foreign_capital_usd_wan", "land_mu"):  # 0: none given
-            return (usd_wan if field == "foreign_capital_usd_wan" else land)(value) if value \
-                else "—"
+            shown = formatting.foreign_capital if field == "foreign_capital_usd_wan" else land
+            return shown(value) if value else "—"
     return str(value)
 
 
@@ -171,7 +164,7 @@ def users_by_name(users: list[User]) -> dict[str, str]:
     return {user.username: user.label for user in users}
 
 
-def card_warning(project: Project) -> Warning:
+def card_warning(project: Project) -> EarlyWarning:
     """The project's early warning today, by the install's thresholds."""
     return warning_for(project, today(), current_app.config)
 
@@ -179,6 +172,9 @@ def card_warning(project: Project) -> Warning:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STAGES=vocabulary.STAGES,
+        BILLION_WAN=BILLION_WAN,
+        stages_reached=stages_reached,
+        stages_between=stages_between,
         SECTORS=vocabulary.SECTORS,
         ROLES=vocabulary.ROLES,
         FIELD_LABELS=vocabulary.FIELD_LABELS,
@@ -196,7 +192,7 @@ def init_app(app: Flask) -> None:
         history_value=history_value,
         history_sentence=history_sentence,
         history_changes=history_changes,
-        usd_wan=usd_wan,
+        foreign_capital=formatting.foreign_capital,
         land=land,
         is_past=is_past,
         today=today,

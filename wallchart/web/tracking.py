@@ -25,17 +25,6 @@ def _signed_in():
 
 
 @bp.app_template_global()
-def project_notes(project: Project) -> list:
-    """The notes a panel shows (the partial is included by the panel, which does not pass them)."""
-    return notes.notes_of(project.id)
-
-
-@bp.app_template_global()
-def project_blockers(project: Project) -> list[Blocker]:
-    return blockers.blockers_of(project.id)
-
-
-@bp.app_template_global()
 def may_track(project: Project) -> bool:
     """Whether the signed-in person sees the forms to add notes and blockers."""
     return notes.may_write(current_user, project)
@@ -51,15 +40,20 @@ def blocker_age(blocker: Blocker) -> int:
     return blockers.age_days(blocker)
 
 
-def _project(project_id: int) -> Project:
-    project = queries.live_project(project_id)
-    if project is None:
-        raise NotFound(_("No such project."))
-    return project
+def notes_of(project: Project) -> dict[str, Any]:
+    """What the notes section lists: handed to its template, which queries nothing."""
+    return {"notes": notes.notes_of(project.id)}
+
+
+def blockers_of(project: Project) -> dict[str, Any]:
+    """What the blockers section lists."""
+    return {"blockers": blockers.blockers_of(project.id)}
 
 
 def _section(template: str, project_id: int, status: int = 200, **form: Any):
-    return render_template(template, project=_project(project_id), **form), status
+    project = queries.project_or_404(project_id)
+    listed = notes_of(project) if template == NOTES else blockers_of(project)
+    return render_template(template, project=project, **listed, **form), status
 
 
 def _refused(template: str, project_id: int, error: ServiceError, **form: Any):
