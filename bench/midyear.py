@@ -29,9 +29,10 @@ from sqlalchemy import select, update
 
 from wallchart.cli.demo import COUNTIES
 from wallchart.core.models import BoardState, County, Project, ProjectEvent, Team
+from wallchart.core.money import BILLION_WAN
 from wallchart.core.vocabulary import STAGES, THREE500
 from wallchart.extensions import db
-from wallchart.reports.indicators import BILLION_WAN, INDICATORS, Period
+from wallchart.reports.indicators import INDICATORS, Period
 
 #: The half-year of the meeting, and the same half a year before.
 MIDYEAR = Period(date(2026, 1, 1), date(2026, 6, 30))

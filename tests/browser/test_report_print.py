@@ -74,3 +74,14 @@ def test_the_weekly_report(midyear_server, open_board, artifacts):
     page.screenshot(path=str(artifacts / "report-weekly.png"), full_page=True)
     page.get_by_role("link", name="← 上一周").click()
     expect(page.locator("h2")).to_contain_text("2026年第25周")
+
+
+@pytest.mark.parametrize("path", ["/reports/schedule", "/reports/weekly", "/blockers"])
+def test_one_click_on_print_prints_once(live_server, open_board, path):
+    """Every page's Print button has one handler (static/js/print.js): listeners run during
+    the click's dispatch, so the count is final when the click returns."""
+    page = open_board("viewer")
+    page.goto(f"{live_server.url}{path}")
+    page.evaluate("() => { window.__prints = 0; window.print = () => { window.__prints += 1; }; }")
+    page.locator("[data-print]").first.click()
+    assert page.evaluate("window.__prints") == 1
