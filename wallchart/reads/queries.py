@@ -106,15 +106,25 @@ def board_cards(board_filter: BoardFilter | None = None) -> BoardColumns[Card]:
 
 
 def index_of(project: Project) -> int:
-    """The 0-based place of ``project`` in its column (board order), as every screen shows it."""
-    return db.session.execute(
-        select(func.count())
-        .select_from(Project)
-        .where(
-            Project.on_board, Project.stage == project.stage,
-            tuple_(Project.rank, Project.id) < tuple_(project.rank, project.id),
-        )
-    ).scalar_one()
+    """The 0-based place of ``project`` in its column (board order), as every screen shows it.
+
+    Counted once per version of the card in a session: the change that announces it counts it
+    inside its transaction, and the answer to the same request reuses that count (the place as
+    of the change's revision) rather than counting again.
+    """
+    places = db.session.info.setdefault("wallchart_places", {})
+    # A change rolled back and tried again may reach the same version at another place.
+    key = (project.id, project.version, project.stage, project.rank)
+    if key not in places:
+        places[key] = db.session.execute(
+            select(func.count())
+            .select_from(Project)
+            .where(
+                Project.on_board, Project.stage == project.stage,
+                tuple_(Project.rank, Project.id) < tuple_(project.rank, project.id),
+            )
+        ).scalar_one()
+    return places[key]
 
 
 def projects_by_id(ids: Iterable[int]) -> list[Project]:
