@@ -559,7 +559,7 @@ def test_every_action_the_code_audits_has_a_label_on_the_log():
 
     from wallchart.core.vocabulary import AUDIT_ACTIONS
 
-    sources = Path(__file__).resolve().parents[1] / "wallchart"
+    sources = Path(__file__).resolve().parents[2] / "wallchart"
     written = {key for path in sources.rglob("*.py") for key in re.findall(
         r'\baudit\(\s*[\w.]+,\s*"([\w.]+)"', path.read_text(encoding="utf-8"))}
     assert "display.update" in written and "target.set" in written  # the pattern finds them

@@ -16,7 +16,7 @@ import pytest
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "wallchart" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 ZH_PO = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po"
