@@ -6,10 +6,14 @@ heard nothing else (a change it must hear, waited for: whatever came before it i
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import queue
 import re
+import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -58,7 +62,7 @@ class LiveServer:
                     "WALLCHART_PORT": str(self.port), "WALLCHART_SECRET_KEY": SECRET,
                     **extra_env}
         self.env.pop("WALLCHART_ASYNC_MODE", None)
-        self.process: subprocess.Popen | None = None
+        self.process: ForkedServer | None = None
         self.log = folder / "server.log"
 
     @property
@@ -83,8 +87,7 @@ class LiveServer:
     def start(self) -> LiveServer:
         if not LiveServer.may_start:
             pytest.fail("this test starts a real server (python wsgi.py): mark it live")
-        self.process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=self.env,
-                                        stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        self.process = _fork_server().start(self.env, self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -109,6 +112,63 @@ class LiveServer:
         self.stop()
         if self.owned_database:
             current_databases().drop(self.owned_database)
+
+
+class ForkedServer:
+    """A server that tests/server_fork.py forked: not a child of this process, so it is watched
+    through a pidfd (Linux), with the part of ``Popen`` that tests use. Its exit status is the
+    fork server's: ``poll`` and ``wait`` answer 0 once it has ended."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)
+
+    def _ended(self, timeout: float | None) -> bool:
+        return bool(select.select([self.pidfd], [], [], timeout)[0])
+
+    def poll(self) -> int | None:
+        return 0 if self._ended(0) else None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._ended(timeout):
+            raise subprocess.TimeoutExpired("wsgi.py", timeout)
+        return 0
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, number: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            signal.pidfd_send_signal(self.pidfd, number)
+
+
+class _ForkServer:
+    """tests/server_fork.py, started once per test process: it forks each live test's server."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.server_fork"], cwd=ROOT,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def start(self, env: dict[str, str], log: Path) -> ForkedServer:
+        """``python wsgi.py`` with ``env``, its output in ``log``."""
+        self.process.stdin.write(json.dumps({"env": env, "log": str(log)}).encode() + b"\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the fork server ended (exit {self.process.wait()})")
+        return ForkedServer(int(answer))
+
+
+_fork_servers: list[_ForkServer] = []
+
+
+def _fork_server() -> _ForkServer:
+    if not _fork_servers or _fork_servers[0].process.poll() is not None:
+        _fork_servers[:] = [_ForkServer()]
+    return _fork_servers[0]
 
 
 def _flask_in_process(env: dict[str, str], args: tuple[str, ...]) -> str:

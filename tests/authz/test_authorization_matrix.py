@@ -35,6 +35,7 @@ from tests.helpers import (
     PASSWORD,
     TEAM,
     csrf_token_of,
+    make_app,
     project_events,
     sign_in,
     snapshot,
@@ -207,12 +208,6 @@ def _environment(env: pytest.MonkeyPatch, folder: Path, database: str) -> None:
     env.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
 
 
-def _new_app():
-    from wallchart import create_app
-
-    return create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
-
-
 @pytest.fixture(scope="module")
 def world(databases, seeded_db, tmp_path_factory) -> World:
     """The seeded users plus: a project in 一组 (P1) and one in 二组 (P2), counties (one unused),
@@ -227,7 +222,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
     template = databases.clone(seeded_db, folder, "template")
     with pytest.MonkeyPatch.context() as env:
         _environment(env, folder, template)
-        app = _new_app()
+        app = make_app()
         with app.app_context():
             db.session.add_all(County(name=n, sort_order=i)
                                for i, n in enumerate(["鹤城区", "中方县", "闲置县"]))
@@ -288,7 +283,7 @@ def fresh(databases, world, tmp_path, monkeypatch) -> Callable[[], Any]:
     def make():
         database = databases.clone(world.template, tmp_path, f"cell{len(apps)}")
         _environment(monkeypatch, world.folder, database)
-        apps.append(_new_app())
+        apps.append(make_app())
         return apps[-1]
 
     yield make

@@ -10,18 +10,12 @@ import requests
 import socketio
 from sqlalchemy import select
 
-from tests.helpers import PASSWORD, csrf_token_of, post_login, snapshot
+from tests.helpers import PASSWORD, csrf_token_of, make_app, post_login, snapshot
 from tests.live import LiveServer
 
 ATTACKER = "10.0.0.66"
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
            "X-Frame-Options")
-
-
-def make_app(**config):
-    from wallchart import create_app
-
-    return create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading", **config})
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.midyear import SIGNED, build_midyear
+from tests.helpers import make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -19,12 +20,11 @@ A4_LONG, A4_SHORT = 841.9, 595.3  # points
 @pytest.fixture
 def midyear_server(live_server, monkeypatch):
     """The live server's database filled with the mid-year dataset."""
-    from wallchart import create_app
     from wallchart.extensions import db
 
     for key in ("WALLCHART_INSTANCE_PATH", "WALLCHART_DATABASE_URL"):
         monkeypatch.setenv(key, live_server.env[key])
-    app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
+    app = make_app()
     build_midyear(app)
     with app.app_context():
         db.engine.dispose()

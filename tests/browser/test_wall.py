@@ -31,14 +31,13 @@ def fill_board(live_server, monkeypatch):
         monkeypatch.setenv("WALLCHART_DATABASE_URL", live_server.env["WALLCHART_DATABASE_URL"])
         monkeypatch.setenv("WALLCHART_SECRET_KEY", live_server.env["WALLCHART_SECRET_KEY"])
         monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
-        from tests.helpers import actor
-        from wallchart import create_app
+        from tests.helpers import actor, make_app
         from wallchart.core.models import County
         from wallchart.core.timeutil import today
         from wallchart.extensions import db
         from wallchart.services.projects import create_project
 
-        app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
+        app = make_app()
         with app.app_context():
             if not db.session.query(County).count():
                 db.session.add_all(County(name=n, sort_order=i) for i, n in enumerate(COUNTIES))

@@ -17,7 +17,7 @@ import requests
 import socketio
 
 from tests.databases import run_sql
-from tests.helpers import PASSWORD, csrf_token_of, post_login
+from tests.helpers import PASSWORD, csrf_token_of, make_app, post_login
 from tests.live import HEARTBEAT_SECONDS, LiveServer, start_two_servers, wait_until
 from wallchart.core.vocabulary import DISPLAY_PROFILES
 
@@ -211,12 +211,11 @@ def test_one_process_without_a_queue_beats_too(tmp_path, seeded_db):
 
 def test_throttling_counts_in_redis_again_once_it_answers(instance, own_redis, monkeypatch,
                                                           caplog):
-    from wallchart import create_app
     from wallchart.web import ratelimits
 
     monkeypatch.setattr(ratelimits, "STORAGE_RETRY_SECONDS", 0)
     monkeypatch.setenv("WALLCHART_RATELIMIT_STORAGE", own_redis.url)
-    app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading"})
+    app = make_app()
     shared = redis.Redis.from_url(own_redis.url)
     client = app.test_client()
 
@@ -232,11 +231,9 @@ def test_throttling_counts_in_redis_again_once_it_answers(instance, own_redis, m
 
 def test_the_setup_page_is_limited_per_process_while_redis_is_down(instance, own_redis,
                                                                     monkeypatch):
-    from wallchart import create_app
 
     monkeypatch.setenv("WALLCHART_RATELIMIT_STORAGE", own_redis.url)
-    app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading",
-                      "SETUP_LIMIT_PER_ADDRESS": "2 per minute"})
+    app = make_app(SETUP_LIMIT_PER_ADDRESS="2 per minute")
     client = app.test_client()
     own_redis.kill()
     # Flask-Limiter's own fallback: the page answers, and its limit still holds in memory.
