@@ -10,19 +10,17 @@ fails when it tries (``LiveServer.may_start``), so that ``-m "not live"`` keeps 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.databases import open_databases
+from tests.forks import flask_command
 from tests.helpers import (
     OTHER_TEAM,
     PASSWORD,
     ROLES,
-    ROOT,
     SECRET,
     TEAM,
     Seeded,
@@ -97,8 +95,8 @@ def migrated_db(databases, tmp_path_factory) -> str:
     url = databases.new(folder, "template")
     env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
            "WALLCHART_DATABASE_URL": url, "WALLCHART_SECRET_KEY": SECRET}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    upgraded = flask_command(env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
     return url
 
 

@@ -6,17 +6,12 @@ heard nothing else (a change it must hear, waited for: whatever came before it i
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import queue
 import re
-import select
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -27,7 +22,8 @@ import requests
 import socketio
 
 from tests.databases import current_databases, run_sql
-from tests.helpers import PASSWORD, ROOT, SECRET, csrf_token_of
+from tests.forks import ForkedServer, flask_command, start_server
+from tests.helpers import PASSWORD, SECRET, csrf_token_of
 
 #: The heartbeat of the servers ``start_two_servers`` starts.
 HEARTBEAT_SECONDS = 1
@@ -70,24 +66,17 @@ class LiveServer:
         return self.env["WALLCHART_DATABASE_URL"]
 
     def flask(self, *args: str, password: str = PASSWORD) -> str:
-        """Run a ``flask --app wsgi`` command against this server's database: the same command
-        of the same app (``create_app()`` with the server's environment), in this process, as
-        an operator's shell would beside the server. A new ``python`` costs 1.5 s to import the
-        app; a server that shares a message queue gets a real ``flask`` process instead, so that
-        what the command publishes goes through the queue as it would in production."""
-        env = {**self.env, "WALLCHART_PASSWORD": password}
-        if env.get("WALLCHART_MESSAGE_QUEUE"):
-            result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
-                                    cwd=ROOT, env=env, capture_output=True, text=True,
-                                    timeout=60)
-            assert result.returncode == 0, result.stderr
-            return result.stdout
-        return _flask_in_process(env, args)
+        """Run ``flask --app wsgi *args`` against this server's database, as an operator's shell
+        would beside the server (its environment, ``WALLCHART_PASSWORD`` for a prompt); its
+        output."""
+        result = flask_command({**self.env, "WALLCHART_PASSWORD": password}, *args, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
 
     def start(self) -> LiveServer:
         if not LiveServer.may_start:
             pytest.fail("this test starts a real server (python wsgi.py): mark it live")
-        self.process = _fork_server().start(self.env, self.log)
+        self.process = start_server(self.env, self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -112,85 +101,6 @@ class LiveServer:
         self.stop()
         if self.owned_database:
             current_databases().drop(self.owned_database)
-
-
-class ForkedServer:
-    """A server that tests/server_fork.py forked: not a child of this process, so it is watched
-    through a pidfd (Linux), with the part of ``Popen`` that tests use. Its exit status is the
-    fork server's: ``poll`` and ``wait`` answer 0 once it has ended."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.pidfd = os.pidfd_open(pid)
-
-    def _ended(self, timeout: float | None) -> bool:
-        return bool(select.select([self.pidfd], [], [], timeout)[0])
-
-    def poll(self) -> int | None:
-        return 0 if self._ended(0) else None
-
-    def wait(self, timeout: float | None = None) -> int:
-        if not self._ended(timeout):
-            raise subprocess.TimeoutExpired("wsgi.py", timeout)
-        return 0
-
-    def terminate(self) -> None:
-        self._signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self._signal(signal.SIGKILL)
-
-    def _signal(self, number: int) -> None:
-        with contextlib.suppress(ProcessLookupError):  # already gone
-            signal.pidfd_send_signal(self.pidfd, number)
-
-
-class _ForkServer:
-    """tests/server_fork.py, started once per test process: it forks each live test's server."""
-
-    def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.server_fork"], cwd=ROOT,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-    def start(self, env: dict[str, str], log: Path) -> ForkedServer:
-        """``python wsgi.py`` with ``env``, its output in ``log``."""
-        self.process.stdin.write(json.dumps({"env": env, "log": str(log)}).encode() + b"\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline()
-        if not answer:
-            raise RuntimeError(f"the fork server ended (exit {self.process.wait()})")
-        return ForkedServer(int(answer))
-
-
-_fork_servers: list[_ForkServer] = []
-
-
-def _fork_server() -> _ForkServer:
-    if not _fork_servers or _fork_servers[0].process.poll() is not None:
-        _fork_servers[:] = [_ForkServer()]
-    return _fork_servers[0]
-
-
-def _flask_in_process(env: dict[str, str], args: tuple[str, ...]) -> str:
-    """``flask --app wsgi *args`` with ``env`` as the environment, through Click's runner."""
-    from wallchart import create_app
-    from wallchart.extensions import db
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [name for name in os.environ if name.startswith("WALLCHART_")]:
-            patch.delenv(name)
-        for name, value in env.items():
-            if name.startswith("WALLCHART_"):
-                patch.setenv(name, value)
-        # The threading mode of every test app: this one serves no request, it runs a command.
-        app = create_app({"SOCKETIO_ASYNC_MODE": "threading"})
-        try:
-            result = app.test_cli_runner().invoke(args=list(args))
-        finally:
-            with app.app_context():
-                db.engine.dispose()
-    assert result.exit_code == 0, f"flask {' '.join(args)}: {result.output}{result.exception!r}"
-    return result.output
 
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -1,4 +1,4 @@
-"""A throwaway database of the suite's kind, driven through ``flask --app wsgi`` in a subprocess
+"""A throwaway database of the suite's kind, driven through ``flask --app wsgi`` in a process
 (the migration and backup tests: they need an empty database, not the seeded template).
 
 PostgreSQL databases get a unique name on the machine's server (127.0.0.1, user postgres) and
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from tests.databases import KIND
+from tests.forks import flask_command
 from tests.helpers import ROOT
 from tests.live import free_port
 
@@ -57,30 +57,10 @@ class Database:
         self.env.pop("WALLCHART_MESSAGE_QUEUE", None)
 
     def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
-                                cwd=ROOT, env=self.env, capture_output=True, text=True,
-                                timeout=180)
+        """Run ``flask --app wsgi *args`` on this database, as a process of its own."""
+        result = flask_command(self.env, *args)
         if check:
             assert result.returncode == 0, result.stdout + result.stderr
-        return result
-
-    def cli(self, *args: str, check: bool = True):
-        """Run a ``flask --app wsgi`` command in this process (quicker than :meth:`flask`)."""
-        from wallchart import create_app
-        from wallchart.extensions import db
-
-        with pytest.MonkeyPatch.context() as patch:
-            for name, value in self.env.items():
-                if name.startswith("WALLCHART_"):
-                    patch.setenv(name, value)
-            app = create_app()
-            try:
-                result = app.test_cli_runner().invoke(args=list(args))
-            finally:
-                with app.app_context():
-                    db.engine.dispose()
-        if check:
-            assert result.exit_code == 0, (result.output, result.exception)
         return result
 
     @contextmanager

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.helpers import ROOT
+from tests.forks import flask_command
 from tests.live import LiveServer
 from tests.scratch_databases import HEAD, REVISIONS, Database, make_database, only_on
 
@@ -113,16 +111,10 @@ def test_a_backup_taken_while_the_server_writes_is_whole_and_restores(live_serve
     assert {project["id"] for project in listed} == in_backup
 
 
-def _flask_fails(install, *args: str) -> str:
+def _flask_fails(install: Database | LiveServer, *args: str) -> str:
     """Run a command that must be refused: exit 1, a message, no traceback; returns it."""
-    if isinstance(install, Database):
-        result = install.cli(*args, check=False)
-        output, code = result.output, result.exit_code
-        assert isinstance(result.exception, SystemExit), result.exception
-    else:
-        done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                              env=install.env, capture_output=True, text=True, timeout=60)
-        output, code = done.stdout + done.stderr, done.returncode
+    done = flask_command(install.env, *args, timeout=60)
+    output, code = done.stdout + done.stderr, done.returncode
     assert code == 1, output
     assert "Error: " in output and "Traceback" not in output, output
     return output
@@ -133,7 +125,7 @@ def sqlite_db(tmp_path):
     (tmp_path / "install").mkdir()
     with make_database("sqlite", tmp_path / "install") as database:
         database.flask("db", "upgrade")
-        database.cli("county", "add", "鹤城区")
+        database.flask("county", "add", "鹤城区")
         yield database
 
 
@@ -165,7 +157,7 @@ def test_bad_paths_are_refused_with_a_message_and_change_nothing(sqlite_db, tmp_
         assert message in _flask_fails(sqlite_db, "backup", str(path)), path
     assert existing.read_text() == "keep me"
 
-    good = sqlite_db.cli("backup", str(tmp_path)).output.split(" to ")[-1].strip()
+    good = sqlite_db.flask("backup", str(tmp_path)).stdout.split(" to ")[-1].strip()
     assert "--yes" in _flask_fails(sqlite_db, "restore", good)
     for message, path in {**_bad_files(tmp_path), "is the database itself": database}.items():
         assert message in _flask_fails(sqlite_db, "restore", str(path), "--yes"), path
@@ -201,7 +193,7 @@ def test_python_wsgi_backs_up_before_it_migrates_a_database_with_data(tmp_path):
 def test_no_migration_when_its_backup_fails(tmp_path):
     with make_database("sqlite", tmp_path) as database:
         database.flask("db", "upgrade", REVISIONS[-2])
-        database.cli("county", "add", "鹤城区")
+        database.flask("county", "add", "鹤城区")
         (tmp_path / "backups").write_text("a file where the folder should be")
         refused = database.flask("db", "upgrade", check=False)
         assert refused.returncode == 1
@@ -215,15 +207,15 @@ def test_no_migration_when_its_backup_fails(tmp_path):
 def test_postgresql_backup_and_restore_round_trip(tmp_path):
     with make_database("postgresql", tmp_path) as database:
         database.flask("db", "upgrade")
-        database.cli("county", "add", "鹤城区", "中方县")
-        database.cli("display", "create", "大厅", "--profile", "lobby")
-        answer = database.cli("backup", str(tmp_path)).output
+        database.flask("county", "add", "鹤城区", "中方县")
+        database.flask("display", "create", "大厅", "--profile", "lobby")
+        answer = database.flask("backup", str(tmp_path)).stdout
         backup = Path(answer.split(" to ")[-1].strip())
         assert backup.suffix == ".dump" and backup.parent == tmp_path
         assert stat.S_IMODE(backup.stat().st_mode) == 0o600
 
-        database.cli("county", "add", "洪江市")
-        database.cli("display", "revoke", "大厅")
+        database.flask("county", "add", "洪江市")
+        database.flask("display", "revoke", "大厅")
         bad = _bad_files(tmp_path)
         for message, path in [("does not exist", bad["does not exist"]),
                               ("is not a file", tmp_path),
@@ -232,7 +224,7 @@ def test_postgresql_backup_and_restore_round_trip(tmp_path):
             assert message in _flask_fails(database, "restore", str(path), "--yes"), path
         assert not [path for path in database.backups if ".replaced-" in path.name]
 
-        restored = database.cli("restore", str(backup), "--yes").output
+        restored = database.flask("restore", str(backup), "--yes").stdout
         with database.connect() as connection:
             assert connection.execute(sa.text("SELECT name FROM county ORDER BY id")
                                       ).scalars().all() == ["鹤城区", "中方县"]
@@ -243,6 +235,6 @@ def test_postgresql_backup_and_restore_round_trip(tmp_path):
         assert str(replaced) in restored
 
         # What the restore replaced is a whole backup too.
-        database.cli("restore", str(replaced), "--yes")
+        database.flask("restore", str(replaced), "--yes")
         with database.connect() as connection:
             assert connection.execute(sa.text("SELECT count(*) FROM county")).scalar() == 3

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
-from tests.helpers import ROOT
+from tests.forks import flask_command
 
 
 def test_the_models_match_the_migrations(databases, tmp_path):
@@ -15,8 +14,7 @@ def test_the_models_match_the_migrations(databases, tmp_path):
            "WALLCHART_SECRET_KEY": "t"}
 
     def flask(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
-                              cwd=ROOT, env=env, capture_output=True, text=True)
+        return flask_command(env, "db", *args)
 
     assert flask("upgrade").returncode == 0
     check = flask("check")

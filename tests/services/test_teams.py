@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 
 import pytest
 
 from tests.databases import run_sql
-from tests.helpers import OTHER_TEAM, ROOT, TEAM, project_events, snapshot, socket_client
+from tests.forks import flask_command
+from tests.helpers import OTHER_TEAM, TEAM, project_events, snapshot, socket_client
 
 
 @pytest.fixture
@@ -125,8 +124,7 @@ def test_upgrading_keeps_every_project_reachable(databases, tmp_path):
            "PATH": "/usr/bin:/bin"}
 
     def flask(*args):
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                       env=env, check=True, capture_output=True)
+        assert flask_command(env, *args).returncode == 0
 
     flask("db", "upgrade", "ceab376b2b30")
     day = date(2026, 1, 1)
