@@ -51,18 +51,25 @@ def page_errors() -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def open_board(live_server, new_context, page_errors):
-    """``open_board("member")``: a new browser context signed in through the form, on /board."""
+def open_board(live_server, new_context, page_errors, seeded):
+    """``open_board("member")``: a new browser context on /board, signed in: a seeded user with
+    the session made for him in the template (a browser that signed in before), anyone else, or
+    with ``through_form=True``, through the sign-in form."""
 
-    def open_(username: str, **context_args: Any) -> Page:
+    def open_(username: str, *, through_form: bool = False, **context_args: Any) -> Page:
         context_args.setdefault("viewport", {"width": 1600, "height": 900})
         context = new_context(**context_args)
         page = watch(context.new_page(), page_errors, username)
-        page.goto(f"{live_server.url}/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.press("input[name=password]", "Enter")
+        if username in seeded.cookies and not through_form:
+            context.add_cookies([{"name": seeded.cookie_name, "value": seeded.cookies[username],
+                                  "url": live_server.url}])
+            page.goto(f"{live_server.url}/board")
+        else:
+            page.goto(f"{live_server.url}/login")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", PASSWORD)
+            with page.expect_navigation():
+                page.press("input[name=password]", "Enter")
         assert page.url.endswith("/board"), page.url
         wait_live(page)
         return page

@@ -104,7 +104,7 @@ def test_keyboard_move_through_the_panel(api, open_board, artifacts):
 
 def test_viewer_cannot_drag_or_create(api, open_board):
     project = api("member").create("中药材精深加工项目")
-    viewer = open_board("viewer")
+    viewer = open_board("viewer", through_form=True)  # and the sign-in form works in a browser
     mark(viewer)
     expect(viewer.locator(NEW_PROJECT)).to_have_count(0)
     expect(viewer.locator("#board")).to_have_attribute("data-can-move", "0")
