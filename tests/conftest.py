@@ -1,7 +1,8 @@
 """Fixtures, and only fixtures: a fresh migrated database per test (SQLite, or PostgreSQL with
 ``WALLCHART_TEST_DATABASE=postgresql``: see tests/databases.py), signed-in clients for each role,
-and a real server (``python wsgi.py``) in a subprocess for socket and browser tests. What tests
-import (names, factories, the server and its clients) is in tests/helpers.py and tests/live.py.
+and a real server (``python wsgi.py``, in a process of its own) for socket and browser tests.
+What tests import (names, factories, the server and its clients) is in tests/helpers.py and
+tests/live.py.
 
 A test that starts a real server must be marked ``live`` (``pytest.mark.live``): one that is not
 fails when it tries (``LiveServer.may_start``), so that ``-m "not live"`` keeps its promise.

@@ -1,7 +1,8 @@
-"""A real server (``python wsgi.py``) in a subprocess, and what talks to it as people and
-screens do: a signed-in ``requests`` session, a script with an API token, real
-``socketio.Client`` screens; a Redis of a test's own; and the sentinel that proves a screen
-heard nothing else (a change it must hear, waited for: whatever came before it is all it got).
+"""A real server (``python wsgi.py`` in a process of its own, forked warm: tests/forks.py), and
+what talks to it as people and screens do: a signed-in ``requests`` session, a script with an
+API token, real ``socketio.Client`` screens; a Redis of a test's own; and the sentinel that
+proves a screen heard nothing else (a change it must hear, waited for: whatever came before it
+is all it got).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from tests.helpers import PASSWORD, SECRET, csrf_token_of
 HEARTBEAT_SECONDS = 1
 
 
-# --- a real server in a subprocess ------------------------------------------------------------
+# --- a real server in a process of its own ----------------------------------------------------
 
 def free_port() -> int:
     with socket.socket() as probe:

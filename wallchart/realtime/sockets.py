@@ -111,8 +111,10 @@ def _start_watching(app: Flask) -> None:
 
 def _watch(app: Flask, server) -> None:
     """Every few seconds, close the sockets whose credential no longer holds."""
-    while socketio.server is server:  # a test's app is replaced by the next one's
+    while True:
         socketio.sleep(app.config["SOCKET_CHECK_SECONDS"])
+        if socketio.server is not server:  # a test's app was replaced by the next one's
+            break
         close_revoked(app, server)
     _watchers.discard(id(server))
 
