@@ -139,7 +139,8 @@ def insert_projects(specs: list[Spec], *, with_history: bool = True) -> None:
     recorded, and every entry takes its board revision and lobby revision in date order, as on
     a wall that lived through those days; without it (a quicker fill for measurements), the
     write takes one revision of each, so that an open screen still sees that it must reload.
-    The counties, teams and users the specs name must exist.
+    The counties, teams and users the specs name must exist. Like every change, it starts a
+    fresh write transaction: what the session holds uncommitted is rolled back first.
     """
     if not specs:
         return
@@ -165,9 +166,11 @@ def insert_projects(specs: list[Spec], *, with_history: bool = True) -> None:
         db.session.flush()
         for spec, row in zip(specs, rows, strict=True):
             spec.id = row.id
-        entries = [entry for number, (spec, row, raised) in enumerate(
-            zip(specs, rows, blockers, strict=True)) for entry in _history(
-                number, spec, row, raised, names)] if with_history else []
+        entries: list[tuple[tuple, ProjectEvent]] = []
+        if with_history:
+            for number, (spec, row, raised) in enumerate(zip(specs, rows, blockers,
+                                                             strict=True)):
+                entries += _history(number, spec, row, raised, names)
         entries.sort(key=lambda entry: entry[0])
         last = _take_revisions(len(entries) or 1)
         for revision, (_key, event) in enumerate(entries, last - len(entries) + 1):
