@@ -112,7 +112,8 @@ def test_demo_data_fills_an_empty_board_once_with_a_walls_history(empty_app):
     """``flask --app wsgi demo-data``, in a process of its own, on an empty database: every
     project in a team, owned by one of its people, with the history a wall would have kept (its
     creation on its first stage date, its owner, then each later stage on its date), every entry
-    one board revision and one lobby revision, in date order; a second run is refused."""
+    one board revision and one lobby revision, in date order; none a close match of another (as
+    the duplicate guard would let each be entered); a second run is refused."""
     from collections import Counter
 
     from sqlalchemy import func, select
@@ -122,6 +123,7 @@ def test_demo_data_fills_an_empty_board_once_with_a_walls_history(empty_app):
     from wallchart.core.stages import stages_reached
     from wallchart.core.timeutil import SHANGHAI
     from wallchart.extensions import db
+    from wallchart.reads.duplicates import similar_projects
 
     env = dict(os.environ)
     loaded = flask_command(env, "demo-data")
@@ -141,6 +143,7 @@ def test_demo_data_fills_an_empty_board_once_with_a_walls_history(empty_app):
                                     ).scalars().all()
         for project in projects:
             assert "（示例）" in project.investor
+            assert similar_projects(project.name, project.investor, exclude_id=project.id) == []
             assert project.owner in project.team.people()
             assert project.next_step_owner in (None, project.owner)
             history = [e for e in events if e.project_id == project.id]
