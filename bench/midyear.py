@@ -93,10 +93,12 @@ def _spread(total: int, count: int, low: int, high: int, rng: random.Random) -> 
 
 
 def _days(rng: random.Random, start: date, end: date) -> date:
+    """A day drawn between ``start`` and ``end``, both included."""
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
 def _signings(counts_by_month: dict[int, int], year: int, rng: random.Random) -> list[date]:
+    """Signing days of ``year``: as many in each month as ``counts_by_month`` says, drawn."""
     days = []
     for month, count in counts_by_month.items():
         first = date(year, month, 1)

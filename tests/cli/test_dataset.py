@@ -34,6 +34,8 @@ def history(client, project_id: int) -> list[tuple]:
 
 
 def board_state() -> tuple[int, int, int]:
+    """The board revision, the lobby revision and the history entries: equal when each change
+    took one of each."""
     state = db.session.get(BoardState, 1)
     events = db.session.execute(select(func.count()).select_from(ProjectEvent)).scalar_one()
     return state.revision, state.lobby_revision, events
