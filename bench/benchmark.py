@@ -23,7 +23,8 @@ same monotonic clock.
 
 Part 2 fills a SQLite database with 10, 100, then 1,000 projects (``fill_projects``: the
 record's fields, stage dates, owners of three teams, a share of yellow and red cards, next
-steps and open blockers) and times the pages with Flask's test client in this process,
+steps and open blockers, with their history; written by the writer the demo data shares,
+``wallchart/cli/dataset.py``) and times the pages with Flask's test client in this process,
 counting the SQL statements each request sends.
 
 Part 3 fills another with 5,000 such projects and times the board with each filter alone and
@@ -707,16 +708,25 @@ ABROAD = ("香港", "新加坡", "德国", "日本", "韩国", "台湾")
 
 @dataclass
 class Seed:
-    """Who and where the benchmark's projects belong: user ids of ``owner0``…``owner5``,
-    (id, name) of the counties, the team ids (``TEAMS`` order)."""
+    """Who and where the benchmark's projects belong: the usernames ``owner0``…``owner5``, the
+    county names and the team names (``TEAMS`` order; owners 2n and 2n+1 are in team n)."""
 
-    owners: list[int]
-    counties: list[tuple[int, str]]
-    teams: list[int]
+    owners: list[str]
+    counties: list[str]
+    teams: list[str]
+
+
+#: What holds projects up, who must solve it, and how (the blockers of ``fill_projects``).
+BLOCKED_BY = (("land", "自然资源和规划局", "用地指标尚未落实，影响项目开工。"),
+              ("approval", "生态环境局", "环评批复尚未取得。"),
+              ("funding", "财政局", "配套资金尚未到位。"),
+              ("policy", "发展和改革委员会", "产业扶持政策待明确。"),
+              ("other", "供电公司", "专线供电方案待确定。"))
 
 
 def fill_projects(app, start: int, stop_at: int, seed: Seed) -> None:
-    """Insert projects ``start``..``stop_at - 1`` through the ORM: a believable board.
+    """Write projects ``start``..``stop_at - 1`` with the shared writer
+    (``wallchart.cli.dataset``), their history included: a believable board.
 
     More projects in the early stages than the late ones; amounts from a few thousand 万元 to
     80亿, one in eight ≥10亿; a twelfth on a Three-500 list, a tenth foreign-invested; every
@@ -727,64 +737,64 @@ def fill_projects(app, start: int, stop_at: int, seed: Seed) -> None:
     import random
     from datetime import timedelta
 
+    from wallchart.cli.dataset import BlockerSpec, Spec, insert_projects
     from wallchart.config import STALL_DAYS
-    from wallchart.core.models import Project
     from wallchart.core.timeutil import today
     from wallchart.core.vocabulary import SECTORS, SOURCE_CHANNELS, THREE500
-    from wallchart.extensions import db
-    from wallchart.services.positions import STEP
 
     rng = random.Random(start)
     now = today()
+    specs = []
+    for i in range(start, stop_at):
+        county = seed.counties[i % len(seed.counties)]
+        stage = rng.choices(STAGE_CYCLE, weights=(30, 25, 20, 15, 10))[0]
+        stall = STALL_DAYS[stage]
+        idle = rng.randrange(0, 400) if stall is None else rng.choices(
+            (rng.randrange(0, stall + 1), rng.randrange(stall + 1, 2 * stall + 1),
+             rng.randrange(2 * stall + 1, 2 * stall + 200)), weights=(75, 15, 10))[0]
+        entered = now - timedelta(days=idle)
+        dates = {stage: entered}
+        for earlier in reversed(STAGE_CYCLE[:STAGE_CYCLE.index(stage)]):
+            dates[earlier] = min(dates.values()) - timedelta(days=rng.randrange(10, 120))
+        owner = rng.randrange(len(seed.owners))
+        foreign = rng.random() < 0.1
+        chain = rng.choice(CHAINS)
+        spec = Spec(
+            name=f"{county[:2]}{chain}{rng.choice(KINDS)}项目{i + 1:04d}",
+            investor=f"{rng.choice(INVESTORS)}{chain[:2]}{rng.choice(INVESTOR_FORMS)}",
+            investment_wan=rng.choices((rng.randrange(1_000, 50_000),
+                                        rng.randrange(50_000, 100_000),
+                                        rng.randrange(100_000, 800_000)),
+                                       weights=(60, 28, 12))[0],
+            county=county, sector=rng.choices(list(SECTORS), weights=(50, 15, 15, 20))[0],
+            dates=dates, team=seed.teams[owner // 2],
+            owner=seed.owners[owner] if rng.random() > 0.08 else None,
+            origin=rng.choice(ABROAD if foreign else PROVINCES), foreign_invested=foreign,
+            foreign_capital_usd_wan=rng.randrange(100, 5_000) if foreign else 0,
+            three500=rng.choice(list(THREE500)) if rng.random() < 0.08 else None,
+            enterprise_type=rng.choice(("foreign", "joint_venture") if foreign
+                                       else ("private", "private", "state_owned")),
+            industry_chain=chain, source_channel=rng.choice(list(SOURCE_CHANNELS)),
+            source_detail="驻深圳招商联络处", contact_person="王经理",
+            contact_phone="0745-2345678", land_mu=rng.randrange(0, 800),
+            description="拟建设标准化厂房及配套设施。",
+            planned_on=None if stage == "producing" else entered + timedelta(
+                days=rng.randrange(30, 240)))
+        if rng.random() < 0.6:
+            spec.next_step = "约谈投资方，推进协议条款"
+            spec.next_step_due = now + timedelta(days=rng.randrange(-10, 45))
+        if rng.random() < 0.12:
+            # 1 to 3 open, raised after the project came; the earliest due date is the card's.
+            first = min(dates.values())
+            due = max(now + timedelta(days=rng.randrange(-15, 60)), first)
+            for n in range(rng.randrange(1, 4)):
+                kind, department, what = rng.choice(BLOCKED_BY)
+                raised = max(min(due, now) - timedelta(days=rng.randrange(5, 60)), first)
+                spec.blockers.append(BlockerSpec(kind, department, raised,
+                                                 due + timedelta(days=7 * n), what))
+        specs.append(spec)
     with app.app_context():
-        rows = []
-        for i in range(start, stop_at):
-            county_id, county_name = seed.counties[i % len(seed.counties)]
-            stage = rng.choices(STAGE_CYCLE, weights=(30, 25, 20, 15, 10))[0]
-            stall = STALL_DAYS[stage]
-            idle = rng.randrange(0, 400) if stall is None else rng.choices(
-                (rng.randrange(0, stall + 1), rng.randrange(stall + 1, 2 * stall + 1),
-                 rng.randrange(2 * stall + 1, 2 * stall + 200)), weights=(75, 15, 10))[0]
-            entered = now - timedelta(days=idle)
-            dates = {stage: entered}
-            for earlier in reversed(STAGE_CYCLE[:STAGE_CYCLE.index(stage)]):
-                dates[earlier] = min(dates.values()) - timedelta(days=rng.randrange(10, 120))
-            owner = rng.randrange(len(seed.owners))
-            foreign = rng.random() < 0.1
-            chain = rng.choice(CHAINS)
-            project = Project(
-                name=f"{county_name[:2]}{chain}{rng.choice(KINDS)}项目{i + 1:04d}",
-                investor=f"{rng.choice(INVESTORS)}{chain[:2]}{rng.choice(INVESTOR_FORMS)}",
-                investment_wan=rng.choices((rng.randrange(1_000, 50_000),
-                                            rng.randrange(50_000, 100_000),
-                                            rng.randrange(100_000, 800_000)),
-                                           weights=(60, 28, 12))[0],
-                county_id=county_id,
-                sector=rng.choices(list(SECTORS), weights=(50, 15, 15, 20))[0],
-                stage=stage, rank=(i + 1) * STEP, stage_entered_at=entered,
-                owner_id=seed.owners[owner] if rng.random() > 0.08 else None,
-                team_id=seed.teams[owner // 2],
-                origin=rng.choice(ABROAD if foreign else PROVINCES), foreign_invested=foreign,
-                foreign_capital_usd_wan=rng.randrange(100, 5_000) if foreign else 0,
-                three500=rng.choice(list(THREE500)) if rng.random() < 0.08 else None,
-                enterprise_type=rng.choice(("foreign", "joint_venture") if foreign
-                                           else ("private", "private", "state_owned")),
-                industry_chain=chain, source_channel=rng.choice(list(SOURCE_CHANNELS)),
-                source_detail="驻深圳招商联络处", contact_person="王经理",
-                contact_phone="0745-2345678", land_mu=rng.randrange(0, 800),
-                description="拟建设标准化厂房及配套设施。",
-                planned_on=None if stage == "producing" else entered + timedelta(
-                    days=rng.randrange(30, 240)),
-                **{f"{key}_on": day for key, day in dates.items()})
-            if rng.random() < 0.6:
-                project.next_step = "约谈投资方，推进协议条款"
-                project.next_step_due = now + timedelta(days=rng.randrange(-10, 45))
-            if rng.random() < 0.12:
-                project.open_blockers = rng.randrange(1, 4)
-                project.blocker_due = now + timedelta(days=rng.randrange(-15, 60))
-            rows.append(project)
-        db.session.add_all(rows)
-        db.session.commit()
+        insert_projects(specs)
 
 
 @dataclass
@@ -813,11 +823,11 @@ def board_bench(template: Path, folder: Path) -> BoardBench:
                       WALLCHART_DATABASE_URL=f"sqlite:///{db_path}")
     os.environ.pop("WALLCHART_MESSAGE_QUEUE", None)
 
-    from sqlalchemy import event, select
+    from sqlalchemy import event
 
     from tests.helpers import PASSWORD
     from wallchart import create_app
-    from wallchart.core.models import County, Team, User
+    from wallchart.cli.dataset import ensure_counties
     from wallchart.extensions import db
     from wallchart.services import accounts, teams
 
@@ -829,18 +839,12 @@ def board_bench(template: Path, folder: Path) -> BoardBench:
         for n, name in enumerate(TEAMS):
             teams.create_team(None, name)
             teams.add_members(None, name, ["member", f"owner{2 * n}", f"owner{2 * n + 1}"])
-        db.session.add_all(County(name=name, sort_order=i) for i, name in enumerate(COUNTIES))
-        db.session.commit()
+        ensure_counties((name, "county") for name in COUNTIES)
         display_token = accounts.create_display_token(None, "bench-wall")
-        owners = list(db.session.execute(select(User.id).where(User.username.like("owner%"))
-                                         .order_by(User.username)).scalars())
-        counties = [(row.id, row.name) for row in db.session.execute(
-            select(County.id, County.name).order_by(County.sort_order))]
-        team_ids = [db.session.execute(select(Team.id).where(Team.name == name)).scalar_one()
-                    for name in TEAMS]
         counter = StatementCounter()
         event.listen(db.engine, "before_cursor_execute", counter)
-    return BoardBench(app, Seed(owners, counties, team_ids), counter, display_token)
+    return BoardBench(app, Seed([f"owner{n}" for n in range(6)], list(COUNTIES), list(TEAMS)),
+                      counter, display_token)
 
 
 @dataclass
@@ -909,11 +913,20 @@ def part_board(args, template: Path, work: Path) -> list[str]:
         """A GET of ``path``, ready to send."""
         return lambda: (lambda: client.get(path))
 
+    home: list[str] = []
+
     def move() -> Callable:
-        """The API move of project 1 to its next stage; reading its version is not timed."""
+        """The API move of project 1 to the stage after its first one, and back, in turn; reading
+        its version is not timed. (Each move sets or clears only today's date: a member may not
+        touch a date of a closed month, so the card cannot go round all the columns.)"""
         with app.app_context():
             project = db.session.get(Project, 1)
-            stage = STAGE_CYCLE[(STAGE_CYCLE.index(project.stage) + 1) % len(STAGE_CYCLE)]
+            if not home:
+                if project.stage == STAGE_CYCLE[-1]:
+                    raise RuntimeError("project 1 is producing: it has no stage to move on to")
+                home.append(project.stage)
+            stage = home[0] if project.stage != home[0] else \
+                STAGE_CYCLE[STAGE_CYCLE.index(home[0]) + 1]
             body = {"stage": stage, "version": project.version}
         return lambda: client.post("/api/projects/1/move", json=body)
 

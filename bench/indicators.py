@@ -4,8 +4,9 @@
     .venv/bin/python -m bench.indicators --projects 20000 --runs 50
 
 Builds a migrated SQLite database in a temporary folder, fills it with projects of every stage
-whose dates spread over 2025 and 2026 (with their history rows; ``bench.midyear.random_specs``),
-then times ``compute()``, ``by_group("county")``, the ``/indicators`` page (the year 2026, and
+whose dates spread over 2025 and 2026 (``bench.midyear.random_specs``, written with their
+history by the shared writer, ``wallchart.cli.dataset.insert_projects``), then times
+``compute()``, ``by_group("county")``, the ``/indicators`` page (the year 2026, and
 the default: the year to date) and ``GET /api/indicators`` for the year 2026, in this process
 with Flask's test client. Prints the median and p95 of each and PASS/MISS against the goal
 (median under 200 ms). A measurement, not a test: it exits 0 either way.
@@ -96,12 +97,12 @@ def build_dataset(app, n: int = 5000, seed: int = 5000) -> None:
     each county's targets for 2026."""
     from sqlalchemy import select
 
-    from bench.midyear import insert_projects, random_specs
+    from bench.midyear import random_specs, write_specs
     from wallchart.core.models import County, CountyTarget
     from wallchart.extensions import db
 
     with app.app_context():
-        insert_projects(random_specs(n, date(2025, 1, 1), seed=seed))
+        write_specs(random_specs(n, date(2025, 1, 1), seed=seed))
         share = n // 5000 or 1
         db.session.add_all(CountyTarget(county_id=county_id, year=2026, signed_count=80 * share,
                                         signed_investment_wan=2_000_000 * share,

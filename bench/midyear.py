@@ -16,21 +16,25 @@ Use it from any test that has the ``app`` fixture (the counties are created when
     data = build_midyear(app)          # -> Midyear: ids of the notable projects, the specs
     data.expected(MIDYEAR)["signed"]   # -> (121, 4580000): counted in Python, not SQL
 
-:func:`insert_projects` writes any list of :class:`Spec` the same way (the benchmark uses it).
+The projects are :class:`~wallchart.cli.dataset.Spec` and are written by the writer the demo
+data and the benchmarks share (``wallchart/cli/dataset.py``); :func:`random_specs` draws any
+number of them alike, for measurements at scale, and :func:`write_specs` writes them the way
+:func:`build_midyear` does.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from wallchart.cli.dataset import Spec, ensure_counties, insert_projects
 from wallchart.cli.demo import COUNTIES
-from wallchart.core.models import BoardState, County, Project, ProjectEvent, Team
+from wallchart.core.models import Team
 from wallchart.core.money import BILLION_WAN
-from wallchart.core.vocabulary import STAGES, THREE500
+from wallchart.core.vocabulary import THREE500
 from wallchart.extensions import db
 from wallchart.reports.indicators import INDICATORS, Period
 
@@ -44,8 +48,6 @@ BILLION_PLUS, THREE500_COUNT = 17, 15
 #: No stage date of the dataset is later than this, whatever day the tests run.
 LAST_DAY = date(2026, 11, 20)
 TEAM = "一组"
-
-STAGE_KEYS = tuple(STAGES)
 
 #: (what is built, sector): project names are "<county short name><this>".
 PRODUCTS = [
@@ -75,115 +77,6 @@ ORIGINS = ("广东", "浙江", "江苏", "上海", "北京", "湖南", "福建",
 FOREIGN_ORIGINS = ("香港", "新加坡", "德国", "日本", "韩国", "台湾")
 
 
-@dataclass
-class Spec:
-    """One project to insert: its record and the date it entered each stage it reached."""
-
-    name: str
-    investor: str
-    county: str
-    sector: str
-    investment_wan: int
-    dates: dict[str, date]
-    source_channel: str | None = "liaison_office"
-    origin: str = "广东"
-    three500: str | None = None
-    foreign_invested: bool = False
-    foreign_capital_usd_wan: int = 0
-    new_trade_entity: bool = False
-    withdrawn_on: date | None = None
-    deleted_on: date | None = None
-    #: A signing that fell through: (signed on, moved back to negotiating on); the record
-    #: keeps no ``signed_on`` for it, as the move back clears it.
-    fell_through: tuple[date, date] | None = None
-    id: int | None = field(default=None, compare=False)
-
-    @property
-    def stage(self) -> str:
-        return [stage for stage in STAGE_KEYS if stage in self.dates][-1]
-
-
-def _utc(day: date) -> datetime:
-    """10:00 in Shanghai on ``day``, as stored (UTC)."""
-    return datetime.combine(day, time(2, 0), tzinfo=UTC).replace(tzinfo=None)
-
-
-def ensure_counties() -> dict[str, int]:
-    """The city's counties, districts and zones (as in the demo data); missing ones are added."""
-    known = dict(db.session.execute(select(County.name, County.id)).all())
-    for order, (name, kind) in enumerate(COUNTIES):
-        if name not in known:
-            db.session.add(County(name=name, kind=kind, sort_order=order))
-    db.session.flush()
-    return dict(db.session.execute(select(County.name, County.id)).all())
-
-
-def insert_projects(specs: list[Spec], *, with_history: bool = True) -> None:
-    """Write the projects (in team 一组 when it exists, owned in turn by its people) and, with
-    ``with_history``, one history row per stage entered, in one transaction."""
-    county_ids = ensure_counties()
-    team = db.session.execute(select(Team).where(Team.name == TEAM)).scalar()
-    owners = [person.id for person in team.people()] if team else [None]
-    ranks: dict[str, float] = {}
-    rows = []
-    for number, spec in enumerate(specs):
-        stage = spec.stage
-        ranks[stage] = ranks.get(stage, 0.0) + 1024.0
-        first = min(spec.dates.values())
-        rows.append(Project(
-            name=spec.name, investor=spec.investor, investment_wan=spec.investment_wan,
-            county_id=county_ids[spec.county], team_id=team.id if team else None,
-            sector=spec.sector, stage=stage, rank=ranks[stage],
-            stage_entered_at=spec.dates[stage], owner_id=owners[number % len(owners)],
-            created_at=_utc(first), updated_at=_utc(max(spec.dates.values())),
-            deleted_at=_utc(spec.deleted_on) if spec.deleted_on else None,
-            origin=spec.origin, foreign_invested=spec.foreign_invested, three500=spec.three500,
-            enterprise_type="foreign" if spec.foreign_invested else "private",
-            source_channel=spec.source_channel,
-            foreign_capital_usd_wan=spec.foreign_capital_usd_wan,
-            new_trade_entity=spec.new_trade_entity,
-            status="withdrawn" if spec.withdrawn_on else "active",
-            withdrawn_at=_utc(spec.withdrawn_on) if spec.withdrawn_on else None,
-            withdrawn_reason="investor_withdrew" if spec.withdrawn_on else None,
-            **{f"{stage}_on": day for stage, day in spec.dates.items()}))
-    db.session.add_all(rows)
-    db.session.flush()
-    for spec, row in zip(specs, rows, strict=True):
-        spec.id = row.id
-    if with_history:
-        _add_history(specs, rows)
-    db.session.commit()
-
-
-def _add_history(specs: list[Spec], rows: list[Project]) -> None:
-    """created, then moved into each later stage, and how it left (if it did): in date order,
-    each change one board revision, as the services would have written them."""
-    changes = []
-    for spec, row in zip(specs, rows, strict=True):
-        reached = [stage for stage in STAGE_KEYS if stage in spec.dates]
-        changes.append((spec.dates[reached[0]], row, "created", None, reached[0], None))
-        for before, stage in zip(reached, reached[1:], strict=False):
-            changes.append((spec.dates[stage], row, "moved", before, stage, None))
-        if spec.fell_through:
-            signed_on, back_on = spec.fell_through
-            changes.append((signed_on, row, "moved", spec.stage, "signed", None))
-            changes.append((back_on, row, "moved", "signed", spec.stage,
-                            "签约项目资金未到位，退回在谈"))
-        if spec.withdrawn_on:
-            changes.append((spec.withdrawn_on, row, "withdrawn", spec.stage, spec.stage,
-                            "投资方撤回"))
-        if spec.deleted_on:
-            changes.append((spec.deleted_on, row, "deleted", spec.stage, None, None))
-    changes.sort(key=lambda change: (change[0], change[1].id))
-    start = db.session.execute(select(BoardState.revision)).scalar() or 0
-    for revision, (day, row, action, before, after, reason) in enumerate(changes, start + 1):
-        db.session.add(ProjectEvent(project_id=row.id, at=_utc(day), user_id=row.owner_id,
-                                    action=action, from_stage=before, to_stage=after,
-                                    reason=reason, revision=revision))
-    db.session.execute(update(BoardState).where(BoardState.id == 1)
-                       .values(revision=start + len(changes)))
-
-
 # --- the dataset -------------------------------------------------------------------------------
 
 def _spread(total: int, count: int, low: int, high: int, rng: random.Random) -> list[int]:
@@ -200,10 +93,12 @@ def _spread(total: int, count: int, low: int, high: int, rng: random.Random) -> 
 
 
 def _days(rng: random.Random, start: date, end: date) -> date:
+    """A day drawn between ``start`` and ``end``, both included."""
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
 def _signings(counts_by_month: dict[int, int], year: int, rng: random.Random) -> list[date]:
+    """Signing days of ``year``: as many in each month as ``counts_by_month`` says, drawn."""
     days = []
     for month, count in counts_by_month.items():
         first = date(year, month, 1)
@@ -250,6 +145,7 @@ class _Maker:
         foreign = record.get("foreign_invested", False)
         defaults = {
             "source_channel": rng.choice(self.channels),
+            "enterprise_type": "foreign" if foreign else "private",
             "origin": rng.choice(FOREIGN_ORIGINS if foreign else ORIGINS),
             "investor": rng.choice(INVESTOR_PARTS) + ("国际" if foreign else "")
             + rng.choice(INVESTOR_KINDS) + "（示例）",
@@ -413,5 +309,19 @@ def build_midyear(app, seed: int = 2026) -> Midyear:
     """
     specs, notable = midyear_specs(seed)
     with app.app_context():
-        insert_projects(specs)
+        write_specs(specs)
     return Midyear(specs, {key: spec.id for key, spec in notable.items()})
+
+
+def write_specs(specs: list[Spec], team: str = TEAM) -> None:
+    """Write the dataset's projects into the current app's database: the city's counties added
+    when missing, the projects in ``team`` when it exists, owned in turn by its people (as the
+    tests' seeded 一组 and the benchmarks' team would share the work), with their history."""
+    ensure_counties(COUNTIES)
+    found = db.session.execute(select(Team).where(Team.name == team)).scalar()
+    if found is not None:
+        people = [person.username for person in found.people()]
+        for number, spec in enumerate(specs):
+            spec.team = team
+            spec.owner = people[number % len(people)] if people else None
+    insert_projects(specs)

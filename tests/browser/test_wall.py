@@ -21,9 +21,9 @@ SECTORS = ["industry", "agriculture", "tourism", "services"]
 
 @pytest.fixture
 def fill_board(live_server, monkeypatch):
-    """``fill_board(60)`` or ``fill_board({"contact": 4, ...})``: create projects through the
-    service layer, in this process, against the live server's database (much faster than one
-    HTTP request each)."""
+    """``fill_board(60)`` or ``fill_board({"contact": 4, ...})``: projects of team 一组, every
+    stage entered today, written by the shared writer (``wallchart/cli/dataset.py``) in this
+    process against the live server's database: one transaction, not one change each."""
 
     def fill(per_column: int | dict[str, int]) -> None:
         counts = per_column if isinstance(per_column, dict) else dict.fromkeys(STAGES, per_column)
@@ -31,31 +31,22 @@ def fill_board(live_server, monkeypatch):
         monkeypatch.setenv("WALLCHART_DATABASE_URL", live_server.env["WALLCHART_DATABASE_URL"])
         monkeypatch.setenv("WALLCHART_SECRET_KEY", live_server.env["WALLCHART_SECRET_KEY"])
         monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
-        from tests.helpers import actor, make_app
-        from wallchart.core.models import County
+        from tests.helpers import TEAM, make_app
+        from wallchart.cli.dataset import Spec, ensure_counties, insert_projects
         from wallchart.core.timeutil import today
         from wallchart.extensions import db
-        from wallchart.services.projects import create_project
 
+        day = today()
+        stages = [stage for stage, count in counts.items() for _ in range(count)]
+        specs = [Spec(name=f"{NAMES[n % len(NAMES)]}{n}", investor=f"示例投资集团第{n}有限公司",
+                      county=COUNTIES[n % len(COUNTIES)], sector=SECTORS[n % len(SECTORS)],
+                      investment_wan=1000 * (n * 37 % 500 + 1), team=TEAM,
+                      dates=dict.fromkeys(STAGES[:STAGES.index(stage) + 1], day))
+                 for n, stage in enumerate(stages, 1)]
         app = make_app()
         with app.app_context():
-            if not db.session.query(County).count():
-                db.session.add_all(County(name=n, sort_order=i) for i, n in enumerate(COUNTIES))
-                db.session.commit()
-            member = actor("member")
-            n = 0
-            for stage, count in counts.items():
-                for _ in range(count):
-                    n += 1
-                    create_project(member, {
-                        "name": f"{NAMES[n % len(NAMES)]}{n}", "stage": stage,
-                        # the stage gates: signed (and started) before started or producing
-                        "stage_dates": dict.fromkeys(STAGES[2:STAGES.index(stage)],
-                                                     today().isoformat()),
-                        "investor": f"示例投资集团第{n}有限公司",
-                        "investment_wan": 1000 * (n * 37 % 500 + 1),
-                        "county": COUNTIES[n % len(COUNTIES)],
-                        "sector": SECTORS[n % len(SECTORS)]})
+            ensure_counties((name, "county") for name in COUNTIES)
+            insert_projects(specs)
             db.session.remove()
             db.engine.dispose()
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, date, datetime
+
 import pytest
 
+from tests.forks import flask_command
 from tests.helpers import PASSWORD
 
 
@@ -104,27 +108,62 @@ def test_no_setup_link_once_an_administrator_exists(run):
     assert refused.exit_code != 0 and "exists already" in refused.output
 
 
-def test_demo_data_fills_an_empty_board_once(empty_app):
-    runner = empty_app.test_cli_runner()
-    result = runner.invoke(args=["demo-data"])
-    assert result.exit_code == 0, result.output
+def test_demo_data_fills_an_empty_board_once_with_a_walls_history(empty_app):
+    """``flask --app wsgi demo-data``, in a process of its own, on an empty database: every
+    project in a team, owned by one of its people, with the history a wall would have kept (its
+    creation on its first stage date, its owner, then each later stage on its date), every entry
+    one board revision and one lobby revision, in date order; none a close match of another (as
+    the duplicate guard would let each be entered); a second run is refused."""
+    from collections import Counter
+
     from sqlalchemy import func, select
 
-    from wallchart.core.models import County, Project
+    from wallchart.cli.demo import COUNTIES, PROJECTS, STAGE_SHARE
+    from wallchart.core.models import BoardState, County, Project, ProjectEvent
+    from wallchart.core.stages import stages_reached
+    from wallchart.core.timeutil import SHANGHAI
     from wallchart.extensions import db
+    from wallchart.reads.duplicates import similar_projects
+
+    env = dict(os.environ)
+    loaded = flask_command(env, "demo-data")
+    assert loaded.returncode == 0, loaded.stderr
+    assert f"Loaded {len(PROJECTS)} projects" in loaded.stdout
+
+    def day(moment: datetime) -> date:
+        return moment.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
 
     with empty_app.app_context():
-        stages = dict(db.session.execute(
-            select(Project.stage, func.count()).group_by(Project.stage)).all())
-        assert set(stages) == {"contact", "negotiating", "signed", "started", "producing"}
-        assert sum(stages.values()) >= 30
-        assert db.session.execute(select(func.count()).select_from(County)).scalar() >= 12
-        assert all("（示例）" in p.investor for p in db.session.execute(select(Project)).scalars())
-        assert all(p.owner is not None for p in db.session.execute(select(Project)).scalars())
-    again = runner.invoke(args=["demo-data"])
-    assert again.exit_code != 0 and "already holds projects" in again.output
+        projects = db.session.execute(select(Project).order_by(Project.id)).scalars().all()
+        assert [p.name for p in projects] == [name for name, *_rest in PROJECTS]
+        assert Counter(p.stage for p in projects) == Counter(STAGE_SHARE)
+        assert db.session.execute(select(func.count()).select_from(County)).scalar() \
+            == len(COUNTIES)
+        events = db.session.execute(select(ProjectEvent).order_by(ProjectEvent.revision)
+                                    ).scalars().all()
+        for project in projects:
+            assert "（示例）" in project.investor
+            assert similar_projects(project.name, project.investor, exclude_id=project.id) == []
+            assert project.owner in project.team.people()
+            assert project.next_step_owner in (None, project.owner)
+            history = [e for e in events if e.project_id == project.id]
+            reached = stages_reached(project.stage)
+            assert [(e.action, e.from_stage, e.to_stage) for e in history] == [
+                ("created", None, "contact"), ("assigned", None, None),
+                *((("moved", a, b) for a, b in zip(reached, reached[1:], strict=False)))]
+            assert [day(e.at) for e in history] == [
+                project.contact_on, *(project.stage_date(s) for s in reached)]
+            assert history[1].changes == {"owner": [None, project.owner.username]}
+            assert all(e.user == project.team.lead for e in history)
+        assert [e.revision for e in events] == list(range(1, len(events) + 1))
+        assert [e.at for e in events] == sorted(e.at for e in events)
+        state = db.session.get(BoardState, 1)
+        assert state.revision == state.lobby_revision == len(events)
+
+    again = flask_command(env, "demo-data")
+    assert again.returncode != 0 and "already holds projects" in again.stderr
     # Demo users are no administrators: the first-run setup link still works.
-    assert runner.invoke(args=["setup-link"]).exit_code == 0
+    assert flask_command(env, "setup-link").returncode == 0
 
 
 def test_county_add_lists_them_in_the_new_project_form(app, run, clients):

@@ -10,9 +10,11 @@ import pytest
 from flask import render_template
 from sqlalchemy import event, select
 
-from bench.midyear import MIDYEAR, Spec, build_midyear, insert_projects
+from bench.midyear import MIDYEAR, build_midyear
 from tests.browser.helpers import ARTIFACTS
 from tests.helpers import ROOT
+from wallchart.cli.dataset import Spec, ensure_counties, insert_projects
+from wallchart.cli.demo import COUNTIES
 from wallchart.core.models import Blocker, County, CountyTarget, Project
 from wallchart.extensions import db
 from wallchart.reports import wall_views
@@ -107,6 +109,7 @@ def test_equal_figures_share_a_place_and_nothing_signed_takes_none(app, users):
                     investment_wan=wan, dates={"contact": day, "signed": day})
 
     with app.app_context():
+        ensure_counties(COUNTIES)
         insert_projects([signing("鹤城区", date(2026, 3, 1)), signing("鹤城区", date(2026, 4, 1)),
                          signing("中方县", date(2026, 3, 2)), signing("中方县", date(2026, 5, 1)),
                          signing("沅陵县", date(2026, 2, 1), 50_000),

@@ -1,6 +1,6 @@
 """The duplicate guard: which projects count as close matches, and the API's 409 that shows them
-before anything is saved (``allow_duplicate`` saves anyway). The demo data must pass it: loading
-it (tests/cli/test_cli.py) creates every demo project through the guarded service."""
+before anything is saved (``allow_duplicate`` saves anyway). The demo data must pass it: its test
+(tests/cli/test_cli.py) checks that no demo project closely matches another."""
 
 from __future__ import annotations
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
-from wallchart.core.models import County, Project, ProjectEvent, Team, User
+from wallchart.cli.dataset import Spec, ensure_counties, insert_projects
+from wallchart.core.models import Project, Team, User
 from wallchart.core.stages import stages_before
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
 from wallchart.services import accounts, teams
-from wallchart.services.projects import assign_project, create_project
 
 COUNTIES = [
     ("鹤城区", "district"), ("中方县", "county"), ("沅陵县", "county"), ("辰溪县", "county"),
@@ -76,7 +77,7 @@ PROJECTS = [
 ]
 
 #: The record beyond the card for the better-known investors; the others draw theirs at random.
-DETAILS: dict[str, dict] = {
+DETAILS: dict[str, dict[str, Any]] = {
     "新能源电池材料生产基地": {
         "origin": "广东深圳", "three500": "china_private", "enterprise_type": "private",
         "industry_chain": "新能源电池", "source_channel": "liaison_office",
@@ -143,15 +144,17 @@ class DemoRefused(Exception):
 
 
 def load_demo(seed: int = 2026) -> str:
-    """Fill an empty database with counties, users and projects; returns a short summary."""
+    """Fill an empty database with counties, users, teams and projects; returns a short summary.
+
+    People and teams are made through the services; the projects, with the history a wall
+    would have kept since their first contact, by the shared writer (``cli.dataset``), which
+    can date each change on its day (the services date a change today).
+    """
     if db.session.execute(select(func.count()).select_from(Project)).scalar_one():
         raise DemoRefused("The database already holds projects; demo data goes only into an "
                           "empty one.")
     rng = random.Random(seed)
-    for order, (name, kind) in enumerate(COUNTIES):
-        if not db.session.execute(select(County.id).where(County.name == name)).first():
-            db.session.add(County(name=name, kind=kind, sort_order=order))
-    db.session.commit()
+    ensure_counties(COUNTIES)
 
     existing = set(db.session.execute(select(User.username)).scalars())
     for username, display_name, role in PEOPLE:
@@ -163,23 +166,18 @@ def load_demo(seed: int = 2026) -> str:
         if name not in existing_teams:
             teams.create_team(None, name, lead)
         teams.add_members(None, name, members)
-    admin = db.session.execute(select(User).where(User.role == "admin")).scalars().first()
 
     stages = STAGE_SHARE[:]
     rng.shuffle(stages)
+    specs = []
     for (name, investor, sector, amount), stage in zip(PROJECTS, stages, strict=False):
         county = rng.choice(COUNTIES)[0]
         team_name, lead, members, _sectors = next(t for t in TEAMS if sector in t[3])
-        creator = admin or _user(lead)
         owner = rng.choice([lead, *members])
         dates = _stage_dates(rng, stage)
-        project = create_project(creator, {
-            "name": name, "investor": investor, "sector": sector, "investment_wan": amount,
-            "county": county, "stage": stage, "team": team_name,
-            "stage_dates": {s: day.isoformat() for s, day in dates.items()},
-            **_details(rng, name, owner)})
-        project = assign_project(creator, project.id, owner, project.version)
-        _age(project.id, min(dates.values()))
+        specs.append(Spec(name, investor, county, sector, amount, dates, team=team_name,
+                          owner=owner, **_details(rng, name, owner)))
+    insert_projects(specs)
     return (f"Loaded {len(PROJECTS)} projects in {len(COUNTIES)} counties, districts and zones, "
             f"worked by {len(TEAMS)} teams; users: {', '.join(u[0] for u in PEOPLE)} "
             "(set their passwords with 'user password' before use).")
@@ -197,26 +195,13 @@ def _stage_dates(rng: random.Random, stage: str) -> dict[str, date]:
     return dates
 
 
-def _details(rng: random.Random, name: str, owner: str) -> dict:
+def _details(rng: random.Random, name: str, owner: str) -> dict[str, Any]:
     """The record beyond the card: ``DETAILS`` for the well-known investors, else drawn."""
     details = DETAILS.get(name) or {
         "origin": rng.choice(ORIGINS), "enterprise_type": "private",
         "source_channel": rng.choice(CHANNELS), "land_mu": rng.choice([0, 50, 120, 200])}
     if rng.random() < 0.5:  # about half have a next step; some of them overdue
         details = {**details, "next_step": rng.choice(NEXT_STEPS), "next_step_owner": owner,
-                   "next_step_due": (today() + timedelta(days=rng.randint(-20, 30))).isoformat(),
-                   "planned_on": (today() + timedelta(days=rng.randint(30, 240))).isoformat()}
+                   "next_step_due": today() + timedelta(days=rng.randint(-20, 30)),
+                   "planned_on": today() + timedelta(days=rng.randint(30, 240))}
     return details
-
-
-def _user(username: str) -> User:
-    return db.session.execute(select(User).where(User.username == username)).scalar_one()
-
-
-def _age(project_id: int, first_day: date) -> None:
-    """Date a demo card's history back to its first stage date, as on a real wall."""
-    shift = today() - first_day
-    for event in db.session.execute(
-            select(ProjectEvent).where(ProjectEvent.project_id == project_id)).scalars():
-        event.at -= shift
-    db.session.commit()
