@@ -252,7 +252,7 @@ def test_the_excel_file(app, clients, midyear):
     assert signed[6].value == pytest.approx(3.4)
     assert rows["签约10亿元以上项目"][1].value == BILLION_PLUS
     assert rows["签约三类500强项目"][1].value == THREE500_COUNT
-    assert rows["实际利用外资"][1].number_format == "#,##0"
+    assert rows["合同外资"][1].number_format == "#,##0"
     headers = [row for row in sheet.iter_rows(min_row=3) if row[0].value == "指标"]
     assert [cell.value for cell in headers[0][:3]] == ["指标", "本期（万美元）",
                                                        "上年同期（万美元）"]
@@ -341,3 +341,24 @@ def test_the_csv_file(clients, midyear):
     assert {row[0] for row in rows} == {"新进入洽谈项目", "新签约项目", "新开工项目",
                                         "新竣工投产项目"}
     assert sum(1 for row in rows if row[2] == "合计") == 4
+
+
+def test_contracted_foreign_capital_has_one_name_everywhere(app, clients, counties):
+    """What signed projects contracted is 合同外资 on every page and in the Excel: never
+    实际利用外资 (paid in, which the statistics offices report, not Wallchart), 签约项目外资额 or
+    利用外资."""
+    from tests.helpers import actor
+    from wallchart.services.accounts import create_display_token
+
+    with app.app_context():
+        wall = "/wall?token=" + create_display_token(actor("admin"), "大厅")
+    viewer = clients["viewer"]
+    workbook = load_workbook(io.BytesIO(viewer.get("/reports/schedule.xlsx").data))
+    cells = " ".join(str(cell.value) for sheet in workbook for row in sheet.iter_rows()
+                     for cell in row if cell.value is not None)
+    texts = {path: viewer.get(path).get_data(as_text=True)
+             for path in ("/indicators", "/reports/schedule", wall)}
+    texts["/reports/schedule.xlsx"] = cells
+    for where, text in texts.items():
+        assert "合同外资" in text, where
+        assert not re.search("实际利用外资|签约项目外资额|利用外资", text), where

@@ -37,7 +37,7 @@ def money(wan: int) -> str:
 def foreign_capital(usd_wan: int, unit: bool = True) -> str:
     """Foreign capital, stored in 万美元, as officials write it: '1,200 万美元' / 'USD 12M'. With
     ``unit`` false, the number alone, for a figure whose label names the unit (the wall's
-    header: '利用外资（万美元）' / 'Foreign capital (USD M)')."""
+    header: '合同外资（万美元）' / 'Contracted foreign capital (USD M)')."""
     if _chinese():
         number = f"{usd_wan:,}"
         return f"{number} 万美元" if unit else number

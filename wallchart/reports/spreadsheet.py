@@ -196,7 +196,7 @@ def _indicator_sheet(ws: Worksheet, report: ScheduleReport) -> None:
     sheet.header([_("Indicator"), _("This period (10,000 US dollars)"),
                   _("Same period last year (10,000 US dollars)"), _("Change (%)")])
     figures = report.figures
-    sheet.data([_("Foreign capital actually used"), figures["foreign_capital_usd_wan"],
+    sheet.data([_("Contracted foreign capital"), figures["foreign_capital_usd_wan"],
                 figures["previous_foreign_capital_usd_wan"],
                 _pct(figures["change_foreign_capital_pct"])], [None, WAN, WAN, PERCENT])
     _layout(ws, [30, 14, 16, 12, 18, 20, 14])
