@@ -19,8 +19,9 @@ or the status code of the refusal. Sockets: "accept" / "refuse".
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.helpers import (
     OTHER_TEAM,
@@ -38,7 +39,7 @@ from tests.helpers import (
     make_app,
     project_events,
     sign_in,
-    snapshot,
+    snapshot_of,
     socket_client,
 )
 from wallchart.core.models import (
@@ -53,7 +54,7 @@ from wallchart.core.models import (
     User,
     team_member,
 )
-from wallchart.extensions import db, socketio
+from wallchart.extensions import db, limiter, socketio
 
 SECRET = "authorization-matrix"
 IDENTITIES = ("anonymous", "viewer", "member", "outsider", "lead", "admin", "display", "api")
@@ -294,6 +295,63 @@ def fresh(databases, world, tmp_path, monkeypatch) -> Callable[[], Any]:
         databases.drop(url)
 
 
+class Untouched:
+    """One app on one copy of the world for the cells that must leave the database as it was
+    (every GET, every refusal: most of the matrix), with the copy's snapshot taken once: a new
+    copy and app for each of them was most of the matrix's time. Its engine watches what it is
+    asked to do: after a cell that wrote anything (a sign-in's session row, a refusal that
+    wrongly stored something), the next cell gets a new copy. Rate-limit counts start at zero
+    for every cell, as they do on a new app."""
+
+    def __init__(self, databases, world: World, folder: Path):
+        self.databases, self.world, self.folder = databases, world, folder
+        self.app = self.url = None
+        self.before: dict = {}
+        self.wrote = False
+        self.copies = 0
+
+    def take(self, monkeypatch: pytest.MonkeyPatch):
+        """The shared app (a new one if the last cell wrote), with the environment it was made
+        in; its snapshot is ``before``."""
+        if self.app is None or self.wrote:
+            self.close()
+            self.copies += 1
+            self.url = self.databases.clone(self.world.template, self.folder,
+                                            f"untouched{self.copies}")
+            _environment(monkeypatch, self.world.folder, self.url)
+            self.app = make_app()
+            with self.app.app_context():
+                event.listen(db.engine, "before_cursor_execute", self._watch)
+            self.before = full_snapshot(self.app)
+            self.wrote = False
+        _environment(monkeypatch, self.world.folder, self.url)
+        with self.app.app_context():
+            limiter.reset()
+        return self.app
+
+    def _watch(self, connection, cursor, statement: str, *args) -> None:
+        if WRITES.match(statement):
+            self.wrote = True
+
+    def close(self) -> None:
+        if self.app is not None:
+            with self.app.app_context():
+                db.engine.dispose()
+            self.databases.drop(self.url)
+            self.app = None
+
+
+#: A statement that may change rows (a ``WITH`` too, to be safe).
+WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|WITH)\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def untouched(databases, world, tmp_path_factory) -> Iterator[Untouched]:
+    shared = Untouched(databases, world, tmp_path_factory.mktemp("untouched"))
+    yield shared
+    shared.close()
+
+
 def client_of(app, world: World, who: str):
     client = app.test_client()
     if who in world.cookies:
@@ -303,16 +361,16 @@ def client_of(app, world: World, who: str):
 
 def full_snapshot(app) -> dict:
     """``helpers.snapshot`` plus projects' teams and everything administration can change."""
-    with app.app_context():
-        rows = lambda *columns: [tuple(row) for row in db.session.execute(  # noqa: E731
-            select(*columns).order_by(columns[0])).all()]
+    with app.app_context(), db.engine.connect() as connection:
+        rows = lambda *columns: [tuple(row) for row in connection.execute(  # noqa: E731
+            select(*columns).order_by(columns[0]))]
         return {
-            **snapshot(app),
+            **snapshot_of(connection),
             "project_teams": rows(Project.id, Project.team_id, Project.created_at),
             "users": rows(User.id, User.username, User.display_name, User.role, User.active,
                           User.password_hash),
             "teams": rows(Team.id, Team.name, Team.lead_id),
-            "members": sorted(tuple(r) for r in db.session.execute(select(team_member)).all()),
+            "members": sorted(tuple(r) for r in connection.execute(select(team_member))),
             "counties": rows(County.id, County.name, County.kind, County.sort_order),
             "displays": rows(DisplayToken.id, DisplayToken.name, DisplayToken.token_hash,
                              DisplayToken.revoked_at, DisplayToken.profile, DisplayToken.views,
@@ -573,11 +631,15 @@ def test_every_route_and_event_is_declared(app):
 
 @pytest.mark.parametrize(("key", "who", "expected"), [
     _param(key, who, expected) for key, row in MATRIX.items() for who, expected in row.items()])
-def test_route(fresh, world, key, who, expected):
-    app = fresh()
+def test_route(fresh, untouched, monkeypatch, world, key, who, expected):
     method = key[1]
     req = REQUESTS[key](world.ids, who, world)
-    before = full_snapshot(app)
+    if method != "GET" and expected == "ok" and req.writes:
+        app = fresh()
+        before = full_snapshot(app)
+    else:
+        app = untouched.take(monkeypatch)
+        before = untouched.before
     watcher = viewer_socket(app, world) if method != "GET" and expected != "ok" else None
     response = send(app, world, who, method, req)
     got = outcome_of(response)
@@ -604,9 +666,9 @@ def _socket_for(app, world: World, who: str, **extra):
 @pytest.mark.parametrize(("event", "who", "expected"), [
     pytest.param(event, who, expected, id=f"{event} as {who}")
     for event, row in SOCKET_MATRIX.items() for who, expected in row.items()])
-def test_socket_event(fresh, world, event, who, expected):
-    app = fresh()
-    before = full_snapshot(app)
+def test_socket_event(untouched, monkeypatch, world, event, who, expected):
+    app = untouched.take(monkeypatch)
+    before = untouched.before
     client = _socket_for(app, world, who)
     assert client.is_connected() == (expected != "refuse"), f"{event} as {who}"
     if client.is_connected():
