@@ -21,7 +21,7 @@ from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from wallchart.core.formatting import total_format, total_number
+from wallchart.core.formatting import total, total_format, total_number
 from wallchart.core.vocabulary import STAGES
 from wallchart.reports.indicators import GroupRow
 from wallchart.reports.report_data import INDICATOR_LABELS
@@ -132,12 +132,6 @@ def _legend(x: float, y: float, entries: Sequence[tuple[str, str, str]]) -> str:
 
 # --- numbers ------------------------------------------------------------------------------------
 
-def amount(wan: int) -> str:
-    """A total as officials read it: '45.80 亿元' / 'CNY 4.58bn' (formatting.py's rule)."""
-    spec = total_format()
-    return f"{spec['prefix']}{total_number(wan)}{spec['suffix']}"
-
-
 def amount_unit() -> str:
     """The unit of an amount axis: '亿元' / 'CNY bn'."""
     spec = total_format()
@@ -207,7 +201,7 @@ def stage_funnel(rows: Iterable[tuple[str, int, int]]) -> Markup:
         figures_x = bar_right + 24
         body.append(_text(figures_x, y + 26, _projects(count), font_size=LABEL + 2,
                           font_weight="bold", class_="value"))
-        body.append(_text(figures_x, y + 54, amount(wan), font_size=SMALL, fill_opacity=".75",
+        body.append(_text(figures_x, y + 54, total(wan), font_size=SMALL, fill_opacity=".75",
                           class_="value money"))
         previous = edges
     return _svg("funnel", height, label, body)
@@ -305,7 +299,7 @@ def counties_side_by_side(rows: Iterable[GroupRow], indicator: str) -> Markup:
                            text_anchor="end", dominant_baseline="middle", font_weight="bold"))
         for value, most, shown, cls, colour in (
                 (figure.count, most_count, _projects(figure.count), "count", COUNT_COLOUR),
-                (figure.investment_wan, most_money, amount(figure.investment_wan), "money",
+                (figure.investment_wan, most_money, total(figure.investment_wan), "money",
                  MONEY_COLOUR)):
             width = widest * value / most
             body.append(_rect(bar_left, y, max(width, 3) if value else 0, bar, rx=3,
