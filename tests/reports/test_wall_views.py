@@ -284,18 +284,50 @@ def test_views_fill_the_screen_without_scrolling(app, midyear, new_context, name
         page.set_content(page_with(app, f"partials/wall_{name}.html", lang, True, **context))
         page.wait_for_load_state("load")
         page.screenshot(path=str(ARTIFACTS / f"wall-{name}-{width}x{height}-{lang}.png"))
-        overflow = page.evaluate("""() => {
-            const pane = document.querySelector('.wall-pane');
-            const box = pane.getBoundingClientRect();
-            const out = [...pane.querySelectorAll('*')].filter(el => {
-                const r = el.getBoundingClientRect();
-                return r.width && (r.bottom > box.bottom + 1 || r.right > box.right + 1);
-            }).map(el => el.tagName + '.' + (el.className.baseVal ?? el.className));
-            return {page: document.documentElement.scrollHeight > innerHeight ||
-                          document.documentElement.scrollWidth > innerWidth,
-                    pane: pane.scrollHeight > pane.clientHeight, out};
-        }""")
-        assert overflow == {"page": False, "pane": False, "out": []}, (name, width, lang)
+        assert overflow(page) == {"page": False, "pane": False, "out": []}, (name, width, lang)
+
+
+def overflow(page) -> dict:
+    """What sticks out of the view's pane or makes the page scroll."""
+    return page.evaluate("""() => {
+        const pane = document.querySelector('.wall-pane');
+        const box = pane.getBoundingClientRect();
+        const out = [...pane.querySelectorAll('*')].filter(el => {
+            const r = el.getBoundingClientRect();
+            return r.width && (r.bottom > box.bottom + 1 || r.right > box.right + 1);
+        }).map(el => el.tagName + '.' + (el.className.baseVal ?? el.className));
+        return {page: document.documentElement.scrollHeight > innerHeight ||
+                      document.documentElement.scrollWidth > innerWidth,
+                pane: pane.scrollHeight > pane.clientHeight, out};
+    }""")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["ranking", "charts"])
+def test_a_young_year_reads_calm_and_fits(app, users, new_context, name):
+    """Late January, three counties have signed: the ranking's other cells are dashes with one
+    legend, the counties chart three counties and one line for the other thirteen."""
+    with app.app_context():
+        ensure_counties(COUNTIES)
+        insert_projects([Spec(name=f"{county}项目", investor="示例", county=county,
+                              sector="industry", investment_wan=wan,
+                              dates={"contact": date(2026, 1, 5), "signed": date(2026, 1, 12)})
+                         for county, wan in (("鹤城区", 150_000), ("中方县", 30_000),
+                                             ("沅陵县", 8_000))])
+    day = date(2026, 1, 25)
+    for width, height in ((1920, 1080), (3840, 2160)):
+        page = new_context(viewport={"width": width, "height": height}).new_page()
+        with app.test_request_context("/wall?lang=zh"):
+            context = wall_views.view_context(name, "staff", day)
+        page.set_content(page_with(app, f"partials/wall_{name}.html", "zh", True, **context))
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(ARTIFACTS / f"wall-{name}-young-year-{width}x{height}.png"))
+        assert overflow(page) == {"page": False, "pane": False, "out": []}, (name, width)
+        if name == "ranking":
+            assert page.locator(".wall-pane").inner_text().count("去年同期为零") == 1
+        else:
+            counties = page.locator(".chart-panel-counties").inner_text()
+            assert "其余 13 个县区暂无" in counties and "0 个项目" not in counties
 
 
 @pytest.mark.browser
