@@ -359,6 +359,7 @@ def test_the_csv_file(clients, midyear):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     header, rows = rows[0], rows[1:]
     assert header[:5] == ["类别", "县市区", "行类型", "序号", "项目数（个）"]
+    assert all(len(row) == len(header) for row in rows)  # one rectangle, for sorting
     assert "投资额（万元）" in header and "阶段日期" in header
     wan, day = header.index("投资额（万元）"), header.index("阶段日期")
     signed = [row for row in rows if row[0] == "新签约项目"]

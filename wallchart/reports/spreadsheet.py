@@ -238,10 +238,12 @@ def csv_text(report: ScheduleReport) -> str:
     city = _("Whole city")
     for row in _indicator_rows(report, city):
         writer.writerow([csv_cell(value) for value in row])
+    no_comparison = [""] * len(_comparison_headers())  # a list's rows leave those empty
     for section in report.sections:
         title = str(section.title)
         for line in lines(section):
             county = city if line.kind == "total" else county_name(line.county)
-            writer.writerow([csv_cell(value) for value in
-                             [title, county, kinds[line.kind], line.number, *_values(line)]])
+            writer.writerow([*(csv_cell(value) for value in
+                               [title, county, kinds[line.kind], line.number, *_values(line)]),
+                             *no_comparison])
     return "\ufeff" + out.getvalue()
