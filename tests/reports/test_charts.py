@@ -117,14 +117,29 @@ def test_counties_sorted_with_values_and_without_the_city_total(zh):
     assert len(bars(root, "count")) == len(bars(root, "money")) == 3
 
 
-def test_one_county_zero_values_and_a_long_name(zh):
+def test_a_long_name_and_a_county_with_no_money(zh):
     long_name = "某某某某某某苗族侗族土家族自治县经济技术开发区高新技术产业园"
-    root = parsed(charts.counties_side_by_side([county(long_name, 0, 0, 1),
+    root = parsed(charts.counties_side_by_side([county(long_name, 1, 0, 1),
                                                 county("鹤城区", 1, 0, 2)], "signed"))
     label = next(t for t in root.iter(f"{SVG}text") if t.text.startswith("某某"))
     assert label.text.endswith("…") and label.get("textLength")
     assert float(label.get("textLength")) <= 300
     assert "0.00 亿元" in texts(root)
+
+
+def test_counties_with_nothing_are_one_line_not_rows_of_zeros(zh):
+    """"其余 2 个县区暂无" under the bars, rather than "0 个项目 0.00 亿元" twice; projects that
+    name no county are no county."""
+    rows = [county("鹤城区", 2, 30000, 1), county("中方县", 0, 0, 2), county("沅陵县", 0, 0, 3),
+            county("未填写", 0, 0, None), county("全市合计", 2, 30000, None, True)]
+    root = parsed(charts.counties_side_by_side(rows, "signed"))
+    shown = texts(root)
+    assert "鹤城区" in shown and "中方县" not in shown and "未填写" not in shown
+    assert "0 个项目" not in shown and "0.00 亿元" not in shown
+    assert "其余 2 个县区暂无" in shown
+    assert len(bars(root, "count")) == 1
+    everyone = parsed(charts.counties_side_by_side(rows[:1] + rows[-1:], "signed"))
+    assert not any("其余" in text for text in texts(everyone))
 
 
 def test_text_is_escaped(zh):

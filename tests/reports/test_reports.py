@@ -76,7 +76,7 @@ def set_dates(app, project_id: int, **dates: date) -> None:
 
 def test_the_page_shows_the_midyear_figures_exactly(clients, midyear):
     text = page(clients["viewer"])
-    assert "调度报告" in text and "2026-01-01 – 2026-06-30" in text
+    assert "调度报告" in text and "2026年1月1日至6月30日" in text
     signed = indicator_row(text, "signed")
     assert f'data-count="{SIGNED}"' in signed and f">{SIGNED}<" in signed
     assert f">{SIGNED_BEFORE}<" in signed
@@ -85,10 +85,15 @@ def test_the_page_shows_the_midyear_figures_exactly(clients, midyear):
     assert "同比增长 210%" in signed and "同比增长 340%" in signed
     assert f'data-count="{BILLION_PLUS}"' in indicator_row(text, "signed_billion_plus")
     assert f'data-count="{THREE500_COUNT}"' in indicator_row(text, "signed_three500")
-    # The list of signings: 121 projects, 4,580,000 万元 as the city total.
+    # The list of signings: 121 projects, 458.00 亿元 as the city total (in 亿元, as officials
+    # write totals, not 4,580,000 万元); the rows numbered 1 to 121 through the counties.
     listed = section_html(text, "signed")
     assert sums(listed, "total") == [(SIGNED, INVESTMENT_WAN)]
-    assert "4,580,000" in listed
+    assert f"{SIGNED} 个项目 · 458.00 亿元</span>" in listed
+    total_row = re.search(r'<tr class="total".*?</tr>', listed, re.S).group(0)
+    assert "458.00 亿元" in total_row and "4,580,000" not in listed
+    numbers = re.findall(r'<tr data-project-id="\d+"[^>]*><td class="number">(\d+)</td>', listed)
+    assert [int(n) for n in numbers] == list(range(1, SIGNED + 1))
 
 
 def test_every_list_is_what_its_indicator_counts_and_adds_up_by_county(app, clients, midyear):
@@ -190,9 +195,10 @@ def test_presets_and_the_default_period(clients, counties):
     from wallchart.core.timeutil import today
 
     day = today()
-    assert f"{day.year}-01-01 – {day.isoformat()}" in page(clients["viewer"], preset="year")
+    year_to_date = f"{day.year}年1月1日至{day.month}月{day.day}日"
+    assert year_to_date in page(clients["viewer"], preset="year")
     text = clients["viewer"].get("/reports/schedule").get_data(as_text=True)
-    assert f"{day.year}-01-01 – {day.isoformat()}" in text  # the year to date
+    assert year_to_date in text  # the year to date
     assert 'href="/reports/schedule?preset=month"' in text
 
 
@@ -239,10 +245,10 @@ def test_the_excel_file(app, clients, midyear):
 
     sheet = book["指标"]
     assert sheet.freeze_panes == "A3"
-    assert "2026-01-01 – 2026-06-30" in sheet["A1"].value
+    assert "2026年1月1日至6月30日" in sheet["A1"].value
     assert [cell.value for cell in sheet[2]] == [
         "指标", "本期（个）", "上年同期（个）", "同比（%）", "本期投资（亿元）",
-        "上年同期投资（亿元）", "投资同比（%）"]
+        "上年同期投资（亿元）", "投资同比（%）", "备注"]
     assert all(cell.font.bold for cell in sheet[2])
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
     signed = rows["新签约项目"]
@@ -250,38 +256,64 @@ def test_the_excel_file(app, clients, midyear):
     assert signed[3].value == pytest.approx(2.103) and signed[3].number_format == "0.0%"
     assert signed[4].value == pytest.approx(458.0) and signed[4].number_format == "#,##0.00"
     assert signed[6].value == pytest.approx(3.4)
+    assert signed[7].value is None  # a remark only where last year had nothing
     assert rows["签约10亿元以上项目"][1].value == BILLION_PLUS
     assert rows["签约三类500强项目"][1].value == THREE500_COUNT
     assert rows["合同外资"][1].number_format == "#,##0"
+    for row in sheet.iter_rows(min_row=3):  # the change columns hold numbers or nothing
+        if row[0].value and row[0].value != "指标":
+            assert all(cell.value is None or cell.data_type == "n" for cell in (row[3], row[6]))
     headers = [row for row in sheet.iter_rows(min_row=3) if row[0].value == "指标"]
-    assert [cell.value for cell in headers[0][:3]] == ["指标", "本期（万美元）",
-                                                       "上年同期（万美元）"]
+    assert [cell.value for cell in headers[0][:5]] == ["指标", "本期（万美元）",
+                                                       "上年同期（万美元）", "同比（%）", "备注"]
 
     sheet = book["新签约项目"]
     assert sheet.freeze_panes == "A3"
+    assert sheet["A1"].value == (f"新签约项目（{SIGNED} 个项目，458.00 亿元）· 调度报告 · "
+                                 "2026年1月1日至6月30日")
     header = [cell.value for cell in sheet[2]]
-    assert header == ["县市区", "项目数（个）", "项目名称", "投资方", "产业类别",
+    assert header == ["序号", "县市区", "项目数（个）", "项目名称", "投资方", "产业类别",
                       "投资额（万元）", "签约日期", "三类500强", "外资企业", "责任人", "专班",
                       "备注"]
     assert all(cell.font.bold and cell.fill.fgColor.rgb.endswith("1D4F91") for cell in sheet[2])
-    assert sheet.column_dimensions["C"].width > sheet.column_dimensions["B"].width
+    assert sheet.column_dimensions["D"].width > sheet.column_dimensions["C"].width
     data = list(sheet.iter_rows(min_row=3))
-    projects = [row for row in data if row[1].value is None]
-    subtotals = [row for row in data if str(row[0].value).endswith("小计")]
+    projects = [row for row in data if row[2].value is None]
+    subtotals = [row for row in data if str(row[1].value).endswith("小计")]
     total = data[-1]
     assert len(projects) == SIGNED
-    assert total[0].value == city_total(app)
-    assert (total[1].value, total[5].value) == (SIGNED, INVESTMENT_WAN)
-    assert total[0].font.bold and total[5].font.bold and total[5].number_format == "#,##0"
-    assert all(row[0].font.bold for row in subtotals)
-    assert sum(row[1].value for row in subtotals) == SIGNED
-    assert sum(row[5].value for row in subtotals) == INVESTMENT_WAN
+    assert [row[0].value for row in projects] == list(range(1, SIGNED + 1))  # 序号 1..n
+    assert all(row[0].data_type == "n" for row in projects)
+    assert all(row[0].value is None for row in (*subtotals, total))
+    assert total[1].value == city_total(app)
+    assert (total[2].value, total[6].value) == (SIGNED, INVESTMENT_WAN)
+    assert total[1].font.bold and total[6].font.bold and total[6].number_format == "#,##0"
+    assert all(row[1].font.bold for row in subtotals)
+    assert sum(row[2].value for row in subtotals) == SIGNED
+    assert sum(row[6].value for row in subtotals) == INVESTMENT_WAN
     first = projects[0]
-    assert isinstance(first[6].value, datetime) and first[6].number_format == "yyyy-mm-dd"
-    assert MIDYEAR.start <= first[6].value.date() <= MIDYEAR.end
-    assert isinstance(first[5].value, int) and first[5].number_format == "#,##0"
+    assert isinstance(first[7].value, datetime) and first[7].number_format == "yyyy-mm-dd"
+    assert MIDYEAR.start <= first[7].value.date() <= MIDYEAR.end
+    assert isinstance(first[6].value, int) and first[6].number_format == "#,##0"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$2:$2"
+
+
+def test_excel_says_when_last_year_had_nothing_in_a_column_of_its_own(app, clients, counties,
+                                                                     make_project):
+    """A change with nothing to compare with is an empty cell, never the words in a numeric
+    column; "去年同期为零" stands in the remarks column instead."""
+    project = make_project("今年签约项目", investment_wan=120000)
+    set_dates(app, project["id"], signed=date(2026, 3, 3))
+    _response, book = workbook_of(clients["viewer"])
+    rows = {row[0].value: row for row in book["指标"].iter_rows(min_row=3)}
+    signed = rows["新签约项目"]
+    assert [signed[1].value, signed[2].value, signed[4].value] == [1, 0, 12.0]
+    assert signed[3].value is None and signed[6].value is None
+    assert signed[7].value == "去年同期为零" and signed[7].data_type == "s"
+    assert rows["合同外资"][3].value is None and rows["合同外资"][4].value == "去年同期为零"
+    figures = [cell for row in book["指标"].iter_rows(min_row=3, max_row=10) for cell in row[1:7]]
+    assert all(cell.value is None or cell.data_type == "n" for cell in figures)
 
 
 def test_excel_keeps_texts_as_texts(app, clients, make_project):
@@ -290,8 +322,8 @@ def test_excel_keeps_texts_as_texts(app, clients, make_project):
     set_dates(app, project["id"], signed=date(2026, 5, 5))
     _response, book = workbook_of(clients["viewer"])
     row = next(row for row in book["新签约项目"].iter_rows(min_row=3)
-               if row[2].value and "HYPERLINK" in row[2].value)
-    assert row[2].data_type == "s" and row[2].value.startswith("=HYPERLINK")
+               if row[3].value and "HYPERLINK" in row[3].value)
+    assert row[3].data_type == "s" and row[3].value.startswith("=HYPERLINK")
     text = clients["viewer"].get("/reports/schedule.csv", query_string=HALF).data.decode()
     assert "'=HYPERLINK" in text and "'+1-2" in text
 
@@ -299,9 +331,9 @@ def test_excel_keeps_texts_as_texts(app, clients, make_project):
 def test_an_empty_period_gives_a_valid_workbook(app, clients, counties):
     _response, book = workbook_of(clients["viewer"])
     sheet = book["新开工项目"]
-    values = [row[0].value for row in sheet.iter_rows(min_row=3)]
+    values = [row[1].value for row in sheet.iter_rows(min_row=3)]
     assert values == ["本期没有此类项目。", city_total(app)]
-    assert sheet["B4"].value == 0 and sheet["F4"].value == 0
+    assert sheet["C4"].value == 0 and sheet["G4"].value == 0
 
 
 def test_excel_in_english(clients, midyear):
@@ -319,28 +351,68 @@ def test_excel_in_english(clients, midyear):
 def test_the_csv_file(clients, midyear):
     response = clients["viewer"].get("/reports/schedule.csv", query_string=HALF)
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    assert response.data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
+    # The charset said once, in the header; the BOM is for Excel, which reads UTF-8 only so.
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.data.startswith(b"\xef\xbb\xbf")
     disposition = response.headers["Content-Disposition"]
     assert 'filename="schedule-report_2026-01-01_2026-06-30.csv"' in disposition
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     header, rows = rows[0], rows[1:]
-    assert header[:4] == ["类别", "县市区", "行类型", "项目数（个）"]
+    assert header[:5] == ["类别", "县市区", "行类型", "序号", "项目数（个）"]
+    assert all(len(row) == len(header) for row in rows)  # one rectangle, for sorting
     assert "投资额（万元）" in header and "阶段日期" in header
     wan, day = header.index("投资额（万元）"), header.index("阶段日期")
     signed = [row for row in rows if row[0] == "新签约项目"]
     projects = [row for row in signed if row[2] == "项目"]
     subtotals = [row for row in signed if row[2] == "小计"]
     assert len(projects) == SIGNED
-    assert signed[-1][1:4] == ["全市", "合计", str(SIGNED)]
+    assert [int(row[3]) for row in projects] == list(range(1, SIGNED + 1))
+    assert signed[-1][1:5] == ["全市", "合计", "", str(SIGNED)]
     assert signed[-1][wan] == str(INVESTMENT_WAN)
-    assert sum(int(row[3]) for row in subtotals) == SIGNED
+    assert sum(int(row[4]) for row in subtotals) == SIGNED
     assert sum(int(row[wan]) for row in subtotals) == INVESTMENT_WAN
     assert sum(int(row[wan]) for row in projects) == INVESTMENT_WAN
     assert all(date.fromisoformat(row[day]) <= MIDYEAR.end for row in projects)
-    assert {row[0] for row in rows} == {"新进入洽谈项目", "新签约项目", "新开工项目",
-                                        "新竣工投产项目"}
+    lists = {"新进入洽谈项目", "新签约项目", "新开工项目", "新竣工投产项目"}
+    assert {row[0] for row in rows if row[2] != "指标"} == lists
     assert sum(1 for row in rows if row[2] == "合计") == 4
+
+
+def test_the_csv_starts_with_the_indicator_rows(clients, midyear):
+    """The indicators come first, one row each, in the lists' own columns where they mean the
+    same (count, investment in 万元) and last year and the change in columns of their own."""
+    text = clients["viewer"].get("/reports/schedule.csv", query_string=HALF).data
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    header = rows[0]
+    column = {name: header.index(name) for name in (
+        "项目数（个）", "投资额（万元）", "备注", "上年同期（个）", "同比（%）",
+        "上年同期投资额（万元）", "投资同比（%）", "合同外资（万美元）",
+        "上年同期合同外资（万美元）", "合同外资同比（%）")}
+    indicators = [row for row in rows[1:] if row[2] == "指标"]
+    assert [row[0] for row in indicators] == [
+        "新进入洽谈项目", "新签约项目", "新开工项目", "新竣工投产项目", "签约10亿元以上项目",
+        "签约三类500强项目", "新设外资企业", "新引进外贸主体", "合同外资"]
+    assert rows[1:10] == indicators  # before the lists
+    assert all(len(row) == len(header) and row[1] == "全市" for row in indicators)
+    signed = indicators[1]
+    assert [signed[column[name]] for name in (
+        "项目数（个）", "投资额（万元）", "上年同期（个）", "同比（%）", "投资同比（%）")] == [
+        str(SIGNED), str(INVESTMENT_WAN), str(SIGNED_BEFORE), "210.3", "340.0"]
+    assert signed[column["上年同期投资额（万元）"]] == str(INVESTMENT_BEFORE_WAN)
+    foreign = indicators[-1]
+    assert foreign[column["项目数（个）"]] == "" and foreign[column["投资额（万元）"]] == ""
+    assert int(foreign[column["合同外资（万美元）"]]) > 0
+
+
+def test_the_csv_says_when_last_year_had_nothing(app, clients, counties, make_project):
+    project = make_project("今年签约项目", investment_wan=120000)
+    set_dates(app, project["id"], signed=date(2026, 3, 3))
+    text = clients["viewer"].get("/reports/schedule.csv", query_string=HALF).data
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    header, signed = rows[0], next(row for row in rows if row[:3] == ["新签约项目", "全市", "指标"])
+    assert signed[header.index("同比（%）")] == ""
+    assert signed[header.index("备注")] == "去年同期为零"
+    assert signed[header.index("项目数（个）")] == "1"
 
 
 def test_contracted_foreign_capital_has_one_name_everywhere(app, clients, counties):

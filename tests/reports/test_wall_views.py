@@ -120,6 +120,33 @@ def test_equal_figures_share_a_place_and_nothing_signed_takes_none(app, users):
     assert list(rows)[:3] == ["鹤城区", "中方县", "沅陵县"]
 
 
+def test_nothing_to_compare_with_is_a_dash_explained_once(app, users):
+    """A county with no signings last year shows "—" where the change would be, and the view
+    says once, in its heading, what the dash means: not "去年同期为零" in every other cell.
+    The charts leave counties with nothing out and count them in one line."""
+    def signing(county: str, day: date) -> Spec:
+        return Spec(name=f"{county}项目{day}", investor="示例", county=county, sector="industry",
+                    investment_wan=20_000, dates={"contact": day, "signed": day})
+
+    with app.app_context():
+        ensure_counties(COUNTIES)
+        insert_projects([signing("鹤城区", date(2026, 3, 1)), signing("鹤城区", date(2025, 3, 1)),
+                         signing("中方县", date(2026, 4, 1))])
+    day = date(2026, 6, 30)
+    rows = {row.label: row for row in context(app, "ranking", day=day)["rows"]}
+    assert rows["鹤城区"].cells[0].change == "unchanged year on year"
+    assert [cell.change for cell in rows["中方县"].cells] == ["—"] * 4
+    html = rendered(app, "ranking", day=day)
+    assert html.count("去年同期为零") == 1 and "“—”表示去年同期为零" in html
+    # Every cell of the other counties; 鹤城区's and the city's ≥10亿 and started (none either
+    # year).
+    assert html.count('class="yoy flat">—</td>') == 4 * (len(COUNTIES) - 1) + 2 + 2
+    charts = rendered(app, "charts", day=day)
+    charts = charts[charts.index("chart-panel-counties"):charts.index("chart-panel-funnel")]
+    assert f"其余 {len(COUNTIES) - 2} 个县区暂无" in charts and ">0 个项目<" not in charts
+    assert "鹤城区" in charts and "中方县" in charts and COUNTIES[-1][0] not in charts
+
+
 def test_charts_show_the_board_the_months_and_the_counties(app, midyear):
     charts = context(app, "charts", day=MIDYEAR.end, lang="zh")["charts"]
     assert set(charts) == {"funnel", "monthly", "counties"}
@@ -257,18 +284,50 @@ def test_views_fill_the_screen_without_scrolling(app, midyear, new_context, name
         page.set_content(page_with(app, f"partials/wall_{name}.html", lang, True, **context))
         page.wait_for_load_state("load")
         page.screenshot(path=str(ARTIFACTS / f"wall-{name}-{width}x{height}-{lang}.png"))
-        overflow = page.evaluate("""() => {
-            const pane = document.querySelector('.wall-pane');
-            const box = pane.getBoundingClientRect();
-            const out = [...pane.querySelectorAll('*')].filter(el => {
-                const r = el.getBoundingClientRect();
-                return r.width && (r.bottom > box.bottom + 1 || r.right > box.right + 1);
-            }).map(el => el.tagName + '.' + (el.className.baseVal ?? el.className));
-            return {page: document.documentElement.scrollHeight > innerHeight ||
-                          document.documentElement.scrollWidth > innerWidth,
-                    pane: pane.scrollHeight > pane.clientHeight, out};
-        }""")
-        assert overflow == {"page": False, "pane": False, "out": []}, (name, width, lang)
+        assert overflow(page) == {"page": False, "pane": False, "out": []}, (name, width, lang)
+
+
+def overflow(page) -> dict:
+    """What sticks out of the view's pane or makes the page scroll."""
+    return page.evaluate("""() => {
+        const pane = document.querySelector('.wall-pane');
+        const box = pane.getBoundingClientRect();
+        const out = [...pane.querySelectorAll('*')].filter(el => {
+            const r = el.getBoundingClientRect();
+            return r.width && (r.bottom > box.bottom + 1 || r.right > box.right + 1);
+        }).map(el => el.tagName + '.' + (el.className.baseVal ?? el.className));
+        return {page: document.documentElement.scrollHeight > innerHeight ||
+                      document.documentElement.scrollWidth > innerWidth,
+                pane: pane.scrollHeight > pane.clientHeight, out};
+    }""")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["ranking", "charts"])
+def test_a_young_year_reads_calm_and_fits(app, users, new_context, name):
+    """Late January, three counties have signed: the ranking's other cells are dashes with one
+    legend, the counties chart three counties and one line for the other thirteen."""
+    with app.app_context():
+        ensure_counties(COUNTIES)
+        insert_projects([Spec(name=f"{county}项目", investor="示例", county=county,
+                              sector="industry", investment_wan=wan,
+                              dates={"contact": date(2026, 1, 5), "signed": date(2026, 1, 12)})
+                         for county, wan in (("鹤城区", 150_000), ("中方县", 30_000),
+                                             ("沅陵县", 8_000))])
+    day = date(2026, 1, 25)
+    for width, height in ((1920, 1080), (3840, 2160)):
+        page = new_context(viewport={"width": width, "height": height}).new_page()
+        with app.test_request_context("/wall?lang=zh"):
+            context = wall_views.view_context(name, "staff", day)
+        page.set_content(page_with(app, f"partials/wall_{name}.html", "zh", True, **context))
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(ARTIFACTS / f"wall-{name}-young-year-{width}x{height}.png"))
+        assert overflow(page) == {"page": False, "pane": False, "out": []}, (name, width)
+        if name == "ranking":
+            assert page.locator(".wall-pane").inner_text().count("去年同期为零") == 1
+        else:
+            counties = page.locator(".chart-panel-counties").inner_text()
+            assert "其余 13 个县区暂无" in counties and "0 个项目" not in counties
 
 
 @pytest.mark.browser

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, update
 
 from tests.helpers import actor
-from wallchart.core.models import Project, ProjectEvent
+from wallchart.core.models import Blocker, Project, ProjectEvent
 from wallchart.extensions import db
 from wallchart.reports import weekly
 from wallchart.reports.weekly import Week
@@ -31,6 +31,21 @@ def add_event(app, project_id: int, at: datetime, action: str, from_stage: str |
                                     action=action, from_stage=from_stage, to_stage=to_stage,
                                     reason=reason, revision=0))
         db.session.commit()
+
+
+def add_blocker(app, project_id: int, entered: datetime, resolved_on: date | None = None,
+                **fields) -> int:
+    """A blocker as the services keep it, entered at a chosen time (and resolved on a day)."""
+    values = {"kind": "land", "department": "市自然资源和规划局", "description": "用地指标未落实",
+              "raised_on": entered.date(), **fields}
+    with app.app_context():
+        blocker = Blocker(project_id=project_id, created_at=entered, **values)
+        if resolved_on:
+            blocker.status, blocker.resolved_on, blocker.resolution = \
+                "resolved", resolved_on, "已协调解决"
+        db.session.add(blocker)
+        db.session.commit()
+        return blocker.id
 
 
 def set_row(app, project_id: int, **values) -> None:
@@ -83,8 +98,43 @@ def test_moves_forward_back_and_withdrawals(app, clients, make_project):
     assert found["created"] == []
     text = clients["member"].get("/reports/weekly?week=2026-06-01").get_data(as_text=True)
     assert "已签约 → 在谈" in text and "资金未到位" in text and "投资方撤回" in text
-    assert "2026年第23周（2026-06-01 至 2026-06-07）" in text
+    assert "2026年第23周（2026年6月1日至6月7日）" in text
     assert "本周没有新增项目。" in text
+
+
+def reason_cells(text: str, key: str) -> list[str] | None:
+    """The reason column of a section: its cells, or None when the section has no such column."""
+    body = re.search(rf'<section[^>]*data-section="{key}".*?</section>', text, re.S).group(0)
+    if "<th scope=\"col\">原因</th>" not in body:
+        return None
+    return re.findall(r'<td class="reason">([^<]*)</td>', body)
+
+
+def test_the_reason_column_is_filled_or_left_out(app, clients, make_project):
+    """A withdrawal reads its reason from the list with the comment; a move its reason, "—"
+    where one move of several had none; a section where nobody gave one has no such column."""
+    ids = {name: make_project(name)["id"] for name in
+           ("created", "forward", "back", "back_silent", "withdrawn", "withdrawn_bare")}
+    add_event(app, ids["created"], FIRST_MOMENT, "created", to_stage="contact")
+    add_event(app, ids["forward"], FIRST_MOMENT, "moved", "negotiating", "signed")
+    add_event(app, ids["back"], datetime(2026, 6, 4, 2), "moved", "signed", "negotiating",
+              reason="资金未到位")
+    add_event(app, ids["back_silent"], datetime(2026, 6, 4, 3), "moved", "signed", "contact")
+    with app.app_context():
+        from wallchart.services import projects
+
+        for name, comment in (("withdrawn", "集团战略调整"), ("withdrawn_bare", None)):
+            version = db.session.get(Project, ids[name]).version
+            projects.withdraw_project(actor("lead"), ids[name], version, "investor_withdrew",
+                                      comment)
+        db.session.execute(update(ProjectEvent).where(ProjectEvent.action == "withdrawn")
+                           .values(at=datetime(2026, 6, 5, 2)))
+        db.session.commit()
+    text = clients["viewer"].get("/reports/weekly?week=2026-06-01").get_data(as_text=True)
+    assert reason_cells(text, "created") is None
+    assert reason_cells(text, "advanced") is None
+    assert reason_cells(text, "moved_back") == ["资金未到位", "—"]
+    assert reason_cells(text, "withdrawn") == ["投资方放弃（集团战略调整）", "投资方放弃"]
 
 
 def test_cards_that_turned_yellow_or_red_during_the_week(app, clients, make_project):
@@ -122,7 +172,10 @@ def test_the_week_runs_monday_to_sunday_and_defaults_to_this_one(app, clients, c
     assert this_week.start.weekday() == 0 and this_week.end.weekday() == 6
     assert this_week.start <= today() <= this_week.end
     text = clients["viewer"].get("/reports/weekly").get_data(as_text=True)
-    assert this_week.start.isoformat() in text and this_week.end.isoformat() in text
+    start, end = this_week.start, this_week.end
+    assert f'value="{start.isoformat()}"' in text
+    assert f"{start.year}年{start.month}月{start.day}日至" in text
+    assert f"{end.month}月{end.day}日）" in text
     assert weekly.week_of(date(2026, 6, 7)) == WEEK == weekly.week_of(date(2026, 6, 1))
     assert f'href="/reports/weekly?week={WEEK.previous.start.isoformat()}"' in \
         clients["viewer"].get("/reports/weekly?week=2026-06-05").get_data(as_text=True)
@@ -141,6 +194,8 @@ def test_two_statements_whatever_the_week_holds(app, make_project):
         project_id = make_project(f"项目{number}")["id"]
         add_event(app, project_id, FIRST_MOMENT, "moved", "contact", "negotiating")
         set_row(app, project_id, stage="negotiating", stage_entered_at=date(2026, 5, 3))
+        add_blocker(app, project_id, FIRST_MOMENT, resolved_on=date(2026, 6, 2) if number % 2
+                    else None)
     statements = []
     with app.test_request_context():
         listen = lambda *args: statements.append(args[2])  # noqa: E731 (args[2]: the SQL)
@@ -150,5 +205,44 @@ def test_two_statements_whatever_the_week_holds(app, make_project):
         finally:
             event.remove(db.engine, "before_cursor_execute", listen)
     assert len(changes.advanced) == 6 and len(changes.stalled) == 6
+    assert len(changes.blockers_raised) == 6 and len(changes.blockers_resolved) == 3
     selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 2, selects
+    assert len(selects) == 3, selects
+
+
+def test_blockers_raised_and_resolved_during_the_week(app, clients, make_project, counties):
+    """Raised: entered during the week (the day it says it was raised may be earlier);
+    resolved: closed during it. Deleted projects' blockers are left out."""
+    ids = {name: make_project(name, county=counties[1])["id"] for name in
+           ("甲项目", "乙项目", "已删除项目")}
+    made = {
+        "new": add_blocker(app, ids["甲项目"], FIRST_MOMENT, due_on=date(2026, 6, 20),
+                           description="环评批复待办"),
+        "noted_late": add_blocker(app, ids["乙项目"], LAST_MOMENT, raised_on=date(2026, 5, 20),
+                                  kind="funding", department="市财政局"),
+        "before": add_blocker(app, ids["甲项目"], LAST_MOMENT_BEFORE),
+        "after": add_blocker(app, ids["甲项目"], FIRST_MOMENT_AFTER),
+        "solved": add_blocker(app, ids["乙项目"], datetime(2026, 5, 1, 2),
+                              raised_on=date(2026, 5, 1), resolved_on=date(2026, 6, 7)),
+        "solved_later": add_blocker(app, ids["乙项目"], datetime(2026, 5, 1, 2),
+                                    resolved_on=date(2026, 6, 8)),
+        "gone": add_blocker(app, ids["已删除项目"], FIRST_MOMENT, resolved_on=date(2026, 6, 2)),
+    }
+    set_row(app, ids["已删除项目"], deleted_at=datetime(2026, 6, 3))
+    text = clients["viewer"].get("/reports/weekly?week=2026-06-01").get_data(as_text=True)
+
+    def listed(key):
+        body = re.search(rf'<section[^>]*data-section="{key}".*?</section>', text, re.S).group(0)
+        return body, [int(i) for i in re.findall(r'<tr data-blocker-id="(\d+)"', body)]
+
+    raised, raised_ids = listed("blockers_raised")
+    assert raised_ids == [made["noted_late"], made["new"]]  # by the day raised
+    assert "新提出的协调事项" in raised and "2 项" in raised
+    for cell in ("甲项目", counties[1], "用地", "市自然资源和规划局", "环评批复待办",
+                 "2026-05-20", "2026-06-20", "资金", "市财政局"):
+        assert cell in raised, cell
+    resolved, resolved_ids = listed("blockers_resolved")
+    assert resolved_ids == [made["solved"]]
+    assert "已协调解决" in resolved and "2026-06-07" in resolved and ">37<" in resolved
+    quiet = clients["viewer"].get("/reports/weekly?week=2026-05-11").get_data(as_text=True)
+    assert "本周没有新提出的协调事项。" in quiet and "本周没有解决的协调事项。" in quiet

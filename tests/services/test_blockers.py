@@ -4,10 +4,14 @@ scheduling meeting."""
 
 from __future__ import annotations
 
+import html
+import io
 import re
 from datetime import date, timedelta
+from urllib.parse import unquote
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.helpers import OTHER_TEAM, actor, count_statements, snapshot
@@ -18,6 +22,7 @@ from wallchart.extensions import db
 from wallchart.services import blockers, projects
 from wallchart.services.projects import create_project
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEYS = {"id", "project", "kind", "department", "description", "raised_on", "due_on", "status",
         "resolution", "resolved_on", "raised_by", "resolved_by", "version", "overdue", "age_days"}
 
@@ -438,6 +443,75 @@ def test_the_city_page(app, clients, city, counties):
     # An unknown sort falls back to age rather than failing the meeting.
     assert viewer.get("/blockers?sort=whatever").status_code == 200
     response = app.test_client().get("/blockers")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def city_workbook(client, **query):
+    """The Excel file of the city list: its data rows (below the title and header)."""
+    response = client.get("/blockers.xlsx", query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.mimetype == XLSX
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    return response, sheet, list(sheet.iter_rows(min_row=3))
+
+
+def test_the_city_list_as_excel_holds_what_the_page_shows(app, clients, city, counties):
+    """For the scheduling meeting: each person's file holds the page's rows in the page's order
+    (with its sort and filters), numbered 1..n, dates as dates, the age as a number."""
+    for who in ("viewer", "outsider"):
+        client = clients[who]
+        for query in ({}, {"sort": "department"}, {"county": counties[0]},
+                      {"department": "市财政局", "sort": "department"}):
+            page = client.get("/blockers", query_string=query).get_data(as_text=True)
+            shown = re.findall(r'<tr data-blocker-id="\d+"[^>]*>\s*<th scope="row">([^<\n]+)',
+                               page)
+            _response, _sheet, data = city_workbook(client, **query)
+            assert [row[1].value for row in data] == [name.strip() for name in shown], query
+            assert [row[0].value for row in data] == list(range(1, len(shown) + 1))
+    response, sheet, data = city_workbook(clients["viewer"])
+    assert [cell.value for cell in sheet[2]] == [
+        "序号", "项目", "县市区", "专班", "类型", "责任部门", "需协调的问题", "提出日期",
+        "已过天数", "办结期限", "已逾期"]
+    assert sheet["A1"].value == f"待协调事项 · 截至 {today().isoformat()}"
+    first = data[0]  # 甲项目's land blocker: 30 days old, due 3 days ago
+    assert [first[1].value, first[2].value, first[4].value, first[5].value] == [
+        "甲项目", counties[0], "用地", "市自然资源和规划局"]
+    assert first[7].value.date() == today() - timedelta(days=30)
+    assert first[7].number_format == "yyyy-mm-dd"
+    assert first[8].value == 30 and first[8].data_type == "n"
+    assert first[9].value.date() == today() - timedelta(days=3) and first[10].value == "是"
+    assert all(row[10].value is None for row in data[1:])  # the others are not overdue
+    names = {row[1].value for row in data}
+    assert "已删除项目" not in names and "已终止项目" not in names
+    disposition = response.headers["Content-Disposition"]
+    assert f'filename="open-blockers_{today().isoformat()}.xlsx"' in disposition
+    _response, sheet, data = city_workbook(clients["viewer"], county=counties[1],
+                                           department="市税务局")
+    assert sheet["A1"].value.startswith(f"待协调事项 · {counties[1]} · 市税务局 · 截至")
+    assert [row[1].value for row in data] == ["乙项目"]
+    _response, sheet, data = city_workbook(clients["viewer"], county="无此县")
+    assert [row[1].value for row in data] == ["没有待协调事项。"]
+
+
+def test_the_city_page_offers_its_list_as_excel(app, clients, city, counties):
+    page = clients["viewer"].get("/blockers", query_string={"county": counties[0],
+                                                            "sort": "department"})
+    link = re.search(r'<a href="([^"]+)" data-export>([^<]+)</a>', page.get_data(as_text=True))
+    assert link.group(2) == "导出 Excel"
+    assert unquote(html.unescape(link.group(1))) == \
+        f"/blockers.xlsx?sort=department&county={counties[0]}"
+
+
+def test_the_city_list_as_excel_keeps_texts_as_texts_and_needs_a_sign_in(app, clients,
+                                                                        make_project):
+    project = make_project("=HYPERLINK(\"http://evil.example\",\"x\")")
+    raise_(clients["member"], project["id"], department="@SUM(1)", description="=1+1")
+    _response, _sheet, data = city_workbook(clients["viewer"])
+    row = data[0]
+    assert [row[1].value, row[5].value, row[6].value] == [
+        "=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(1)", "=1+1"]
+    assert all(row[i].data_type == "s" for i in (1, 5, 6))
+    response = app.test_client().get("/blockers.xlsx")
     assert response.status_code == 302 and "/login" in response.location
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.helpers import (
@@ -21,6 +24,7 @@ from tests.helpers import (
 )
 
 TODAY = date(2026, 6, 30)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def assign(client, items, owner, **extra):
@@ -261,7 +265,7 @@ def test_the_service_returns_the_projects_in_the_order_asked(app, two):
 def freeze(monkeypatch, day: date) -> None:
     """Set the clock everywhere it is read: stamping stage dates, counting days, stalls."""
     for module in ("wallchart.services.projects", "wallchart.services.record",
-                   "wallchart.reads.queries", "wallchart.core.formatting"):
+                   "wallchart.reads.queries", "wallchart.core.formatting", "wallchart.web.board"):
         monkeypatch.setattr(f"{module}.today", lambda: day)
 
 
@@ -434,6 +438,65 @@ def test_workload_reads_in_english_and_escapes_names(app, clients, seeded_load):
     viewer.post("/language", data={"lang": "en", "csrf_token": viewer.csrf})
     table = rows(viewer.get("/board/workload").get_data(as_text=True))
     assert "CNY 1.28bn" in table["lead"]["text"] and "No owner" in table[""]["text"]
+
+
+def workload_sheet(client, **query):
+    response = client.get("/board/workload.xlsx", query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.mimetype == XLSX
+    return response, load_workbook(io.BytesIO(response.data)).active
+
+
+def sheet_rows(sheet) -> dict[str, tuple]:
+    """The workbook's table as {owner's name shown: (序号, the page's numbers in 万元)}."""
+    found = {}
+    for row in sheet.iter_rows(min_row=3):
+        if row[1].value and row[2].value is not None:
+            values = [cell.value for cell in row]
+            found[values[1]] = (values[0], *values[2:8], round(values[8] * 10000), values[9])
+    return found
+
+
+def test_workload_as_excel_holds_what_the_page_shows(app, clients, seeded_load):
+    """Everyone's file is the page's table: the same owners (a team's people for ?team=), the
+    counts and the stalled as numbers, the investment in 亿元 as a number, 序号 1..n."""
+    for who, query in (("viewer", {}), ("outsider", {}), ("lead", {"team": TEAM}),
+                       ("outsider", {"team": OTHER_TEAM})):
+        client = clients[who]
+        page = rows(client.get("/board/workload", query_string=query).get_data(as_text=True))
+        _response, sheet = workload_sheet(client, **query)
+        table = sheet_rows(sheet)
+        names = {"": "未指定责任人", "TOTAL": "合计"}
+        owners = [name for name in page if name not in names]
+        with app.app_context():
+            labels = {name: actor(name).label for name in owners}
+        expected = {labels.get(name, names.get(name)): numbers(row) for name, row in page.items()}
+        assert {name: values[1:] for name, values in table.items()} == expected, query
+        assert [table[labels[name]][0] for name in owners] == list(range(1, len(owners) + 1))
+        assert table["合计"][0] is None and table["未指定责任人"][0] is None
+    _response, sheet = workload_sheet(clients["viewer"])
+    assert [cell.value for cell in sheet[2]] == [
+        "序号", "责任人", "接触洽谈", "在谈", "已签约", "已开工", "竣工投产", "全部阶段",
+        "投资额（亿元）", "停滞"]
+    total = next(row for row in sheet.iter_rows(min_row=3) if row[1].value == "合计")
+    assert total[8].value == pytest.approx(46.5456) and total[8].number_format == "#,##0.00"
+    assert all(cell.font.bold for cell in total[1:])
+    assert any("既无进展记录也未进入新阶段" in str(row[1].value)
+               for row in sheet.iter_rows(min_row=3))  # what "stalled" means, under the table
+    response, sheet = workload_sheet(clients["lead"], team=TEAM)
+    assert sheet["A1"].value == f"工作量 · {TEAM} · 截至 {TODAY.isoformat()}"
+    assert f'filename="workload_{TODAY.isoformat()}.xlsx"' in response.headers[
+        "Content-Disposition"]
+    assert clients["lead"].get("/board/workload.xlsx?team=不存在").status_code == 404
+    response = app.test_client().get("/board/workload.xlsx")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_workload_page_offers_its_table_as_excel(clients, seeded_load):
+    page = clients["lead"].get(f"/board/workload?team={TEAM}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" data-export>([^<]+)</a>', page)
+    assert link.group(2) == "导出 Excel"
+    assert unquote(link.group(1)) == f"/board/workload.xlsx?team={TEAM}"
 
 
 def test_workload_takes_a_constant_number_of_queries(app, clients, make_project):

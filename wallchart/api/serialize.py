@@ -7,12 +7,11 @@ from typing import Any
 
 from flask import current_app
 
-from wallchart.core.early_warnings import warning_for
+from wallchart.core.early_warnings import blocker_age_days, blocker_overdue, warning_for
 from wallchart.core.models import Blocker, Project, ProjectEvent, User
 from wallchart.core.stages import stages_reached
 from wallchart.core.timeutil import iso_utc, today
 from wallchart.reads import queries
-from wallchart.services import blockers
 from wallchart.services.record import DETAIL_FIELDS
 
 
@@ -101,6 +100,6 @@ def blocker_json(blocker: Blocker) -> dict[str, Any]:
         "raised_by": blocker.raised_by.username if blocker.raised_by else None,
         "resolved_by": blocker.resolved_by.username if blocker.resolved_by else None,
         "version": blocker.version,
-        "overdue": blockers.overdue(blocker, day),
-        "age_days": blockers.age_days(blocker, day),
+        "overdue": blocker_overdue(blocker, day),
+        "age_days": blocker_age_days(blocker, day),
     }

@@ -26,7 +26,8 @@ from flask_babel import ngettext
 from sqlalchemy import and_, case, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from wallchart.core.models import Project
+from wallchart.core.models import Blocker, Project
+from wallchart.core.timeutil import today as shanghai_today
 
 COLOURS = ("yellow", "red")
 
@@ -76,6 +77,18 @@ def warning_for(project: Project, today: date, config: Mapping[str, Any]) -> Ear
         warning.add("red" if late > late_red else "yellow",
                     _("Blocker open past its due date by %(days)s", days=_days(late)))
     return warning
+
+
+def blocker_overdue(blocker: Blocker, day: date | None = None) -> bool:
+    """An open blocker past its due date (the third rule above, for one blocker)."""
+    return blocker.status == "open" and blocker.due_on is not None \
+        and blocker.due_on < (day or shanghai_today())
+
+
+def blocker_age_days(blocker: Blocker, day: date | None = None) -> int:
+    """Days since it was raised; for a resolved one, the days it stayed open."""
+    end = blocker.resolved_on if blocker.status == "resolved" else (day or shanghai_today())
+    return (end - blocker.raised_on).days
 
 
 def _idle_since_sql() -> ColumnElement:

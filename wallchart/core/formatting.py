@@ -57,6 +57,13 @@ def total_number(wan: int) -> str:
     return f"{wan / spec['divisor']:,.{spec['decimals']}f}"
 
 
+def total(wan: int) -> str:
+    """A total with its unit, as officials read it: '173.70 亿元', never '1,737,000 万元' /
+    'CNY 17.37bn'. Every list, report and chart writes its totals with this."""
+    spec = total_format()
+    return f"{spec['prefix']}{total_number(wan)}{spec['suffix']}"
+
+
 def name_list(names: list[str], limit: int = 3) -> str:
     """A few names in a sentence: '甲、乙、丙…' / 'A, B, C…'."""
     shown = ("、" if _chinese() else ", ").join(names[:limit])

@@ -21,7 +21,7 @@ from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from wallchart.core.formatting import total_format, total_number
+from wallchart.core.formatting import total, total_format, total_number
 from wallchart.core.vocabulary import STAGES
 from wallchart.reports.indicators import GroupRow
 from wallchart.reports.report_data import INDICATOR_LABELS
@@ -132,12 +132,6 @@ def _legend(x: float, y: float, entries: Sequence[tuple[str, str, str]]) -> str:
 
 # --- numbers ------------------------------------------------------------------------------------
 
-def amount(wan: int) -> str:
-    """A total as officials read it: '45.80 亿元' / 'CNY 4.58bn' (formatting.py's rule)."""
-    spec = total_format()
-    return f"{spec['prefix']}{total_number(wan)}{spec['suffix']}"
-
-
 def amount_unit() -> str:
     """The unit of an amount axis: '亿元' / 'CNY bn'."""
     spec = total_format()
@@ -207,7 +201,7 @@ def stage_funnel(rows: Iterable[tuple[str, int, int]]) -> Markup:
         figures_x = bar_right + 24
         body.append(_text(figures_x, y + 26, _projects(count), font_size=LABEL + 2,
                           font_weight="bold", class_="value"))
-        body.append(_text(figures_x, y + 54, amount(wan), font_size=SMALL, fill_opacity=".75",
+        body.append(_text(figures_x, y + 54, total(wan), font_size=SMALL, fill_opacity=".75",
                           class_="value money"))
         previous = edges
     return _svg("funnel", height, label, body)
@@ -283,15 +277,25 @@ def counties_side_by_side(rows: Iterable[GroupRow], indicator: str) -> Markup:
     """The counties side by side for one indicator (``indicators.INDICATORS``), from the rows of
     ``indicators.by_group(period, "county")``: per county a bar for the number of projects and,
     under it, one for their investment, each on its own scale and labelled with its value.
-    Sorted by count, then investment; the city-total row is left out (it would dwarf the rest).
+    Sorted by count, then investment; the city-total row is left out (it would dwarf the rest),
+    and so are the counties with nothing, told in one line under the bars ("其余 3 个县区暂无")
+    rather than as rows of "0 个项目 0.00 亿元".
     """
-    items = sorted(((row.label, row.indicators[indicator]) for row in rows if not row.total),
+    def anything(row: GroupRow) -> bool:
+        figure = row.indicators[indicator]
+        return bool(figure.count or figure.investment_wan)
+
+    groups = [row for row in rows if not row.total]
+    items = sorted(((row.label, row.indicators[indicator]) for row in groups if anything(row)),
                    key=lambda item: (-item[1].count, -item[1].investment_wan, item[0]))
     label = _("%(indicator)s by county", indicator=INDICATOR_LABELS[indicator])
+    if not items:
+        return _empty("counties", 240, label)
+    # Counties only: "Not recorded" has a row only when some projects name no county.
+    idle = sum(1 for row in groups if row.key is not None and not anything(row))
     bar, gap, row_gap, top = 21, 2, 12, 48
-    height = top + max(len(items), 1) * (bar * 2 + gap + row_gap)
-    if not any(figure.count or figure.investment_wan for _name, figure in items):
-        return _empty("counties", max(height, 240), label)
+    footer = 40 if idle else 0
+    height = top + len(items) * (bar * 2 + gap + row_gap) + footer
     label_room = min(max(text_width(name, LABEL) for name, _figure in items), 300)
     bar_left = label_room + 22
     widest = WIDTH - bar_left - 190
@@ -305,7 +309,7 @@ def counties_side_by_side(rows: Iterable[GroupRow], indicator: str) -> Markup:
                            text_anchor="end", dominant_baseline="middle", font_weight="bold"))
         for value, most, shown, cls, colour in (
                 (figure.count, most_count, _projects(figure.count), "count", COUNT_COLOUR),
-                (figure.investment_wan, most_money, amount(figure.investment_wan), "money",
+                (figure.investment_wan, most_money, total(figure.investment_wan), "money",
                  MONEY_COLOUR)):
             width = widest * value / most
             body.append(_rect(bar_left, y, max(width, 3) if value else 0, bar, rx=3,
@@ -313,4 +317,8 @@ def counties_side_by_side(rows: Iterable[GroupRow], indicator: str) -> Markup:
             body.append(_text(bar_left + width + 10, y + bar / 2, shown, font_size=SMALL,
                               dominant_baseline="middle", font_weight="bold", class_="value"))
             y += bar + gap
+    if idle:
+        body.append(_text(bar_left, height - footer / 2, ngettext(
+            "The other county has none", "The other %(num)d counties have none", idle),
+            font_size=SMALL, dominant_baseline="middle", fill_opacity=".75", class_="idle"))
     return _svg("counties", height, label, body)

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 
 from wallchart.core.errors import Invalid
+from wallchart.core.formatting import date_span
 from wallchart.core.inputs import ISO_DATE, iso_date
 from wallchart.core.models import County, CountyTarget, Project
 from wallchart.core.money import BILLION_WAN
@@ -71,7 +72,8 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+        """As the bureau writes it: '2026年1月1日至6月30日' / 'Jan 1 – Jun 30, 2026'."""
+        return date_span(self.start, self.end)
 
     @property
     def days(self) -> int:

@@ -15,19 +15,18 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from io import BytesIO, StringIO
+from io import StringIO
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from wallchart.core.formatting import name_list
+from wallchart.core.formatting import name_list, total
 from wallchart.core.money import YI_WAN
 from wallchart.core.vocabulary import FIELD_LABELS
-from wallchart.reports.indicators import INDICATORS, format_change
+from wallchart.reports.indicators import INDICATORS, Figure, format_change
 from wallchart.reports.report_data import (
     INDICATOR_LABELS,
     Row,
@@ -35,43 +34,43 @@ from wallchart.reports.report_data import (
     Section,
     period_title,
 )
-
-WAN = "#,##0"  # 万元, 万美元 and counts: integers with thousands separators
-YI = "#,##0.00"  # 亿元: two decimals
-PERCENT = "0.0%"
-DATE = "yyyy-mm-dd"
-
-TITLE_FONT = Font(bold=True, size=14)
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1D4F91")
-SUBTOTAL_FILL = PatternFill("solid", fgColor="EEF1F5")
-TOTAL_FILL = PatternFill("solid", fgColor="D9DDE4")
-BOLD = Font(bold=True)
-THIN = Side(style="thin", color="9AA1AD")
-HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-TOTAL_BORDER = Border(top=Side(style="medium"))
-#: What a spreadsheet would read as the start of a formula in a CSV cell.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
+from wallchart.reports.sheets import (
+    DATE,
+    PERCENT,
+    SUBTOTAL_FILL,
+    TOTAL_BORDER,
+    TOTAL_FILL,
+    WAN,
+    YI,
+    Sheet,
+    csv_cell,
+    layout,
+    number_heading,
+    saved,
+)
 
 # --- the rows both files share ------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Line:
-    """A line of a list: a project, a county's subtotal or the city total."""
+    """A line of a list: a project (with its 序号 in the list), a county's subtotal or the
+    city total."""
 
     kind: str  # "project" | "subtotal" | "total"
     county: str | None
     count: int | None = None
     investment_wan: int = 0
     row: Row | None = None
+    number: int | None = None
 
 
 def lines(section: Section) -> Iterator[Line]:
+    number = 0
     for group in section.groups:
         for row in group.rows:
-            yield Line("project", group.county, investment_wan=row.investment_wan, row=row)
+            number += 1
+            yield Line("project", group.county, investment_wan=row.investment_wan, row=row,
+                       number=number)
         yield Line("subtotal", group.county, group.count, group.investment_wan)
     yield Line("total", None, section.count, section.investment_wan)
 
@@ -112,69 +111,20 @@ def _values(line: Line) -> list[Any]:
             _("Yes") if row.foreign_invested else "", row.owner, row.team, remarks(row)]
 
 
+def _no_base(count_pct: float | None, investment_pct: float | None = 0.0) -> str:
+    """Why a change is left blank: nothing in the same period last year to compare with. Said
+    in a column of its own, so that the change columns hold numbers only."""
+    if count_pct is None:
+        return format_change(None)
+    return _("no investment in the same period last year") if investment_pct is None else ""
+
+
+def _fraction(pct: float | None) -> float | None:
+    """A change as an Excel percentage (2.103 shows as 210.3%); blank with nothing to compare."""
+    return None if pct is None else pct / 100
+
+
 # --- Excel ----------------------------------------------------------------------------------
-
-class _Sheet:
-    """A worksheet written from the top down. It counts its own rows: ``ws.max_row`` looks at
-    every cell, which made a year's report (40,000 cells) take half a minute."""
-
-    def __init__(self, ws: Worksheet, title: str, width: int) -> None:
-        self.ws = ws
-        self.row = 1
-        ws.cell(1, 1, title).font = TITLE_FONT
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-        ws.row_dimensions[1].height = 24
-
-    def header(self, headers: list[str]) -> None:
-        self.row += 1
-        for column, text in enumerate(headers, 1):
-            cell = self.ws.cell(self.row, column, text)
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.border = HEADER_BORDER
-            cell.alignment = HEADER_ALIGNMENT
-        self.ws.row_dimensions[self.row].height = 32
-
-    def data(self, values: list[Any], formats: list[str | None], fill: PatternFill | None = None,
-             border: Border | None = None) -> None:
-        """One row: numbers and dates typed and formatted, texts kept as text; ``fill`` (and
-        ``border``) make it a bold subtotal or total row."""
-        self.row += 1
-        for column, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
-            if fill is None and (value is None or value == ""):
-                continue  # no cell at all: a year's lists leave tens of thousands empty
-            cell = self.ws.cell(self.row, column, value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif number_format:
-                cell.number_format = number_format
-            if fill is not None:
-                cell.font = BOLD
-                cell.fill = fill
-            if border is not None:
-                cell.border = border
-
-    def skip(self) -> None:
-        self.row += 1
-
-
-def _layout(ws: Worksheet, widths: list[int]) -> None:
-    """Header frozen, column widths, and printing: A4 landscape, one page wide, header repeated."""
-    ws.freeze_panes = "A3"
-    for column, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "2:2"
-
-
-def _pct(value: float | None) -> Any:
-    """A change as an Excel percentage; the wording where there is nothing to compare with."""
-    return format_change(None) if value is None else value / 100
-
 
 def _indicator_sheet(ws: Worksheet, report: ScheduleReport) -> None:
     ws.title = _("Indicators")
@@ -182,43 +132,55 @@ def _indicator_sheet(ws: Worksheet, report: ScheduleReport) -> None:
                _("Same period last year (projects)"), _("Change (%)"),
                _("Investment this period (100 million yuan)"),
                _("Investment same period last year (100 million yuan)"),
-               _("Investment change (%)")]
-    sheet = _Sheet(ws, period_title(report.period), len(headers))
+               _("Investment change (%)"), _("Remarks")]
+    sheet = Sheet(ws, period_title(report.period), len(headers))
     sheet.header(headers)
-    formats = [None, WAN, WAN, PERCENT, YI, YI, PERCENT]
+    formats = [None, WAN, WAN, PERCENT, YI, YI, PERCENT, None]
     for name in INDICATORS:
         figure = report.figures["indicators"][name]
         sheet.data([str(INDICATOR_LABELS[name]), figure.count, figure.previous_count,
-                    _pct(figure.change_count_pct), figure.investment_wan / YI_WAN,
-                    figure.previous_investment_wan / YI_WAN, _pct(figure.change_investment_pct)],
-                   formats)
+                    _fraction(figure.change_count_pct), figure.investment_wan / YI_WAN,
+                    figure.previous_investment_wan / YI_WAN,
+                    _fraction(figure.change_investment_pct),
+                    _no_base(figure.change_count_pct, figure.change_investment_pct)], formats)
     sheet.skip()
     sheet.header([_("Indicator"), _("This period (10,000 US dollars)"),
-                  _("Same period last year (10,000 US dollars)"), _("Change (%)")])
+                  _("Same period last year (10,000 US dollars)"), _("Change (%)"),
+                  _("Remarks")])
     figures = report.figures
+    change = figures["change_foreign_capital_pct"]
     sheet.data([_("Contracted foreign capital"), figures["foreign_capital_usd_wan"],
-                figures["previous_foreign_capital_usd_wan"],
-                _pct(figures["change_foreign_capital_pct"])], [None, WAN, WAN, PERCENT])
-    _layout(ws, [30, 14, 16, 12, 18, 20, 14])
+                figures["previous_foreign_capital_usd_wan"], _fraction(change),
+                _no_base(change)], [None, WAN, WAN, PERCENT, None])
+    layout(ws, [30, 14, 16, 12, 18, 20, 14, 16])
+
+
+def _section_title(report: ScheduleReport, section: Section) -> str:
+    """'新签约项目（121 个项目，458.00 亿元）· 调度报告 · 2026年1月1日至6月30日'."""
+    summary = _("%(projects)s, %(amount)s", amount=total(section.investment_wan),
+                projects=ngettext("%(num)d project", "%(num)d projects", section.count))
+    return _("%(list)s (%(summary)s) · %(report)s", list=section.title, summary=summary,
+             report=period_title(report.period))
 
 
 def _section_sheet(ws: Worksheet, report: ScheduleReport, section: Section) -> None:
     ws.title = str(section.title)[:31]  # Excel's limit for a sheet name
-    headers = [str(FIELD_LABELS["county"]), *_headers(section.date_label)]
-    sheet = _Sheet(ws, f"{section.title} · {period_title(report.period)}", len(headers))
+    headers = [number_heading(), str(FIELD_LABELS["county"]), *_headers(section.date_label)]
+    sheet = Sheet(ws, _section_title(report, section), len(headers))
     sheet.header(headers)
-    formats = [None, *FORMATS]
+    formats = [WAN, None, *FORMATS]
     if not section.groups:
-        sheet.data([_("No projects in this period.")], [None])
+        sheet.data([None, _("No projects in this period.")], [None, None])
     for line in lines(section):
         if line.kind == "project":
-            sheet.data([county_name(line.county), *_values(line)], formats)
+            sheet.data([line.number, county_name(line.county), *_values(line)], formats)
         elif line.kind == "subtotal":
-            sheet.data([_("%(county)s subtotal", county=county_name(line.county)),
+            sheet.data([None, _("%(county)s subtotal", county=county_name(line.county)),
                         *_values(line)], formats, SUBTOTAL_FILL)
         else:
-            sheet.data([_("City total"), *_values(line)], formats, TOTAL_FILL, TOTAL_BORDER)
-    _layout(ws, [16, *WIDTHS])
+            sheet.data([None, _("City total"), *_values(line)], formats, TOTAL_FILL,
+                       TOTAL_BORDER)
+    layout(ws, [6, 16, *WIDTHS])
 
 
 def workbook(report: ScheduleReport) -> bytes:
@@ -227,37 +189,61 @@ def workbook(report: ScheduleReport) -> bytes:
     _indicator_sheet(book.active, report)
     for section in report.sections:
         _section_sheet(book.create_sheet(), report, section)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return saved(book)
 
 
 # --- CSV ------------------------------------------------------------------------------------
 
-def _csv_cell(value: Any) -> Any:
-    """Dates as ISO text; a text that a spreadsheet would run as a formula gets a leading '."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def _comparison_headers() -> list[str]:
+    """The CSV's last columns, filled on the indicator rows only: last year and the change."""
+    return [_("Same period last year (projects)"), _("Change (%)"),
+            _("Investment same period last year (10,000 yuan)"), _("Investment change (%)"),
+            _("Contracted foreign capital (10,000 US dollars)"),
+            _("Contracted foreign capital same period last year (10,000 US dollars)"),
+            _("Contracted foreign capital change (%)")]
+
+
+def _indicator_line(label: str, city: str, count: int | str, wan: int | str, remark: str,
+                    comparison: list[Any]) -> list[Any]:
+    """An indicator as a CSV row: of a list's columns only the count, the investment (万元) and
+    the remarks, which mean the same there; last year and the change in the last columns."""
+    return [label, city, _("Indicator"), "", count, "", "", "", wan, "", "", "", "", "",
+            remark, *comparison]
+
+
+def _indicator_rows(report: ScheduleReport, city: str) -> Iterator[list[Any]]:
+    for name in INDICATORS:
+        figure: Figure = report.figures["indicators"][name]
+        yield _indicator_line(
+            str(INDICATOR_LABELS[name]), city, figure.count, figure.investment_wan,
+            _no_base(figure.change_count_pct, figure.change_investment_pct),
+            [figure.previous_count, figure.change_count_pct, figure.previous_investment_wan,
+             figure.change_investment_pct, "", "", ""])
+    figures = report.figures
+    change = figures["change_foreign_capital_pct"]
+    yield _indicator_line(_("Contracted foreign capital"), city, "", "", _no_base(change),
+                          ["", "", "", "", figures["foreign_capital_usd_wan"],
+                           figures["previous_foreign_capital_usd_wan"], change])
 
 
 def csv_text(report: ScheduleReport) -> str:
-    """Every list's rows, with the list, the county and the kind of row in columns; starting
-    with a byte order mark so that Excel reads it as UTF-8 (Chinese), not the local code page."""
+    """The indicators, then every list's rows, with the list, the county and the kind of row in
+    columns; starting with a byte order mark so that Excel reads it as UTF-8 (Chinese), not
+    the local code page (the response says ``charset`` once, in its Content-Type)."""
     kinds = {"project": _("Project"), "subtotal": _("Subtotal"), "total": _("Total")}
     out = StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("List"), str(FIELD_LABELS["county"]), _("Row"),
-                     *_headers(_("Stage date"))])
+    writer.writerow([_("List"), str(FIELD_LABELS["county"]), _("Row"), number_heading(),
+                     *_headers(_("Stage date")), *_comparison_headers()])
     city = _("Whole city")
+    for row in _indicator_rows(report, city):
+        writer.writerow([csv_cell(value) for value in row])
+    no_comparison = [""] * len(_comparison_headers())  # a list's rows leave those empty
     for section in report.sections:
         title = str(section.title)
         for line in lines(section):
             county = city if line.kind == "total" else county_name(line.county)
-            writer.writerow([_csv_cell(value) for value in
-                             [title, county, kinds[line.kind], *_values(line)]])
+            writer.writerow([*(csv_cell(value) for value in
+                               [title, county, kinds[line.kind], line.number, *_values(line)]),
+                             *no_comparison])
     return "\ufeff" + out.getvalue()

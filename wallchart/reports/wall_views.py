@@ -96,9 +96,15 @@ def period_text(span: Period) -> str:
 
 # --- the county ranking ---------------------------------------------------------------------------
 
+#: What a change reads where the same period last year had nothing: a dash, explained once in
+#: the view's legend, rather than "去年同期为零" in grey under most counties of a young year.
+NO_BASE = "—"
+
+
 @dataclass
 class Cell:
-    """One figure of the ranking and how it changed year on year (``trend`` up/down/None)."""
+    """One figure of the ranking and how it changed year on year (``trend`` up/down/None;
+    ``change`` :data:`NO_BASE` where there is nothing to compare with)."""
 
     value: str
     change: str
@@ -120,8 +126,8 @@ def _cell(figure: Figure, money: bool) -> Cell:
     value = figure.investment_wan if money else figure.count
     pct = figure.change_investment_pct if money else figure.change_count_pct
     trend = None if not pct else ("up" if pct > 0 else "down")
-    return Cell(total_number(value) if money else str(value), indicators.format_change(pct),
-                trend)
+    change = NO_BASE if pct is None else indicators.format_change(pct)
+    return Cell(total_number(value) if money else str(value), change, trend)
 
 
 def _order(row: GroupRow, previous: bool = False) -> tuple[int, int]:
@@ -166,11 +172,15 @@ def _ranking(day: date, profile: str) -> dict[str, Any]:
     ranked = sorted((ranking_row(row) for row in counties),
                     key=lambda row: row.rank or len(counties) + 1)
     unrecorded = [ranking_row(row) for row in rows if not row.total and row.key is None]
+    total = ranking_row(rows[-1])
     return {
         "period": period,
         "period_text": period_text(period),
         "rows": ranked + unrecorded,
-        "total": ranking_row(rows[-1]),
+        "total": total,
+        "no_base": any(cell.change == NO_BASE
+                       for row in (*ranked, *unrecorded, total) for cell in row.cells),
+        "no_base_mark": NO_BASE,
         "headings": [INDICATOR_LABELS["signed"],
                      _("Signed investment (%(unit)s)", unit=charts.amount_unit()),
                      INDICATOR_LABELS["signed_billion_plus"], INDICATOR_LABELS["started"]],

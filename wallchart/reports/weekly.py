@@ -8,7 +8,11 @@ projects are left out, as everywhere in the reports.
 their colour (``warnings.colour_expression``) at the week's last day — today, for the running
 week — is worse than on the Sunday before the week. Both colours are judged from the rows as
 they are now (the history does not keep notes' and blockers' dates), so for a past week a card
-that got a note since counts as it reads today. Two SQL statements, whatever the week holds.
+that got a note since counts as it reads today.
+
+Blockers (协调事项) raised during the week are those entered during it (the date it says it was
+raised may be earlier: a matter noted late); resolved ones, those closed during it.
+Three SQL statements, whatever the week holds.
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import contains_eager
 
 from wallchart.core.early_warnings import colour_expression, warning_for
 from wallchart.core.errors import Invalid
-from wallchart.core.models import County, Project, ProjectEvent, User
+from wallchart.core.formatting import date_span
+from wallchart.core.models import Blocker, County, Project, ProjectEvent, User
 from wallchart.core.stages import is_forward
 from wallchart.core.timeutil import SHANGHAI, today
+from wallchart.core.vocabulary import WITHDRAW_REASONS
 from wallchart.extensions import db
 from wallchart.reports.indicators import period_from_args
 
@@ -50,9 +57,10 @@ class Week:
 
     @property
     def label(self) -> str:
+        """'2026年第23周（2026年6月1日至6月7日）' / 'Week 23 of 2026, Jun 1 – Jun 7, 2026'."""
         year, number, _weekday = self.start.isocalendar()
-        return _("Week %(number)d of %(year)d, %(start)s – %(end)s", number=number, year=year,
-                 start=self.start.isoformat(), end=self.end.isoformat())
+        return _("Week %(number)d of %(year)d, %(span)s", number=number, year=year,
+                 span=date_span(self.start, self.end))
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
         """The week as stored times: from Monday 00:00 to the next Monday 00:00, Shanghai."""
@@ -82,7 +90,8 @@ def week_from_args(args: Mapping[str, str]) -> Week:
 
 @dataclass(frozen=True)
 class Change:
-    """One event of the week, with the project as it reads now."""
+    """One event of the week, with the project as it reads now; ``reason``: the one the person
+    gave (for a withdrawal, its reason from the list, with the comment)."""
 
     project_id: int
     name: str
@@ -109,6 +118,19 @@ class WeeklyChanges:
     moved_back: list[Change] = field(default_factory=list)
     withdrawn: list[Change] = field(default_factory=list)
     stalled: list[Stalled] = field(default_factory=list)
+    blockers_raised: list[Blocker] = field(default_factory=list)
+    blockers_resolved: list[Blocker] = field(default_factory=list)
+
+
+def _withdrawal(changes: dict | None, comment: str | None) -> str | None:
+    """Why a project was withdrawn, as its history keeps it: the reason chosen from the list,
+    then the comment."""
+    chosen = (changes or {}).get("withdrawn_reason")
+    key = chosen[-1] if isinstance(chosen, list) and chosen else None
+    label = str(WITHDRAW_REASONS[key]) if key in WITHDRAW_REASONS else None
+    if label and comment:
+        return _("%(reason)s (%(comment)s)", reason=label, comment=comment)
+    return label or comment
 
 
 def _events(week: Week, changes: WeeklyChanges) -> None:
@@ -116,8 +138,8 @@ def _events(week: Week, changes: WeeklyChanges) -> None:
     moved = and_(ProjectEvent.action == "moved", ProjectEvent.from_stage != ProjectEvent.to_stage)
     query = (
         select(ProjectEvent.project_id, ProjectEvent.action, ProjectEvent.from_stage,
-               ProjectEvent.to_stage, ProjectEvent.at, ProjectEvent.reason, Project.name,
-               County.name, User.display_name, User.username)
+               ProjectEvent.to_stage, ProjectEvent.at, ProjectEvent.reason, ProjectEvent.changes,
+               Project.name, County.name, User.display_name, User.username)
         .join(Project, ProjectEvent.project_id == Project.id)
         .outerjoin(County, Project.county_id == County.id)
         .outerjoin(User, ProjectEvent.user_id == User.id)
@@ -125,8 +147,10 @@ def _events(week: Week, changes: WeeklyChanges) -> None:
                or_(ProjectEvent.action.in_(("created", "withdrawn")), moved))
         .order_by(ProjectEvent.at, ProjectEvent.id)
     )
-    for (project_id, action, from_stage, to_stage, at, reason, name, county, display_name,
-         username) in db.session.execute(query):
+    for (project_id, action, from_stage, to_stage, at, reason, recorded, name, county,
+         display_name, username) in db.session.execute(query):
+        if action == "withdrawn":
+            reason = _withdrawal(recorded, reason)
         change = Change(project_id, name, county, at, display_name or username or _("system"),
                         from_stage, to_stage, reason)
         if action == "created":
@@ -157,9 +181,30 @@ def _stalled(week: Week, changes: WeeklyChanges) -> None:
                                        warning_for(project, as_of, config).reasons))
 
 
+def _blockers(week: Week, changes: WeeklyChanges) -> None:
+    """Blockers entered during the week (by the day they say they were raised), and those
+    resolved during it (by the day they were closed): one statement."""
+    start, end = week.utc_bounds()
+    entered = and_(Blocker.created_at >= start, Blocker.created_at < end)
+    closed = and_(Blocker.status == "resolved", Blocker.resolved_on.between(week.start, week.end))
+    query = (select(Blocker, entered, closed).join(Blocker.project)
+             .outerjoin(Project.county)
+             .options(contains_eager(Blocker.project).contains_eager(Project.county))
+             .where(Project.deleted_at.is_(None), or_(entered, closed))
+             .order_by(Blocker.raised_on, Blocker.id))
+    resolved = []
+    for blocker, was_entered, was_closed in db.session.execute(query):
+        if was_entered:
+            changes.blockers_raised.append(blocker)
+        if was_closed:
+            resolved.append(blocker)
+    changes.blockers_resolved = sorted(resolved, key=lambda b: (b.resolved_on, b.id))
+
+
 def changes(week: Week) -> WeeklyChanges:
-    """Everything the weekly report lists: two SQL statements."""
+    """Everything the weekly report lists: three SQL statements."""
     result = WeeklyChanges()
     _events(week, result)
     _stalled(week, result)
+    _blockers(week, result)
     return result

@@ -184,15 +184,3 @@ def departments(status: str = "open") -> list[str]:
         select(Blocker.department).distinct().join(Blocker.project)
         .where(Project.on_board,
                Blocker.status == status).order_by(Blocker.department)).scalars())
-
-
-def overdue(blocker: Blocker, day: date | None = None) -> bool:
-    """An open blocker past its due date."""
-    return blocker.status == "open" and blocker.due_on is not None \
-        and blocker.due_on < (day or today())
-
-
-def age_days(blocker: Blocker, day: date | None = None) -> int:
-    """Days since it was raised; for a resolved one, the days it stayed open."""
-    end = blocker.resolved_on if blocker.status == "resolved" else (day or today())
-    return (end - blocker.raised_on).days

@@ -19,10 +19,14 @@ from wallchart.core.errors import (
     ServiceError,
 )
 from wallchart.core.formatting import name_list
+from wallchart.core.models import Team
+from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
 from wallchart.reads import filters, queries
+from wallchart.reports import meeting
 from wallchart.services import projects, teams
 from wallchart.web import tracking
+from wallchart.web.downloads import XLSX, attachment
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -102,25 +106,50 @@ def index():
                            owners=owners), shown.status, {"Vary": "HX-Request"}
 
 
-@bp.get("/workload")
-def workload():
-    """Per owner: projects by stage, total investment, stalled ones; for one team with ?team=."""
-    all_teams = queries.teams()
+def _workload_team(all_teams: list[Team]) -> Team | None:
+    """The team ``?team=`` names (None: every team); an unknown name is 404."""
     name = request.args.get("team", "")
-    team = None
-    if name:
-        team = next((team for team in all_teams if team.name == name), None)
-        if team is None:
-            raise NotFound(_("No team named %(name)s.", name=name))
+    if not name:
+        return None
+    team = next((team for team in all_teams if team.name == name), None)
+    if team is None:
+        raise NotFound(_("No team named %(name)s.", name=name))
+    return team
+
+
+def _stall_note() -> str | None:
+    """What "stalled" means on this install: how long each stage may go without news (None
+    where no stage has a limit). Under the table, on the page and in its Excel file."""
     stall_days = current_app.config["STALL_DAYS"]
     limits = []
     for stage, label in STAGES.items():
         if stall_days.get(stage) is not None:
             days = ngettext("%(num)d day", "%(num)d days", stall_days[stage])
             limits.append(f"{label} {days}")
+    if not limits:
+        return None
+    return _("Stalled: no progress note and no stage change for more than %(limits)s; its card "
+             "shows the early warning “no update” (yellow or red).",
+             limits=name_list(limits, limit=len(limits)))
+
+
+@bp.get("/workload")
+def workload():
+    """Per owner: projects by stage, total investment, stalled ones; for one team with ?team=."""
+    all_teams = queries.teams()
+    team = _workload_team(all_teams)
     return render_template("workload.html", load=queries.workload(team),
-                           teams=all_teams, team=team,
-                           stall_limits=name_list(limits, limit=len(limits)))
+                           teams=all_teams, team=team, stall_note=_stall_note())
+
+
+@bp.get("/workload.xlsx")
+def workload_xlsx():
+    """The page's table as an Excel file for the scheduling meeting."""
+    team, day = _workload_team(queries.teams()), today()
+    narrowed = [team.name] if team else []
+    body = meeting.workload_workbook(queries.workload(team), narrowed, day, _stall_note())
+    return attachment(body, f"workload_{day.isoformat()}.xlsx",
+                      "_".join([_("Workload"), *narrowed, day.isoformat()]) + ".xlsx", XLSX)
 
 
 @bp.get("/columns")

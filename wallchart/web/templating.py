@@ -187,6 +187,7 @@ def init_app(app: Flask) -> None:
         money=formatting.money,
         total_format=formatting.total_format,
         total_number=formatting.total_number,
+        total=formatting.total,
         local_time=formatting.local_time,
         days_since=formatting.days_since,
         history_value=history_value,

@@ -9,11 +9,15 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from wallchart.core.early_warnings import blocker_age_days, blocker_overdue
 from wallchart.core.errors import NotFound, ServiceError
 from wallchart.core.inputs import whole_number
-from wallchart.core.models import Blocker, Project
+from wallchart.core.models import Project
+from wallchart.core.timeutil import today
 from wallchart.reads import queries
+from wallchart.reports import meeting
 from wallchart.services import blockers, notes
+from wallchart.web.downloads import XLSX, attachment
 
 bp = Blueprint("tracking", __name__)
 
@@ -30,14 +34,8 @@ def may_track(project: Project) -> bool:
     return notes.may_write(current_user, project)
 
 
-@bp.app_template_global()
-def blocker_overdue(blocker: Blocker) -> bool:
-    return blockers.overdue(blocker)
-
-
-@bp.app_template_global()
-def blocker_age(blocker: Blocker) -> int:
-    return blockers.age_days(blocker)
+bp.add_app_template_global(blocker_overdue)
+bp.add_app_template_global(blocker_age_days, "blocker_age")
 
 
 def notes_of(project: Project) -> dict[str, Any]:
@@ -117,15 +115,31 @@ def resolve_blocker(blocker_id: int):
     return _section(BLOCKERS, project_id)
 
 
-@bp.get("/blockers")
-def city():
-    """Open blockers of the whole city: sortable by age or department, filtered by county and
-    department, the state in the URL so that a link shows the same list."""
+def _city_list() -> dict[str, Any]:
+    """The open blockers the request asks for: sort and filters from the URL, so that the page,
+    a link to it and its Excel file hold the same list."""
     args = request.args
     sort = args.get("sort") if args.get("sort") in blockers.SORTS else "age"
     county, department = args.get("county", ""), args.get("department", "")
     found = blockers.city_list("open", sort, county or None, department or None)
-    return render_template("blockers.html", blockers=found, sort=sort, county=county,
-                           department=department, counties=queries.counties(),
+    return {"blockers": found, "sort": sort, "county": county, "department": department}
+
+
+@bp.get("/blockers")
+def city():
+    """Open blockers of the whole city: sortable by age or department, filtered by county and
+    department, the state in the URL so that a link shows the same list."""
+    shown = _city_list()
+    return render_template("blockers.html", **shown, counties=queries.counties(),
                            departments=blockers.departments(),
-                           overdue=sum(1 for b in found if blockers.overdue(b)))
+                           overdue=sum(1 for b in shown["blockers"] if blocker_overdue(b)))
+
+
+@bp.get("/blockers.xlsx")
+def city_xlsx():
+    """The page's list as an Excel file for the scheduling meeting."""
+    shown, day = _city_list(), today()
+    narrowed = [name for name in (shown["county"], shown["department"]) if name]
+    body = meeting.blockers_workbook(shown["blockers"], narrowed, day)
+    return attachment(body, f"open-blockers_{day.isoformat()}.xlsx",
+                      "_".join([_("Open blockers"), *narrowed, day.isoformat()]) + ".xlsx", XLSX)
