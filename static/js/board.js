@@ -11,6 +11,7 @@
   const myTeams = JSON.parse(board.dataset.myTeams || "[]");
   const csrfToken = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
   let lastDrop = 0;
+  let dragging = false;
 
   function moveUrl(projectId) {
     return board.dataset.moveUrl.replace(/\/0\/move$/, "/" + projectId + "/move");
@@ -36,33 +37,41 @@
     live.resync();
   }
 
-  async function drop(event) {
-    lastDrop = Date.now();
-    const card = event.item;
-    const list = card.parentElement;
-    if (event.from === event.to && event.oldIndex === event.newIndex) { live.pause(false); return; }
-    const from = event.from.closest(".column").dataset.stage;
-    const body = {
-      stage: list.closest(".column").dataset.stage,
-      version: Number(card.dataset.version),
-      position: Array.from(list.querySelectorAll(":scope > .card")).indexOf(card),
-    };
+  // Send a move of ``card`` from the stage ``from`` (live updates paused meanwhile): a drop's,
+  // or a tap on "Move to…". True once it is saved; a gate asks for what the stage needs.
+  async function move(card, body, from) {
     let response;
     try {
       response = await sendMove(card.dataset.projectId, body);
     } catch (error) {
       refused();
-      return;
+      return false;
     }
     const answer = await answerOf(response);
     if (response.ok) {
       card.dataset.version = answer.version;
       live.pause(false);
-    } else if (response.status === 422 && Array.isArray(answer.missing)) {
+      return true;
+    }
+    if (response.status === 422 && Array.isArray(answer.missing)) {
       gate.ask(card, body, answer, from);   // live updates wait until the dialog is answered
     } else {
       refused(answer.error);
     }
+    return false;
+  }
+
+  function drop(event) {
+    lastDrop = Date.now();
+    dragging = false;
+    const card = event.item;
+    const list = card.parentElement;
+    if (event.from === event.to && event.oldIndex === event.newIndex) { live.pause(false); return; }
+    move(card, {
+      stage: list.closest(".column").dataset.stage,
+      version: Number(card.dataset.version),
+      position: Array.from(list.querySelectorAll(":scope > .card")).indexOf(card),
+    }, event.from.closest(".column").dataset.stage);
   }
 
   // --- the stage gate: a dropped card that lacks what its new stage needs ---------------------
@@ -210,6 +219,136 @@
     return { ask: ask };
   })();
 
+  // --- "Move to…": a stage to tap, the easy way to move on a phone ------------------------------
+
+  // The same move as a drop (to the end of the stage's column); the card goes over when the
+  // live push brings it, to every screen alike.
+  (function () {
+    const box = document.getElementById("move-dialog");
+    if (!box) return;
+    let card = null;   // the card asked about, while the sheet is open
+
+    function open(which) {
+      card = which;
+      const from = card.closest(".column").dataset.stage;
+      box.querySelector(".move-project").textContent = card.querySelector(".card-title").textContent;
+      for (const button of box.querySelectorAll("button[data-stage]")) {
+        const here = button.dataset.stage === from;
+        button.disabled = here;
+        if (here) button.setAttribute("aria-current", "true"); else button.removeAttribute("aria-current");
+      }
+      box.showModal();
+      box.querySelector("button[data-stage]:not(:disabled)").focus();
+    }
+
+    box.addEventListener("click", async function (event) {
+      const button = event.target.closest("button[data-stage]");
+      if (!button || !card) return;
+      const moving = card;
+      const from = moving.closest(".column").dataset.stage;
+      card = null;
+      box.close();
+      live.pause(true);
+      const body = { stage: button.dataset.stage, version: Number(moving.dataset.version), position: null };
+      if (await move(moving, body, from)) {
+        live.toast(box.dataset.textMoved.replace("{stage}", button.dataset.label), "info");
+      }
+    });
+    box.addEventListener("close", function () {
+      // Cancelled: back to the card's button. Moved: the stage shown, whose tab says the count.
+      const back = card && card.querySelector(".card-move");
+      card = null;
+      const tab = board.querySelector('.stage-tab[aria-selected="true"]');
+      if (back && back.isConnected) back.focus(); else if (tab) tab.focus();
+    });
+    board.addEventListener("click", function (event) {
+      const button = event.target.closest(".card-move");
+      if (button) open(button.closest(".card"));
+    });
+  })();
+
+  // --- a phone: one stage at a time, chosen by its tab or by a swipe ------------------------
+
+  const phone = window.matchMedia("(max-width: 600px)");
+  let currentStage = null;   // the stage shown on a phone, kept when the columns are redrawn
+
+  function stageTabs() { return Array.from(board.querySelectorAll(".stage-tab")); }
+
+  // Show the stage (the first shown one if it is not: a filter took it away), its tab
+  // selected; the columns are the tabs' panels while the tabs are shown.
+  function showStage(stage, focus) {
+    const tabs = stageTabs();
+    if (!tabs.length) return;
+    const tab = tabs.find(function (t) { return t.dataset.stage === stage; }) || tabs[0];
+    currentStage = tab.dataset.stage;
+    for (const each of tabs) {
+      each.setAttribute("aria-selected", each === tab ? "true" : "false");
+      each.tabIndex = each === tab ? 0 : -1;
+    }
+    for (const column of board.querySelectorAll(".column")) {
+      column.toggleAttribute("data-current", column.dataset.stage === currentStage);
+      if (phone.matches) {
+        column.setAttribute("role", "tabpanel");
+        column.setAttribute("aria-labelledby", "stage-tab-" + column.dataset.stage);
+      } else {
+        column.removeAttribute("role");
+        column.removeAttribute("aria-labelledby");
+      }
+    }
+    if (focus) tab.focus();
+  }
+
+  // The stage ``step`` tabs away (−1 left, +1 right), if there is one.
+  function stepStage(step, focus) {
+    const tabs = stageTabs();
+    const at = tabs.findIndex(function (t) { return t.dataset.stage === currentStage; });
+    const next = tabs[at + step];
+    if (next) showStage(next.dataset.stage, focus);
+  }
+
+  board.addEventListener("click", function (event) {
+    const tab = event.target.closest(".stage-tab");
+    if (tab) showStage(tab.dataset.stage, false);
+  });
+  board.addEventListener("keydown", function (event) {
+    if (!event.target.closest(".stage-tab")) return;
+    const tabs = stageTabs();
+    const keys = { ArrowLeft: -1, ArrowRight: 1 };
+    if (event.key in keys) stepStage(keys[event.key], true);
+    else if (event.key === "Home") showStage(tabs[0].dataset.stage, true);
+    else if (event.key === "End") showStage(tabs[tabs.length - 1].dataset.stage, true);
+    else return;
+    event.preventDefault();
+  });
+
+  // A swipe: a finger that travels sideways far more than up or down, on the stage's cards or
+  // the page below them (a short column ends before the screen does). A drag (a finger that
+  // rested on a card) is not one.
+  const SWIPE_PX = 60;
+  let swipeFrom = null;
+
+  function swipesStages(target) {
+    if (target === document.body || target === document.documentElement) return true;
+    return board.contains(target) && !target.closest(".stage-tabs");
+  }
+
+  document.addEventListener("touchstart", function (event) {
+    swipeFrom = event.touches.length === 1 && swipesStages(event.target)
+      ? { x: event.touches[0].clientX, y: event.touches[0].clientY } : null;
+  }, { passive: true });
+  document.addEventListener("touchend", function (event) {
+    const from = swipeFrom;
+    swipeFrom = null;
+    if (!from || dragging || !phone.matches || event.changedTouches.length !== 1) return;
+    const dx = event.changedTouches[0].clientX - from.x;
+    const dy = event.changedTouches[0].clientY - from.y;
+    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > 2 * Math.abs(dy)) stepStage(dx < 0 ? 1 : -1, false);
+  }, { passive: true });
+
+  phone.addEventListener("change", function () { showStage(currentStage, false); });
+  // The filter bar's answer replaces the columns: the stage stays (before they are painted).
+  document.body.addEventListener("htmx:afterSwap", function () { showStage(currentStage, false); });
+
   function makeSortable() {
     if (board.dataset.canMove !== "1") return;
     for (const list of board.querySelectorAll(".column .cards")) {
@@ -225,9 +364,9 @@
         delayOnTouchOnly: true,    // a touch must rest briefly, so the board still scrolls
         ghostClass: "card-ghost",
         chosenClass: "card-chosen",
-        filter: ".card-select",    // a selection checkbox is clicked, never dragged
+        filter: ".card-select, .card-move",   // tapped, never dragged
         preventOnFilter: false,
-        onStart: function () { live.pause(true); },
+        onStart: function () { dragging = true; live.pause(true); },
         onEnd: drop,
       });
     }
@@ -371,7 +510,7 @@
   }
 
   live.onChange(function (reason) {
-    if (reason === "resync") makeSortable();
+    if (reason === "resync") { makeSortable(); showStage(currentStage, false); }
     applyFilters();
     updateSelection();
   });
@@ -394,5 +533,6 @@
   });
 
   makeSortable();
+  showStage(null, false);
   applyFilters();
 })();
