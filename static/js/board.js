@@ -232,24 +232,24 @@
       card = which;
       const from = card.closest(".column").dataset.stage;
       box.querySelector(".move-project").textContent = card.querySelector(".card-title").textContent;
-      for (const button of box.querySelectorAll("button[data-stage]")) {
-        const here = button.dataset.stage === from;
+      for (const button of box.querySelectorAll("button[data-move-to]")) {
+        const here = button.dataset.moveTo === from;
         button.disabled = here;
         if (here) button.setAttribute("aria-current", "true"); else button.removeAttribute("aria-current");
       }
       box.showModal();
-      box.querySelector("button[data-stage]:not(:disabled)").focus();
+      box.querySelector("button[data-move-to]:not(:disabled)").focus();
     }
 
     box.addEventListener("click", async function (event) {
-      const button = event.target.closest("button[data-stage]");
+      const button = event.target.closest("button[data-move-to]");
       if (!button || !card) return;
       const moving = card;
       const from = moving.closest(".column").dataset.stage;
       card = null;
       box.close();
       live.pause(true);
-      const body = { stage: button.dataset.stage, version: Number(moving.dataset.version), position: null };
+      const body = { stage: button.dataset.moveTo, version: Number(moving.dataset.version), position: null };
       if (await move(moving, body, from)) {
         live.toast(box.dataset.textMoved.replace("{stage}", button.dataset.label), "info");
       }
@@ -279,8 +279,8 @@
   function showStage(stage, focus) {
     const tabs = stageTabs();
     if (!tabs.length) return;
-    const tab = tabs.find(function (t) { return t.dataset.stage === stage; }) || tabs[0];
-    currentStage = tab.dataset.stage;
+    const tab = tabs.find(function (t) { return t.dataset.tab === stage; }) || tabs[0];
+    currentStage = tab.dataset.tab;
     for (const each of tabs) {
       each.setAttribute("aria-selected", each === tab ? "true" : "false");
       each.tabIndex = each === tab ? 0 : -1;
@@ -301,22 +301,22 @@
   // The stage ``step`` tabs away (−1 left, +1 right), if there is one.
   function stepStage(step, focus) {
     const tabs = stageTabs();
-    const at = tabs.findIndex(function (t) { return t.dataset.stage === currentStage; });
+    const at = tabs.findIndex(function (t) { return t.dataset.tab === currentStage; });
     const next = tabs[at + step];
-    if (next) showStage(next.dataset.stage, focus);
+    if (next) showStage(next.dataset.tab, focus);
   }
 
   board.addEventListener("click", function (event) {
     const tab = event.target.closest(".stage-tab");
-    if (tab) showStage(tab.dataset.stage, false);
+    if (tab) showStage(tab.dataset.tab, false);
   });
   board.addEventListener("keydown", function (event) {
     if (!event.target.closest(".stage-tab")) return;
     const tabs = stageTabs();
     const keys = { ArrowLeft: -1, ArrowRight: 1 };
     if (event.key in keys) stepStage(keys[event.key], true);
-    else if (event.key === "Home") showStage(tabs[0].dataset.stage, true);
-    else if (event.key === "End") showStage(tabs[tabs.length - 1].dataset.stage, true);
+    else if (event.key === "Home") showStage(tabs[0].dataset.tab, true);
+    else if (event.key === "End") showStage(tabs[tabs.length - 1].dataset.tab, true);
     else return;
     event.preventDefault();
   });

@@ -73,7 +73,7 @@ def shown_stage(page: Page) -> str:
 
 def tab_counts(page: Page) -> dict[str, int]:
     return dict(page.locator(".stage-tab").evaluate_all(
-        "tabs => tabs.map(t => [t.dataset.stage, Number(t.querySelector('.count').textContent)])"))
+        "tabs => tabs.map(t => [t.dataset.tab, Number(t.querySelector('.count').textContent)])"))
 
 
 def card_counts(page: Page) -> dict[str, int]:
