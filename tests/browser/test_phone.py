@@ -205,6 +205,15 @@ def test_the_menu_holds_the_top_bar_and_the_filters(api, open_board, artifacts):
     expect(page.locator(".filter-clear")).to_be_visible()
     expect(sector).to_be_hidden()
     page.screenshot(path=artifacts / "phone-menu-folded-filtered.png")
+    # A keyboard folds it too: Escape, and the focus goes back to the button.
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(sector).to_be_visible()
+    sector.focus()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    expect(sector).to_be_hidden()
 
 
 # --- fingers ----------------------------------------------------------------------------------
