@@ -226,10 +226,12 @@
   (function () {
     const box = document.getElementById("move-dialog");
     if (!box) return;
-    let card = null;   // the card asked about, while the sheet is open
+    // The project asked about, while the sheet is open; its card is found again by its id when
+    // a stage is tapped (a live update may have redrawn it meanwhile, with a newer version).
+    let asked = null;
 
-    function open(which) {
-      card = which;
+    function open(card) {
+      asked = card.dataset.projectId;
       const from = card.closest(".column").dataset.stage;
       box.querySelector(".move-project").textContent = card.querySelector(".card-title").textContent;
       for (const button of box.querySelectorAll("button[data-move-to]")) {
@@ -243,23 +245,23 @@
 
     box.addEventListener("click", async function (event) {
       const button = event.target.closest("button[data-move-to]");
-      if (!button || !card) return;
-      const moving = card;
-      const from = moving.closest(".column").dataset.stage;
-      card = null;
+      if (!button || !asked) return;
+      const card = cardOf(asked);
+      asked = null;
       box.close();
+      if (!card) { refused(); return; }   // it left this screen meanwhile
       live.pause(true);
-      const body = { stage: button.dataset.moveTo, version: Number(moving.dataset.version), position: null };
-      if (await move(moving, body, from)) {
+      const body = { stage: button.dataset.moveTo, version: Number(card.dataset.version), position: null };
+      if (await move(card, body, card.closest(".column").dataset.stage)) {
         live.toast(box.dataset.textMoved.replace("{stage}", button.dataset.label), "info");
       }
     });
     box.addEventListener("close", function () {
       // Cancelled: back to the card's button. Moved: the stage shown, whose tab says the count.
-      const back = card && card.querySelector(".card-move");
-      card = null;
+      const back = asked && cardOf(asked);
+      asked = null;
       const tab = board.querySelector('.stage-tab[aria-selected="true"]');
-      if (back && back.isConnected) back.focus(); else if (tab) tab.focus();
+      if (back) back.querySelector(".card-move").focus(); else if (tab) tab.focus();
     });
     board.addEventListener("click", function (event) {
       const button = event.target.closest(".card-move");

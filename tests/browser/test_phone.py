@@ -336,6 +336,21 @@ def test_move_to_a_card_changed_meanwhile_is_refused(live_server, api, open_boar
     assert moves_of(live_server, project["id"]) == []
 
 
+def test_move_to_a_card_redrawn_meanwhile_sends_its_new_version(live_server, api, open_board):
+    member = api("member")
+    project = member.create("古商城街区保护开发项目")
+    page = open_board("member", **PHONE)
+    card(page, project["id"]).get_by_role("button", name="移至…").tap()
+    # Another screen edits the card while the sheet is open, and its push redraws the card here.
+    member.patch(project["id"], investor="古城文旅发展有限公司")
+    expect(card(page, project["id"])).to_contain_text("古城文旅发展有限公司")
+    with page.expect_response(f"**/api/projects/{project['id']}/move") as moved:
+        page.get_by_role("dialog", name="移至…").get_by_role("button", name="在谈").tap()
+    assert moved.value.status == 200, moved.value.text()
+    expect(card(page, project["id"], "negotiating")).to_be_attached()
+    assert moves_of(live_server, project["id"]) == [("contact", "negotiating", "member")]
+
+
 # --- wider screens ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
