@@ -1,5 +1,6 @@
-/* The board: drag and drop (SortableJS, mouse and touch), the project dialog, the filters
- * ("my projects", "my teams") and, for leads, selecting cards to give them one owner. */
+/* The board: drag and drop (SortableJS, mouse and touch) and "Move to…" (a sheet of stages, the
+ * phone's way), the project dialog, the filters ("my projects", "my teams") and, for leads,
+ * selecting cards to give them one owner. On a phone, stage_tabs.js shows one stage at a time. */
 (function () {
   "use strict";
 
@@ -11,7 +12,6 @@
   const myTeams = JSON.parse(board.dataset.myTeams || "[]");
   const csrfToken = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
   let lastDrop = 0;
-  let dragging = false;
 
   function moveUrl(projectId) {
     return board.dataset.moveUrl.replace(/\/0\/move$/, "/" + projectId + "/move");
@@ -63,7 +63,6 @@
 
   function drop(event) {
     lastDrop = Date.now();
-    dragging = false;
     const card = event.item;
     const list = card.parentElement;
     if (event.from === event.to && event.oldIndex === event.newIndex) { live.pause(false); return; }
@@ -269,88 +268,6 @@
     });
   })();
 
-  // --- a phone: one stage at a time, chosen by its tab or by a swipe ------------------------
-
-  const phone = window.matchMedia("(max-width: 600px)");
-  let currentStage = null;   // the stage shown on a phone, kept when the columns are redrawn
-
-  function stageTabs() { return Array.from(board.querySelectorAll(".stage-tab")); }
-
-  // Show the stage (the first shown one if it is not: a filter took it away), its tab
-  // selected; the columns are the tabs' panels while the tabs are shown.
-  function showStage(stage, focus) {
-    const tabs = stageTabs();
-    if (!tabs.length) return;
-    const tab = tabs.find(function (t) { return t.dataset.tab === stage; }) || tabs[0];
-    currentStage = tab.dataset.tab;
-    for (const each of tabs) {
-      each.setAttribute("aria-selected", each === tab ? "true" : "false");
-      each.tabIndex = each === tab ? 0 : -1;
-    }
-    for (const column of board.querySelectorAll(".column")) {
-      column.toggleAttribute("data-current", column.dataset.stage === currentStage);
-      if (phone.matches) {
-        column.setAttribute("role", "tabpanel");
-        column.setAttribute("aria-labelledby", "stage-tab-" + column.dataset.stage);
-      } else {
-        column.removeAttribute("role");
-        column.removeAttribute("aria-labelledby");
-      }
-    }
-    if (focus) tab.focus();
-  }
-
-  // The stage ``step`` tabs away (−1 left, +1 right), if there is one.
-  function stepStage(step, focus) {
-    const tabs = stageTabs();
-    const at = tabs.findIndex(function (t) { return t.dataset.tab === currentStage; });
-    const next = tabs[at + step];
-    if (next) showStage(next.dataset.tab, focus);
-  }
-
-  board.addEventListener("click", function (event) {
-    const tab = event.target.closest(".stage-tab");
-    if (tab) showStage(tab.dataset.tab, false);
-  });
-  board.addEventListener("keydown", function (event) {
-    if (!event.target.closest(".stage-tab")) return;
-    const tabs = stageTabs();
-    const keys = { ArrowLeft: -1, ArrowRight: 1 };
-    if (event.key in keys) stepStage(keys[event.key], true);
-    else if (event.key === "Home") showStage(tabs[0].dataset.tab, true);
-    else if (event.key === "End") showStage(tabs[tabs.length - 1].dataset.tab, true);
-    else return;
-    event.preventDefault();
-  });
-
-  // A swipe: a finger that travels sideways far more than up or down, on the stage's cards or
-  // the page below them (a short column ends before the screen does). A drag (a finger that
-  // rested on a card) is not one.
-  const SWIPE_PX = 60;
-  let swipeFrom = null;
-
-  function swipesStages(target) {
-    if (target === document.body || target === document.documentElement) return true;
-    return board.contains(target) && !target.closest(".stage-tabs");
-  }
-
-  document.addEventListener("touchstart", function (event) {
-    swipeFrom = event.touches.length === 1 && swipesStages(event.target)
-      ? { x: event.touches[0].clientX, y: event.touches[0].clientY } : null;
-  }, { passive: true });
-  document.addEventListener("touchend", function (event) {
-    const from = swipeFrom;
-    swipeFrom = null;
-    if (!from || dragging || !phone.matches || event.changedTouches.length !== 1) return;
-    const dx = event.changedTouches[0].clientX - from.x;
-    const dy = event.changedTouches[0].clientY - from.y;
-    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > 2 * Math.abs(dy)) stepStage(dx < 0 ? 1 : -1, false);
-  }, { passive: true });
-
-  phone.addEventListener("change", function () { showStage(currentStage, false); });
-  // The filter bar's answer replaces the columns: the stage stays (before they are painted).
-  document.body.addEventListener("htmx:afterSwap", function () { showStage(currentStage, false); });
-
   function makeSortable() {
     if (board.dataset.canMove !== "1") return;
     for (const list of board.querySelectorAll(".column .cards")) {
@@ -368,7 +285,7 @@
         chosenClass: "card-chosen",
         filter: ".card-select, .card-move",   // tapped, never dragged
         preventOnFilter: false,
-        onStart: function () { dragging = true; live.pause(true); },
+        onStart: function () { live.pause(true); },
         onEnd: drop,
       });
     }
@@ -512,7 +429,7 @@
   }
 
   live.onChange(function (reason) {
-    if (reason === "resync") { makeSortable(); showStage(currentStage, false); }
+    if (reason === "resync") makeSortable();
     applyFilters();
     updateSelection();
   });
@@ -535,6 +452,5 @@
   });
 
   makeSortable();
-  showStage(null, false);
   applyFilters();
 })();
