@@ -15,6 +15,7 @@
   const SWIPE_PX = 60;
   let currentStage = null;   // the stage shown on a phone
   let swipeFrom = null;
+  let picked = false;        // the finger on the glass picked a card up: it drags, not swipes
 
   function stageTabs() { return Array.from(board.querySelectorAll(".stage-tab")); }
 
@@ -73,15 +74,16 @@
   }
 
   document.addEventListener("touchstart", function (event) {
+    picked = false;
     swipeFrom = event.touches.length === 1 && swipesStages(event.target)
       ? { x: event.touches[0].clientX, y: event.touches[0].clientY } : null;
   }, { passive: true });
+  // SortableJS (board.js) announces a card picked up by a finger that rested on it: "choose".
+  board.addEventListener("choose", function () { picked = true; });
   document.addEventListener("touchend", function (event) {
     const from = swipeFrom;
     swipeFrom = null;
-    // A finger that rested on a card picked it up (board.js: Sortable's chosen card): a drag.
-    const dragging = board.querySelector(".card-chosen");
-    if (!from || dragging || !phone.matches || event.changedTouches.length !== 1) return;
+    if (!from || picked || !phone.matches || event.changedTouches.length !== 1) return;
     const dx = event.changedTouches[0].clientX - from.x;
     const dy = event.changedTouches[0].clientY - from.y;
     if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > 2 * Math.abs(dy)) stepStage(dx < 0 ? 1 : -1, false);

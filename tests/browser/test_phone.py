@@ -114,7 +114,7 @@ def test_the_first_card_is_on_the_first_screen(api, open_board, artifacts):
 
 def test_tabs_switch_stages_on_tap_swipe_and_keys(api, open_board, artifacts):
     member = api("member")
-    member.create("冰糖橙冷链仓储项目")
+    orange = member.create("冰糖橙冷链仓储项目")
     talks = member.create("碣滩茶产业融合发展项目", stage="negotiating")
     page = open_board("member", **PHONE)
     page.get_by_role("tab", name=re.compile("在谈")).tap()
@@ -140,6 +140,12 @@ def test_tabs_switch_stages_on_tap_swipe_and_keys(api, open_board, artifacts):
     finger.swipe((200, 600), (230, 300))   # mostly up
     assert shown_stage(page) == "contact"
     assert_not_reloaded(page)
+    # A finger that rests on a card picks it up: sideways then, it drags the card, not the stage.
+    box = card(page, orange["id"]).locator(".card-foot").bounding_box()
+    start = (box["x"] + box["width"] - 10, box["y"] + box["height"] / 2)
+    finger.drag(start, (start[0] - 250, start[1]), chosen=card(page, orange["id"]))
+    expect(page.locator(".card-chosen")).to_have_count(0)
+    assert shown_stage(page) == "contact"
 
     # The keyboard: arrows move along the tabs, the focus with them (one tab in the Tab order).
     tab = page.get_by_role("tab", name=re.compile("接触洽谈"))
