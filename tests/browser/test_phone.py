@@ -258,6 +258,13 @@ def test_every_target_on_the_board_is_44_px_or_more(api, open_board):
     page.locator(".card-move").tap()
     expect(page.locator("#move-dialog")).to_have_attribute("open", "")
     assert page.evaluate(SMALL_TARGETS) == []
+    page.get_by_role("button", name="取消").tap()
+    # The panel, every fold of it open (stage dates, notes, blockers, withdrawing…).
+    page.locator(".card-title").tap()
+    panel = page.locator("dialog#dialog .project-panel")
+    expect(panel).to_be_visible()
+    panel.locator("details").evaluate_all("folds => folds.forEach(d => { d.open = true; })")
+    assert page.evaluate(SMALL_TARGETS) == []
 
 
 # --- Move to… ----------------------------------------------------------------------------------
