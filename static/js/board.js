@@ -1,5 +1,6 @@
-/* The board: drag and drop (SortableJS, mouse and touch), the project dialog, the filters
- * ("my projects", "my teams") and, for leads, selecting cards to give them one owner. */
+/* The board: drag and drop (SortableJS, mouse and touch) and "Move to…" (a sheet of stages, the
+ * phone's way), the project dialog, the filters ("my projects", "my teams") and, for leads,
+ * selecting cards to give them one owner. On a phone, stage_tabs.js shows one stage at a time. */
 (function () {
   "use strict";
 
@@ -36,33 +37,40 @@
     live.resync();
   }
 
-  async function drop(event) {
-    lastDrop = Date.now();
-    const card = event.item;
-    const list = card.parentElement;
-    if (event.from === event.to && event.oldIndex === event.newIndex) { live.pause(false); return; }
-    const from = event.from.closest(".column").dataset.stage;
-    const body = {
-      stage: list.closest(".column").dataset.stage,
-      version: Number(card.dataset.version),
-      position: Array.from(list.querySelectorAll(":scope > .card")).indexOf(card),
-    };
+  // Send a move of ``card`` from the stage ``from`` (live updates paused meanwhile): a drop's,
+  // or a tap on "Move to…". True once it is saved; a gate asks for what the stage needs.
+  async function move(card, body, from) {
     let response;
     try {
       response = await sendMove(card.dataset.projectId, body);
     } catch (error) {
       refused();
-      return;
+      return false;
     }
     const answer = await answerOf(response);
     if (response.ok) {
       card.dataset.version = answer.version;
       live.pause(false);
-    } else if (response.status === 422 && Array.isArray(answer.missing)) {
+      return true;
+    }
+    if (response.status === 422 && Array.isArray(answer.missing)) {
       gate.ask(card, body, answer, from);   // live updates wait until the dialog is answered
     } else {
       refused(answer.error);
     }
+    return false;
+  }
+
+  function drop(event) {
+    lastDrop = Date.now();
+    const card = event.item;
+    const list = card.parentElement;
+    if (event.from === event.to && event.oldIndex === event.newIndex) { live.pause(false); return; }
+    move(card, {
+      stage: list.closest(".column").dataset.stage,
+      version: Number(card.dataset.version),
+      position: Array.from(list.querySelectorAll(":scope > .card")).indexOf(card),
+    }, event.from.closest(".column").dataset.stage);
   }
 
   // --- the stage gate: a dropped card that lacks what its new stage needs ---------------------
@@ -210,6 +218,56 @@
     return { ask: ask };
   })();
 
+  // --- "Move to…": a stage to tap, the easy way to move on a phone ------------------------------
+
+  // The same move as a drop (to the end of the stage's column); the card goes over when the
+  // live push brings it, to every screen alike.
+  (function () {
+    const box = document.getElementById("move-dialog");
+    if (!box) return;
+    // The project asked about, while the sheet is open; its card is found again by its id when
+    // a stage is tapped (a live update may have redrawn it meanwhile, with a newer version).
+    let asked = null;
+
+    function open(card) {
+      asked = card.dataset.projectId;
+      const from = card.closest(".column").dataset.stage;
+      box.querySelector(".move-project").textContent = card.querySelector(".card-title").textContent;
+      for (const button of box.querySelectorAll("button[data-move-to]")) {
+        const here = button.dataset.moveTo === from;
+        button.disabled = here;
+        if (here) button.setAttribute("aria-current", "true"); else button.removeAttribute("aria-current");
+      }
+      box.showModal();
+      box.querySelector("button[data-move-to]:not(:disabled)").focus();
+    }
+
+    box.addEventListener("click", async function (event) {
+      const button = event.target.closest("button[data-move-to]");
+      if (!button || !asked) return;
+      const card = cardOf(asked);
+      asked = null;
+      box.close();
+      if (!card) { refused(); return; }   // it left this screen meanwhile
+      live.pause(true);
+      const body = { stage: button.dataset.moveTo, version: Number(card.dataset.version), position: null };
+      if (await move(card, body, card.closest(".column").dataset.stage)) {
+        live.toast(box.dataset.textMoved.replace("{stage}", button.dataset.label), "info");
+      }
+    });
+    box.addEventListener("close", function () {
+      // Cancelled: back to the card's button. Moved: the stage shown, whose tab says the count.
+      const back = asked && cardOf(asked);
+      asked = null;
+      const tab = board.querySelector('.stage-tab[aria-selected="true"]');
+      if (back) back.querySelector(".card-move").focus(); else if (tab) tab.focus();
+    });
+    board.addEventListener("click", function (event) {
+      const button = event.target.closest(".card-move");
+      if (button) open(button.closest(".card"));
+    });
+  })();
+
   function makeSortable() {
     if (board.dataset.canMove !== "1") return;
     for (const list of board.querySelectorAll(".column .cards")) {
@@ -225,7 +283,7 @@
         delayOnTouchOnly: true,    // a touch must rest briefly, so the board still scrolls
         ghostClass: "card-ghost",
         chosenClass: "card-chosen",
-        filter: ".card-select",    // a selection checkbox is clicked, never dragged
+        filter: ".card-select, .card-move",   // tapped, never dragged
         preventOnFilter: false,
         onStart: function () { live.pause(true); },
         onEnd: drop,

@@ -78,6 +78,8 @@
       const total = column.querySelector(".total");
       const decimals = Number(total.dataset.decimals);
       setCount(column.querySelector(".count"), visible.length);
+      const tab = document.getElementById("stage-tab-" + column.dataset.stage);   // the board's, on a phone
+      if (tab) setCount(tab.querySelector(".count"), visible.length);
       total.textContent = (wan / Number(total.dataset.divisor)).toLocaleString("en-US", {
         minimumFractionDigits: decimals, maximumFractionDigits: decimals });
       for (const badge of column.querySelectorAll(".warning-count")) {

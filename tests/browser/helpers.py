@@ -1,6 +1,7 @@
 """What the browser tests import: the system Chromium's settings, a signed-in JSON API session
 (``Api``), and helpers on a page (a card's locator, a column's ids, drags, the reload marker,
-waiting for the live indicator). The fixtures are in tests/browser/conftest.py."""
+waiting for the live indicator, a finger on a touch screen: ``Finger``). The fixtures are in
+tests/browser/conftest.py."""
 
 from __future__ import annotations
 
@@ -138,3 +139,36 @@ def drop_into(page: Page, project_id: int, stage: str):
     with page.expect_response(f"**/api/projects/{project_id}/move") as moved:
         drag_to(page, grab_point(page, project_id), empty_spot(page, stage))
     return moved.value
+
+
+class Finger:
+    """Touch input through the DevTools protocol: Playwright has tap, but no touch drag."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.cdp = page.context.new_cdp_session(page)
+
+    def _send(self, kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1}]
+        self.cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    def _slide(self, start: tuple[float, float], end: tuple[float, float], steps: int) -> None:
+        (x0, y0), (x1, y1) = start, end
+        for i in range(1, steps + 1):
+            self._send("touchMove", x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps)
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float], steps: int = 20,
+             chosen=None) -> None:
+        self._send("touchStart", *start)
+        if chosen is not None:
+            # A touch must rest (Sortable's delay) before it picks the card up.
+            expect(chosen).to_have_class(re.compile(r"\bcard-chosen\b"))
+        self._slide(start, end, steps)
+        self._send("touchMove", end[0], end[1] + 1)
+        self._send("touchEnd", *end)
+
+    def swipe(self, start: tuple[float, float], end: tuple[float, float], steps: int = 6) -> None:
+        """A quick stroke: the finger moves at once, without resting first."""
+        self._send("touchStart", *start)
+        self._slide(start, end, steps)
+        self._send("touchEnd", *end)

@@ -1,14 +1,18 @@
-"""The board on a phone (390 × 844, touch; issue 11): no page is wider than the screen, and a
-tapped card's panel opens on the screen, full-screen, with "Move to…" in reach."""
+"""The board on a phone (390 × 844, touch; issue 11): no page is wider than the screen; one
+stage at a time, chosen by tabs that keep their counts (a tap, a swipe, the keyboard); the top
+bar and the filters folded into a menu; every target 44 px or more; "Move to…" moves a card
+the way a drop does; a tapped card's panel opens full-screen. Wider screens keep every column."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import card
+from tests.browser.helpers import STAGES, Finger, assert_not_reloaded, card, column_ids, mark
 from tests.databases import run_sql
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -37,6 +41,7 @@ def test_no_page_is_wider_than_a_phone(live_server, api, open_board, wall_path, 
         if page_width > screen or screen != 390:
             too_wide[path.split("?")[0]] = (page_width, screen)
     page.goto(live_server.url + "/board")
+    page.get_by_role("tab", name=re.compile("在谈")).tap()
     expect(page.locator('.column[data-stage="negotiating"] .warning-count-red')).to_be_visible()
     page.screenshot(path=artifacts / "phone-board.png")
     assert too_wide == {}, f"wider than the phone's 390 px (page, layout viewport): {too_wide}"
@@ -55,3 +60,320 @@ def test_a_tapped_card_opens_its_panel_full_screen(api, open_board, artifacts):
     expect(move).to_be_visible()
     assert move.bounding_box()["x"] + move.bounding_box()["width"] <= 390
     page.screenshot(path=artifacts / "phone-panel.png")
+
+
+# --- one stage at a time ------------------------------------------------------------------------
+
+def shown_stage(page: Page) -> str:
+    """The one column a phone shows (and checks that it is the only one)."""
+    visible = page.locator(".column:visible")
+    expect(visible).to_have_count(1)
+    return visible.get_attribute("data-stage")
+
+
+def tab_counts(page: Page) -> dict[str, int]:
+    return dict(page.locator(".stage-tab").evaluate_all(
+        "tabs => tabs.map(t => [t.dataset.tab, Number(t.querySelector('.count').textContent)])"))
+
+
+def card_counts(page: Page) -> dict[str, int]:
+    return {stage: len(column_ids(page, stage)) for stage in STAGES}
+
+
+def expect_tab_counts(page: Page, counts: dict[str, int]) -> None:
+    """The tabs say ``counts``, which are the cards in the columns (hidden ones included)."""
+    for stage, count in counts.items():
+        expect(page.locator(f"#stage-tab-{stage} .count")).to_have_text(str(count))
+    assert tab_counts(page) == card_counts(page) == counts
+
+
+def test_the_first_card_is_on_the_first_screen(api, open_board, artifacts):
+    member = api("member")
+    first = member.create("生物医药中间体项目")
+    member.create("数据中心及算力服务项目", stage="negotiating")
+    member.create("智能装备制造产业园", stage="negotiating")
+    member.create("新能源电池材料基地", stage="signed")
+    page = open_board("member", **PHONE)
+    page.screenshot(path=artifacts / "phone-board-tabs.png")
+    assert shown_stage(page) == "contact"
+    box = card(page, first["id"]).bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    assert box["width"] >= 390 - 2 * 10, box          # full width, but for a small margin
+    tabs = page.get_by_role("tablist", name="阶段").get_by_role("tab")
+    expect(tabs).to_have_text([re.compile(label) for label in
+                               ("接触洽谈", "在谈", "已签约", "已开工", "竣工投产")])
+    expect(tabs.first).to_have_attribute("aria-selected", "true")
+    expect_tab_counts(page, {"contact": 1, "negotiating": 2, "signed": 1, "started": 0,
+                             "producing": 0})
+    # The column is the tab's panel; the top bar and the filters are folded away.
+    panel = page.get_by_role("tabpanel", name=re.compile("接触洽谈"))
+    expect(panel).to_contain_text("生物医药中间体项目")
+    expect(page.get_by_role("button", name="新增项目")).to_be_hidden()
+    expect(page.locator("#filter-bar")).to_be_hidden()
+
+
+def test_tabs_switch_stages_on_tap_swipe_and_keys(api, open_board, artifacts):
+    member = api("member")
+    orange = member.create("冰糖橙冷链仓储项目")
+    talks = member.create("碣滩茶产业融合发展项目", stage="negotiating")
+    page = open_board("member", **PHONE)
+    page.get_by_role("tab", name=re.compile("在谈")).tap()
+    assert shown_stage(page) == "negotiating"
+    expect(card(page, talks["id"])).to_be_in_viewport()
+    expect(page.get_by_role("tab", name=re.compile("在谈"))).to_have_attribute(
+        "aria-selected", "true")
+    expect(page.get_by_role("tab", name=re.compile("接触洽谈"))).to_have_attribute(
+        "aria-selected", "false")
+
+    finger = Finger(page)
+    mark(page)
+    # Right to left: the next stage; left to right: back; up and down: the page scrolls.
+    finger.swipe((330, 500), (80, 520))
+    expect(page.get_by_role("tab", name=re.compile("已签约"))).to_have_attribute(
+        "aria-selected", "true")
+    assert shown_stage(page) == "signed"
+    finger.swipe((60, 500), (320, 490))
+    finger.swipe((60, 500), (320, 490))
+    expect(page.get_by_role("tab", name=re.compile("接触洽谈"))).to_have_attribute(
+        "aria-selected", "true")
+    finger.swipe((60, 500), (320, 490))    # no stage before the first, and no page either
+    finger.swipe((200, 600), (230, 300))   # mostly up
+    assert shown_stage(page) == "contact"
+    assert_not_reloaded(page)
+    # A finger that rests on a card picks it up: sideways then, it drags the card, not the stage.
+    box = card(page, orange["id"]).locator(".card-foot").bounding_box()
+    start = (box["x"] + box["width"] - 10, box["y"] + box["height"] / 2)
+    finger.drag(start, (start[0] - 250, start[1]), chosen=card(page, orange["id"]))
+    expect(page.locator(".card-chosen")).to_have_count(0)
+    assert shown_stage(page) == "contact"
+
+    # The keyboard: arrows move along the tabs, the focus with them (one tab in the Tab order).
+    tab = page.get_by_role("tab", name=re.compile("接触洽谈"))
+    tab.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name=re.compile("在谈"))).to_be_focused()
+    assert shown_stage(page) == "negotiating"
+    page.keyboard.press("End")
+    expect(page.get_by_role("tab", name=re.compile("竣工投产"))).to_be_focused()
+    assert shown_stage(page) == "producing"
+    expect(page.locator('.stage-tab[tabindex="0"]')).to_have_count(1)
+    page.screenshot(path=artifacts / "phone-board-producing.png")
+
+
+def test_a_move_on_another_screen_updates_the_tab_counts(api, open_board):
+    member = api("member")
+    projects = [member.create(f"工业园区项目{i}") for i in range(3)]
+    page = open_board("member", **PHONE)
+    expect_tab_counts(page, {"contact": 3, "negotiating": 0, "signed": 0, "started": 0,
+                             "producing": 0})
+    member.move(projects[0]["id"], "negotiating")
+    expect_tab_counts(page, {"contact": 2, "negotiating": 1, "signed": 0, "started": 0,
+                             "producing": 0})
+    assert shown_stage(page) == "contact"   # the screen stays where its reader was
+
+
+# --- the menu ----------------------------------------------------------------------------------
+
+def test_the_menu_holds_the_top_bar_and_the_filters(api, open_board, artifacts):
+    member = api("member")
+    farm = member.create("稻渔综合种养项目", stage="negotiating", sector="agriculture")
+    member.create("汽车零部件制造项目", stage="negotiating", sector="industry")
+    member.create("预制菜加工项目", sector="agriculture")
+    page = open_board("member", **PHONE)
+    page.get_by_role("tab", name=re.compile("在谈")).tap()
+    menu = page.get_by_role("button", name="菜单")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.tap()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    for name in ("新增项目", "退出登录"):
+        expect(page.get_by_role("button", name=name)).to_be_visible()
+    expect(page.get_by_role("link", name="工作量")).to_be_visible()
+    sector = page.get_by_role("combobox", name="产业类别")
+    expect(sector).to_be_visible()
+    page.screenshot(path=artifacts / "phone-menu.png", full_page=True)
+
+    with page.expect_response(lambda r: "sector=agriculture" in r.url):
+        sector.select_option("agriculture")
+    expect(page.locator("#match-count")).to_have_text("2")
+    assert "sector=agriculture" in page.url
+    # The stage read before stays; the tabs count what the filter keeps.
+    assert shown_stage(page) == "negotiating"
+    expect_tab_counts(page, {"contact": 1, "negotiating": 1, "signed": 0, "started": 0,
+                             "producing": 0})
+    assert column_ids(page, "negotiating") == [farm["id"]]
+
+    menu.tap()
+    expect(page.get_by_role("button", name="新增项目")).to_be_hidden()
+    # Folded, the filter still says what it keeps, and can be cleared.
+    chips = page.get_by_role("list", name="已选筛选条件")
+    expect(chips).to_be_visible()
+    expect(chips).to_have_text("现代农业")
+    expect(page.locator(".filter-clear")).to_be_visible()
+    expect(sector).to_be_hidden()
+    page.screenshot(path=artifacts / "phone-menu-folded-filtered.png")
+    # A keyboard folds it too: Escape, and the focus goes back to the button.
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(sector).to_be_visible()
+    sector.focus()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    expect(sector).to_be_hidden()
+
+
+# --- fingers ----------------------------------------------------------------------------------
+
+#: Whatever a finger can hit (a checkbox's target is its label), visible, smaller than 44 × 44.
+SMALL_TARGETS = """() => {
+  const targets = new Set();
+  for (const el of document.querySelectorAll(
+      "a[href], button, select, textarea, input:not([type=hidden]), summary, [role=tab]")) {
+    const label = el.matches("input[type=checkbox], input[type=radio]") && el.closest("label");
+    targets.add(label || el);
+  }
+  return Array.from(targets).filter(el => el.getClientRects().length && el.checkVisibility())
+    .map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
+    .filter(([, box]) => box.width < 44 || box.height < 44)
+    .map(([html, box]) => `${html} ${Math.round(box.width)}x${Math.round(box.height)}`);
+}"""
+
+
+def test_every_target_on_the_board_is_44_px_or_more(api, open_board):
+    lead = api("lead")
+    lead.create("光伏组件生产线项目")
+    page = open_board("lead", **PHONE)
+    assert page.evaluate(SMALL_TARGETS) == []
+    page.get_by_role("button", name="菜单").tap()
+    assert page.evaluate(SMALL_TARGETS) == []
+    for pick in ("县市区", "阶段"):
+        page.locator(".filter-pick summary", has_text=pick).tap()
+        assert page.evaluate(SMALL_TARGETS) == [], pick
+    page.get_by_text("报表").tap()
+    expect(page.get_by_role("link", name="周报")).to_be_visible()
+    assert page.evaluate(SMALL_TARGETS) == []
+    page.get_by_role("button", name="批量选择").tap()
+    expect(page.locator(".card-select")).to_have_count(1)
+    assert page.evaluate(SMALL_TARGETS) == []
+    page.locator(".card-move").tap()
+    expect(page.locator("#move-dialog")).to_have_attribute("open", "")
+    assert page.evaluate(SMALL_TARGETS) == []
+    page.get_by_role("button", name="取消").tap()
+    # The panel, every fold of it open (stage dates, notes, blockers, withdrawing…).
+    page.locator(".card-title").tap()
+    panel = page.locator("dialog#dialog .project-panel")
+    expect(panel).to_be_visible()
+    panel.locator("details").evaluate_all("folds => folds.forEach(d => { d.open = true; })")
+    assert page.evaluate(SMALL_TARGETS) == []
+
+
+# --- Move to… ----------------------------------------------------------------------------------
+
+def moves_of(live_server, project_id: int) -> list[tuple]:
+    return run_sql(live_server.database_url,
+                   'SELECT e.from_stage, e.to_stage, u.username FROM project_event e '
+                   'JOIN "user" u ON u.id = e.user_id '
+                   "WHERE e.project_id = :id AND e.action = 'moved' ORDER BY e.id", id=project_id)
+
+
+def test_move_to_moves_the_card_as_a_drop_does(live_server, api, open_board, artifacts):
+    member = api("member")
+    project = member.create("锂电池回收利用项目")
+    page = open_board("member", **PHONE)
+    card(page, project["id"]).get_by_role("button", name="移至…").tap()
+    sheet = page.get_by_role("dialog", name="移至…")
+    expect(sheet).to_be_visible()
+    expect(sheet).to_contain_text("锂电池回收利用项目")
+    expect(sheet.get_by_role("button", name=re.compile("接触洽谈"))).to_be_disabled()
+    expect(sheet.get_by_role("button", name=re.compile("接触洽谈"))).to_contain_text("当前阶段")
+    box = sheet.bounding_box()
+    assert (box["x"], box["width"], round(box["y"] + box["height"])) == (0, 390, 844), box
+    page.screenshot(path=artifacts / "phone-move-to.png")
+
+    with page.expect_response(f"**/api/projects/{project['id']}/move") as moved:
+        sheet.get_by_role("button", name="在谈").tap()
+    assert moved.value.status == 200, moved.value.text()
+    expect(sheet).to_be_hidden()
+    expect(page.locator("#toast")).to_have_text("已移至“在谈”。")
+    expect(card(page, project["id"], "negotiating")).to_be_attached()
+    expect_tab_counts(page, {"contact": 0, "negotiating": 1, "signed": 0, "started": 0,
+                             "producing": 0})
+    assert member.get(project["id"])["stage"] == "negotiating"
+    assert moves_of(live_server, project["id"]) == [("contact", "negotiating", "member")]
+
+
+def test_move_to_asks_what_the_stage_gate_needs(live_server, api, open_board, artifacts):
+    member = api("member")
+    # Signing needs the agreed investment, which this project does not have yet.
+    project = member.create("新能源电池材料生产基地", stage="negotiating", investment_wan=None)
+    page = open_board("member", **PHONE)
+    page.get_by_role("tab", name=re.compile("在谈")).tap()
+    card(page, project["id"]).get_by_role("button", name="移至…").tap()
+    with page.expect_response(f"**/api/projects/{project['id']}/move") as refused:
+        page.get_by_role("dialog", name="移至…").get_by_role("button", name="已签约").tap()
+    assert refused.value.status == 422
+    gate = page.locator("#gate-dialog")
+    expect(gate).to_have_attribute("open", "")
+    assert gate.bounding_box() == {"x": 0, "y": 0, "width": 390, "height": 844}
+    gate.get_by_label(re.compile("投资额")).fill("120,000")
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    expect(gate.locator('input[name="stage_dates.signed"]')).to_have_value(today)
+    page.screenshot(path=artifacts / "phone-move-to-gate.png")
+    with page.expect_response(f"**/api/projects/{project['id']}/move") as moved:
+        gate.get_by_role("button", name="保存并移动").tap()
+    assert moved.value.status == 200, moved.value.text()
+    expect(card(page, project["id"], "signed")).to_be_attached()
+    stored = member.get(project["id"])
+    assert (stored["stage"], stored["investment_wan"], stored["stage_dates"]["signed"]) == \
+        ("signed", 120000, today)
+    assert moves_of(live_server, project["id"]) == [("negotiating", "signed", "member")]
+
+
+def test_move_to_a_card_changed_meanwhile_is_refused(live_server, api, open_board):
+    member = api("member")
+    project = member.create("中药材精深加工项目")
+    page = open_board("member", **PHONE)
+    card(page, project["id"]).get_by_role("button", name="移至…").tap()
+    # The card changes while the sheet is open, and this screen has not heard of it yet: the
+    # version it sends is stale…
+    run_sql(live_server.database_url, "UPDATE project SET investor = :investor, "
+            "version = version + 1 WHERE id = :id", investor="五溪本草药业有限公司",
+            id=project["id"])
+    with page.expect_response(f"**/api/projects/{project['id']}/move") as refused:
+        page.get_by_role("dialog", name="移至…").get_by_role("button", name="在谈").tap()
+    assert refused.value.status == 409
+    expect(page.locator("#toast")).to_have_class(re.compile(r"\berror\b"))
+    # …so nothing moved, and the screen shows what the database holds.
+    expect(card(page, project["id"], "contact")).to_contain_text("五溪本草药业有限公司")
+    assert member.get(project["id"])["stage"] == "contact"
+    assert moves_of(live_server, project["id"]) == []
+
+
+def test_move_to_a_card_redrawn_meanwhile_sends_its_new_version(live_server, api, open_board):
+    member = api("member")
+    project = member.create("古商城街区保护开发项目")
+    page = open_board("member", **PHONE)
+    card(page, project["id"]).get_by_role("button", name="移至…").tap()
+    # Another screen edits the card while the sheet is open, and its push redraws the card here.
+    member.patch(project["id"], investor="古城文旅发展有限公司")
+    expect(card(page, project["id"])).to_contain_text("古城文旅发展有限公司")
+    with page.expect_response(f"**/api/projects/{project['id']}/move") as moved:
+        page.get_by_role("dialog", name="移至…").get_by_role("button", name="在谈").tap()
+    assert moved.value.status == 200, moved.value.text()
+    expect(card(page, project["id"], "negotiating")).to_be_attached()
+    assert moves_of(live_server, project["id"]) == [("contact", "negotiating", "member")]
+
+
+# --- wider screens ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_wider_screens_keep_every_column(api, open_board, size, artifacts):
+    api("member").create("绿色建材产业园")
+    page = open_board("member", viewport={"width": size[0], "height": size[1]})
+    expect(page.locator(".column:visible")).to_have_count(5)
+    for hidden in (".stage-tabs", ".menu-toggle", ".card-move"):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.get_by_role("button", name="新增项目")).to_be_visible()
+    expect(page.locator("#filter-bar select").first).to_be_visible()
+    assert page.get_by_role("tabpanel").count() == 0
+    page.screenshot(path=artifacts / f"board-{size[0]}x{size[1]}.png")

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_not_reloaded, card, mark
+from tests.browser.helpers import Finger, assert_not_reloaded, card, mark
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-
-
-class Finger:
-    """Touch input through the DevTools protocol: Playwright has tap, but no touch drag."""
-
-    def __init__(self, page: Page):
-        self.page = page
-        self.cdp = page.context.new_cdp_session(page)
-
-    def _send(self, kind: str, x: float, y: float) -> None:
-        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1}]
-        self.cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
-
-    def drag(self, start: tuple[float, float], end: tuple[float, float], steps: int = 20,
-             chosen=None) -> None:
-        self._send("touchStart", *start)
-        if chosen is not None:
-            # A touch must rest (Sortable's delay) before it picks the card up.
-            expect(chosen).to_have_class(re.compile(r"\bcard-chosen\b"))
-        (x0, y0), (x1, y1) = start, end
-        for i in range(1, steps + 1):
-            self._send("touchMove", x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps)
-        self._send("touchMove", x1, y1 + 1)
-        self._send("touchEnd", x1, y1)
 
 
 def test_touch_drag_moves_a_card(api, open_board, artifacts):
