@@ -9,6 +9,7 @@
   const mineBox = document.getElementById("filter-mine");
   const teamsBox = document.getElementById("filter-teams");
   const myTeams = JSON.parse(board.dataset.myTeams || "[]");
+  const moveTeams = JSON.parse(board.dataset.moveTeams || "[]");
   const csrfToken = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
   let lastDrop = 0;
 
@@ -210,6 +211,21 @@
     return { ask: ask };
   })();
 
+  // A card of a team the reader may not change does not look draggable and is never picked
+  // up (the server would refuse its move anyway). The card's HTML is the same for every
+  // screen, so each screen marks its own cards, again after every live change.
+  function markFixed() {
+    for (const card of board.querySelectorAll(".card")) {
+      card.classList.toggle("card-fixed", !moveTeams.includes(card.dataset.team));
+    }
+  }
+
+  // The empty board's notice goes once a first card is there.
+  function dropEmptyNotice() {
+    const notice = document.getElementById("notice-empty");
+    if (notice && board.querySelector(".card")) notice.remove();
+  }
+
   function makeSortable() {
     if (board.dataset.canMove !== "1") return;
     for (const list of board.querySelectorAll(".column .cards")) {
@@ -225,7 +241,7 @@
         delayOnTouchOnly: true,    // a touch must rest briefly, so the board still scrolls
         ghostClass: "card-ghost",
         chosenClass: "card-chosen",
-        filter: ".card-select",    // a selection checkbox is clicked, never dragged
+        filter: ".card-select, .card-fixed",   // a checkbox is clicked, never dragged
         preventOnFilter: false,
         onStart: function () { live.pause(true); },
         onEnd: drop,
@@ -372,6 +388,8 @@
 
   live.onChange(function (reason) {
     if (reason === "resync") makeSortable();
+    markFixed();
+    dropEmptyNotice();
     applyFilters();
     updateSelection();
   });
@@ -393,6 +411,7 @@
     if (title) title.focus();
   });
 
+  markFixed();
   makeSortable();
   applyFilters();
 })();

@@ -18,7 +18,7 @@ import requests
 import socketio
 from sqlalchemy import select, update
 
-from tests.helpers import actor, socket_client
+from tests.helpers import actor, printed_wall_path, socket_client
 from wallchart.core.models import AuditEntry, DisplayToken, Project
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
@@ -431,7 +431,7 @@ def test_the_command_line_creates_and_sets_displays(app):
     result = runner.invoke(args=["display", "create", "大厅", "--profile", "lobby",
                                  "--views", "board,ranking", "--rotate", "60"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1].startswith("/wall?token=")
+    assert printed_wall_path(result.output).startswith("/wall?token=")
     assert displays_table(app)[-1][1:5] == ("大厅", "lobby", ["board", "ranking"], 60)
     result = runner.invoke(args=["display", "set", "大厅", "--views", "charts", "--rotate", "15"])
     assert result.exit_code == 0, result.output

@@ -190,6 +190,23 @@ def test_an_admin_creates_a_user_who_can_sign_in(app, clients):
         "admin", "user.create", "zhangsan", {"role": "lead", "display_name": "张三"})
 
 
+def test_an_admin_creates_a_user_in_a_team(app, clients):
+    """The new-user form offers the teams: a member in one moves its cards from the start."""
+    form = text(clients["admin"].get("/admin/users")).split('name="team"')[1].split("</select>")[0]
+    assert f'<option value="{TEAM}">' in form and f'<option value="{OTHER_TEAM}">' in form
+    response = clients["admin"].post("/admin/users", data={
+        "username": "xiaoli", "display_name": "小李", "role": "member", "team": OTHER_TEAM,
+        "password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert OTHER_TEAM in text(clients["admin"].get(response.headers["Location"]))
+    with app.app_context():
+        team = db.session.execute(select(Team).where(Team.name == OTHER_TEAM)).scalar_one()
+        assert [m.username for m in team.members] == ["outsider", "xiaoli"]
+    assert audit_log(app, "user.create")[-1] == (
+        "admin", "user.create", "xiaoli",
+        {"role": "member", "display_name": "小李", "team": OTHER_TEAM})
+
+
 @pytest.mark.parametrize("fields, field, message", [
     ({"username": "member"}, "username", "用户名已被占用"),
     ({"username": "two words"}, "username", "字母"),
@@ -197,6 +214,7 @@ def test_an_admin_creates_a_user_who_can_sign_in(app, clients):
     ({"role": "boss"}, "role", "角色"),
     ({"role": ""}, "role", "角色"),
     ({"display_name": "名" * 65}, "display_name", "64"),
+    ({"team": "三组"}, "team", "不存在名为“三组”的专班"),
 ])
 def test_a_bad_new_user_is_refused_with_the_reason_and_nothing_saved(app, clients, fields,
                                                                     field, message):
@@ -597,9 +615,9 @@ def test_the_first_admin_from_the_setup_link_is_audited(empty_app):
 
     with empty_app.app_context():
         token = accounts.issue_setup_token()
-        accounts.complete_setup(token, "chief", NEW_PASSWORD)
-    assert audit_log(empty_app) == [
-        (None, "user.create", "chief", {"role": "admin", "setup_link": True})]
+        accounts.complete_setup(token, "chief", NEW_PASSWORD, "王科长")
+    assert audit_log(empty_app) == [(None, "user.create", "chief", {
+        "role": "admin", "display_name": "王科长", "setup_link": True})]
 
 
 # --- one's own password ------------------------------------------------------------------------

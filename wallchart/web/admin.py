@@ -59,7 +59,8 @@ def index():
 
 def _users_page(error: Invalid | None = None):
     return render_template("admin/users.html", users=accounts.users_with_teams(), error=error,
-                           values=request.form), error.status if error else 200
+                           teams=queries.teams(), values=request.form), \
+        error.status if error else 200
 
 
 @bp.get("/users")
@@ -73,7 +74,7 @@ def create_user():
     try:
         created = accounts.create_user(current_user, form.get("username"),
                                        form.get("password"), form.get("role"),
-                                       form.get("display_name", ""))
+                                       form.get("display_name", ""), form.get("team"))
     except Invalid as error:
         return _users_page(error)
     return _done(_("User %(name)s created.", name=created.username), ".user", user_id=created.id)

@@ -95,11 +95,25 @@ def index():
         body = (render_template("partials/columns.html", **context)
                 + render_template("partials/filter_bar.html", **context, status_only=True))
         return body, shown.status, {"Vary": "HX-Request"}
-    return render_template("board.html", **shown.context("board"),
+    return render_template("board.html", **shown.context("board"), **_first_steps(shown),
                            mine=request.args.get("mine") == "1",
                            my_teams=queries.team_names(my_team_ids),
                            teams_only=request.args.get("teams") == "mine",
                            owners=owners), shown.status, {"Vary": "HX-Request"}
+
+
+def _first_steps(shown: filters.Screen) -> dict[str, Any]:
+    """What the page needs to say what the reader can do: the teams whose cards he may move
+    (every team for an administrator, none for a viewer), whom to ask when that is none, and
+    whether the board is still empty (and has no counties yet)."""
+    movable = [team.name for team in teams.teams_of(current_user)] \
+        if current_user.can("move") else []
+    teamless = current_user.can("move") and current_user.role != "admin" and not movable
+    empty = (shown.columns is not None and not shown.board_filter.active
+             and not any(shown.columns[stage] for stage in STAGES))
+    return {"movable_teams": movable, "teamless": teamless,
+            "board_empty": empty, "no_counties": empty and not queries.counties(),
+            "administrators": queries.administrators() if teamless or empty else []}
 
 
 @bp.get("/workload")
