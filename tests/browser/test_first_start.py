@@ -1,0 +1,83 @@
+"""The first days on the board: a person sees which cards he may move and, when that is none
+because he is in no team, why and whom to ask; an empty board says what to do first."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import card, drag_to, drop_into, empty_spot, grab_point
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+
+def cursor(page: Page, project_id: int) -> str:
+    return card(page, project_id).evaluate("c => getComputedStyle(c).cursor")
+
+
+def test_cards_of_other_teams_neither_look_nor_act_draggable(live_server, api, open_board,
+                                                            artifacts):
+    """``outsider`` (二组) sees 一组's card without a grab cursor; dragging it picks nothing up
+    and sends nothing, while his own team's card moves. A card redrawn by a live change keeps
+    its look."""
+    theirs = api("member").create("一组的项目")
+    mine = api("outsider").create("二组的项目")
+    page = open_board("outsider")
+    moves: list[str] = []
+    page.on("request", lambda request: moves.append(request.url) if "/move" in request.url
+            else None)
+    expect(card(page, theirs["id"])).to_have_class("card card-fixed")
+    assert cursor(page, theirs["id"]) == "default" and cursor(page, mine["id"]) == "grab"
+    page.screenshot(path=str(artifacts / "first-start-fixed-cards.png"))
+
+    drag_to(page, grab_point(page, theirs["id"]), empty_spot(page, "negotiating"))
+    expect(card(page, theirs["id"], "contact")).to_be_visible()
+    # His own card moves; its request comes after anything the first drag could have sent.
+    assert drop_into(page, mine["id"], "negotiating").status == 200
+    assert moves == [f"{live_server.url}/api/projects/{mine['id']}/move"]
+    assert api("member").get(theirs["id"])["stage"] == "contact"
+    assert api("member").get(mine["id"])["stage"] == "negotiating"
+
+    api("member").patch(theirs["id"], name="一组的项目（改名）")
+    expect(card(page, theirs["id"]).locator(".card-title")).to_have_text("一组的项目（改名）")
+    expect(card(page, theirs["id"])).to_have_class("card card-fixed")
+
+
+def test_a_member_in_no_team_is_told_why_and_whom_to_ask(live_server, api, open_board,
+                                                         artifacts):
+    """A user created without --team, as the README's first start could leave him: the board
+    says he is in no team and names the administrator; no card looks draggable."""
+    project = api("member").create("等待专班的项目")
+    live_server.flask("user", "create", "xiaoli", "--role", "member", "--display-name", "小李")
+    page = open_board("xiaoli", through_form=True)
+    notice = page.locator("#notice-teamless")
+    expect(notice).to_contain_text("你还没有加入专班")
+    expect(notice).to_contain_text("请联系管理员（Admin）")
+    assert cursor(page, project["id"]) == "default"
+    expect(page.get_by_role("button", name="新增项目")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "first-start-teamless.png"))
+    # Someone in a team sees no such notice.
+    expect(open_board("member").locator("#notice-teamless")).to_have_count(0)
+
+
+@pytest.mark.parametrize("username, says", [
+    ("admin", "请先添加县市区与园区"),
+    ("member", "点击「新增项目」录入第一个项目。县市区还没有设置，请联系管理员（Admin）添加。"),
+    ("viewer", "各专班录入项目后会显示在这里"),
+])
+def test_an_empty_board_says_what_to_do_first(live_server, api, open_board, artifacts, username,
+                                              says):
+    """No project and no county yet: the administrator is sent to the counties, a member to
+    "New project" (and to the administrator for counties), a viewer told what will come.
+    The notice goes when the first card arrives."""
+    page = open_board(username)
+    notice = page.locator("#notice-empty")
+    expect(notice).to_contain_text(says)
+    if username == "admin":
+        notice.get_by_role("link").click()
+        expect(page).to_have_url(f"{live_server.url}/admin/counties")
+        return
+    page.screenshot(path=str(artifacts / f"first-start-empty-{username}.png"))
+    api("member").create("第一个项目")
+    expect(page.locator(".card")).to_have_count(1)
+    expect(notice).to_have_count(0)
