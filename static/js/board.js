@@ -392,6 +392,28 @@
     dropEmptyNotice();
     applyFilters();
     updateSelection();
+    showCreated();
+  });
+
+  // --- a project just created: confirmed, and its card shown once it is on this screen --------
+
+  let created = null;   // its id, until its card arrives by the live push
+
+  function showCreated() {
+    const card = created && cardOf(created);
+    if (!card || card.hidden) return;
+    created = null;
+    card.scrollIntoView({ block: "nearest", inline: "nearest" });
+    card.classList.add("just-changed");
+    const title = card.querySelector(".card-title");
+    if (title) title.focus({ preventScroll: true });
+  }
+
+  document.body.addEventListener("wallchart:done", function (event) {
+    if (!event.detail.created) return;
+    live.toast(event.detail.message, "info");
+    created = String(event.detail.created);
+    showCreated();
   });
 
   let openedFrom = null;   // the project whose card opened the dialog, to return focus to it

@@ -81,3 +81,27 @@ def test_an_empty_board_says_what_to_do_first(live_server, api, open_board, arti
     api("member").create("第一个项目")
     expect(page.locator(".card")).to_have_count(1)
     expect(notice).to_have_count(0)
+
+
+def test_a_new_project_is_confirmed_and_shown(api, open_board, artifacts):
+    """Saved from the form at the foot of a long column on a laptop: the page says it was
+    created and brings its card into view, its name focused."""
+    for number in range(14):
+        api("member").create(f"已有项目{number + 1:02d}")
+    page = open_board("member", viewport={"width": 1366, "height": 768})
+    page.get_by_role("button", name="新增项目").click()
+    form = page.locator("dialog#dialog .project-form")
+    form.locator("input[name=name]").fill("麻阳冰糖橙深加工项目")
+    form.locator("input[name=investor]").fill("湘西果业有限公司")
+    form.locator("input[name=investment_wan]").fill("8000")
+    with page.expect_response(lambda r: r.url.endswith("/board/projects")
+                              and r.request.method == "POST") as response:
+        form.locator("button[type=submit]").click()
+    assert response.value.status == 204
+    expect(page.locator("#toast")).to_have_text("已新增项目“麻阳冰糖橙深加工项目”。")
+    new = page.locator(".card", has_text="麻阳冰糖橙深加工项目")
+    expect(new).to_be_in_viewport()
+    expect(new.locator(".card-title")).to_be_focused()
+    page.screenshot(path=str(artifacts / "first-start-created-1366.png"))
+    stored = [p for p in api("member").projects() if p["name"] == "麻阳冰糖橙深加工项目"]
+    assert [(p["stage"], p["investment_wan"]) for p in stored] == [("contact", 8000)]

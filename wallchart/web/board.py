@@ -33,10 +33,11 @@ def _signed_in():
     """Every board page needs a signed-in user; the services check what each role may do."""
 
 
-def _closed(message: str) -> Response:
+def _closed(message: str, **detail: Any) -> Response:
     """Tell the page the dialog's work is done; the card itself arrives by the live push."""
     response = Response(status=204)
-    response.headers["HX-Trigger"] = json.dumps({"wallchart:done": {"message": message}})
+    response.headers["HX-Trigger"] = json.dumps(
+        {"wallchart:done": {"message": message, **detail}})
     return response
 
 
@@ -168,7 +169,7 @@ def create_project():
         project = projects.create_project(current_user, data)
     except ServiceError as error:
         return _form_error(None, data, error)
-    return _closed(project.name)
+    return _closed(_("Project %(name)s created.", name=project.name), created=project.id)
 
 
 @bp.get("/projects/<int:project_id>/edit")
