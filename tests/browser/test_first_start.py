@@ -105,3 +105,19 @@ def test_a_new_project_is_confirmed_and_shown(api, open_board, artifacts):
     page.screenshot(path=str(artifacts / "first-start-created-1366.png"))
     stored = [p for p in api("member").projects() if p["name"] == "麻阳冰糖橙深加工项目"]
     assert [(p["stage"], p["investment_wan"]) for p in stored] == [("contact", 8000)]
+
+
+def test_a_card_that_entered_its_stage_today_says_today(api, open_board):
+    """Not "0 天": "今天"; after midnight in Shanghai the screen counts "1 天" by itself."""
+    from datetime import timedelta
+
+    from wallchart.core.timeutil import today
+
+    project = api("member").create("今天录入的项目")
+    page = open_board("member")
+    days = card(page, project["id"]).locator(".card-days")
+    expect(days).to_have_text("今天")
+    tomorrow = today() + timedelta(days=1)
+    page.clock.install(time=f"{tomorrow.isoformat()}T00:00:05+08:00")
+    page.reload()
+    expect(days).to_have_text("1 天")
