@@ -187,8 +187,11 @@
         box.close();
         live.pause(false);
       } else if (response.status === 422) {
-        box.querySelector(".gate-message").textContent = answer.error || "";
-        show(answer.missing || [], answer.fields || {});
+        // A refusal one field's message says whole is said at that field only.
+        const fields = answer.fields || {};
+        const repeated = Object.values(fields).includes(answer.error);
+        box.querySelector(".gate-message").textContent = repeated ? "" : answer.error || "";
+        show(answer.missing || [], fields);
         const wrong = box.querySelector("[aria-invalid=true]");
         if (wrong) wrong.focus();
       } else {

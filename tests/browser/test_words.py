@@ -4,7 +4,7 @@ the same, full-width brackets in Chinese, required fields marked, the displays' 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.test_report_print import midyear_server  # noqa: F401 (a fixture)
 
@@ -32,3 +32,30 @@ def test_no_chinese_is_set_in_italic(midyear_server, open_board):  # noqa: F811
     for path in ("/indicators", "/board/workload"):
         page.goto(midyear_server.url + path)
         assert slanted(page) == [], path
+
+
+def test_an_out_of_order_date_is_refused_once_at_its_field(api, open_board, artifacts):
+    """A lead's correction that puts 在谈 before 接触洽谈: the reason is said at the date, once."""
+    from datetime import timedelta
+
+    from tests.browser.helpers import card
+    from wallchart.core.timeutil import today
+
+    project = api("member").create("日期顺序项目")
+    api("member").move(project["id"], "negotiating")
+    page = open_board("lead")
+    card(page, project["id"]).locator(".card-title").click()
+    row = page.locator('#dialog [data-stage-date="negotiating"]')
+    row.locator("summary").click()
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    row.locator("input[name=date]").fill(yesterday)
+    row.locator("input[name=reason]").fill("补录")
+    with page.expect_response(lambda r: r.url.endswith("/dates")) as answer:
+        row.get_by_role("button").click()
+    assert answer.value.status == 422
+    refusal = page.locator("#dialog").get_by_text("不能早于")
+    expect(refusal).to_have_count(1)
+    expect(page.locator('#dialog [data-stage-date="negotiating"] .field-error')).to_have_text(
+        f"“在谈”的日期（{yesterday}）不能早于“接触洽谈”的日期（{today().isoformat()}）。")
+    page.screenshot(path=str(artifacts / "words-date-order-once.png"))
+    assert api("member").get(project["id"])["stage_dates"]["negotiating"] == today().isoformat()
