@@ -157,7 +157,7 @@
         } else {
           const digits = value.replace(/[,，\s]/g, "");
           // A non-number goes as typed: the server refuses it with its message at the field.
-          fields[name] = value === "" ? null : /^\d+$/.test(digits) ? Number(digits) : value;
+          fields[name] = value === "" ? null : /^-?\d+$/.test(digits) ? Number(digits) : value;
         }
       }
       return fields;

@@ -59,3 +59,31 @@ def test_an_out_of_order_date_is_refused_once_at_its_field(api, open_board, arti
         f"“在谈”的日期（{yesterday}）不能早于“接触洽谈”的日期（{today().isoformat()}）。")
     page.screenshot(path=str(artifacts / "words-date-order-once.png"))
     assert api("member").get(project["id"])["stage_dates"]["negotiating"] == today().isoformat()
+
+
+def test_the_project_form_marks_what_is_required_and_says_everything_at_once(api, open_board,
+                                                                              artifacts):
+    """An administrator (every team) submits the new-project form empty but for a negative
+    amount: the name and the team are refused together at the first submission, the amount
+    "不能小于零"; the required fields carry their mark and the units full-width brackets."""
+    before = len(api("admin").projects())
+    page = open_board("admin")
+    page.get_by_role("button", name="新增项目").click()
+    form = page.locator("dialog#dialog .project-form")
+    for field in ("name", "team"):
+        label = form.locator(f"label:has([name={field}])")
+        expect(label.locator(".required-mark")).to_have_text("*")
+    expect(form.locator(".required-note")).to_have_text("* 为必填项")
+    expect(form.locator("label:has([name=investment_wan]) .field-unit")).to_have_text("（万元）")
+    assert "(" not in form.inner_text() and ")" not in form.inner_text()
+    form.locator("input[name=investment_wan]").fill("-5")
+    with page.expect_response(lambda r: r.url.endswith("/board/projects")) as answer:
+        form.get_by_role("button", name="保存", exact=True).click()
+    assert answer.value.status == 422
+    form = page.locator("dialog#dialog .project-form")
+    for field in ("name", "team", "investment_wan"):
+        expect(form.locator(f"[name={field}]")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator("#error-investment_wan")).to_have_text("不能小于零。")
+    expect(form.locator("#error-team")).to_have_text("请选择专班。")
+    page.screenshot(path=str(artifacts / "words-project-form-refused.png"))
+    assert len(api("admin").projects()) == before

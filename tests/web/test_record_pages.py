@@ -84,8 +84,10 @@ def test_the_form_has_every_record_field_with_units_in_both_languages(clients, c
             assert f"<legend>{group}</legend>" in form, (language, group)
         units = ("万元", "万美元", "亩") if language == "zh" else ("10,000 yuan", "10,000 USD",
                                                                "mu")
+        brackets = "（）" if language == "zh" else "()"  # full-width in Chinese
         for unit in units:
-            assert f'<span class="field-unit">({unit})</span>' in form, (language, unit)
+            assert f'<span class="field-unit">{brackets[0]}{unit}{brackets[1]}</span>' in form, (
+                language, unit)
         labels = (("三类500强", "中国民营500强", "招商渠道", "保密")
                   if language == "zh" else ("Three Category 500", "China Private Top 500",
                                             "Source channel", "Confidential"))

@@ -73,9 +73,10 @@ def _form_data(form, fields: tuple[str, ...] = RECORD_FIELDS) -> dict[str, Any]:
 
 
 def _number(value: str) -> int | str:
-    """A whole number as people type it ("12,000", "12，000"), else the text unchanged."""
+    """A whole number as people type it ("12,000", "12，000"; "-5" too, for the service to say
+    it cannot be negative), else the text unchanged."""
     digits = value.replace(",", "").replace("，", "").replace(" ", "")
-    return int(digits) if digits.isdecimal() else value
+    return int(digits) if digits.removeprefix("-").isdecimal() else value
 
 
 def _int_or_text(value: str) -> int | str:
