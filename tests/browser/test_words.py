@@ -87,3 +87,29 @@ def test_the_project_form_marks_what_is_required_and_says_everything_at_once(api
     expect(form.locator("#error-team")).to_have_text("请选择专班。")
     page.screenshot(path=str(artifacts / "words-project-form-refused.png"))
     assert len(api("admin").projects()) == before
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)])
+def test_the_displays_table_reads_in_whole_words(live_server, open_board, open_wall, artifacts,
+                                                 width, height):
+    """Each heading and name on one line (a settings form in a cell squeezed them to a
+    character a line), the screen that is on says so, and switching off reads 停用."""
+    live_server.flask("display", "create", "二楼会议室", "--views", "board,ranking,charts")
+    open_wall()
+    page = open_board("admin", viewport={"width": width, "height": height})
+    page.goto(f"{live_server.url}/admin/displays")
+    lines = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.displays-table thead th, .displays-table .display-name')).map(cell => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          const tops = Array.from(range.getClientRects()).map(rect => Math.round(rect.top));
+          return [cell.textContent.trim(), new Set(tops).size];
+        })""")
+    assert all(count <= 1 for _text, count in lines), lines
+    on = page.locator('.displays-table tr:has(.display-name:text-is("lobby")) .display-seen')
+    expect(on).to_have_text("在线")
+    expect(page.locator('.displays-table tr:has(.display-name:text-is("二楼会议室")) '
+                        '.display-seen')).to_have_text("从未连接")
+    expect(page.get_by_role("button", name="停用")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # scrolls in its box
+    page.screenshot(path=str(artifacts / f"words-displays-{width}.png"), full_page=True)

@@ -483,10 +483,47 @@ def test_a_new_displays_link_is_shown_once_and_revoking_ends_it(app, clients):
     display_id = row_id(app, DisplayToken, name="大厅")
     assert admin.post(f"/admin/displays/{display_id}/revoke").status_code == 302
     assert wall.get(f"/wall?token={token}").status_code == 403
-    assert "已吊销" in text(admin.get("/admin/displays"))
+    assert "已停用" in text(admin.get("/admin/displays"))
     assert audit_log(app)[-2:] == [("admin", "display.create", "大厅", {"id": display_id}),
                                    ("admin", "display.revoke", "大厅", {"ids": [display_id]})]
     assert token not in json.dumps(audit_log(app))
+
+
+def test_the_displays_table_says_which_screens_are_on(app, clients):
+    """停用, not 吊销; each display's screen: never connected, on now (a wall's socket stamps
+    it, at most once a minute), or when it was last on; the settings in a row of their own."""
+    from datetime import timedelta
+
+    from tests.helpers import socket_client
+    from wallchart.core.models import utcnow
+    from wallchart.services import accounts
+
+    admin = clients["admin"]
+    token = text(admin.post("/admin/displays", data={"name": "大厅"})).split(
+        '<code class="wall-url">')[1].split("</code>")[0].split("token=")[1]
+    display_id = row_id(app, DisplayToken, name="大厅")
+
+    def row() -> str:
+        page = text(admin.get("/admin/displays"))
+        return page.split(f'data-display-id="{display_id}"')[1].split("</tr>")[0]
+
+    assert "从未连接" in row() and ">停用</button>" in row() and "吊销" not in row()
+    wall = socket_client(app, auth={"token": token})
+    assert wall.is_connected()
+    with app.app_context():
+        seen = db.session.get(DisplayToken, display_id).last_seen_at
+    assert seen is not None and "在线" in row()
+    with app.app_context():  # the watcher's next round within the minute writes nothing
+        accounts.displays_seen({display_id})
+        assert db.session.get(DisplayToken, display_id).last_seen_at == seen
+    wall.disconnect()
+    with app.app_context():
+        db.session.get(DisplayToken, display_id).last_seen_at = utcnow() - timedelta(minutes=10)
+        db.session.commit()
+    assert "最后在线 " in row() and "在线</span>" not in row()
+    settings = text(admin.get("/admin/displays")).split(
+        f'data-settings-for="{display_id}"')[1].split("</tr>")[0]
+    assert 'colspan="7"' in settings and "保存设置" in settings
 
 
 def test_a_display_needs_a_name(app, clients):

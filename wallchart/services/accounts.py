@@ -529,6 +529,34 @@ def stale_displays_among(keys: set[str]) -> set[str]:
     return keys - current
 
 
+#: A wall screen counts as on while it was seen this recently: the socket watcher stamps each
+#: connected display at most once per :data:`LAST_USED_PRECISION`.
+DISPLAY_ONLINE_WITHIN = 2 * LAST_USED_PRECISION
+
+
+def displays_seen(ids: set[int]) -> None:
+    """Record that these displays' screens are connected now (a socket's connect, the watcher's
+    rounds), each at most once per :data:`LAST_USED_PRECISION`: a read, and a write only when
+    one is due, so that a round costs no write transaction."""
+    if not ids:
+        return
+    now = utcnow()
+    due = or_(DisplayToken.last_seen_at.is_(None),
+              DisplayToken.last_seen_at <= now - LAST_USED_PRECISION)
+    stale = db.session.execute(
+        select(DisplayToken.id).where(DisplayToken.id.in_(ids), due)).scalars().all()
+    if stale:
+        with quiet_transaction():
+            db.session.execute(update(DisplayToken).where(DisplayToken.id.in_(stale), due)
+                               .values(last_seen_at=now)
+                               .execution_options(synchronize_session=False))
+
+
+def display_online(display: DisplayToken) -> bool:
+    return display.last_seen_at is not None and \
+        utcnow() - display.last_seen_at <= DISPLAY_ONLINE_WITHIN
+
+
 def display_for_token(token: object) -> DisplayToken | None:
     if not isinstance(token, str) or not token or len(token) > 200:
         return None

@@ -277,7 +277,9 @@ def set_targets(county_id: int):
 def _displays_page(error: Invalid | None = None, wall_url: str | None = None,
                    failed: int | None = None):
     """``failed``: the display whose settings form was refused (0: the new display's form)."""
-    return render_template("admin/displays.html", displays=accounts.display_tokens(),
+    displays = accounts.display_tokens()
+    return render_template("admin/displays.html", displays=displays,
+                           online={d.id for d in displays if accounts.display_online(d)},
                            error=error, values=request.form if error else {},
                            wall_url=wall_url, failed=failed, profiles=DISPLAY_PROFILES,
                            views=DISPLAY_VIEWS), error.status if error else 200
@@ -324,7 +326,8 @@ def update_display(token_id: int):
 @bp.post("/displays/<int:token_id>/revoke")
 def revoke_display(token_id: int):
     revoked = accounts.revoke_display_token(current_user, token_id)
-    return _done(_("The display %(name)s is revoked.", name=revoked.name), ".displays")
+    return _done(_("The display %(name)s is switched off: its link no longer opens the wall.",
+                   name=revoked.name), ".displays")
 
 
 # --- the audit log ----------------------------------------------------------------------------
