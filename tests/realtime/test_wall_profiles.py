@@ -390,10 +390,12 @@ def test_settings_are_saved_in_order_and_audited(app, displays):
         with pytest.raises(Invalid):
             accounts.update_display(actor("admin"), row_id, {"profile": "staff"})
     assert audit(app, "display.create")[-1] == (
-        "admin", "会议室", {"id": row_id, "settings": "lobby · charts, board · 10 s"})
+        "admin", "会议室", {"id": row_id, "settings": {
+            "profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 10}})
     assert audit(app, "display.update") == [("admin", "会议室", {
-        "id": row_id, "from": "lobby · charts, board · 10 s",
-        "to": "lobby · charts, board · 3600 s"})]
+        "id": row_id,
+        "from": {"profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 10},
+        "to": {"profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 3600}})]
 
 
 def test_the_displays_page_sets_profile_views_and_seconds(app, clients, displays):
@@ -443,8 +445,9 @@ def test_the_command_line_creates_and_sets_displays(app):
     assert runner.invoke(args=["display", "set", "无此大屏", "--rotate", "60"]).exit_code != 0
     assert displays_table(app) == before
     assert audit(app, "display.update") == [(None, "大厅", {
-        "id": before[-1][0], "from": "lobby · board, ranking · 60 s",
-        "to": "lobby · charts · 15 s"})]
+        "id": before[-1][0],
+        "from": {"profile": "lobby", "views": ["board", "ranking"], "rotate_seconds": 60},
+        "to": {"profile": "lobby", "views": ["charts"], "rotate_seconds": 15}})]
 
 
 def test_rotating_views_are_fragments_for_the_display(app, displays):

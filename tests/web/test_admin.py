@@ -590,6 +590,27 @@ def test_the_audit_log_lists_newest_first_in_shanghai_time_and_filters(app, clie
         "没有符合" in text(admin.get("/admin/audit?actor=nobody"))
 
 
+def test_the_audit_log_reads_in_chinese(app, clients, counties):
+    """A display's settings and a county's targets, stored by key, read in the reader's words:
+    not "lobby · board, ranking · 60 s"."""
+    from wallchart.services import targets
+
+    admin = clients["admin"]
+    admin.post("/admin/displays", data={"name": "大厅", "profile": "lobby",
+                                        "views": ["board", "ranking"], "rotate_seconds": "60"})
+    with app.app_context():
+        county_id = db.session.execute(select(County.id).where(County.name == counties[0])
+                                       ).scalar_one()
+        targets.set_targets(actor("admin"), county_id, 2026, {"signed_count": 12})
+    page = text(admin.get("/admin/audit"))
+    created = page.split('data-action="display.create"')[1].split("</tr>")[0]
+    assert "大厅屏：隐藏保密项目的投资方和金额 · 看板 → 县市区排名 · 每个 60 秒" in created
+    target = page.split('data-action="target.set"')[1].split("</tr>")[0]
+    assert "签约项目（个） 12" in target and "年度" in target
+    for english in ("lobby", "board", "ranking", " s<", "signed_count", "year<"):
+        assert english not in created + target, english
+
+
 def test_the_audit_log_pages_by_fifty(app, clients):
     from wallchart.services import accounts
 

@@ -427,7 +427,7 @@ def create_display_token(actor: User | None, name: object,
         db.session.flush()
         # The settings are recorded when someone chose them; a bare name takes the defaults.
         audit(actor, "display.create", name, id=row.id,
-              **({"settings": _settings_text(chosen)} if settings else {}))
+              **({"settings": _settings_record(chosen)} if settings else {}))
     return token
 
 
@@ -442,13 +442,12 @@ def _set_display(actor: User | None, row: DisplayToken, settings: dict[str, Any]
         for key, value in chosen.items():
             setattr(row, key, value)
         audit(actor, "display.update", row.name, id=row.id, **{
-            "from": _settings_text(before), "to": _settings_text(chosen)})
+            "from": _settings_record(before), "to": _settings_record(chosen)})
 
 
-def _settings_text(settings: dict[str, Any]) -> str:
-    """'lobby · board, ranking · 60 s' for the audit log."""
-    return (f"{settings['profile']} · {', '.join(settings['views'])} · "
-            f"{settings['rotate_seconds']} s")
+def _settings_record(settings: dict[str, Any]) -> dict[str, Any]:
+    """A display's settings as the audit log keeps them: by key, read in each reader's language."""
+    return {key: settings[key] for key in ("profile", "views", "rotate_seconds")}
 
 
 def update_display(actor: User | None, token_id: int, settings: dict[str, Any]) -> DisplayToken:

@@ -343,4 +343,5 @@ def audit():
     entries, more = accounts.audit_page(action, actor, page)
     return render_template("admin/audit.html", entries=entries, more=more, page=page,
                            action=action, actor=actor, actors=accounts.audit_actors(),
-                           console=accounts.CONSOLE)
+                           console=accounts.CONSOLE, profiles=DISPLAY_PROFILES,
+                           views=DISPLAY_VIEWS, target_labels=targets.LABELS)
