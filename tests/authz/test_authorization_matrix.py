@@ -486,9 +486,11 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
                                                           query={"week": "2026-06-03"}),
     ("admin.targets_list", "GET"): lambda i, w, _: Req("/admin/targets", query={"year": "2026"}),
     ("admin.set_targets", "POST"): lambda i, w, _: Req(
-        f"/admin/targets/{i['free_county']}", data={
-            "year": "2026", "signed_count": "12", "signed_investment_wan": "500000",
-            "started_count": "6", "foreign_capital_usd_wan": "3000"}),
+        "/admin/targets", data={
+            "year": "2026", f"signed_count.{i['free_county']}": "12",
+            f"signed_investment_wan.{i['free_county']}": "500000",
+            f"started_count.{i['free_county']}": "6",
+            f"foreign_capital_usd_wan.{i['free_county']}": "3000"}),
     ("admin.index", "GET"): lambda i, w, _: Req("/admin"),
     ("admin.audit", "GET"): lambda i, w, _: Req("/admin/audit", query={"actor": "(cli)"}),
     ("admin.users", "GET"): lambda i, w, _: Req("/admin/users"),

@@ -113,3 +113,19 @@ def test_the_displays_table_reads_in_whole_words(live_server, open_board, open_w
     expect(page.get_by_role("button", name="停用")).to_have_count(2)
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # scrolls in its box
     page.screenshot(path=str(artifacts / f"words-displays-{width}.png"), full_page=True)
+
+
+def test_the_targets_page_has_one_save(live_server, open_board, artifacts):
+    """Sixteen counties had sixteen save buttons: one form, one save, every row kept."""
+    live_server.flask("county", "add", "鹤城区", "中方县", "沅陵县", "辰溪县")
+    page = open_board("admin", viewport={"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/admin/targets?year=2026")
+    expect(page.locator("main button[type=submit]:not(.targets-year button)")).to_have_count(1)
+    page.get_by_label("鹤城区 · 签约项目（个）").fill("12")
+    page.get_by_label("沅陵县 · 签约项目（个）").fill("5")
+    page.get_by_role("button", name="保存 2026 年目标").click()
+    expect(page.locator(".flashes")).to_contain_text("2026 年目标已保存。")
+    expect(page.get_by_label("鹤城区 · 签约项目（个）")).to_have_value("12")
+    expect(page.get_by_label("沅陵县 · 签约项目（个）")).to_have_value("5")
+    expect(page.get_by_label("中方县 · 签约项目（个）")).to_have_value("0")
+    page.screenshot(path=str(artifacts / "words-targets-1366.png"), full_page=True)

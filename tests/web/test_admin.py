@@ -601,7 +601,7 @@ def test_the_audit_log_reads_in_chinese(app, clients, counties):
     with app.app_context():
         county_id = db.session.execute(select(County.id).where(County.name == counties[0])
                                        ).scalar_one()
-        targets.set_targets(actor("admin"), county_id, 2026, {"signed_count": 12})
+        targets.set_targets(actor("admin"), 2026, {county_id: {"signed_count": 12}})
     page = text(admin.get("/admin/audit"))
     created = page.split('data-action="display.create"')[1].split("</tr>")[0]
     assert "大厅屏：隐藏保密项目的投资方和金额 · 看板 → 县市区排名 · 每个 60 秒" in created

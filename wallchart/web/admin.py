@@ -247,11 +247,11 @@ def delete_county(county_id: int):
 
 # --- annual targets per county ---------------------------------------------------------------
 
-def _targets_page(year: int, failed: int | None = None, error: Invalid | None = None):
-    """Every county's targets for ``year``; ``failed`` names the county whose refusal shows."""
+def _targets_page(year: int, error: Invalid | None = None):
+    """Every county's targets for ``year`` in one form; after a refusal, what was typed."""
     return render_template("admin/targets.html", year=year, rows=targets.targets_of(year),
-                           fields=targets.LABELS, failed=failed, error=error,
-                           values=request.form), error.status if error else 200
+                           fields=targets.LABELS, error=error,
+                           values=request.form if error else {}), error.status if error else 200
 
 
 @bp.get("/targets")
@@ -259,17 +259,22 @@ def targets_list():
     return _targets_page(targets.check_year(request.args.get("year") or today().year))
 
 
-@bp.post("/targets/<int:county_id>")
-def set_targets(county_id: int):
+@bp.post("/targets")
+def set_targets():
+    """The whole table at once: its inputs are named ``FIELD.COUNTY_ID``."""
     form = request.form
     year = form.get("year", "")
+    values: dict[int, dict[str, str]] = {}
+    for key, value in form.items():
+        name, _dot, county_id = key.rpartition(".")
+        if name and county_id.isascii() and county_id.isdigit() and len(county_id) < 10:
+            values.setdefault(int(county_id), {})[name] = value
     try:
-        targets.set_targets(current_user, county_id, year,
-                            {name: form.get(name, "") for name in targets.FIELDS})
+        targets.set_targets(current_user, year, values)
     except Invalid as error:
-        return _targets_page(targets.check_year(year), county_id, error)
-    return _done(_("The targets of %(name)s for %(year)s are saved.",
-                   name=_row(County, county_id).name, year=year), ".targets_list", year=year)
+        return _targets_page(targets.check_year(year), error)
+    return _done(_("The targets for %(year)s are saved.", year=year), ".targets_list",
+                 year=year)
 
 
 # --- wall displays ----------------------------------------------------------------------------
