@@ -942,8 +942,9 @@ def test_extra_form_fields_on_admin_and_account_forms_are_ignored(fresh, world):
         response = send(app, world, who, "POST", Req(path, data=data))
         assert response.status_code == status, (path, response.get_data(as_text=True)[:300])
 
+    # The new-user form names a team of its own (none here).
     post("admin", "/admin/users", {**sneaky, "username": "newbie", "password": PASSWORD,
-                                   "role": "viewer", "display_name": "新人"})
+                                   "role": "viewer", "display_name": "新人", "team": ""})
     post("admin", f"/admin/users/{ids['target']}/role", {**sneaky, "role": "viewer"})
     post("admin", "/admin/teams", {**sneaky, "name": "四组", "lead": "target",
                                    "user": "outsider", "members": "outsider"})
