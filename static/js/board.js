@@ -10,6 +10,7 @@
   const teamsBox = document.getElementById("filter-teams");
   const myTeams = JSON.parse(board.dataset.myTeams || "[]");
   const moveTeams = JSON.parse(board.dataset.moveTeams || "[]");
+  const moveAny = "moveAny" in board.dataset;   // an administrator
   const csrfToken = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
   let lastDrop = 0;
 
@@ -219,7 +220,7 @@
   // screen, so each screen marks its own cards, again after every live change.
   function markFixed() {
     for (const card of board.querySelectorAll(".card")) {
-      card.classList.toggle("card-fixed", !moveTeams.includes(card.dataset.team));
+      card.classList.toggle("card-fixed", !moveAny && !moveTeams.includes(card.dataset.team));
     }
   }
 

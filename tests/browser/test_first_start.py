@@ -121,3 +121,17 @@ def test_a_card_that_entered_its_stage_today_says_today(api, open_board):
     page.clock.install(time=f"{tomorrow.isoformat()}T00:00:05+08:00")
     page.reload()
     expect(days).to_have_text("1 天")
+
+
+def test_an_administrator_moves_every_card(live_server, api, open_board):
+    """In no team himself, an administrator may move every team's card, one without a team
+    too: none looks fixed."""
+    from tests.databases import run_sql
+
+    ours, loose = api("member").create("一组项目"), api("outsider").create("无专班项目")
+    run_sql(live_server.database_url, "UPDATE project SET team_id = NULL WHERE id = :id",
+            id=loose["id"])
+    page = open_board("admin")
+    for project in (ours, loose):
+        expect(card(page, project["id"])).to_have_class("card")
+        assert cursor(page, project["id"]) == "grab"

@@ -106,14 +106,15 @@ def index():
 
 def _first_steps(shown: filters.Screen) -> dict[str, Any]:
     """What the page needs to say what the reader can do: the teams whose cards he may move
-    (every team for an administrator, none for a viewer), whom to ask when that is none, and
+    (an administrator moves every card, a viewer none), whom to ask when that is none, and
     whether the board is still empty (and has no counties yet)."""
+    move_any = current_user.can("move") and current_user.role == "admin"
     movable = [team.name for team in teams.teams_of(current_user)] \
-        if current_user.can("move") else []
-    teamless = current_user.can("move") and current_user.role != "admin" and not movable
+        if current_user.can("move") and not move_any else []
+    teamless = current_user.can("move") and not move_any and not movable
     empty = (shown.columns is not None and not shown.board_filter.active
              and not any(shown.columns[stage] for stage in STAGES))
-    return {"movable_teams": movable, "teamless": teamless,
+    return {"move_any": move_any, "movable_teams": movable, "teamless": teamless,
             "board_empty": empty, "no_counties": empty and not queries.counties(),
             "administrators": queries.administrators() if teamless or empty else []}
 
