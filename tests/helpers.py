@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jinja2 import BytecodeCache
 from sqlalchemy import event, select
@@ -24,6 +25,17 @@ ROLES = ("admin", "lead", "member", "viewer")
 TEAM, OTHER_TEAM = "一组", "二组"
 #: The secret key of every test app and server, so that cookies signed once stay valid.
 SECRET = "test-secret"
+#: An operator's terminal that speaks English, or Chinese, to the command line.
+ENGLISH_TERMINAL = {"LC_ALL": "en_US.UTF-8"}
+CHINESE_TERMINAL = {"LC_ALL": "zh_CN.UTF-8"}
+
+
+def printed_wall_path(output: str) -> str:
+    """The path (with its token) of the wall link that ``display create`` prints last, whole."""
+    link = urlsplit(output.strip().splitlines()[-1])
+    assert link.scheme == "http" and link.netloc and link.path == "/wall", output
+    assert link.query.startswith("token="), output
+    return f"{link.path}?{link.query}"
 
 
 @dataclass

@@ -24,7 +24,7 @@ import socketio
 
 from tests.databases import current_databases, run_sql
 from tests.forks import ForkedServer, flask_command, start_server
-from tests.helpers import PASSWORD, SECRET, csrf_token_of
+from tests.helpers import PASSWORD, SECRET, csrf_token_of, printed_wall_path
 
 #: The heartbeat of the servers ``start_two_servers`` starts.
 HEARTBEAT_SECONDS = 1
@@ -59,6 +59,10 @@ class LiveServer:
                     "WALLCHART_PORT": str(self.port), "WALLCHART_SECRET_KEY": SECRET,
                     **extra_env}
         self.env.pop("WALLCHART_ASYNC_MODE", None)
+        # A console in no particular language: its commands speak the interface's, Chinese.
+        for name in ("LC_ALL", "LC_MESSAGES"):
+            self.env.pop(name, None)
+        self.env["LANG"] = "C.UTF-8"
         self.process: ForkedServer | None = None
         self.log = folder / "server.log"
 
@@ -236,9 +240,7 @@ def api_token(server: LiveServer, username: str) -> str:
 
 
 def display_token(server: LiveServer, name: str) -> str:
-    path = server.flask("display", "create", name).strip().splitlines()[-1]
-    assert path.startswith("/wall?token="), path
-    return path.split("=", 1)[1]
+    return printed_wall_path(server.flask("display", "create", name)).split("=", 1)[1]
 
 
 def create(actor, name: str, **fields) -> dict:

@@ -55,10 +55,16 @@ def _load_from_bearer(req) -> User | None:
     return accounts.user_for_api_token(token) if token else None
 
 
-def setup_url(token: str) -> str:
+def console_url(path: str) -> str:
+    """The full address of ``path`` on this server, for the console to print (a server
+    listening on every address is reached on loopback from its own machine)."""
     host = current_app.config["HOST"]
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    return f"http://{shown}:{current_app.config['PORT']}/setup?token={token}"
+    return f"http://{shown}:{current_app.config['PORT']}{path}"
+
+
+def setup_url(token: str) -> str:
+    return console_url(f"/setup?token={token}")
 
 
 def init_app(app: Flask) -> None:

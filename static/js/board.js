@@ -10,6 +10,8 @@
   const mineBox = document.getElementById("filter-mine");
   const teamsBox = document.getElementById("filter-teams");
   const myTeams = JSON.parse(board.dataset.myTeams || "[]");
+  const moveTeams = JSON.parse(board.dataset.moveTeams || "[]");
+  const moveAny = "moveAny" in board.dataset;   // an administrator
   const csrfToken = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
   let lastDrop = 0;
 
@@ -164,7 +166,7 @@
         } else {
           const digits = value.replace(/[,，\s]/g, "");
           // A non-number goes as typed: the server refuses it with its message at the field.
-          fields[name] = value === "" ? null : /^\d+$/.test(digits) ? Number(digits) : value;
+          fields[name] = value === "" ? null : /^-?\d+$/.test(digits) ? Number(digits) : value;
         }
       }
       return fields;
@@ -194,8 +196,11 @@
         box.close();
         live.pause(false);
       } else if (response.status === 422) {
-        box.querySelector(".gate-message").textContent = answer.error || "";
-        show(answer.missing || [], answer.fields || {});
+        // A refusal one field's message says whole is said at that field only.
+        const fields = answer.fields || {};
+        const repeated = Object.values(fields).includes(answer.error);
+        box.querySelector(".gate-message").textContent = repeated ? "" : answer.error || "";
+        show(answer.missing || [], fields);
         const wrong = box.querySelector("[aria-invalid=true]");
         if (wrong) wrong.focus();
       } else {
@@ -217,6 +222,21 @@
     });
     return { ask: ask };
   })();
+
+  // A card of a team the reader may not change does not look draggable and is never picked
+  // up (the server would refuse its move anyway). The card's HTML is the same for every
+  // screen, so each screen marks its own cards, again after every live change.
+  function markFixed() {
+    for (const card of board.querySelectorAll(".card")) {
+      card.classList.toggle("card-fixed", !moveAny && !moveTeams.includes(card.dataset.team));
+    }
+  }
+
+  // The empty board's notice goes once a first card is there.
+  function dropEmptyNotice() {
+    const notice = document.getElementById("notice-empty");
+    if (notice && board.querySelector(".card")) notice.remove();
+  }
 
   // --- "Move to…": a stage to tap, the easy way to move on a phone ------------------------------
 
@@ -283,7 +303,7 @@
         delayOnTouchOnly: true,    // a touch must rest briefly, so the board still scrolls
         ghostClass: "card-ghost",
         chosenClass: "card-chosen",
-        filter: ".card-select, .card-move",   // tapped, never dragged
+        filter: ".card-select, .card-move, .card-fixed",   // tapped, never dragged; or not his to move
         preventOnFilter: false,
         onStart: function () { live.pause(true); },
         onEnd: drop,
@@ -430,8 +450,32 @@
 
   live.onChange(function (reason) {
     if (reason === "resync") makeSortable();
+    markFixed();
+    dropEmptyNotice();
     applyFilters();
     updateSelection();
+    showCreated();
+  });
+
+  // --- a project just created: confirmed, and its card shown once it is on this screen --------
+
+  let created = null;   // its id, until its card arrives by the live push
+
+  function showCreated() {
+    const card = created && cardOf(created);
+    if (!card || card.hidden) return;
+    created = null;
+    card.scrollIntoView({ block: "nearest", inline: "nearest" });
+    card.classList.add("just-changed");
+    const title = card.querySelector(".card-title");
+    if (title) title.focus({ preventScroll: true });
+  }
+
+  document.body.addEventListener("wallchart:done", function (event) {
+    if (!event.detail.created) return;
+    live.toast(event.detail.message, "info");
+    created = String(event.detail.created);
+    showCreated();
   });
 
   let openedFrom = null;   // the project whose card opened the dialog, to return focus to it
@@ -451,6 +495,7 @@
     if (title) title.focus();
   });
 
+  markFixed();
   makeSortable();
   applyFilters();
 })();

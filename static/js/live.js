@@ -64,7 +64,8 @@
     const today = Date.parse(shanghaiToday());
     for (const span of board.querySelectorAll("[data-since]")) {
       const days = Math.round((today - Date.parse(span.dataset.since)) / 86400000);
-      if (String(days) !== span.textContent) setCount(span, days);
+      // Day 0 reads "today" as rendered; from the next day on, the number of days.
+      if (days > 0 && String(days) !== span.textContent) setCount(span, days);
     }
   }
 

@@ -14,7 +14,7 @@ import requests
 import socketio
 from sqlalchemy import select
 
-from tests.helpers import PASSWORD, actor, csrf_token_of
+from tests.helpers import ENGLISH_TERMINAL, PASSWORD, actor, csrf_token_of
 from wallchart.core.models import ApiToken, AuditEntry
 from wallchart.extensions import db
 
@@ -70,7 +70,7 @@ def page(response) -> str:
 def test_revoke_tokens_revokes_every_token_of_the_user_and_says_how_many(app, users):
     first, second, others = issue(app, "member"), issue(app, "member"), issue(app, "lead")
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["user", "revoke-tokens", "member"])
+    result = runner.invoke(args=["user", "revoke-tokens", "member"], env=ENGLISH_TERMINAL)
     assert result.exit_code == 0, result.output
     assert "Revoked 2 API token(s) of member." in result.output
     assert [revoked for _id, revoked, _used in tokens(app, "member")] == [True, True]
@@ -80,7 +80,7 @@ def test_revoke_tokens_revokes_every_token_of_the_user_and_says_how_many(app, us
     assert audit(app, "user.api_token_revoke") == [
         (None, "member", {"tokens": [token_id(app, "member", 0), token_id(app, "member", 1)]})]
     # Again: nothing left to revoke, nothing recorded.
-    again = runner.invoke(args=["user", "revoke-tokens", "member"])
+    again = runner.invoke(args=["user", "revoke-tokens", "member"], env=ENGLISH_TERMINAL)
     assert again.exit_code == 0 and "Revoked 0 API token(s) of member." in again.output
     assert len(audit(app, "user.api_token_revoke")) == 1
 
@@ -88,7 +88,8 @@ def test_revoke_tokens_revokes_every_token_of_the_user_and_says_how_many(app, us
 def test_revoke_tokens_of_an_unknown_user_fails_and_changes_nothing(app, users):
     issue(app, "member")
     before = everything(app)
-    result = app.test_cli_runner().invoke(args=["user", "revoke-tokens", "nobody"])
+    result = app.test_cli_runner().invoke(args=["user", "revoke-tokens", "nobody"],
+                                          env=ENGLISH_TERMINAL)
     assert result.exit_code != 0
     assert "No user named nobody." in result.output
     assert everything(app) == before
@@ -98,11 +99,11 @@ def test_a_password_set_from_the_command_line_may_revoke_the_tokens_too(app, use
     runner = app.test_cli_runner()
     kept = issue(app, "member")
     result = runner.invoke(args=["user", "password", "member"],
-                           env={"WALLCHART_PASSWORD": NEW_PASSWORD})
+                           env={**ENGLISH_TERMINAL, "WALLCHART_PASSWORD": NEW_PASSWORD})
     assert result.exit_code == 0 and "API tokens" not in result.output
     assert api_get(app, kept).status_code == 200
     result = runner.invoke(args=["user", "password", "member", "--revoke-tokens"],
-                           env={"WALLCHART_PASSWORD": NEW_PASSWORD})
+                           env={**ENGLISH_TERMINAL, "WALLCHART_PASSWORD": NEW_PASSWORD})
     assert result.exit_code == 0, result.output
     assert "Password of member changed and API tokens revoked." in result.output
     assert api_get(app, kept).status_code == 401
@@ -375,7 +376,9 @@ def test_a_socket_opened_with_a_revoked_token_closes_within_the_check_interval(q
     def later_round_keeps(username: str, closed: queue.Queue, *kept: socketio.Client) -> None:
         """Revoke ``username``'s tokens and wait for that socket to close (a later watcher
         round); then a change reaches the ``kept`` sockets: that round left them open."""
-        assert "Revoked 1 API token(s)" in quick_server.flask("user", "revoke-tokens", username)
+        # The console speaks Chinese, the interface's language, unless its terminal is English.
+        assert f"已吊销 {username} 的 1 个 API 令牌" in quick_server.flask(
+            "user", "revoke-tokens", username)
         closed.get(timeout=CHECK_SECONDS + 10)
         made = requests.post(url + "/api/projects", timeout=10, headers={
             "Authorization": f"Bearer {leads}"}, json={"name": f"哨兵项目{username}"})
@@ -401,7 +404,7 @@ def test_a_socket_opened_with_a_revoked_token_closes_within_the_check_interval(q
         assert requests.get(url + "/api/projects", timeout=10, headers={
             "Authorization": f"Bearer {first}"}).status_code == 401
         # The rest of member's tokens from the command line: closed too; the lead's stays.
-        assert "Revoked 1 API token(s) of member." in quick_server.flask(
+        assert "已吊销 member 的 1 个 API 令牌" in quick_server.flask(
             "user", "revoke-tokens", "member")
         _closed_within_the_interval(two_closed, time.monotonic())
         later_round_keeps("admin", admin_closed, lead)

@@ -550,9 +550,11 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
                                                           query={"week": "2026-06-03"}),
     ("admin.targets_list", "GET"): lambda i, w, _: Req("/admin/targets", query={"year": "2026"}),
     ("admin.set_targets", "POST"): lambda i, w, _: Req(
-        f"/admin/targets/{i['free_county']}", data={
-            "year": "2026", "signed_count": "12", "signed_investment_wan": "500000",
-            "started_count": "6", "foreign_capital_usd_wan": "3000"}),
+        "/admin/targets", data={
+            "year": "2026", f"signed_count.{i['free_county']}": "12",
+            f"signed_investment_wan.{i['free_county']}": "500000",
+            f"started_count.{i['free_county']}": "6",
+            f"foreign_capital_usd_wan.{i['free_county']}": "3000"}),
     ("admin.index", "GET"): lambda i, w, _: Req("/admin"),
     ("admin.audit", "GET"): lambda i, w, _: Req("/admin/audit", query={"actor": "(cli)"}),
     ("admin.users", "GET"): lambda i, w, _: Req("/admin/users"),
@@ -1008,8 +1010,9 @@ def test_extra_form_fields_on_admin_and_account_forms_are_ignored(fresh, world):
         response = send(app, world, who, "POST", Req(path, data=data))
         assert response.status_code == status, (path, response.get_data(as_text=True)[:300])
 
+    # The new-user form names a team of its own (none here).
     post("admin", "/admin/users", {**sneaky, "username": "newbie", "password": PASSWORD,
-                                   "role": "viewer", "display_name": "新人"})
+                                   "role": "viewer", "display_name": "新人", "team": ""})
     post("admin", f"/admin/users/{ids['target']}/role", {**sneaky, "role": "viewer"})
     post("admin", "/admin/teams", {**sneaky, "name": "四组", "lead": "target",
                                    "user": "outsider", "members": "outsider"})

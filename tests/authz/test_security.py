@@ -153,7 +153,8 @@ def test_setup_page_posts_are_limited_per_address(empty_instance):
     with app.app_context():
         token = accounts.issue_setup_token()
     csrf = csrf_token_of(client.get(f"/setup?token={token}").get_data(as_text=True))
-    form = {"token": token, "username": "chief", "password": "long-enough-1",
+    form = {"token": token, "username": "chief", "display_name": "王科长",
+            "password": "long-enough-1",
             "password2": "different", "csrf_token": csrf}
     for _ in range(2):
         response = client.post("/setup", data=form, environ_base={"REMOTE_ADDR": ATTACKER})

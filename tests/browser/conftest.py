@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import ARTIFACTS, Api, wait_live, watch
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, printed_wall_path
 
 expect.set_options(timeout=10_000)
 
@@ -79,7 +79,7 @@ def open_board(live_server, new_context, page_errors, seeded):
 
 @pytest.fixture
 def wall_path(live_server) -> str:
-    return live_server.flask("display", "create", "lobby").strip().splitlines()[-1]
+    return printed_wall_path(live_server.flask("display", "create", "lobby"))
 
 
 @pytest.fixture

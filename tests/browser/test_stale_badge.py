@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import Api, assert_not_reloaded, card, mark, wait_live
+from tests.helpers import printed_wall_path
 from tests.live import HEARTBEAT_SECONDS, start_two_servers
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -18,7 +19,7 @@ def test_the_badge_says_stale_while_redis_is_down_and_live_after(
     try:
         member = Api(first.url, "member")
         early, late = member.create("沅陵县碣滩茶产业园"), member.create("怀化国际陆港物流枢纽")
-        wall_path = second.flask("display", "create", "大厅").strip().splitlines()[-1]
+        wall_path = printed_wall_path(second.flask("display", "create", "大厅"))
         wall = new_context(viewport={"width": 1600, "height": 900}).new_page()
         wall.on("pageerror", lambda error: page_errors.append(str(error)))
         wall.goto(second.url + wall_path)

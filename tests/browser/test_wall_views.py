@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_not_reloaded, card, mark, wait_live, watch
 from tests.databases import run_sql
+from tests.helpers import printed_wall_path
 from wallchart.core.timeutil import today
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -33,7 +34,7 @@ def arrange(live_server, project_id: int, **values: Any) -> None:
 
 def display(live_server, name: str, *options: str) -> str:
     """A new display token's wall path, ``options`` as on the command line."""
-    return live_server.flask("display", "create", name, *options).strip().splitlines()[-1]
+    return printed_wall_path(live_server.flask("display", "create", name, *options))
 
 
 @pytest.fixture

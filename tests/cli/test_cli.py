@@ -8,15 +8,16 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.forks import flask_command
-from tests.helpers import PASSWORD
+from tests.helpers import CHINESE_TERMINAL, ENGLISH_TERMINAL, PASSWORD, printed_wall_path
 
 
 @pytest.fixture
 def run(app):
+    """The command line in a terminal that speaks English, unless ``terminal`` says otherwise."""
     runner = app.test_cli_runner()
 
-    def invoke(*args, password=None, input=None):
-        env = {"WALLCHART_PASSWORD": password} if password else {}
+    def invoke(*args, password=None, input=None, terminal=ENGLISH_TERMINAL):
+        env = {**terminal, "WALLCHART_PASSWORD": password} if password else terminal
         return runner.invoke(args=list(args), env=env, input=input)
 
     return invoke
@@ -85,8 +86,9 @@ def test_user_password_changes_it(app, run):
 
 def test_display_create_and_revoke(app, run):
     result = run("display", "create", "大厅")
-    path = result.output.strip().splitlines()[-1]
-    assert path.startswith("/wall?token=")
+    # The whole link, as the setup link is printed: this server's address and port.
+    assert result.output.strip().splitlines()[-1].startswith("http://127.0.0.1:5000/wall?token=")
+    path = printed_wall_path(result.output)
     client = app.test_client()
     assert client.get(path).status_code == 200
     assert run("display", "revoke", "大厅").exit_code == 0
@@ -174,3 +176,67 @@ def test_county_add_lists_them_in_the_new_project_form(app, run, clients):
     assert run("county", "add", "x", "--kind", "planet").exit_code != 0
     form = clients["member"].get("/board/projects/new").get_data(as_text=True)
     assert form.index("鹤城区") < form.index("中方县") < form.index("怀化高新区")
+
+
+def _users_and_audit(app) -> tuple[list[tuple], int]:
+    from sqlalchemy import func, select
+
+    from wallchart.core.models import AuditEntry, User, team_member
+    from wallchart.extensions import db
+
+    with app.app_context():
+        return (db.session.execute(select(User.username, team_member.c.team_id).outerjoin(
+                    team_member, team_member.c.user_id == User.id).order_by(User.id)).all(),
+                db.session.execute(select(func.count()).select_from(AuditEntry)).scalar())
+
+
+def test_user_create_puts_the_new_user_in_his_team(app, run, make_project):
+    """README's first start: a member created with --team moves his team's cards at once."""
+    from sqlalchemy import select
+
+    from tests.helpers import TEAM, sign_in
+    from wallchart.core.models import AuditEntry, Team
+    from wallchart.extensions import db
+
+    result = run("user", "create", "xiaoli", "--role", "member", "--display-name", "小李",
+                 "--team", TEAM, password=PASSWORD)
+    assert result.exit_code == 0, result.output
+    assert f"xiaoli is a member of the team {TEAM}." in result.output
+    with app.app_context():
+        team = db.session.execute(select(Team).where(Team.name == TEAM)).scalar_one()
+        assert "xiaoli" in [person.username for person in team.members]
+        entry = db.session.execute(select(AuditEntry).order_by(AuditEntry.id.desc())).scalar()
+        assert (entry.action, entry.target, entry.details) == (
+            "user.create", "xiaoli", {"role": "member", "display_name": "小李", "team": TEAM})
+    project = make_project()
+    moved = sign_in(app, "xiaoli").post(f"/api/projects/{project['id']}/move", json={
+        "stage": "negotiating", "version": project["version"]})
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+
+
+def test_user_create_without_a_team_says_how_to_add_one(run):
+    result = run("user", "create", "xiaoli", "--role", "member", password="a-long-password")
+    assert result.exit_code == 0, result.output
+    assert "xiaoli is in no team yet" in result.output and "team add TEAM xiaoli" in result.output
+
+
+def test_user_create_in_an_unknown_team_creates_nobody(app, run):
+    before = _users_and_audit(app)
+    result = run("user", "create", "xiaoli", "--role", "member", "--team", "三组",
+                 password="a-long-password", terminal=CHINESE_TERMINAL)
+    assert result.exit_code != 0
+    assert "不存在名为“三组”的专班" in result.output
+    assert _users_and_audit(app) == before
+
+
+@pytest.mark.parametrize("terminal", [
+    CHINESE_TERMINAL, {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"},
+    {"LC_ALL": None, "LC_MESSAGES": None, "LANG": None}], ids=["zh_CN", "C", "unset"])
+def test_the_command_line_speaks_chinese_unless_the_terminal_speaks_english(run, terminal):
+    taken = run("user", "create", "member", "--role", "member", password="a-long-password",
+                terminal=terminal)
+    assert taken.exit_code != 0 and "用户名已被占用" in taken.output, taken.output
+    created = run("team", "create", "三组", terminal=terminal)
+    assert created.exit_code == 0 and "已创建专班“三组”。" in created.output
+    english = run("team", "create", "三组", terminal=ENGLISH_TERMINAL)
+    assert english.exit_code != 0 and "exists already" in english.output

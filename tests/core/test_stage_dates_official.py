@@ -67,7 +67,7 @@ def test_a_member_may_not_clear_a_date_of_a_closed_month(app, clients, signed_lo
     response = move(clients["member"], signed_long_ago, "negotiating")
     assert response.status_code == 403
     assert response.get_json()["error"] == (
-        "退回会清除“已签约”的日期，其所在月份的统计已结束：只有组长或管理员可以这样做。")
+        "退回会清除“已签约”的日期，其所在月份的统计已结束：只有专班负责人或管理员可以这样做。")
     assert (snapshot(app), viewed(clients, signed_long_ago)) == before
 
 
@@ -93,10 +93,10 @@ def test_back_and_forward_again_does_not_replace_recorded_dates(app, clients, ma
         "contact": closed(20), "negotiating": closed(10), "signed": TODAY.isoformat()})
     assert response.status_code == 422
     body = response.get_json()
-    assert body["error"] == "只有组长或管理员可以更正已记录的日期。"
+    assert body["error"] == "只有专班负责人或管理员可以更正已记录的日期。"
     assert body["fields"] == {
-        "stage_dates.contact": f"已记录为 {closed(150)}：只有组长或管理员可以更正。",
-        "stage_dates.negotiating": f"已记录为 {closed(120)}：只有组长或管理员可以更正。"}
+        "stage_dates.contact": f"已记录为 {closed(150)}：只有专班负责人或管理员可以更正。",
+        "stage_dates.negotiating": f"已记录为 {closed(120)}：只有专班负责人或管理员可以更正。"}
     assert (snapshot(app), viewed(clients, project)) == before
     # The recorded dates sent again as they are are no correction.
     response = move(clients["member"], project, "signed", stage_dates={
@@ -111,7 +111,7 @@ def test_a_member_enters_no_date_in_a_closed_month(app, clients, make_project):
     before = snapshot(app), viewed(clients, project)
     response = move(clients["member"], project, "signed", stage_dates={"signed": closed(3)})
     assert response.status_code == 422
-    message = f"{OPEN.isoformat()} 之前的月份统计已结束：这样的日期只有组长或管理员可以录入。"
+    message = f"{OPEN.isoformat()} 之前的月份统计已结束：这样的日期只有专班负责人或管理员可以录入。"
     assert response.get_json()["fields"] == {"stage_dates.signed": message}
     assert (snapshot(app), viewed(clients, project)) == before
     # In the open month it is his to give.
@@ -128,7 +128,7 @@ def test_a_member_creates_no_project_with_a_date_in_a_closed_month(app, clients,
     before = snapshot(app)
     response = clients["member"].post("/api/projects", json=body)
     assert response.status_code == 422
-    message = f"{OPEN.isoformat()} 之前的月份统计已结束：这样的日期只有组长或管理员可以录入。"
+    message = f"{OPEN.isoformat()} 之前的月份统计已结束：这样的日期只有专班负责人或管理员可以录入。"
     assert response.get_json()["fields"] == {"stage_dates.contact": message,
                                              "stage_dates.signed": message}
     assert snapshot(app) == before

@@ -296,3 +296,14 @@ def test_moving_back_clears_the_later_dates_and_the_history_keeps_them(app, clie
     # Going forward again asks for the signing figures anew: the date is stamped today.
     again = move(clients["member"], body, "started")
     assert again.get_json()["missing"] == ["stage_dates.signed"]
+
+
+def test_a_negative_amount_is_told_it_cannot_be_below_zero(app, clients, make_project):
+    """Not "请填写整数": the number is whole, only below zero; the card stays where it was."""
+    project = make_project(investment_wan=0)
+    before = state(app, clients, project["id"])
+    response = move(clients["member"], project, "signed", investment_wan=-5,
+                    stage_dates={"signed": today().isoformat()})
+    assert response.status_code == 422
+    assert response.get_json()["fields"]["investment_wan"] == "不能小于零。"
+    assert state(app, clients, project["id"]) == before

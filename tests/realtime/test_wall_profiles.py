@@ -18,7 +18,7 @@ import requests
 import socketio
 from sqlalchemy import select, update
 
-from tests.helpers import actor, socket_client
+from tests.helpers import actor, printed_wall_path, socket_client
 from wallchart.core.models import AuditEntry, DisplayToken, Project
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
@@ -390,10 +390,12 @@ def test_settings_are_saved_in_order_and_audited(app, displays):
         with pytest.raises(Invalid):
             accounts.update_display(actor("admin"), row_id, {"profile": "staff"})
     assert audit(app, "display.create")[-1] == (
-        "admin", "会议室", {"id": row_id, "settings": "lobby · charts, board · 10 s"})
+        "admin", "会议室", {"id": row_id, "settings": {
+            "profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 10}})
     assert audit(app, "display.update") == [("admin", "会议室", {
-        "id": row_id, "from": "lobby · charts, board · 10 s",
-        "to": "lobby · charts, board · 3600 s"})]
+        "id": row_id,
+        "from": {"profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 10},
+        "to": {"profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 3600}})]
 
 
 def test_the_displays_page_sets_profile_views_and_seconds(app, clients, displays):
@@ -431,7 +433,7 @@ def test_the_command_line_creates_and_sets_displays(app):
     result = runner.invoke(args=["display", "create", "大厅", "--profile", "lobby",
                                  "--views", "board,ranking", "--rotate", "60"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1].startswith("/wall?token=")
+    assert printed_wall_path(result.output).startswith("/wall?token=")
     assert displays_table(app)[-1][1:5] == ("大厅", "lobby", ["board", "ranking"], 60)
     result = runner.invoke(args=["display", "set", "大厅", "--views", "charts", "--rotate", "15"])
     assert result.exit_code == 0, result.output
@@ -443,8 +445,9 @@ def test_the_command_line_creates_and_sets_displays(app):
     assert runner.invoke(args=["display", "set", "无此大屏", "--rotate", "60"]).exit_code != 0
     assert displays_table(app) == before
     assert audit(app, "display.update") == [(None, "大厅", {
-        "id": before[-1][0], "from": "lobby · board, ranking · 60 s",
-        "to": "lobby · charts · 15 s"})]
+        "id": before[-1][0],
+        "from": {"profile": "lobby", "views": ["board", "ranking"], "rotate_seconds": 60},
+        "to": {"profile": "lobby", "views": ["charts"], "rotate_seconds": 15}})]
 
 
 def test_rotating_views_are_fragments_for_the_display(app, displays):

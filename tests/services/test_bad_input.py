@@ -182,9 +182,10 @@ def test_an_amount_typed_beyond_the_database_is_refused(app, signed_in, counties
     with app.app_context():
         county_id = db.session.execute(select(County.id)).scalars().first()
     before = all_rows(app)
-    response = signed_in["admin"].post(f"/admin/targets/{county_id}", data={
-        "year": "2026", "signed_count": "99999999999", "signed_investment_wan": "1",
-        "started_count": "1", "foreign_capital_usd_wan": "1"})
+    response = signed_in["admin"].post("/admin/targets", data={
+        "year": "2026", f"signed_count.{county_id}": "99999999999",
+        f"signed_investment_wan.{county_id}": "1", f"started_count.{county_id}": "1",
+        f"foreign_capital_usd_wan.{county_id}": "1"})
     assert response.status_code == 422
     assert all_rows(app) == before
 

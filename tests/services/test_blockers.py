@@ -616,3 +616,14 @@ def test_a_real_socket_gets_the_card_after_a_blocker_is_raised_and_resolved(live
         assert 'data-blockers="0"' in event["html"]
     finally:
         screen.close()
+
+
+def test_the_panel_says_once_that_there_are_no_blockers(app, clients, make_project):
+    """Not "0 项协调事项未解决" above "暂无协调事项": one of them, as the list stands."""
+    project = make_project()
+    url = f"/board/projects/{project['id']}/blockers"
+    page = clients["viewer"].get(url).get_data(as_text=True)
+    assert "暂无协调事项。" in page and "项协调事项未解决" not in page
+    assert raise_(clients["member"], project["id"]).status_code == 201
+    page = clients["viewer"].get(url).get_data(as_text=True)
+    assert "1 项协调事项未解决" in page and "暂无协调事项" not in page

@@ -20,6 +20,11 @@ VALUES = {"signed_count": "12", "signed_investment_wan": "1,500,000", "started_c
           "foreign_capital_usd_wan": "3000"}
 
 
+def form(county: int, year: str = "2026", **values: str) -> dict[str, str]:
+    """The targets page's one form, as it posts one county's row (named FIELD.COUNTY_ID)."""
+    return {"year": year, **{f"{name}.{county}": value for name, value in values.items()}}
+
+
 def county_id(app, name: str) -> int:
     with app.app_context():
         return db.session.execute(select(County.id).where(County.name == name)).scalar_one()
@@ -40,11 +45,11 @@ def stored(app) -> list[tuple]:
 def test_an_administrator_sets_a_countys_targets(app, clients, counties):
     admin = clients["admin"]
     hecheng = county_id(app, "鹤城区")
-    response = admin.post(f"/admin/targets/{hecheng}", data={"year": "2026", **VALUES})
+    response = admin.post("/admin/targets", data=form(hecheng, **VALUES))
     assert response.status_code == 302
     assert response.location.endswith("/admin/targets?year=2026")
     page = admin.get("/admin/targets?year=2026").get_data(as_text=True)
-    assert "鹤城区 2026 年目标已保存。" in page
+    assert "2026 年目标已保存。" in page
     assert 'value="1500000"' in page
     with app.app_context():
         row = db.session.execute(select(CountyTarget)).scalar_one()
@@ -58,7 +63,7 @@ def test_an_administrator_sets_a_countys_targets(app, clients, counties):
         assert entry.details["to"] == {"signed_count": 12, "signed_investment_wan": 1_500_000,
                                        "started_count": 6, "foreign_capital_usd_wan": 3000}
     # Changing them again updates the same row and says what it was.
-    admin.post(f"/admin/targets/{hecheng}", data={"year": "2026", **VALUES, "signed_count": "15"})
+    admin.post("/admin/targets", data=form(hecheng, **{**VALUES, "signed_count": "15"}))
     with app.app_context():
         assert db.session.execute(select(CountyTarget.signed_count)).scalars().all() == [15]
         last = db.session.execute(select(AuditEntry).order_by(AuditEntry.id.desc())).scalar()
@@ -71,7 +76,7 @@ def test_an_administrator_sets_a_countys_targets(app, clients, counties):
 def test_other_years_stay_apart(app, clients, counties):
     admin = clients["admin"]
     hecheng = county_id(app, "鹤城区")
-    admin.post(f"/admin/targets/{hecheng}", data={"year": "2026", **VALUES})
+    admin.post("/admin/targets", data=form(hecheng, **VALUES))
     page = admin.get("/admin/targets?year=2027").get_data(as_text=True)
     assert "2027 年度目标" in page and 'value="1500000"' not in page
     with app.app_context():
@@ -84,10 +89,10 @@ def test_only_administrators_set_targets(app, clients, counties, role):
     before, rows = snapshot(app), stored(app)
     hecheng = county_id(app, "鹤城区")
     assert clients[role].get("/admin/targets?year=2026").status_code == 403
-    response = clients[role].post(f"/admin/targets/{hecheng}", data={"year": "2026", **VALUES})
+    response = clients[role].post("/admin/targets", data=form(hecheng, **VALUES))
     assert response.status_code == 403
     with app.app_context(), pytest.raises(Forbidden):
-        targets.set_targets(actor(role), hecheng, 2026, VALUES)
+        targets.set_targets(actor(role), 2026, {hecheng: VALUES})
     assert (snapshot(app), stored(app)) == (before, rows)
 
 
@@ -103,8 +108,9 @@ def test_targets_are_validated_and_nothing_is_saved(app, clients, counties, fiel
                                                     words):
     rows = stored(app)
     hecheng = county_id(app, "鹤城区")
-    response = clients["admin"].post(f"/admin/targets/{hecheng}",
-                                     data={"year": "2026", **VALUES, field: value})
+    values = {**VALUES, field: value} if field != "year" else VALUES
+    response = clients["admin"].post("/admin/targets", data=form(
+        hecheng, value if field == "year" else "2026", **values))
     assert response.status_code == 422
     assert words in response.get_data(as_text=True)
     assert stored(app) == rows
@@ -115,20 +121,20 @@ def test_the_service_refuses_what_no_form_sends(app, counties):
     with app.app_context():
         admin = actor("admin")
         with pytest.raises(Invalid) as refused:
-            targets.set_targets(admin, hecheng, 2026, {"signed_count": True})
-        assert "signed_count" in refused.value.fields
+            targets.set_targets(admin, 2026, {hecheng: {"signed_count": True}})
+        assert f"signed_count.{hecheng}" in refused.value.fields
         with pytest.raises(Invalid) as refused:
-            targets.set_targets(admin, hecheng, 2026, {"bonus": 5})
-        assert "bonus" in refused.value.fields
+            targets.set_targets(admin, 2026, {hecheng: {"bonus": 5}})
+        assert f"bonus.{hecheng}" in refused.value.fields
         with pytest.raises(NotFound):
-            targets.set_targets(admin, 999_999, 2026, {})
+            targets.set_targets(admin, 2026, {999_999: {}})
         # A missing field is a target of 0 (none).
-        row = targets.set_targets(admin, hecheng, 2026, {"signed_count": 4})
+        [row] = targets.set_targets(admin, 2026, {hecheng: {"signed_count": 4}})
         assert (row.signed_count, row.started_count) == (4, 0)
 
 
 def test_a_missing_county_is_404(app, clients, counties):
-    response = clients["admin"].post("/admin/targets/999999", data={"year": "2026", **VALUES})
+    response = clients["admin"].post("/admin/targets", data=form(999999, **VALUES))
     assert response.status_code == 404
 
 
@@ -167,8 +173,8 @@ def test_pace_statuses_at_their_edges(app, counties, signed_wan, status):
                                stage_entered_at=date(2026, 4, 11), signed_on=date(2026, 4, 11),
                                investment_wan=50_000))
         db.session.commit()
-        targets.set_targets(actor("admin"), hecheng.id, 2026,
-                            {"signed_investment_wan": 36_500, "signed_count": 0})
+        targets.set_targets(actor("admin"), 2026, {
+            hecheng.id: {"signed_investment_wan": 36_500, "signed_count": 0}})
         [row] = indicators.pace(2026, AS_OF)
     item = row.items["signed_investment_wan"]
     assert (row.label, item.target, item.actual, item.expected) == (
@@ -182,8 +188,8 @@ def test_pace_lists_only_counties_with_targets_in_board_order(app, counties):
         admin = actor("admin")
         for name in ("怀化高新区", "鹤城区"):
             cid = db.session.execute(select(County.id).where(County.name == name)).scalar_one()
-            targets.set_targets(admin, cid, 2026, {"signed_count": 10})
-        targets.set_targets(admin, cid, 2025, {"signed_count": 10})
+            targets.set_targets(admin, 2026, {cid: {"signed_count": 10}})
+        targets.set_targets(admin, 2025, {cid: {"signed_count": 10}})
         assert [row.label for row in indicators.pace(2026, AS_OF)] == ["鹤城区", "怀化高新区"]
         assert [row.label for row in indicators.pace(2025, AS_OF)] == ["鹤城区"]
         assert indicators.pace(2024, AS_OF) == []
@@ -199,8 +205,8 @@ def test_the_indicators_page_shows_the_pace(app, clients, counties):
                                investment_wan=20_000))
         db.session.commit()
         admin = actor("admin")
-        targets.set_targets(admin, hecheng, 2026, {"signed_count": 1})
-        targets.set_targets(admin, zhongfang, 2026, {"signed_count": 10})
+        targets.set_targets(admin, 2026, {hecheng: {"signed_count": 1}})
+        targets.set_targets(admin, 2026, {zhongfang: {"signed_count": 10}})
     viewer = clients["viewer"]
     page = viewer.get("/indicators?from=2026-01-01&to=2026-04-10").get_data(as_text=True)
     assert "截至 2026-04-10，全年时间已过 27.4%" in page
@@ -214,3 +220,31 @@ def test_the_indicators_page_shows_the_pace(app, clients, counties):
     assert "/admin/targets" not in page
     assert "/admin/targets?year=2026" in clients["admin"].get(
         "/indicators?from=2026-01-01&to=2026-04-10").get_data(as_text=True)
+
+
+def test_the_whole_table_is_saved_at_once_or_not_at_all(app, clients, counties):
+    """One form for every county: a wrong figure in one row saves no row, keeps what was typed
+    in every row and marks the one; then all are saved, and only the counties whose figures
+    changed are recorded."""
+    admin = clients["admin"]
+    hecheng, zhongfang = county_id(app, "鹤城区"), county_id(app, "中方县")
+    rows = stored(app)
+    typed = {**form(hecheng, **VALUES), **form(zhongfang, signed_count="-1", started_count="2")}
+    refused = admin.post("/admin/targets", data=typed)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert page.count('aria-invalid="true"') == 1
+    assert f'name="signed_count.{zhongfang}"' in page.split('aria-invalid="true"')[0][-400:]
+    assert 'value="1,500,000"' in page and 'value="-1"' in page
+    assert stored(app) == rows
+    assert admin.post("/admin/targets", data={**typed, f"signed_count.{zhongfang}": "3"}
+                      ).status_code == 302
+    with app.app_context():
+        assert sorted(db.session.execute(select(
+            CountyTarget.county_id, CountyTarget.signed_count, CountyTarget.started_count)).all()
+        ) == sorted([(hecheng, 12, 6), (zhongfang, 3, 2)])
+    admin.post("/admin/targets", data={**typed, f"signed_count.{zhongfang}": "4"})
+    with app.app_context():
+        entries = db.session.execute(select(AuditEntry.target).where(
+            AuditEntry.action == "target.set").order_by(AuditEntry.id)).scalars().all()
+    assert entries == ["鹤城区 2026", "中方县 2026", "中方县 2026"]

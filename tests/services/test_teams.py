@@ -8,7 +8,14 @@ import pytest
 
 from tests.databases import run_sql
 from tests.forks import flask_command
-from tests.helpers import OTHER_TEAM, TEAM, project_events, snapshot, socket_client
+from tests.helpers import (
+    ENGLISH_TERMINAL,
+    OTHER_TEAM,
+    TEAM,
+    project_events,
+    snapshot,
+    socket_client,
+)
 
 
 @pytest.fixture
@@ -113,7 +120,7 @@ def test_the_team_cli(run_cli):
 @pytest.fixture
 def run_cli(app):
     runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
+    return lambda *args: runner.invoke(args=list(args), env=ENGLISH_TERMINAL)
 
 
 def test_upgrading_keeps_every_project_reachable(databases, tmp_path):

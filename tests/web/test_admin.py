@@ -190,6 +190,23 @@ def test_an_admin_creates_a_user_who_can_sign_in(app, clients):
         "admin", "user.create", "zhangsan", {"role": "lead", "display_name": "张三"})
 
 
+def test_an_admin_creates_a_user_in_a_team(app, clients):
+    """The new-user form offers the teams: a member in one moves its cards from the start."""
+    form = text(clients["admin"].get("/admin/users")).split('name="team"')[1].split("</select>")[0]
+    assert f'<option value="{TEAM}">' in form and f'<option value="{OTHER_TEAM}">' in form
+    response = clients["admin"].post("/admin/users", data={
+        "username": "xiaoli", "display_name": "小李", "role": "member", "team": OTHER_TEAM,
+        "password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert OTHER_TEAM in text(clients["admin"].get(response.headers["Location"]))
+    with app.app_context():
+        team = db.session.execute(select(Team).where(Team.name == OTHER_TEAM)).scalar_one()
+        assert [m.username for m in team.members] == ["outsider", "xiaoli"]
+    assert audit_log(app, "user.create")[-1] == (
+        "admin", "user.create", "xiaoli",
+        {"role": "member", "display_name": "小李", "team": OTHER_TEAM})
+
+
 @pytest.mark.parametrize("fields, field, message", [
     ({"username": "member"}, "username", "用户名已被占用"),
     ({"username": "two words"}, "username", "字母"),
@@ -197,6 +214,7 @@ def test_an_admin_creates_a_user_who_can_sign_in(app, clients):
     ({"role": "boss"}, "role", "角色"),
     ({"role": ""}, "role", "角色"),
     ({"display_name": "名" * 65}, "display_name", "64"),
+    ({"team": "三组"}, "team", "不存在名为“三组”的专班"),
 ])
 def test_a_bad_new_user_is_refused_with_the_reason_and_nothing_saved(app, clients, fields,
                                                                     field, message):
@@ -465,10 +483,47 @@ def test_a_new_displays_link_is_shown_once_and_revoking_ends_it(app, clients):
     display_id = row_id(app, DisplayToken, name="大厅")
     assert admin.post(f"/admin/displays/{display_id}/revoke").status_code == 302
     assert wall.get(f"/wall?token={token}").status_code == 403
-    assert "已吊销" in text(admin.get("/admin/displays"))
+    assert "已停用" in text(admin.get("/admin/displays"))
     assert audit_log(app)[-2:] == [("admin", "display.create", "大厅", {"id": display_id}),
                                    ("admin", "display.revoke", "大厅", {"ids": [display_id]})]
     assert token not in json.dumps(audit_log(app))
+
+
+def test_the_displays_table_says_which_screens_are_on(app, clients):
+    """停用, not 吊销; each display's screen: never connected, on now (a wall's socket stamps
+    it, at most once a minute), or when it was last on; the settings in a row of their own."""
+    from datetime import timedelta
+
+    from tests.helpers import socket_client
+    from wallchart.core.models import utcnow
+    from wallchart.services import accounts
+
+    admin = clients["admin"]
+    token = text(admin.post("/admin/displays", data={"name": "大厅"})).split(
+        '<code class="wall-url">')[1].split("</code>")[0].split("token=")[1]
+    display_id = row_id(app, DisplayToken, name="大厅")
+
+    def row() -> str:
+        page = text(admin.get("/admin/displays"))
+        return page.split(f'data-display-id="{display_id}"')[1].split("</tr>")[0]
+
+    assert "从未连接" in row() and ">停用</button>" in row() and "吊销" not in row()
+    wall = socket_client(app, auth={"token": token})
+    assert wall.is_connected()
+    with app.app_context():
+        seen = db.session.get(DisplayToken, display_id).last_seen_at
+    assert seen is not None and "在线" in row()
+    with app.app_context():  # the watcher's next round within the minute writes nothing
+        accounts.displays_seen({display_id})
+        assert db.session.get(DisplayToken, display_id).last_seen_at == seen
+    wall.disconnect()
+    with app.app_context():
+        db.session.get(DisplayToken, display_id).last_seen_at = utcnow() - timedelta(minutes=10)
+        db.session.commit()
+    assert "最后在线 " in row() and "在线</span>" not in row()
+    settings = text(admin.get("/admin/displays")).split(
+        f'data-settings-for="{display_id}"')[1].split("</tr>")[0]
+    assert 'colspan="7"' in settings and "保存设置" in settings
 
 
 def test_a_display_needs_a_name(app, clients):
@@ -535,6 +590,27 @@ def test_the_audit_log_lists_newest_first_in_shanghai_time_and_filters(app, clie
         "没有符合" in text(admin.get("/admin/audit?actor=nobody"))
 
 
+def test_the_audit_log_reads_in_chinese(app, clients, counties):
+    """A display's settings and a county's targets, stored by key, read in the reader's words:
+    not "lobby · board, ranking · 60 s"."""
+    from wallchart.services import targets
+
+    admin = clients["admin"]
+    admin.post("/admin/displays", data={"name": "大厅", "profile": "lobby",
+                                        "views": ["board", "ranking"], "rotate_seconds": "60"})
+    with app.app_context():
+        county_id = db.session.execute(select(County.id).where(County.name == counties[0])
+                                       ).scalar_one()
+        targets.set_targets(actor("admin"), 2026, {county_id: {"signed_count": 12}})
+    page = text(admin.get("/admin/audit"))
+    created = page.split('data-action="display.create"')[1].split("</tr>")[0]
+    assert "大厅屏：隐藏保密项目的投资方和金额 · 看板 → 县市区排名 · 每个 60 秒" in created
+    target = page.split('data-action="target.set"')[1].split("</tr>")[0]
+    assert "签约项目（个） 12" in target and "年度" in target
+    for english in ("lobby", "board", "ranking", " s<", "signed_count", "year<"):
+        assert english not in created + target, english
+
+
 def test_the_audit_log_pages_by_fifty(app, clients):
     from wallchart.services import accounts
 
@@ -597,9 +673,9 @@ def test_the_first_admin_from_the_setup_link_is_audited(empty_app):
 
     with empty_app.app_context():
         token = accounts.issue_setup_token()
-        accounts.complete_setup(token, "chief", NEW_PASSWORD)
-    assert audit_log(empty_app) == [
-        (None, "user.create", "chief", {"role": "admin", "setup_link": True})]
+        accounts.complete_setup(token, "chief", NEW_PASSWORD, "王科长")
+    assert audit_log(empty_app) == [(None, "user.create", "chief", {
+        "role": "admin", "display_name": "王科长", "setup_link": True})]
 
 
 # --- one's own password ------------------------------------------------------------------------

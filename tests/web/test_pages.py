@@ -67,15 +67,24 @@ def test_first_run_setup_link_creates_the_admin_once(empty_app):
     short = client.post("/setup", data={"token": token, "username": "chief", "password": "short",
                                         "password2": "short", "csrf_token": csrf})
     assert short.status_code == 422
+    nameless = client.post("/setup", data={"token": token, "username": "chief",
+                                           "display_name": "  ", "password": "long-enough-1",
+                                           "password2": "long-enough-1", "csrf_token": csrf})
+    # Asked for again, with what was typed kept, until the wall has a name to show for him.
+    assert nameless.status_code == 422
+    assert "请填写你的显示名称" in nameless.get_data(as_text=True)
+    assert 'value="chief"' in nameless.get_data(as_text=True)
+    with empty_app.app_context():
+        assert accounts.needs_setup()
     done = client.post("/setup", data={"token": token, "username": "chief",
-                                       "password": "long-enough-1",
+                                       "display_name": "王科长", "password": "long-enough-1",
                                        "password2": "long-enough-1", "csrf_token": csrf})
     assert done.status_code == 302
-    assert client.get("/board").status_code == 200
+    assert "王科长 · 管理员" in client.get("/board").get_data(as_text=True)
     with empty_app.app_context():
         from tests.helpers import actor
 
-        assert actor("chief").role == "admin"
+        assert actor("chief").role == "admin" and actor("chief").display_name == "王科长"
         assert accounts.issue_setup_token() is None
     assert app_get(empty_app, f"/setup?token={token}").status_code == 404
 

@@ -84,8 +84,10 @@ def test_the_form_has_every_record_field_with_units_in_both_languages(clients, c
             assert f"<legend>{group}</legend>" in form, (language, group)
         units = ("万元", "万美元", "亩") if language == "zh" else ("10,000 yuan", "10,000 USD",
                                                                "mu")
+        brackets = "（）" if language == "zh" else "()"  # full-width in Chinese
         for unit in units:
-            assert f'<span class="field-unit">({unit})</span>' in form, (language, unit)
+            assert f'<span class="field-unit">{brackets[0]}{unit}{brackets[1]}</span>' in form, (
+                language, unit)
         labels = (("三类500强", "中国民营500强", "招商渠道", "保密")
                   if language == "zh" else ("Three Category 500", "China Private Top 500",
                                             "Source channel", "Confidential"))
@@ -96,7 +98,7 @@ def test_the_form_has_every_record_field_with_units_in_both_languages(clients, c
     # The panel and the archive speak the same language.
     panel = body(member.get(f"/board/projects/{project['id']}"))
     archive = body(member.get("/board/archive"))
-    words = ({"panel": ("阶段日期", "下一步工作", "历史记录"), "archive": ("项目库：已终止项目",)}
+    words = ({"panel": ("阶段日期", "下一步工作", "历史记录"), "archive": ("已终止项目",)}
              if language == "zh" else
              {"panel": ("Stage dates", "Next step", "History"),
               "archive": ("Archive: withdrawn projects",)})
@@ -184,7 +186,8 @@ def test_a_near_duplicate_warns_with_the_matches_and_saves_only_when_confirmed(
     assert response.status_code == 409
     html = body(response)
     table = html.split('class="duplicates-table"')[1].split("</table>")[0]
-    for shown in ("湘澜新材料锂电池项目", "湘澜新材料有限公司", counties[0], "接触洽谈", "在板"):
+    for shown in ("湘澜新材料锂电池项目", "湘澜新材料有限公司", counties[0], "接触洽谈",
+                  "在挂图上"):
         assert shown in table, shown
     assert 'name="allow_duplicate" value="1"' in html
     assert 'value="湘澜新材料 锂电池 项目"' in html  # what was typed stays

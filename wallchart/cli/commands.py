@@ -1,7 +1,8 @@
 """Command-line administration: ``flask --app wsgi user|display|county|team|setup-link|demo-data``.
 
 The commands call the same services as the administration pages, with no acting user: the audit
-log records them as done from the command line.
+log records them as done from the command line. They speak the language of the operator's
+terminal (``LANG=en_US.UTF-8``: English), else the interface's default, Chinese.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from wallchart.core.errors import ServiceError
 from wallchart.core.vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
+from wallchart.identity import console_url
 from wallchart.services import accounts, teams
 
 user_cli = AppGroup("user", help="Manage users and their API tokens.")
@@ -25,19 +28,30 @@ county_cli = AppGroup("county", help="Manage counties, districts and zones (县�
 team_cli = AppGroup("team", help="Manage special task teams (工作专班).")
 
 
-def in_english(command):
-    """Speak English throughout, and turn a service's refusal into a clean error exit."""
+def console_language() -> str:
+    """The terminal's language as POSIX names it (the first set of ``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``) when the interface speaks it, else the interface's default."""
+    setting = next((os.environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG")
+                    if os.environ.get(name)), "")
+    language = setting.split(".")[0].split("_")[0].lower()
+    return language if language in current_app.config["LANGUAGES"] \
+        else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def in_console_language(command):
+    """Speak the terminal's language throughout, and turn a service's refusal into a clean
+    error exit."""
 
     @wraps(command)
-    def english(*args, **kwargs):
-        with force_locale("en"):
+    def spoken(*args, **kwargs):
+        with force_locale(console_language()):
             try:
                 return command(*args, **kwargs)
             except ServiceError as error:
                 details = "; ".join(f"{k}: {v}" for k, v in getattr(error, "fields", {}).items())
                 raise click.ClickException(f"{error.message} {details}".strip()) from None
 
-    return english
+    return spoken
 
 
 def _password() -> str:
@@ -49,40 +63,49 @@ def _password() -> str:
 @click.argument("name")
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--display-name", default="", help="The name shown on cards, e.g. 张三.")
-@in_english
-def create_user(name: str, role: str, display_name: str) -> None:
+@click.option("--team", default=None,
+              help="The team (工作专班) NAME joins; without one he can change no project.")
+@in_console_language
+def create_user(name: str, role: str, display_name: str, team: str | None) -> None:
     """Create user NAME. The password comes from WALLCHART_PASSWORD, or is asked for twice."""
-    user = accounts.create_user(None, name, _password(), role, display_name)
-    click.echo(f"Created user {user.username} ({user.role}).")
+    user = accounts.create_user(None, name, _password(), role, display_name, team)
+    click.echo(_("Created user %(name)s (%(role)s).", name=user.username, role=ROLES[user.role]))
+    if team:
+        click.echo(_("%(name)s is a member of the team %(team)s.", name=user.username, team=team))
+    elif user.role in ("lead", "member"):
+        click.echo(_("%(name)s is in no team yet, so he cannot change any project: "
+                     "add him with 'team add TEAM %(name)s'.", name=user.username))
 
 
 @user_cli.command("password")
 @click.argument("name")
 @click.option("--revoke-tokens", is_flag=True, help="Also revoke all of NAME's API tokens.")
-@in_english
+@in_console_language
 def user_password(name: str, revoke_tokens: bool) -> None:
     """Set user NAME's password (from WALLCHART_PASSWORD, or asked for twice)."""
     accounts.set_password(None, name, _password(), revoke_tokens)
-    click.echo(f"Password of {name} changed{' and API tokens revoked' if revoke_tokens else ''}.")
+    click.echo(_("Password of %(name)s changed and API tokens revoked.", name=name)
+               if revoke_tokens else _("Password of %(name)s changed.", name=name))
 
 
 @user_cli.command("token")
 @click.argument("name")
-@in_english
+@in_console_language
 def user_token(name: str) -> None:
     """Print a new API token for user NAME (its last line is the token)."""
     token = accounts.issue_api_token(None, name)
-    click.echo(f"New API token for {name}; it is shown only once:")
+    click.echo(_("New API token for %(name)s; it is shown only once:", name=name))
     click.echo(token)
 
 
 @user_cli.command("revoke-tokens")
 @click.argument("name")
-@in_english
+@in_console_language
 def user_revoke_tokens(name: str) -> None:
     """Revoke every API token of user NAME (open sockets close within seconds)."""
     count = accounts.revoke_api_tokens(None, name)
-    click.echo(f"Revoked {count} API token(s) of {name}.")
+    click.echo(ngettext("Revoked %(num)d API token(s) of %(name)s.",
+                        "Revoked %(num)d API token(s) of %(name)s.", count, name=name))
 
 
 def _display_options(command):
@@ -103,53 +126,56 @@ def _chosen(**options) -> dict:
 @display_cli.command("create")
 @click.argument("name")
 @_display_options
-@in_english
+@in_console_language
 def display_create(name: str, **options) -> None:
-    """Create a wall display token; the last line is the wall's path."""
+    """Create a wall display token; the last line is the wall's link (WALLCHART_HOST and
+    WALLCHART_PORT make its address)."""
     token = accounts.create_display_token(None, name, _chosen(**options))
-    click.echo(f"Display {name!r} created. Open this path on the wall screen:")
-    click.echo(f"/wall?token={token}")
+    click.echo(_("Display %(name)s created. Open this link on the wall screen:", name=name))
+    click.echo(console_url(f"/wall?token={token}"))
 
 
 @display_cli.command("set")
 @click.argument("name")
 @_display_options
-@in_english
+@in_console_language
 def display_set(name: str, **options) -> None:
     """Change the profile, views or seconds per view of the display(s) named NAME; their
     screens reload with the new settings within seconds."""
     if not _chosen(**options):
-        raise click.UsageError("Give at least one of --profile, --views, --rotate.")
+        raise click.UsageError(_("Give at least one of --profile, --views, --rotate."))
     count = accounts.update_displays_named(None, name, _chosen(**options))
-    click.echo(f"Updated {count} display(s) named {name!r}.")
+    click.echo(ngettext("Updated %(num)d display named %(name)s.",
+                        "Updated %(num)d displays named %(name)s.", count, name=name))
 
 
 @display_cli.command("revoke")
 @click.argument("name")
-@in_english
+@in_console_language
 def display_revoke(name: str) -> None:
-    """Revoke the display token(s) named NAME."""
+    """Switch off the display(s) named NAME: their links stop working."""
     count = accounts.revoke_display_tokens(None, name)
-    click.echo(f"Revoked {count} display token(s) named {name!r}.")
+    click.echo(ngettext("Switched off %(num)d display named %(name)s.",
+                        "Switched off %(num)d displays named %(name)s.", count, name=name))
 
 
 @click.command("setup-link")
 @with_appcontext
-@in_english
+@in_console_language
 def setup_link() -> None:
     """Print a one-time link that creates the first admin (only while there is none)."""
     from wallchart.identity import setup_url
 
     token = accounts.issue_setup_token()
     if token is None:
-        raise click.ClickException("An administrator exists already; "
-                                   "create more users with 'user create'.")
+        raise click.ClickException(_("An administrator exists already; "
+                                     "create more users with 'user create'."))
     click.echo(setup_url(token))
 
 
 @click.command("demo-data")
 @with_appcontext
-@in_english
+@in_console_language
 def demo_data() -> None:
     """Fill an empty database with a believable board for a prefecture-level city."""
     from wallchart.cli.demo import DemoRefused, load_demo
@@ -164,32 +190,34 @@ def demo_data() -> None:
 @county_cli.command("add")
 @click.argument("names", nargs=-1, required=True)
 @click.option("--kind", type=click.Choice(list(COUNTY_KINDS)), default="county")
-@in_english
+@in_console_language
 def county_add(names: tuple[str, ...], kind: str) -> None:
     """Add counties, districts or zones, in the order the board lists them."""
     for name in names:
         accounts.add_county(None, name, kind)
-    click.echo(f"Added {len(names)} {kind}(s).")
+    click.echo(_("Added (%(kind)s): %(names)s.", kind=COUNTY_KINDS[kind], names=", ".join(names)))
 
 
 @team_cli.command("create")
 @click.argument("name")
 @click.option("--lead", default=None, help="The username of the team's lead.")
-@in_english
+@in_console_language
 def team_create(name: str, lead: str | None) -> None:
     """Create team NAME, optionally with its lead."""
     team = teams.create_team(None, name, lead)
-    click.echo(f"Created team {team.name}" + (f" led by {lead}." if lead else "."))
+    click.echo(_("Created team %(name)s led by %(lead)s.", name=team.name, lead=lead) if lead
+               else _("Created team %(name)s.", name=team.name))
 
 
 @team_cli.command("add")
 @click.argument("name")
 @click.argument("usernames", nargs=-1, required=True)
-@in_english
+@in_console_language
 def team_add(name: str, usernames: tuple[str, ...]) -> None:
     """Add users to team NAME."""
     team = teams.add_members(None, name, list(usernames))
-    click.echo(f"Team {team.name}: {', '.join(u.username for u in team.members)}.")
+    click.echo(_("Team %(name)s: %(members)s.", name=team.name,
+                 members=", ".join(u.username for u in team.members)))
 
 
 @click.command("backup")

@@ -87,6 +87,8 @@ class DisplayToken(db.Model):
     #: The views the screen rotates through (``DISPLAY_VIEWS`` keys), ``rotate_seconds`` each.
     views: Mapped[list] = mapped_column(JSON, default=lambda: ["board"])
     rotate_seconds: Mapped[int] = mapped_column(default=60)
+    #: When a screen was last connected with it (to the minute): is the wall on right now?
+    last_seen_at: Mapped[datetime | None]
 
 
 class UserSession(db.Model):

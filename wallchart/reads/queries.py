@@ -209,6 +209,13 @@ def assignable_users() -> list[User]:
         select(User).where(User.active.is_(True)).order_by(User.username)).scalars())
 
 
+def administrators() -> list[User]:
+    """The active administrators: whom a person asks for a place in a team, or for counties."""
+    return list(db.session.execute(
+        select(User).where(User.role == "admin", User.active.is_(True))
+        .order_by(User.username)).scalars())
+
+
 def teams() -> list[Team]:
     return list(db.session.execute(select(Team).order_by(Team.name)).scalars())
 

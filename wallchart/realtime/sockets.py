@@ -67,6 +67,7 @@ def connect(auth: Any = None):
              "build": build.build_id(), "heartbeat": current_app.config["HEARTBEAT_SECONDS"]}
     if display is not None:  # the wall reloads when its settings changed while it was away
         hello["display"] = credential[1]
+        accounts.displays_seen({display.id})
     emit("hello", hello)
 
 
@@ -125,6 +126,8 @@ def close_revoked(app: Flask, server) -> None:
     with app.app_context():
         try:
             revoked = _revoked()
+            accounts.displays_seen({int(str(key).partition(":")[0]) for kind, key
+                                    in _watched.values() if kind == "display"})
         except Exception:  # the watcher must outlive a database hiccup
             app.logger.exception("Socket watcher")
             return

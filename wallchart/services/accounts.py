@@ -122,8 +122,10 @@ def _not_yourself(actor: User | None, user: User, message: str) -> None:
 
 # --- users ------------------------------------------------------------------------------------
 
-def _add_user(username: object, password: object, role: object, display_name: object) -> User:
-    errors: dict[str, str] = {}
+def _add_user(username: object, password: object, role: object, display_name: object,
+              errors: dict[str, str] | None = None) -> User:
+    """A new user row, or a refusal naming every wrong field (with those already in ``errors``)."""
+    errors = {} if errors is None else errors
     if not isinstance(username, str) or not USERNAME.match(username.strip()):
         errors["username"] = _("Use 1 to 64 letters, digits, '.', '-' or '_'.")
     elif db.session.execute(select(User.id).where(User.username == username.strip())).first():
@@ -141,14 +143,29 @@ def _add_user(username: object, password: object, role: object, display_name: ob
     return user
 
 
+def _team_to_join(name: object, errors: dict[str, str]) -> Team | None:
+    """The team a new user joins, if one is named: a user in no team can change no project."""
+    if name is None or (isinstance(name, str) and not name.strip()):
+        return None
+    team = db.session.execute(select(Team).where(Team.name == name.strip())).scalar() \
+        if isinstance(name, str) else None
+    if team is None:
+        errors["team"] = _("No team named %(name)s.", name=name)
+    return team
+
+
 def create_user(actor: User | None, username: object, password: object, role: object,
-                display_name: object = "") -> User:
-    """Add a user with his initial password."""
+                display_name: object = "", team: object = None) -> User:
+    """Add a user with his initial password, as a member of ``team`` if one is named."""
     with quiet_transaction():
         require_admin(actor)
-        user = _add_user(username, password, role, display_name)
+        errors: dict[str, str] = {}
+        joins = _team_to_join(team, errors)
+        user = _add_user(username, password, role, display_name, errors)
+        if joins is not None:
+            joins.members.append(user)
         audit(actor, "user.create", user.username, role=user.role,
-              display_name=user.display_name)
+              display_name=user.display_name, **({"team": joins.name} if joins else {}))
     return user
 
 
@@ -410,7 +427,7 @@ def create_display_token(actor: User | None, name: object,
         db.session.flush()
         # The settings are recorded when someone chose them; a bare name takes the defaults.
         audit(actor, "display.create", name, id=row.id,
-              **({"settings": _settings_text(chosen)} if settings else {}))
+              **({"settings": _settings_record(chosen)} if settings else {}))
     return token
 
 
@@ -425,13 +442,12 @@ def _set_display(actor: User | None, row: DisplayToken, settings: dict[str, Any]
         for key, value in chosen.items():
             setattr(row, key, value)
         audit(actor, "display.update", row.name, id=row.id, **{
-            "from": _settings_text(before), "to": _settings_text(chosen)})
+            "from": _settings_record(before), "to": _settings_record(chosen)})
 
 
-def _settings_text(settings: dict[str, Any]) -> str:
-    """'lobby · board, ranking · 60 s' for the audit log."""
-    return (f"{settings['profile']} · {', '.join(settings['views'])} · "
-            f"{settings['rotate_seconds']} s")
+def _settings_record(settings: dict[str, Any]) -> dict[str, Any]:
+    """A display's settings as the audit log keeps them: by key, read in each reader's language."""
+    return {key: settings[key] for key in ("profile", "views", "rotate_seconds")}
 
 
 def update_display(actor: User | None, token_id: int, settings: dict[str, Any]) -> DisplayToken:
@@ -510,6 +526,34 @@ def stale_displays_among(keys: set[str]) -> set[str]:
         select(DisplayToken).where(DisplayToken.id.in_(ids),
                                    DisplayToken.revoked_at.is_(None))).scalars()}
     return keys - current
+
+
+#: A wall screen counts as on while it was seen this recently: the socket watcher stamps each
+#: connected display at most once per :data:`LAST_USED_PRECISION`.
+DISPLAY_ONLINE_WITHIN = 2 * LAST_USED_PRECISION
+
+
+def displays_seen(ids: set[int]) -> None:
+    """Record that these displays' screens are connected now (a socket's connect, the watcher's
+    rounds), each at most once per :data:`LAST_USED_PRECISION`: a read, and a write only when
+    one is due, so that a round costs no write transaction."""
+    if not ids:
+        return
+    now = utcnow()
+    due = or_(DisplayToken.last_seen_at.is_(None),
+              DisplayToken.last_seen_at <= now - LAST_USED_PRECISION)
+    stale = db.session.execute(
+        select(DisplayToken.id).where(DisplayToken.id.in_(ids), due)).scalars().all()
+    if stale:
+        with quiet_transaction():
+            db.session.execute(update(DisplayToken).where(DisplayToken.id.in_(stale), due)
+                               .values(last_seen_at=now)
+                               .execution_options(synchronize_session=False))
+
+
+def display_online(display: DisplayToken) -> bool:
+    return display.last_seen_at is not None and \
+        utcnow() - display.last_seen_at <= DISPLAY_ONLINE_WITHIN
 
 
 def display_for_token(token: object) -> DisplayToken | None:
@@ -617,14 +661,20 @@ def setup_token_valid(token: object) -> bool:
         select(SetupToken.id).where(SetupToken.token_hash == hash_token(token))).first() is not None
 
 
-def complete_setup(token: object, username: object, password: object) -> User:
-    """Create the first admin through a setup link; every setup link stops working after."""
+def complete_setup(token: object, username: object, password: object,
+                   display_name: object = "") -> User:
+    """Create the first admin through a setup link; every setup link stops working after.
+    His display name is what the ticker and the history show for him."""
     with quiet_transaction():
         if not setup_token_valid(token):
             raise NotFound(_("This setup link is no longer valid."))
-        user = _add_user(username, password, "admin", "")
+        errors: dict[str, str] = {}
+        if not isinstance(display_name, str) or not display_name.strip():
+            errors["display_name"] = _("Enter the name the wall and the history show for you.")
+        user = _add_user(username, password, "admin", display_name, errors)
         db.session.execute(delete(SetupToken))
-        audit(None, "user.create", user.username, role="admin", setup_link=True)
+        audit(None, "user.create", user.username, role="admin", display_name=user.display_name,
+              setup_link=True)
     return user
 
 

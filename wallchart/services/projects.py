@@ -15,7 +15,14 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from wallchart.core.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound
+from wallchart.core.errors import (
+    Conflict,
+    Duplicate,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServiceError,
+)
 from wallchart.core.formatting import name_list
 from wallchart.core.inputs import unstorable, unstorable_message
 from wallchart.core.models import County, Project, Team, User, utcnow
@@ -159,6 +166,19 @@ def _check_move_dates(actor: User, recorded: dict[str, date | None],
         raise Invalid(message, {record.date_key(s): message for s in closed})
 
 
+def _cleaned_with_team(actor: User, data: dict[str, Any]) -> dict[str, Any]:
+    """The new record's fields, cleaned; a refusal also names a team left to choose, so that a
+    form marks every field to fill at its first submission, not the team at the second."""
+    try:
+        return record.clean(data, creating=True)
+    except Invalid as error:
+        try:
+            teams.team_for_new_project(actor, data.get("team"))
+        except ServiceError as refusal:  # a team not his is refused in the transaction
+            error.fields.update(getattr(refusal, "fields", {}))
+        raise
+
+
 def create_project(actor: User | None, data: dict[str, Any]) -> Project:
     """Put a new card on the board, at the bottom of its column (contact unless ``stage``).
 
@@ -170,7 +190,7 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
     actor_id = authorize(actor, "create")
     refuse_unknown(data, {*record.FIELDS, "team", "stage", "stage_dates", "reason",
                           "allow_duplicate"})
-    clean = record.clean(data, creating=True)
+    clean = _cleaned_with_team(actor, data)
     stage = _stage(data.get("stage", "contact"))
     dates = record.clean_stage_dates(data.get("stage_dates"))
     reason = _reason(data.get("reason"))

@@ -150,7 +150,9 @@ def _whole(field: str, value: Any, errors: dict[str, str]) -> int:
         return 0
     if not isinstance(value, int) or isinstance(value, bool):
         errors[field] = str(not_a_number)
-    elif not 0 <= value <= largest:
+    elif value < 0:
+        errors[field] = _("It cannot be less than zero.")
+    elif value > largest:
         errors[field] = str(out_of_range)
     return value
 

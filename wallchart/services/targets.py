@@ -16,7 +16,6 @@ from wallchart.core.models import County, CountyTarget, User
 from wallchart.core.transactions import quiet_transaction
 from wallchart.extensions import db
 from wallchart.services.accounts import audit, county_by_id, require_admin
-from wallchart.services.validation import refuse_if
 
 #: The targets a county has, in form order, with the most each may be: far above any real
 #: target, low enough to catch a slip of the keyboard (1万亿元, 100亿美元).
@@ -58,38 +57,57 @@ def _whole(value: object) -> int | None:
     return None
 
 
-def set_targets(actor: User | None, county_id: int, year: object,
-                values: Mapping[str, object]) -> CountyTarget:
-    """Set one county's four targets for a year (a missing field counts as 0); audited as
-    ``target.set`` with the values before and after."""
+def set_targets(actor: User | None, year: object,
+                values: Mapping[int, Mapping[str, object]]) -> list[CountyTarget]:
+    """Set the targets of the counties in ``values`` (by county id) for a year, all or none:
+    the targets page saves every county at once. A missing field counts as 0. Each county whose
+    figures change is audited as ``target.set`` with the values before and after; one whose
+    figures stay is left alone. A refusal names each wrong field as ``FIELD.COUNTY_ID``."""
     with quiet_transaction():
         require_admin(actor)
-        county = county_by_id(county_id)
         year = check_year(year)
         errors: dict[str, str] = {}
-        cleaned: dict[str, int] = {}
-        for name, most in FIELDS.items():
-            amount = _whole(values.get(name, 0) or 0)
-            if amount is None or amount < 0:
-                errors[name] = _("Enter a whole number, 0 or more.")
-            elif amount > most:
-                errors[name] = _("At most %(n)s.", n=f"{most:,}")
-            else:
-                cleaned[name] = amount
-        unknown = set(values) - set(FIELDS)
-        if unknown:
-            errors[sorted(unknown)[0]] = _("Unknown field.")
-        refuse_if(errors)
-        target = db.session.execute(select(CountyTarget).where(
-            CountyTarget.county_id == county.id, CountyTarget.year == year)).scalar()
-        if target is None:
-            target = CountyTarget(county_id=county.id, year=year, **dict.fromkeys(FIELDS, 0))
-            db.session.add(target)
-        before = {name: getattr(target, name) for name in FIELDS}
-        for name, amount in cleaned.items():
-            setattr(target, name, amount)
-        audit(actor, "target.set", f"{county.name} {year}", year=year, county=county.name,
-              **{"from": before, "to": cleaned})
+        chosen: dict[County, dict[str, int]] = {}
+        for county_id, county_values in values.items():
+            county = county_by_id(county_id)
+            chosen[county] = _cleaned(county_values, f".{county.id}", errors)
+        if errors:
+            raise Invalid(_("Please correct the marked targets."), errors)
+        written = [_write(actor, county, year, cleaned) for county, cleaned in chosen.items()]
+    return [target for target in written if target is not None]
+
+
+def _cleaned(values: Mapping[str, object], suffix: str, errors: dict[str, str]) -> dict[str, int]:
+    """One county's four targets as whole numbers; each refusal goes into ``errors`` under the
+    field's name and ``suffix``."""
+    cleaned: dict[str, int] = {}
+    for name, most in FIELDS.items():
+        amount = _whole(values.get(name, 0) or 0)
+        if amount is None or amount < 0:
+            errors[name + suffix] = _("Enter a whole number, 0 or more.")
+        elif amount > most:
+            errors[name + suffix] = _("At most %(n)s.", n=f"{most:,}")
+        else:
+            cleaned[name] = amount
+    for name in sorted(set(values) - set(FIELDS)):
+        errors[name + suffix] = _("Unknown field.")
+    return cleaned
+
+
+def _write(actor: User | None, county: County, year: int,
+           cleaned: dict[str, int]) -> CountyTarget | None:
+    target = db.session.execute(select(CountyTarget).where(
+        CountyTarget.county_id == county.id, CountyTarget.year == year)).scalar()
+    before = {name: getattr(target, name) if target else 0 for name in FIELDS}
+    if before == {**before, **cleaned}:
+        return target
+    if target is None:
+        target = CountyTarget(county_id=county.id, year=year, **dict.fromkeys(FIELDS, 0))
+        db.session.add(target)
+    for name, amount in cleaned.items():
+        setattr(target, name, amount)
+    audit(actor, "target.set", f"{county.name} {year}", year=year, county=county.name,
+          **{"from": before, "to": cleaned})
     return target
 
 

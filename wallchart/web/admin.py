@@ -59,7 +59,8 @@ def index():
 
 def _users_page(error: Invalid | None = None):
     return render_template("admin/users.html", users=accounts.users_with_teams(), error=error,
-                           values=request.form), error.status if error else 200
+                           teams=queries.teams(), values=request.form), \
+        error.status if error else 200
 
 
 @bp.get("/users")
@@ -73,7 +74,7 @@ def create_user():
     try:
         created = accounts.create_user(current_user, form.get("username"),
                                        form.get("password"), form.get("role"),
-                                       form.get("display_name", ""))
+                                       form.get("display_name", ""), form.get("team"))
     except Invalid as error:
         return _users_page(error)
     return _done(_("User %(name)s created.", name=created.username), ".user", user_id=created.id)
@@ -246,11 +247,11 @@ def delete_county(county_id: int):
 
 # --- annual targets per county ---------------------------------------------------------------
 
-def _targets_page(year: int, failed: int | None = None, error: Invalid | None = None):
-    """Every county's targets for ``year``; ``failed`` names the county whose refusal shows."""
+def _targets_page(year: int, error: Invalid | None = None):
+    """Every county's targets for ``year`` in one form; after a refusal, what was typed."""
     return render_template("admin/targets.html", year=year, rows=targets.targets_of(year),
-                           fields=targets.LABELS, failed=failed, error=error,
-                           values=request.form), error.status if error else 200
+                           fields=targets.LABELS, error=error,
+                           values=request.form if error else {}), error.status if error else 200
 
 
 @bp.get("/targets")
@@ -258,17 +259,22 @@ def targets_list():
     return _targets_page(targets.check_year(request.args.get("year") or today().year))
 
 
-@bp.post("/targets/<int:county_id>")
-def set_targets(county_id: int):
+@bp.post("/targets")
+def set_targets():
+    """The whole table at once: its inputs are named ``FIELD.COUNTY_ID``."""
     form = request.form
     year = form.get("year", "")
+    values: dict[int, dict[str, str]] = {}
+    for key, value in form.items():
+        name, _dot, county_id = key.rpartition(".")
+        if name and county_id.isascii() and county_id.isdigit() and len(county_id) < 10:
+            values.setdefault(int(county_id), {})[name] = value
     try:
-        targets.set_targets(current_user, county_id, year,
-                            {name: form.get(name, "") for name in targets.FIELDS})
+        targets.set_targets(current_user, year, values)
     except Invalid as error:
-        return _targets_page(targets.check_year(year), county_id, error)
-    return _done(_("The targets of %(name)s for %(year)s are saved.",
-                   name=_row(County, county_id).name, year=year), ".targets_list", year=year)
+        return _targets_page(targets.check_year(year), error)
+    return _done(_("The targets for %(year)s are saved.", year=year), ".targets_list",
+                 year=year)
 
 
 # --- wall displays ----------------------------------------------------------------------------
@@ -276,7 +282,9 @@ def set_targets(county_id: int):
 def _displays_page(error: Invalid | None = None, wall_url: str | None = None,
                    failed: int | None = None):
     """``failed``: the display whose settings form was refused (0: the new display's form)."""
-    return render_template("admin/displays.html", displays=accounts.display_tokens(),
+    displays = accounts.display_tokens()
+    return render_template("admin/displays.html", displays=displays,
+                           online={d.id for d in displays if accounts.display_online(d)},
                            error=error, values=request.form if error else {},
                            wall_url=wall_url, failed=failed, profiles=DISPLAY_PROFILES,
                            views=DISPLAY_VIEWS), error.status if error else 200
@@ -323,7 +331,8 @@ def update_display(token_id: int):
 @bp.post("/displays/<int:token_id>/revoke")
 def revoke_display(token_id: int):
     revoked = accounts.revoke_display_token(current_user, token_id)
-    return _done(_("The display %(name)s is revoked.", name=revoked.name), ".displays")
+    return _done(_("The display %(name)s is switched off: its link no longer opens the wall.",
+                   name=revoked.name), ".displays")
 
 
 # --- the audit log ----------------------------------------------------------------------------
@@ -339,4 +348,5 @@ def audit():
     entries, more = accounts.audit_page(action, actor, page)
     return render_template("admin/audit.html", entries=entries, more=more, page=page,
                            action=action, actor=actor, actors=accounts.audit_actors(),
-                           console=accounts.CONSOLE)
+                           console=accounts.CONSOLE, profiles=DISPLAY_PROFILES,
+                           views=DISPLAY_VIEWS, target_labels=targets.LABELS)

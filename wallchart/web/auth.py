@@ -114,15 +114,15 @@ def setup():
         else:
             try:
                 user = accounts.complete_setup(token, form.get("username", ""),
-                                               form.get("password", ""))
+                                               form.get("password", ""),
+                                               form.get("display_name", ""))
             except ServiceError as error:
                 errors = getattr(error, "fields", None) or {"username": error.message}
             else:
                 _sign_in(user)
                 return redirect(url_for("board.index"))
-        return render_template("setup.html", token=token, errors=errors,
-                               username=form.get("username", "")), 422
-    return render_template("setup.html", token=token, errors={}, username="")
+        return render_template("setup.html", token=token, errors=errors, values=form), 422
+    return render_template("setup.html", token=token, errors={}, values={})
 
 
 @login_manager.unauthorized_handler

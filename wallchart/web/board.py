@@ -37,10 +37,11 @@ def _signed_in():
     """Every board page needs a signed-in user; the services check what each role may do."""
 
 
-def _closed(message: str) -> Response:
+def _closed(message: str, **detail: Any) -> Response:
     """Tell the page the dialog's work is done; the card itself arrives by the live push."""
     response = Response(status=204)
-    response.headers["HX-Trigger"] = json.dumps({"wallchart:done": {"message": message}})
+    response.headers["HX-Trigger"] = json.dumps(
+        {"wallchart:done": {"message": message, **detail}})
     return response
 
 
@@ -76,9 +77,10 @@ def _form_data(form, fields: tuple[str, ...] = RECORD_FIELDS) -> dict[str, Any]:
 
 
 def _number(value: str) -> int | str:
-    """A whole number as people type it ("12,000", "12，000"), else the text unchanged."""
+    """A whole number as people type it ("12,000", "12，000"; "-5" too, for the service to say
+    it cannot be negative), else the text unchanged."""
     digits = value.replace(",", "").replace("，", "").replace(" ", "")
-    return int(digits) if digits.isdecimal() else value
+    return int(digits) if digits.removeprefix("-").isdecimal() else value
 
 
 def _int_or_text(value: str) -> int | str:
@@ -99,11 +101,26 @@ def index():
         body = (render_template("partials/columns.html", **context)
                 + render_template("partials/filter_bar.html", **context, status_only=True))
         return body, shown.status, {"Vary": "HX-Request"}
-    return render_template("board.html", **shown.context("board"),
+    return render_template("board.html", **shown.context("board"), **_first_steps(shown),
                            mine=request.args.get("mine") == "1",
                            my_teams=queries.team_names(my_team_ids),
                            teams_only=request.args.get("teams") == "mine",
                            owners=owners), shown.status, {"Vary": "HX-Request"}
+
+
+def _first_steps(shown: filters.Screen) -> dict[str, Any]:
+    """What the page needs to say what the reader can do: the teams whose cards he may move
+    (an administrator moves every card, a viewer none), whom to ask when that is none, and
+    whether the board is still empty (and has no counties yet)."""
+    move_any = current_user.can("move") and current_user.role == "admin"
+    movable = [team.name for team in teams.teams_of(current_user)] \
+        if current_user.can("move") and not move_any else []
+    teamless = current_user.can("move") and not move_any and not movable
+    empty = (shown.columns is not None and not shown.board_filter.active
+             and not any(shown.columns[stage] for stage in STAGES))
+    return {"move_any": move_any, "movable_teams": movable, "teamless": teamless,
+            "board_empty": empty, "no_counties": empty and not queries.counties(),
+            "administrators": queries.administrators() if teamless or empty else []}
 
 
 def _workload_team(all_teams: list[Team]) -> Team | None:
@@ -183,7 +200,7 @@ def create_project():
         project = projects.create_project(current_user, data)
     except ServiceError as error:
         return _form_error(None, data, error)
-    return _closed(project.name)
+    return _closed(_("Project %(name)s created.", name=project.name), created=project.id)
 
 
 @bp.get("/projects/<int:project_id>/edit")

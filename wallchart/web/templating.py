@@ -148,16 +148,27 @@ UNITS = {
 
 
 @lru_cache(maxsize=64)
-def _unit_markup(locale: str, kind: str, singular: bool) -> Markup:
-    """Rendered once per language: a board of 1,000 cards asks for it 1,000 times."""
+def _unit_markup(locale: str, kind: str, singular: bool | None) -> Markup:
+    """Rendered once per language: a board of 1,000 cards asks for it 1,000 times. Empty
+    (``None``) after a word that stands for the number, until the script counts."""
     one, other = UNITS[kind](1), UNITS[kind](2)
+    shown = "" if singular is None else one if singular else other
     return Markup('<span class="unit" data-one="{}" data-other="{}">{}</span>').format(
-        one, other, one if singular else other)
+        one, other, shown)
 
 
 def plural_unit(kind: str, count: int) -> Markup:
     """The unit after a number that the live script recounts: it carries both forms."""
     return _unit_markup(str(get_locale()), kind, count == 1)
+
+
+def days_in_stage(since: date) -> Markup:
+    """How long a card has been in its stage: "today" on the day it entered, then days, which
+    the live script counts on at midnight (``data-since``)."""
+    days = formatting.days_since(since)
+    return Markup('<span data-since="{}">{}</span>{}').format(
+        since.isoformat(), days if days > 0 else _("today"),
+        _unit_markup(str(get_locale()), "days", days == 1 if days > 0 else None))
 
 
 def users_by_name(users: list[User]) -> dict[str, str]:
@@ -189,7 +200,6 @@ def init_app(app: Flask) -> None:
         total_number=formatting.total_number,
         total=formatting.total,
         local_time=formatting.local_time,
-        days_since=formatting.days_since,
         history_value=history_value,
         history_sentence=history_sentence,
         history_changes=history_changes,
@@ -199,6 +209,7 @@ def init_app(app: Flask) -> None:
         today=today,
         users_by_name=users_by_name,
         plural_unit=plural_unit,
+        days_in_stage=days_in_stage,
         now=utcnow,
     )
 
