@@ -385,14 +385,16 @@
     if (column) state(column.dataset.stage).arrived = card;
   }
 
+  // The columns turn their pages in turn, not all in one frame.
   function turnPages() {
     if (board.hidden) return;
     const now = Date.now();
     const all = lists();
-    for (const stage in all) {
+    const stages = Object.keys(all);
+    for (const stage of stages) {
       const column = state(stage);
       if (!column.pages || column.pages < 2) continue;
-      if (!column.turnAt) column.turnAt = now + PAGE_MS;
+      if (!column.turnAt) column.turnAt = now + PAGE_MS * (1 + stages.indexOf(stage) / stages.length);
       if (now < column.turnAt) continue;
       column.page = (column.page + 1) % column.pages;
       column.turnAt = now + PAGE_MS;

@@ -139,7 +139,8 @@ def check_bar(report: dict, height: int) -> list[str]:
         if not paging or column["empty"] <= MAX_EMPTY_SHARE or not column["shown"]:
             continue
         largest = max(column["sizes"]) >= height * MAX_TYPE_SHARE - 0.5
-        if column["page"] or not (largest or column["limit"] in ("largest", "names", "width", "order")):
+        held = column["limit"] in ("largest", "names", "width", "order")
+        if column["page"] or not (largest or held):
             problems.append(f"{column['stage']} is {column['empty']:.0%} empty while "
                             f"{', '.join(c['stage'] for c in paging)} page: {column}")
     return problems
@@ -183,7 +184,7 @@ def test_a_crowded_column_turns_its_pages_and_shows_a_new_card(fill_board, api, 
     expect(mark).to_have_text("1/3")
     first_page = column.locator(".card:not(.off-page)").evaluate_all(
         "cards => cards.map(c => c.dataset.projectId)")
-    wall.clock.run_for(13_000)
+    wall.clock.run_for(20_000)
     expect(mark).to_have_text("2/3")
     second_page = column.locator(".card:not(.off-page)").evaluate_all(
         "cards => cards.map(c => c.dataset.projectId)")
@@ -200,3 +201,145 @@ def test_a_crowded_column_turns_its_pages_and_shows_a_new_card(fill_board, api, 
     wall.screenshot(path=artifacts / "wall-legibility-paged-move-1920x1080.png")
     report = legibility(wall, 1080)
     assert check_bar(report, 1080) == []
+
+
+# --- the other views and the header ----------------------------------------------------------
+
+CITY = ["鹤城区", "中方县", "沅陵县", "辰溪县", "溆浦县", "会同县", "麻阳苗族自治县",
+        "新晃侗族自治县", "芷江侗族自治县", "靖州苗族侗族自治县", "通道侗族自治县", "洪江市",
+        "怀化高新技术产业开发区"]
+
+
+@pytest.fixture
+def city_board(live_server, monkeypatch):
+    """Every county of a city with projects signed this year, red cards with long investors
+    (stalled in negotiation for months), and open blockers with long descriptions: written
+    in one transaction by the shared writer, as ``fill_board`` does."""
+    from datetime import timedelta
+
+    monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(live_server.folder))
+    monkeypatch.setenv("WALLCHART_DATABASE_URL", live_server.env["WALLCHART_DATABASE_URL"])
+    monkeypatch.setenv("WALLCHART_SECRET_KEY", live_server.env["WALLCHART_SECRET_KEY"])
+    monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
+    from tests.helpers import TEAM, make_app
+    from wallchart.cli.dataset import BlockerSpec, Spec, ensure_counties, insert_projects
+    from wallchart.core.timeutil import today
+    from wallchart.extensions import db
+
+    day = today()
+    specs = []
+    for n, county in enumerate(CITY * 3):
+        signed = {"contact": day - timedelta(days=60), "negotiating": day - timedelta(days=40),
+                  "signed": day - timedelta(days=n % 20)}
+        stalled = {"contact": day - timedelta(days=400), "negotiating": day - timedelta(days=300)}
+        red = n % 3 == 1
+        what = "新能源电池材料生产基地" if n % 2 else "冷链物流及跨境电商产业园"
+        trade = "智能装备制造" if n % 2 else "现代农业科技"
+        spec = Spec(name=f"{county[:2]}{what}{n}",
+                    investor=f"湖南五溪{trade}产业投资发展集团股份有限公司第{n}分公司",
+                    county=county, sector="industry", investment_wan=20_000 + 1_000 * n,
+                    dates=stalled if red else signed, team=TEAM)
+        if n % 4 == 0:
+            spec.blockers.append(BlockerSpec(
+                "land", "自然资源和规划局", day - timedelta(days=20),
+                day - timedelta(days=n % 5),
+                "用地指标尚未落实，影响项目开工，需协调省厅追加新增建设用地计划指标"))
+        specs.append(spec)
+    app = make_app()
+    with app.app_context():
+        ensure_counties((name, "county") for name in CITY)
+        insert_projects(specs)
+        db.session.remove()
+        db.engine.dispose()
+
+
+VIEW_REPORT = """() => {
+    const problems = [];
+    const ticker = document.getElementById('ticker').getBoundingClientRect();
+    const pane = document.querySelector('.wall-view:not([hidden]) .wall-pane');
+    const box = pane.getBoundingClientRect();
+    const total = pane.querySelector('.ranking tfoot tr');
+    if (total) {
+        const r = total.getBoundingClientRect();
+        const gap = ticker.top - r.bottom;
+        if (gap < innerHeight * 0.01)
+            problems.push(`the total row is ${gap.toFixed(1)} px from the ticker`);
+        for (const row of pane.querySelectorAll('.ranking tr')) {
+            const q = row.getBoundingClientRect();
+            if (q.bottom > box.bottom + 0.5)
+                problems.push(`a ranking row is cut: ${row.textContent.trim().slice(0, 20)}`);
+        }
+        if (r.height < parseFloat(getComputedStyle(total.querySelector('.num')).fontSize) * 1.2)
+            problems.push(`the total row is squeezed to ${r.height.toFixed(1)} px`);
+    }
+    for (const element of pane.querySelectorAll('.reason, .investor, .item-name')) {
+        const item = element.closest('.attention-item').getBoundingClientRect();
+        const r = element.getBoundingClientRect();
+        if (element.scrollWidth > element.clientWidth + 1 || r.bottom > item.bottom + 0.5
+            || r.right > item.right + 0.5)
+            problems.push(`cut: ${element.className} ${element.textContent.trim().slice(0, 30)}`);
+    }
+    return {problems, items: pane.querySelectorAll('.attention-item').length,
+            rows: pane.querySelectorAll('.ranking tbody tr').length};
+}"""
+
+
+@pytest.mark.parametrize("view", ["ranking", "attention"])
+def test_the_other_views_meet_the_bar(view, city_board, live_server, new_context, page_errors,
+                                      artifacts):
+    """The ranking's total row stands clear of the ticker, whole; the attention view shows
+    reasons and investors whole; no text under the bar in either, at 1080p and 4K."""
+    path = live_server.flask("display", "create", f"{view}-wall", "--views", view,
+                             "--profile", "staff").strip().splitlines()[-1]
+    for width, height in SIZES:
+        context = new_context(viewport={"width": width, "height": height})
+        wall = context.new_page()
+        wall.on("pageerror", lambda error: page_errors.append(str(error)))
+        wall.goto(live_server.url + path)
+        expect(wall.locator(".live-indicator")).to_have_attribute("data-state", "live")
+        pane = wall.locator(f".wall-view-{view} .wall-pane")
+        expect(pane).to_be_visible()
+        if view == "attention":
+            expect(pane.locator(".attention-item").first).to_be_visible()
+        wall.screenshot(path=artifacts / f"wall-legibility-{view}-{width}x{height}.png")
+        report = wall.evaluate(VIEW_REPORT)
+        small = legibility(wall, height)["small"]
+        assert report["problems"] == [] and small == [], (report, small)
+        if view == "ranking":
+            assert report["rows"] >= len(CITY)
+        else:
+            assert report["items"] >= 8
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_offline_badge_is_whole(lang, open_wall, wall_path, live_server, artifacts):
+    """连接中断，正在重连… stands whole in the header, beside the clock, at 1080p and 4K."""
+    for width, height in SIZES:
+        wall = open_wall(width, height)
+        if lang == "en":
+            wall.goto(live_server.url + wall_path + "&lang=en")
+            expect(wall.locator(".live-indicator")).to_have_attribute("data-state", "live")
+        badge = wall.locator(".live-indicator")
+        # what live.js does when the socket drops
+        badge.evaluate("""(i) => { i.dataset.state = 'offline';
+                                  i.textContent = i.dataset.textOffline; }""")
+        expect(badge).to_have_text(
+            "连接中断，正在重连…" if lang == "zh" else "Offline, reconnecting…")
+        fits = badge.evaluate("""(i) => {
+            const r = i.getBoundingClientRect();
+            const head = document.querySelector('.wall-head').getBoundingClientRect();
+            const clock = document.getElementById('clock').getBoundingClientRect();
+            return {whole: i.scrollWidth <= i.clientWidth + 1
+                           && i.scrollHeight <= i.clientHeight + 1,
+                    inside: r.left >= head.left && r.right <= head.right + 0.5
+                            && r.top >= head.top && r.bottom <= head.bottom + 0.5,
+                    clearOfClock: r.top >= clock.bottom - 0.5,
+                    size: parseFloat(getComputedStyle(i).fontSize)};
+        }""")
+        wall.screenshot(path=artifacts / f"wall-offline-{lang}-{width}x{height}.png",
+                        clip={"x": width * 0.55, "y": 0, "width": width * 0.45,
+                              "height": height * 0.15})
+        assert fits["whole"] and fits["inside"] and fits["clearOfClock"], fits
+        assert fits["size"] >= height * MIN_TEXT_SHARE - 0.05, fits
+        wall.context.close()
