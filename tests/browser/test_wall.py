@@ -3,6 +3,8 @@ live by itself after the server restarts."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -59,7 +61,8 @@ FIT_REPORT = """() => {
     const size = (e) => `${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight}`;
     const html = document.documentElement;
     if (scrolls(html)) problems.push(`page scrolls: ${size(html)}`);
-    let cards = 0, minFont = Infinity;
+    let cards = 0, shown = 0, minFont = Infinity;
+    const pages = {};
     for (const column of document.querySelectorAll('.column')) {
         const stage = column.dataset.stage;
         const outer = column.getBoundingClientRect();
@@ -67,11 +70,20 @@ FIT_REPORT = """() => {
             problems.push(`page: ${stage} column sticks out of the screen`);
         const list = column.querySelector('.cards');
         if (scrolls(list)) problems.push(`${stage} scrolls: ${size(list)}`);
+        const mark = column.querySelector('.column-page:not([hidden])');
+        pages[stage] = mark ? mark.textContent : '';
         const box = list.getBoundingClientRect();
         for (const card of list.querySelectorAll('.card')) {
             cards++;
             const r = card.getBoundingClientRect();
             const id = `${stage} card ${card.dataset.projectId}`;
+            if (card.classList.contains('off-page')) {
+                // on another page of a column that pages
+                if (!mark) problems.push(`${id} not shown, and its column does not page`);
+                if (r.width > 0) problems.push(`${id} is off its page but shown`);
+                continue;
+            }
+            shown++;
             if (r.width < 1 || r.height < 1 || getComputedStyle(card).visibility === 'hidden')
                 problems.push(`${id} not shown`);
             else if (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5
@@ -86,12 +98,13 @@ FIT_REPORT = """() => {
                 problems.push(`${id} title squeezed to ${title.getBoundingClientRect().width}px`);
         }
     }
-    return {problems, cards, minFont};
+    return {problems, cards, shown, minFont, pages};
 }"""
 
 
 def fit_report(page: Page) -> dict:
-    """Everything that would scroll or stick out, measured in the page."""
+    """Everything that would scroll or stick out, measured in the page; the cards shown (a
+    column with more than fit shows them a page at a time) and each column's page mark."""
     return page.evaluate(FIT_REPORT)
 
 
@@ -101,6 +114,8 @@ def assert_wall_is_read_only(page: Page) -> None:
 
 
 def test_full_wall_fits_the_screen(live_server, fill_board, open_wall, artifacts):
+    """300 cards: more than a column can show legibly, so each column shows them a page at a
+    time, every page inside the column, in type no smaller than 1/60 of the screen."""
     fill_board(60)
     reports = {}
     for width, height in ((1920, 1080), (3840, 2160)):
@@ -113,7 +128,17 @@ def test_full_wall_fits_the_screen(live_server, fill_board, open_wall, artifacts
         reports[height] = report = fit_report(wall)
         assert report["cards"] == 300
         # Legible from across a room: the type keeps its share of the screen's height.
-        assert report["minFont"] >= height / 100, report
+        assert report["minFont"] >= height / 60 - 0.05, report
+        for stage, page_mark in report["pages"].items():
+            assert re.fullmatch(r"1/[2-9]", page_mark), (stage, page_mark)
+            shown, pages = wall.evaluate("""(stage) => {
+                const cards = [...document.querySelectorAll(
+                    `.column[data-stage="${stage}"] .card`)];
+                return [cards.filter(c => !c.classList.contains('off-page')).length,
+                        Number(document.querySelector(`.column[data-stage="${stage}"]
+                            .column-page`).textContent.split('/')[1])];
+            }""", stage)
+            assert shown * pages >= 60 > shown * (pages - 1), (stage, shown, pages)
         whole_page = [p for p in report["problems"] if p.startswith("page")]
         assert whole_page == []
         wall.context.close()
@@ -136,7 +161,7 @@ def test_wall_type_shrinks_only_as_columns_fill(fill_board, open_wall, artifacts
     assert all(a[1] >= b[1] - 0.5 for a, b in zip(by_count, by_count[1:], strict=False)), \
         f"type is smaller in emptier columns: (cards, title px) {by_count}"
     assert report["problems"] == []
-    assert report["minFont"] >= 1080 / 100, report
+    assert report["minFont"] >= 1080 / 60 - 0.05, report
 
 
 def test_wall_with_few_cards(api, open_wall, artifacts):
@@ -151,7 +176,8 @@ def test_wall_with_few_cards(api, open_wall, artifacts):
     report = fit_report(wall)
     wall.screenshot(path=artifacts / "wall-few-cards-1920x1080.png")
     assert report["problems"] == []
-    assert report["minFont"] >= 1080 / 50, report   # roomy cards keep the full type size
+    assert report["minFont"] >= 1080 / 50, report   # roomy cards keep a large type size
+    assert report["pages"] == dict.fromkeys(STAGES, "")
     assert_wall_is_read_only(wall)
 
 
