@@ -24,7 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
-from sqlalchemy import event, func, select
+from sqlalchemy import case, event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, contains_eager, with_loader_criteria
 
 from wallchart.core.early_warnings import colour_condition, idle_since, warning_for
@@ -274,32 +274,38 @@ def _attention(day: date, profile: str) -> dict[str, Any]:
 
 # --- the charts ----------------------------------------------------------------------------------
 
-def stage_totals() -> list[tuple[str, int, int]]:
-    """(stage, count, investment 万元) of the projects on the board now: one query."""
+def stage_totals(redact: bool = False) -> list[tuple[str, int, int]]:
+    """(stage, count, investment 万元) of the projects on the board now, as the board's columns
+    count them: every card. With ``redact`` (a lobby screen) a confidential project's amount is
+    left out, as its column's total leaves it out; its card is on the screen, so it counts.
+    One query."""
+    amount = Project.investment_wan
+    if redact:
+        amount = case((Project.confidential, None), else_=Project.investment_wan)
     return [(stage, int(count), int(wan)) for stage, count, wan in db.session.execute(
-        select(Project.stage, func.count(Project.id),
-               func.coalesce(func.sum(Project.investment_wan), 0))
+        select(Project.stage, func.count(Project.id), func.coalesce(func.sum(amount), 0))
         .where(Project.on_board).group_by(Project.stage))]
 
 
-def charts_for(period: Period) -> dict[str, Markup]:
-    """The three charts for ``period``: the board now as a funnel, the signings per month of
-    the period's last year against the year before (months after the period left out), and
-    the counties' signings in the period. For the wall and for any page that shows them."""
+def charts_for(period: Period, profile: str = "staff") -> dict[str, Markup]:
+    """The three charts for ``period``, as a screen of ``profile`` may show them: the board now
+    as a funnel, counted as its columns count (``stage_totals``); the signings per month of the
+    period's last year against the year before (months after the period left out), and the
+    counties' signings in the period, of the projects a lobby may see (``figures_for``). For
+    the wall and for any page that shows them."""
     year = period.end.year
-    this_year = [row for row in indicators.monthly_signings(year)
-                 if date(year, row[0], 1) <= period.end]
-    return {
-        "funnel": charts.stage_funnel(stage_totals()),
-        "monthly": charts.monthly_signings(this_year, indicators.monthly_signings(year - 1),
-                                           year),
-        "counties": charts.counties_side_by_side(indicators.by_group(period, "county"),
-                                                 "signed"),
-    }
+    with figures_for(profile):
+        this_year = [row for row in indicators.monthly_signings(year)
+                     if date(year, row[0], 1) <= period.end]
+        monthly = charts.monthly_signings(this_year, indicators.monthly_signings(year - 1),
+                                          year)
+        counties = charts.counties_side_by_side(indicators.by_group(period, "county"),
+                                                "signed")
+    funnel = charts.stage_funnel(stage_totals(redact=profile == "lobby"))
+    return {"funnel": funnel, "monthly": monthly, "counties": counties}
 
 
 def _charts(day: date, profile: str) -> dict[str, Any]:
     period = year_to_date(day)
-    with figures_for(profile):
-        charts = charts_for(period)
-    return {"period": period, "period_text": period_text(period), "charts": charts}
+    return {"period": period, "period_text": period_text(period),
+            "charts": charts_for(period, profile)}
