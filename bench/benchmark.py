@@ -504,8 +504,8 @@ def start_app(args, mode: str, template: Path, folder: Path,
     server.flask("team", "create", "基准专班")
     server.flask("team", "add", "基准专班", "bench")
     api_token = server.flask("user", "token", "bench").strip().splitlines()[-1]
-    wall_path = server.flask("display", "create", "bench-wall").strip().splitlines()[-1]
-    display_token = wall_path.split("token=", 1)[1]
+    wall_link = server.flask("display", "create", "bench-wall").strip().splitlines()[-1]
+    display_token = wall_link.split("token=", 1)[1]
 
     command = ["wsgi.py"]
     if mode == "threading":
