@@ -127,8 +127,9 @@ def test_demo_data_fills_an_empty_board_once_with_a_walls_history(empty_app):
     from wallchart.extensions import db
     from wallchart.reads.duplicates import similar_projects
 
-    env = dict(os.environ)
-    loaded = flask_command(env, "demo-data")
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    loaded = flask_command({**env, "LANG": "en_US.UTF-8"}, "demo-data")
     assert loaded.returncode == 0, loaded.stderr
     assert f"Loaded {len(PROJECTS)} projects" in loaded.stdout
 
@@ -162,8 +163,8 @@ def test_demo_data_fills_an_empty_board_once_with_a_walls_history(empty_app):
         state = db.session.get(BoardState, 1)
         assert state.revision == state.lobby_revision == len(events)
 
-    again = flask_command(env, "demo-data")
-    assert again.returncode != 0 and "already holds projects" in again.stderr
+    again = flask_command(env, "demo-data")  # in Chinese, the terminal's language unset
+    assert again.returncode != 0 and "数据库中已有项目" in again.stderr
     # Demo users are no administrators: the first-run setup link still works.
     assert flask_command(env, "setup-link").returncode == 0
 

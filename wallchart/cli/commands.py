@@ -48,15 +48,17 @@ def in_console_language(command):
             try:
                 return command(*args, **kwargs)
             except ServiceError as error:
-                details = "; ".join(f"{k}: {v}" for k, v in getattr(error, "fields", {}).items())
-                raise click.ClickException(f"{error.message} {details}".strip()) from None
+                # A form marks its fields; here each field's message is the whole sentence.
+                fields = getattr(error, "fields", {})
+                raise click.ClickException(" ".join(fields.values()) if fields
+                                           else error.message) from None
 
     return spoken
 
 
 def _password() -> str:
     return os.environ.get("WALLCHART_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
+        _("Password"), hide_input=True, confirmation_prompt=_("Repeat the password"))
 
 
 @user_cli.command("create")

@@ -9,6 +9,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from wallchart.cli.dataset import Spec, ensure_counties, insert_projects
@@ -151,8 +152,8 @@ def load_demo(seed: int = 2026) -> str:
     can date each change on its day (the services date a change today).
     """
     if db.session.execute(select(func.count()).select_from(Project)).scalar_one():
-        raise DemoRefused("The database already holds projects; demo data goes only into an "
-                          "empty one.")
+        raise DemoRefused(_("The database already holds projects; demo data goes only into "
+                            "an empty one."))
     rng = random.Random(seed)
     ensure_counties(COUNTIES)
 
@@ -178,9 +179,10 @@ def load_demo(seed: int = 2026) -> str:
         specs.append(Spec(name, investor, county, sector, amount, dates, team=team_name,
                           owner=owner, **_details(rng, name, owner)))
     insert_projects(specs)
-    return (f"Loaded {len(PROJECTS)} projects in {len(COUNTIES)} counties, districts and zones, "
-            f"worked by {len(TEAMS)} teams; users: {', '.join(u[0] for u in PEOPLE)} "
-            "(set their passwords with 'user password' before use).")
+    return _("Loaded %(projects)d projects in %(counties)d counties, districts and zones, "
+             "worked by %(teams)d teams; users: %(users)s (set their passwords with "
+             "'user password' before use).", projects=len(PROJECTS), counties=len(COUNTIES),
+             teams=len(TEAMS), users=", ".join(u[0] for u in PEOPLE))
 
 
 def _stage_dates(rng: random.Random, stage: str) -> dict[str, date]:
