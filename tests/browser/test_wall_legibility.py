@@ -290,8 +290,8 @@ def test_the_other_views_meet_the_bar(view, city_board, live_server, new_context
                                       artifacts):
     """The ranking's total row stands clear of the ticker, whole; the attention view shows
     reasons and investors whole; no text under the bar in either, at 1080p and 4K."""
-    path = printed_wall_path(live_server.flask("display", "create", f"{view}-wall", "--views",
-                                               view, "--profile", "staff"))
+    path = printed_wall_path(live_server.flask("display", "create", f"{view}-wall",
+                                               "--views", view, "--profile", "staff"))
     for width, height in SIZES:
         context = new_context(viewport={"width": width, "height": height})
         wall = context.new_page()
