@@ -61,8 +61,8 @@ def test_a_member_in_no_team_is_told_why_and_whom_to_ask(live_server, api, open_
 
 
 @pytest.mark.parametrize("username, says", [
-    ("admin", "看板上还没有项目。请先添加县市区与园区：系统管理 › 县市区与园区；然后点击「新增项目」"
-              "录入第一个项目。"),
+    ("admin", "看板上还没有项目。请先添加县市区与园区：系统管理 › 县市区与园区；"
+              "然后点击「新增项目」录入第一个项目。"),
     ("member", "点击「新增项目」录入第一个项目。县市区还没有设置，请联系管理员（Admin）添加。"),
     ("viewer", "各专班录入项目后会显示在这里"),
 ])

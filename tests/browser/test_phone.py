@@ -24,6 +24,14 @@ PAGES = ["/board", "/indicators", "/reports/weekly", "/reports/schedule", "/bloc
          "/board/workload", "/board/archive", "/account/password", "/admin", "/admin/audit",
          "/admin/counties", "/admin/displays", "/admin/targets", "/admin/teams", "/admin/users"]
 WIDTHS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+#: A wide table's headings that wrap (on a phone it scrolls in its box instead of squeezing
+#: its columns until Chinese breaks a character a line).
+SQUEEZED = """() => [...document.querySelectorAll('.table-scroll th')].filter(th => {
+  const range = document.createRange();
+  range.selectNodeContents(th);
+  const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+  return th.offsetParent && lines.size > 2;
+}).map(th => th.innerText.trim())"""
 
 
 def test_no_page_is_wider_than_a_phone(live_server, api, open_board, wall_path, artifacts):
@@ -34,17 +42,20 @@ def test_no_page_is_wider_than_a_phone(live_server, api, open_board, wall_path, 
             "negotiating_on = :day WHERE id = :id", day=date.today() - timedelta(days=100),
             id=project["id"])
     page = open_board("admin", **PHONE)
-    too_wide = {}
+    too_wide, squeezed = {}, {}
     for path in [*PAGES, wall_path]:
         assert page.goto(live_server.url + path).status == 200, path
         page_width, screen = page.evaluate(WIDTHS)
         if page_width > screen or screen != 390:
             too_wide[path.split("?")[0]] = (page_width, screen)
+        if headings := page.evaluate(SQUEEZED):
+            squeezed[path] = headings
     page.goto(live_server.url + "/board")
     page.get_by_role("tab", name=re.compile("在谈")).tap()
     expect(page.locator('.column[data-stage="negotiating"] .warning-count-red')).to_be_visible()
     page.screenshot(path=artifacts / "phone-board.png")
     assert too_wide == {}, f"wider than the phone's 390 px (page, layout viewport): {too_wide}"
+    assert squeezed == {}, f"table headings squeezed onto several lines: {squeezed}"
 
 
 def test_a_tapped_card_opens_its_panel_full_screen(api, open_board, artifacts):
