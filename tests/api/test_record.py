@@ -203,10 +203,11 @@ def test_the_next_step_owner_comes_from_the_project_team(app, clients, make_proj
 
 def test_messages_follow_the_language(clients, make_project):
     project = make_project()
-    payload = {"version": 1, "land_mu": -1}
-    member = clients["member"]
-    chinese = member.patch(f"/api/projects/{project['id']}", json=payload)
-    assert "亩" in chinese.get_json()["fields"]["land_mu"]
+    url, member = f"/api/projects/{project['id']}", clients["member"]
+    too_much, negative = {"version": 1, "land_mu": 10**9}, {"version": 1, "land_mu": -1}
+    assert "亩" in member.patch(url, json=too_much).get_json()["fields"]["land_mu"]
+    assert member.patch(url, json=negative).get_json()["fields"]["land_mu"] == "不能小于零。"
     member.post("/language", data={"lang": "en", "next": "/board"})
-    english = member.patch(f"/api/projects/{project['id']}", json=payload)
-    assert "mu." in english.get_json()["fields"]["land_mu"]
+    assert "mu." in member.patch(url, json=too_much).get_json()["fields"]["land_mu"]
+    assert member.patch(url, json=negative).get_json()["fields"]["land_mu"] == \
+        "It cannot be less than zero."
