@@ -167,7 +167,6 @@
     let type = typeSize(layout, perPage, box, names, floor);
     if (type && type.limit !== "height") {
       perPage = Math.min(count, rowsAt(layout, type.size, box) * layout.perRow);
-      type = typeSize(layout, perPage, box, names, floor) || type;
     }
     return { layout: layout, size: type ? Math.max(type.size, floor) : floor,
       limit: type ? type.limit : "height", perPage: perPage };

@@ -2,14 +2,14 @@
 3840x2160 with 10, 60 and 200 projects:
 
 - **no text under 1/60 of the screen's height** (18 px at 1080p, 36 px at 4K), on the board,
-  in the header and in the ticker;
+  in the header and in the ticker, and no figure of the header cut;
 - **names whole, two lines before an ellipsis**: no name is cut across (one line with an
   ellipsis), a name cut short has had at least two lines, and most names are whole;
 - **the same card size in every column while every column fits**;
 - **a crowded column is full**: a column with more cards than fit at the smallest legible size
-  shows them a page at a time, and its page leaves at most 20 % of the column empty; while one
-  column pages, no other column is more than 20 % empty unless its type is as large as the
-  wall sets it, or its names or its width keep it from growing.
+  shows them a page at a time, and a page (but the last) leaves at most 20 % of the column
+  empty; while one column pages, no other column is more than 20 % empty unless its type is
+  as large as the wall sets it, or its names or its width keep it from growing.
 
 static/js/wall.js names the same bar. Screenshots land in ``test-artifacts/wall-legibility-*``.
 """
@@ -101,7 +101,11 @@ REPORT = """(minText) => {
                       empty: (bottom - lowest) / (bottom - top),
                       overflow: lowest > bottom + 0.5});
     }
-    return {small, columns, names};
+    const cutFigures = [...document.querySelectorAll('.figure-value')]
+        .filter(v => v.scrollWidth > v.clientWidth + 1 || v.getBoundingClientRect().right
+                     > v.parentElement.getBoundingClientRect().right + 0.5)
+        .map(v => v.textContent.trim());
+    return {small, columns, names, cutFigures};
 }"""
 
 
@@ -113,6 +117,7 @@ def check_bar(report: dict, height: int) -> list[str]:
     """What falls short of the bar, in words."""
     problems = [f"text under {height * MIN_TEXT_SHARE:.1f} px: {text}"
                 for text in report["small"]]
+    problems += [f"a figure in the header is cut: {value}" for value in report["cutFigures"]]
     columns = report["columns"]
     for column in columns:
         if column["overflow"]:
@@ -138,6 +143,9 @@ def check_bar(report: dict, height: int) -> list[str]:
             problems.append(f"every column fits, yet the cards differ: {sizes} px, {heights}")
     for column in columns:
         if not paging or column["empty"] <= MAX_EMPTY_SHARE or not column["shown"]:
+            continue
+        page, pages = column["page"].split("/") if column["page"] else ("", "")
+        if page and page == pages:   # the last page holds what is left
             continue
         largest = max(column["sizes"]) >= height * MAX_TYPE_SHARE - 0.5
         held = column["limit"] in ("largest", "names", "width", "order")
