@@ -128,6 +128,9 @@ def test_a_move_slides_is_marked_and_reaches_the_header_and_ticker(live_server, 
         id === '{moving["id"]}' && from.startsWith('translate('))""")
     expect(moved.locator(".today-mark")).to_have_text("今日")
     expect(moved).to_have_class(re.compile(r"\bmoved-today\b"))
+    # its days line would say 今天 beside the mark: hidden (its column shows whole cards)
+    assert moved.evaluate("card => card.closest('.cards').dataset.layout") == "full"
+    expect(moved.locator(".card-days")).to_be_hidden()
     # the ticker names it first; the header was pushed again after the move
     first = wall.locator("#ticker .ticker-item").first
     expect(first).to_contain_text("智能装备制造产业园")
