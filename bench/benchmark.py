@@ -1090,16 +1090,31 @@ def profile_board(client, path: str, what: str) -> None:
 
 # --- main ------------------------------------------------------------------------------------
 
+def machine_line() -> str:
+    """The machine a run's figures were measured on, its load average above all."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"  machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
+            f"{platform.system()} {platform.release()}, load average {load}")
+
+
+def work_folder(stack: contextlib.ExitStack, keep: bool, prefix: str) -> Path:
+    """The run's own folder (databases, servers' logs): removed when ``stack`` closes, unless
+    ``keep`` (``--keep``), then named so that its logs can be read."""
+    if keep:
+        work = Path(tempfile.mkdtemp(prefix=prefix))
+        print(f"  temp folder kept: {work}")
+        return work
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=prefix)))
+
+
 def machine_facts() -> None:
     from importlib.metadata import version
 
     packages = ", ".join(f"{name} {version(name)}" for name in (
         "Flask", "Flask-SocketIO", "python-socketio", "python-engineio", "gevent",
         "gevent-websocket", "SQLAlchemy"))
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Wallchart benchmark  {time.strftime('%Y-%m-%d %H:%M:%S')}")
-    print(f"  machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
-          f"{platform.system()} {platform.release()}, load average {load}")
+    print(machine_line())
     print(f"  Python {platform.python_version()} ({sys.executable}); {packages}")
     print("  async mode: app and floor gevent (monkey patched, pywsgi + gevent-websocket, "
           "TCP_NODELAY); clients: python-socketio Client under gevent in their own process")
@@ -1147,12 +1162,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts: list[str] = []
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
-        if args.keep:
-            work = Path(tempfile.mkdtemp(prefix="wallchart-bench-"))
-            print(f"  temp folder kept: {work}")
-        else:
-            work = Path(stack.enter_context(tempfile.TemporaryDirectory(
-                prefix="wallchart-bench-")))
+        work = work_folder(stack, args.keep, "wallchart-bench-")
         try:
             template = make_template_db(work / "template")
             if args.only in (None, "live"):

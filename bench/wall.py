@@ -37,7 +37,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,12 +45,14 @@ from bench.benchmark import (
     Http,
     board_bench,
     fill_projects,
+    machine_line,
     make_template_db,
     percentile,
     spawn,
     stop,
     verdict,
     wait_for_port,
+    work_folder,
 )
 
 GOAL_MOVE_MS = 100.0
@@ -321,10 +322,8 @@ def parse_args(argv: list[str] | None = None):
 def machine_facts() -> None:
     import platform
 
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Wallchart wall benchmark  {time.strftime('%Y-%m-%d %H:%M:%S')}")
-    print(f"  machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
-          f"{platform.system()} {platform.release()}, load average {load}")
+    print(machine_line())
     print(f"  Python {platform.python_version()}; the server: python wsgi.py (gevent), SQLite")
 
 
@@ -338,12 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     goals: list[str] = []
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
-        if args.keep:
-            work = Path(tempfile.mkdtemp(prefix="wallchart-bench-wall-"))
-            print(f"  temp folder kept: {work}")
-        else:
-            work = Path(stack.enter_context(tempfile.TemporaryDirectory(
-                prefix="wallchart-bench-wall-")))
+        work = work_folder(stack, args.keep, "wallchart-bench-wall-")
         board = Board(work)
         stack.callback(board.stop)
         playwright = stack.enter_context(sync_playwright())
