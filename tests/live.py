@@ -101,6 +101,26 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
+    def write_projects(self, counties: list[str], specs: list) -> None:
+        """Write made-up projects (``wallchart/cli/dataset.py``'s Specs, with their counties)
+        into this server's database from this process, by the shared writer: one transaction
+        for a whole board, not one change each through the API."""
+        from tests.helpers import make_app
+        from wallchart.cli.dataset import ensure_counties, insert_projects
+        from wallchart.extensions import db
+
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("WALLCHART_INSTANCE_PATH", str(self.folder))
+            for name in ("WALLCHART_DATABASE_URL", "WALLCHART_SECRET_KEY"):
+                env.setenv(name, self.env[name])
+            env.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
+            app = make_app()
+            with app.app_context():
+                ensure_counties((name, "county") for name in counties)
+                insert_projects(specs)
+                db.session.remove()
+                db.engine.dispose()
+
     def drop_database(self) -> None:
         """Stop, then drop the database this server made (a shared one is its maker's)."""
         self.stop()

@@ -22,21 +22,16 @@ SECTORS = ["industry", "agriculture", "tourism", "services"]
 
 
 @pytest.fixture
-def fill_board(live_server, monkeypatch):
+def fill_board(live_server):
     """``fill_board(60)`` or ``fill_board({"contact": 4, ...})``: projects of team 一组, every
     stage entered today, written by the shared writer (``wallchart/cli/dataset.py``) in this
     process against the live server's database: one transaction, not one change each."""
 
     def fill(per_column: int | dict[str, int]) -> None:
         counts = per_column if isinstance(per_column, dict) else dict.fromkeys(STAGES, per_column)
-        monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(live_server.folder))
-        monkeypatch.setenv("WALLCHART_DATABASE_URL", live_server.env["WALLCHART_DATABASE_URL"])
-        monkeypatch.setenv("WALLCHART_SECRET_KEY", live_server.env["WALLCHART_SECRET_KEY"])
-        monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
-        from tests.helpers import TEAM, make_app
-        from wallchart.cli.dataset import Spec, ensure_counties, insert_projects
+        from tests.helpers import TEAM
+        from wallchart.cli.dataset import Spec
         from wallchart.core.timeutil import today
-        from wallchart.extensions import db
 
         day = today()
         stages = [stage for stage, count in counts.items() for _ in range(count)]
@@ -45,12 +40,7 @@ def fill_board(live_server, monkeypatch):
                       investment_wan=1000 * (n * 37 % 500 + 1), team=TEAM,
                       dates=dict.fromkeys(STAGES[:STAGES.index(stage) + 1], day))
                  for n, stage in enumerate(stages, 1)]
-        app = make_app()
-        with app.app_context():
-            ensure_counties((name, "county") for name in COUNTIES)
-            insert_projects(specs)
-            db.session.remove()
-            db.engine.dispose()
+        live_server.write_projects(COUNTIES, specs)
 
     return fill
 

@@ -220,20 +220,15 @@ CITY = ["鹤城区", "中方县", "沅陵县", "辰溪县", "溆浦县", "会同
 
 
 @pytest.fixture
-def city_board(live_server, monkeypatch):
+def city_board(live_server):
     """Every county of a city with projects signed this year, red cards with long investors
     (stalled in negotiation for months), and open blockers with long descriptions: written
     in one transaction by the shared writer, as ``fill_board`` does."""
     from datetime import timedelta
 
-    monkeypatch.setenv("WALLCHART_INSTANCE_PATH", str(live_server.folder))
-    monkeypatch.setenv("WALLCHART_DATABASE_URL", live_server.env["WALLCHART_DATABASE_URL"])
-    monkeypatch.setenv("WALLCHART_SECRET_KEY", live_server.env["WALLCHART_SECRET_KEY"])
-    monkeypatch.delenv("WALLCHART_MESSAGE_QUEUE", raising=False)
-    from tests.helpers import TEAM, make_app
-    from wallchart.cli.dataset import BlockerSpec, Spec, ensure_counties, insert_projects
+    from tests.helpers import TEAM
+    from wallchart.cli.dataset import BlockerSpec, Spec
     from wallchart.core.timeutil import today
-    from wallchart.extensions import db
 
     day = today()
     specs = []
@@ -254,12 +249,7 @@ def city_board(live_server, monkeypatch):
                 day - timedelta(days=n % 5),
                 "用地指标尚未落实，影响项目开工，需协调省厅追加新增建设用地计划指标"))
         specs.append(spec)
-    app = make_app()
-    with app.app_context():
-        ensure_counties((name, "county") for name in CITY)
-        insert_projects(specs)
-        db.session.remove()
-        db.engine.dispose()
+    live_server.write_projects(CITY, specs)
 
 
 VIEW_REPORT = """() => {
