@@ -1097,6 +1097,14 @@ def machine_line() -> str:
             f"{platform.system()} {platform.release()}, load average {load}")
 
 
+def print_goals(started: float, verdicts: list[str]) -> None:
+    """The run's PASS/MISS lines at its end, with how long it took and the load it ran under."""
+    print(f"\nGoals (figures from this one run; {time.monotonic() - started:.0f} s, load average "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()) + ")")
+    for line in verdicts:
+        print(f"  {line}")
+
+
 def work_folder(stack: contextlib.ExitStack, keep: bool, prefix: str) -> Path:
     """The run's own folder (databases, servers' logs): removed when ``stack`` closes, unless
     ``keep`` (``--keep``), then named so that its logs can be read."""
@@ -1190,10 +1198,7 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(error, subprocess.CalledProcessError):
                 print((error.stderr or b"").decode(errors="replace")[-2000:], file=sys.stderr)
             return 1
-    print(f"\nGoals (figures from this one run; {time.monotonic() - started:.0f} s, load average "
-          + " ".join(f"{x:.2f}" for x in os.getloadavg()) + ")")
-    for line in verdicts:
-        print(f"  {line}")
+    print_goals(started, verdicts)
     return 0
 
 

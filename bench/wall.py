@@ -48,6 +48,7 @@ from bench.benchmark import (
     machine_line,
     make_template_db,
     percentile,
+    print_goals,
     spawn,
     stop,
     verdict,
@@ -399,10 +400,7 @@ def main(argv: list[str] | None = None) -> int:
                                          f"(goal {goal:.0f} ms)")
             finally:
                 board.stop()
-    print(f"\nGoals (figures from this one run; {time.monotonic() - started:.0f} s, load average "
-          + " ".join(f"{x:.2f}" for x in os.getloadavg()) + ")")
-    for goal in goals:
-        print(f"  {goal}")
+    print_goals(started, goals)
     return 0
 
 
