@@ -2,7 +2,8 @@
 
 The commands call the same services as the administration pages, with no acting user: the audit
 log records them as done from the command line. They speak the language of the operator's
-terminal (``LANG=en_US.UTF-8``: English), else the interface's default, Chinese.
+terminal (``LANG=en_US.UTF-8``: English), else the interface's default, Chinese; so do Click's own
+usage errors ("Missing argument …", see ``click_words``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
+from wallchart.cli import click_words
 from wallchart.core.errors import ServiceError
 from wallchart.core.vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
 from wallchart.identity import console_url
@@ -28,14 +30,14 @@ county_cli = AppGroup("county", help="Manage counties, districts and zones (县�
 team_cli = AppGroup("team", help="Manage special task teams (工作专班).")
 
 
-def console_language() -> str:
+def console_language(app: Flask | None = None) -> str:
     """The terminal's language as POSIX names it (the first set of ``LC_ALL``, ``LC_MESSAGES``,
     ``LANG``) when the interface speaks it, else the interface's default."""
+    config = (app or current_app).config
     setting = next((os.environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG")
                     if os.environ.get(name)), "")
     language = setting.split(".")[0].split("_")[0].lower()
-    return language if language in current_app.config["LANGUAGES"] \
-        else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return language if language in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 
 def in_console_language(command):
@@ -259,6 +261,8 @@ def restore_command(path: Path, yes: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    if click.get_current_context(silent=True) is not None:  # the app of a command's process
+        click_words.speak(console_language(app))
     app.cli.add_command(user_cli)
     app.cli.add_command(display_cli)
     app.cli.add_command(county_cli)
