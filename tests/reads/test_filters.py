@@ -209,6 +209,19 @@ def test_the_filter_bar_shows_what_is_asked_and_how_many_match(board, clients):
     assert "Matching:" in html and "Owner: Lead" in html and "Any Three-500 list" in html
 
 
+def test_one_wording_for_projects_of_a_billion_yuan_and_more(board, clients):
+    """The filter, its chip and each such card's badge say 10亿元以上, as the bureau writes it
+    (以上 includes the bound); neither 及以上 nor ≥10亿 is left."""
+    html = clients["lead"].get("/board?billion=1").get_data(as_text=True)
+    bar = filter_bar(html)
+    assert re.search(r'name="billion" value="1" checked[^>]*>\s*10亿元以上\s*</label>', bar)
+    chips = re.search(r'<ul class="filter-chips".*?</ul>', bar, re.S).group(0)
+    assert "<li>10亿元以上</li>" in chips
+    badges = re.findall(r'<span class="badge badge-big" title="([^"]*)">([^<]*)</span>', html)
+    assert badges == [("10亿元以上", "10亿元以上")] * 3, badges
+    assert "及以上" not in html and "≥" not in html
+
+
 def test_the_filter_bar_gets_the_columns_and_its_status_alone(board, clients):
     """What htmx asks for: the columns, and the status swapped out of band; a way back
     (history restore) gets the whole page."""
