@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import STAGES, Finger, assert_not_reloaded, card, column_ids, mark
+from tests.browser.helpers import (
+    STAGES,
+    Finger,
+    assert_not_reloaded,
+    card,
+    column_ids,
+    mark,
+    wait_live,
+)
 from tests.databases import run_sql
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -276,6 +284,78 @@ def test_every_target_on_the_board_is_44_px_or_more(api, open_board):
     expect(panel).to_be_visible()
     panel.locator("details").evaluate_all("folds => folds.forEach(d => { d.open = true; })")
     assert page.evaluate(SMALL_TARGETS) == []
+
+
+# --- every staff page's top bar ----------------------------------------------------------------
+
+#: The pages with a top bar: all but the password form.
+TOPBAR_PAGES = [path for path in PAGES if path != "/account/password"]
+#: What a page's top bar shows: its items' texts from left to right, whether they stand on one
+#: row (each item overlaps every other from top to bottom), its height, how far right it reaches.
+TOPBAR = """() => {
+  const bar = document.querySelector('.topbar');
+  const shown = [...bar.children].filter(el => el.getClientRects().length)
+    .sort((a, b) => a.getBoundingClientRect().left - b.getBoundingClientRect().left);
+  const boxes = shown.map(el => el.getBoundingClientRect());
+  return {
+    items: shown.map(el => el.innerText.trim()),
+    oneRow: Math.max(...boxes.map(b => b.top)) < Math.min(...boxes.map(b => b.bottom)),
+    height: Math.round(bar.getBoundingClientRect().height),
+    right: Math.max(bar.scrollWidth, ...boxes.map(b => Math.ceil(b.right))),
+  };
+}"""
+#: The top bar's targets smaller than 44 × 44 px.
+SMALL_IN_TOPBAR = SMALL_TARGETS.replace("document.querySelectorAll(",
+                                        "document.querySelector('.topbar').querySelectorAll(")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_staff_pages_top_bar_folds_to_one_row(live_server, open_board, artifacts,
+                                                    language):
+    """The title, the way back to the board (the board: its live badge) and the menu button,
+    on one row, nothing past the screen's edge; the rest behind the button, as on the board."""
+    page = open_board("admin", **PHONE)
+    if language == "en":
+        page.get_by_role("button", name="菜单").tap()
+        page.get_by_role("button", name="English").tap()
+        expect(page.get_by_role("button", name="Menu")).to_be_visible()
+    menu, back = ("菜单", "返回看板") if language == "zh" else ("Menu", "Back to the board")
+    folded, wide = {}, {}
+    for path in TOPBAR_PAGES:
+        assert page.goto(live_server.url + path).status == 200, path
+        if path == "/board":
+            wait_live(page)
+        bar = page.evaluate(TOPBAR)
+        expected = [page.locator(".topbar h1").inner_text(), back, menu]
+        if path == "/board":
+            expected[1] = "实时" if language == "zh" else "Live"
+        if not (bar["oneRow"] and bar["height"] <= 60) or bar["items"] != expected:
+            folded[path] = bar
+        page_width, screen = page.evaluate(WIDTHS)
+        if max(page_width, bar["right"]) > screen:
+            wide[path] = (page_width, bar["right"], screen)
+        page.screenshot(path=artifacts / f"phone-topbar-{language}{path.replace('/', '-')}.png")
+    assert folded == {}, f"top bars not folded to one row: {folded}"
+    assert wide == {}, f"wider than the phone (page, top bar, screen): {wide}"
+
+    # Unfolded: the page's own links, the language switch and who is signed in, a row each.
+    for path, own in (("/blockers", "button"), ("/admin/users", "link")):
+        page.goto(live_server.url + path)
+        toggle = page.get_by_role("button", name=menu)
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        toggle.tap()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        name = {"button": ("打印", "Print"), "link": ("用户", "Users")}[own][language == "en"]
+        expect(page.locator(".topbar").get_by_role(own, name=name, exact=True)).to_be_visible()
+        other = "English" if language == "zh" else "中文"
+        expect(page.get_by_role("button", name=other)).to_be_visible()
+        assert page.evaluate(SMALL_IN_TOPBAR) == [], path
+        assert page.evaluate(WIDTHS)[0] <= 390, path
+        page.screenshot(path=artifacts / f"phone-topbar-{language}{path.replace('/', '-')}"
+                                         "-open.png")
+        toggle.tap()
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        assert page.evaluate(TOPBAR)["oneRow"], path
 
 
 # --- Move to… ----------------------------------------------------------------------------------
