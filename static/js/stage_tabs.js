@@ -1,7 +1,7 @@
 /* The board on a phone: one stage at a time, chosen by its tab (a tap, or the arrow keys, Home
  * and End on a tab), or by a swipe across the cards. The tabs come with the columns
  * (partials/columns.html) and keep their counts through live.js; the stage shown stays when
- * the columns are redrawn (a filter, a resync). Wider screens hide the tabs and show every
+ * the columns are redrawn (a filter, a resync). Larger screens hide the tabs and show every
  * column (app.css); there the columns are not tab panels.
  */
 (function () {
@@ -9,8 +9,8 @@
 
   const board = document.getElementById("board");
   const live = window.Wallchart;
-  // The width below which app.css shows one stage at a time.
-  const phone = window.matchMedia("(max-width: 600px)");
+  // A phone, where phone.css shows one stage at a time: the condition base.html links it with.
+  const phone = window.matchMedia(document.getElementById("phone-layout").media);
   // A finger that travels sideways this far, and more than twice as far as up or down, swipes.
   const SWIPE_PX = 60;
   let currentStage = null;   // the stage shown on a phone

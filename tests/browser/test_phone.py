@@ -455,10 +455,53 @@ def test_move_to_a_card_redrawn_meanwhile_sends_its_new_version(live_server, api
     assert moves_of(live_server, project["id"]) == [("contact", "negotiating", "member")]
 
 
+# --- a phone held sideways ----------------------------------------------------------------------
+
+#: The same phone turned sideways: wider than a tablet's 600 px, but a touch screen 390 px high.
+SIDEWAYS = {**PHONE, "viewport": {"width": 844, "height": 390}}
+
+
+def test_a_phone_held_sideways_shows_one_stage_with_its_tabs(api, open_board, artifacts):
+    """Not the tablet's five squeezed columns: the tabs, one column at full width, a tap or a
+    swipe to change stage, the top bar folded to one row."""
+    member = api("member")
+    orange = member.create("冰糖橙冷链仓储项目")
+    talks = member.create("碣滩茶产业融合发展项目", stage="negotiating")
+    page = open_board("member", **SIDEWAYS)
+    assert page.evaluate(WIDTHS) == [844, 844]
+    expect(page.get_by_role("tablist", name="阶段")).to_be_visible()
+    expect_tab_counts(page, {"contact": 1, "negotiating": 1, "signed": 0, "started": 0,
+                             "producing": 0})
+    assert shown_stage(page) == "contact"
+    expect(page.get_by_role("tabpanel", name=re.compile("接触洽谈"))).to_contain_text(
+        "冰糖橙冷链仓储项目")
+    box = card(page, orange["id"]).bounding_box()
+    assert box["width"] >= 844 - 2 * 10 and box["y"] + box["height"] <= 390, box
+    bar = page.evaluate(TOPBAR)
+    assert bar["oneRow"] and bar["items"] == ["挂图作战", "实时", "菜单"], bar
+    expect(page.locator("#filter-bar select").first).to_be_hidden()
+    page.screenshot(path=artifacts / "phone-sideways-board.png")
+
+    page.get_by_role("tab", name=re.compile("在谈")).tap()
+    assert shown_stage(page) == "negotiating"
+    expect(card(page, talks["id"])).to_be_in_viewport()
+    finger = Finger(page)
+    finger.swipe((760, 300), (420, 310))    # right to left: the next stage
+    expect(page.get_by_role("tab", name=re.compile("已签约"))).to_have_attribute(
+        "aria-selected", "true")
+    assert shown_stage(page) == "signed"
+    finger.swipe((100, 300), (500, 290))    # and back
+    expect(page.get_by_role("tab", name=re.compile("在谈"))).to_have_attribute(
+        "aria-selected", "true")
+    assert shown_stage(page) == "negotiating"
+    page.screenshot(path=artifacts / "phone-sideways-negotiating.png")
+
+
 # --- wider screens ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080), (1280, 480)])
 def test_wider_screens_keep_every_column(api, open_board, size, artifacts):
+    """A laptop's window, a short one too (a mouse, not a finger), keeps every column."""
     api("member").create("绿色建材产业园")
     page = open_board("member", viewport={"width": size[0], "height": size[1]})
     expect(page.locator(".column:visible")).to_have_count(5)
