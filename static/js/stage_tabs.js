@@ -2,12 +2,15 @@
  * and End on a tab), or by a swipe across the cards. The tabs come with the columns
  * (partials/columns.html) and keep their counts through live.js; the stage shown stays when
  * the columns are redrawn (a filter, a resync). Larger screens hide the tabs and show every
- * column (app.css); there the columns are not tab panels.
+ * column (app.css); there the columns are not tab panels. A stage that a tap or a swipe shows
+ * is announced to screen readers ("在谈 · 12 个项目") in #stage-announcer, a polite live region
+ * (the arrow keys need not: the focus goes to the tab, whose name says the same).
  */
 (function () {
   "use strict";
 
   const board = document.getElementById("board");
+  const announcer = document.getElementById("stage-announcer");
   const live = window.Wallchart;
   // A phone, where phone.css shows one stage at a time: the condition base.html links it with.
   const phone = window.matchMedia(document.getElementById("phone-layout").media);
@@ -16,15 +19,28 @@
   let currentStage = null;   // the stage shown on a phone
   let swipeFrom = null;
   let picked = false;        // the finger on the glass picked a card up: it drags, not swipes
+  let announced = null;      // the timer that fills the live region
 
   function stageTabs() { return Array.from(board.querySelectorAll(".stage-tab")); }
 
+  // The stage's name and its count as its tab says them: "在谈 · 12 个项目". Emptied first, so
+  // that the same words said again (a swipe there and back) are heard again.
+  function announce(tab) {
+    if (!announcer) return;
+    const words = tab.querySelector(".stage-tab-label").textContent.trim() + " · " +
+      tab.querySelector(".stage-tab-count").textContent.trim();
+    announcer.textContent = "";
+    clearTimeout(announced);
+    announced = setTimeout(function () { announcer.textContent = words; }, 100);
+  }
+
   // Show the stage (the first shown one if it is not: a filter took it away), its tab
-  // selected and the only one in the Tab order.
-  function showStage(stage, focus) {
+  // selected and the only one in the Tab order; ``say``: announce it if it is another one.
+  function showStage(stage, focus, say) {
     const tabs = stageTabs();
     if (!tabs.length) return;
     const tab = tabs.find(function (t) { return t.dataset.tab === stage; }) || tabs[0];
+    if (say && phone.matches && tab.dataset.tab !== currentStage) announce(tab);
     currentStage = tab.dataset.tab;
     for (const each of tabs) {
       each.setAttribute("aria-selected", each === tab ? "true" : "false");
@@ -44,16 +60,16 @@
   }
 
   // The stage ``step`` tabs away (−1 left, +1 right), if there is one.
-  function stepStage(step, focus) {
+  function stepStage(step, focus, say) {
     const tabs = stageTabs();
     const at = tabs.findIndex(function (t) { return t.dataset.tab === currentStage; });
     const next = tabs[at + step];
-    if (next) showStage(next.dataset.tab, focus);
+    if (next) showStage(next.dataset.tab, focus, say);
   }
 
   board.addEventListener("click", function (event) {
     const tab = event.target.closest(".stage-tab");
-    if (tab) showStage(tab.dataset.tab, false);
+    if (tab) showStage(tab.dataset.tab, false, true);
   });
   board.addEventListener("keydown", function (event) {
     if (!event.target.closest(".stage-tab")) return;
@@ -86,7 +102,7 @@
     if (!from || picked || !phone.matches || event.changedTouches.length !== 1) return;
     const dx = event.changedTouches[0].clientX - from.x;
     const dy = event.changedTouches[0].clientY - from.y;
-    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > 2 * Math.abs(dy)) stepStage(dx < 0 ? 1 : -1, false);
+    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > 2 * Math.abs(dy)) stepStage(dx < 0 ? 1 : -1, false, true);
   }, { passive: true });
 
   phone.addEventListener("change", function () { showStage(currentStage, false); });

@@ -179,6 +179,53 @@ def test_tabs_switch_stages_on_tap_swipe_and_keys(api, open_board, artifacts):
     page.screenshot(path=artifacts / "phone-board-producing.png")
 
 
+#: Each thing the stage announcer says, in order (every time its words are set, the same again
+#: included), in ``window.said``.
+LISTEN = """() => {
+  window.said = [];
+  new MutationObserver(() => {
+    const words = document.getElementById('stage-announcer').textContent;
+    if (words) window.said.push(words);
+  }).observe(document.getElementById('stage-announcer'), {childList: true, characterData: true,
+                                                          subtree: true});
+}"""
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_screen_reader_hears_the_stage_a_swipe_or_a_tap_shows(api, open_board, language):
+    """A polite live region says the stage shown and its count, after a swipe or a tap."""
+    member = api("member")
+    member.create("冰糖橙冷链仓储项目")
+    for name in ("碣滩茶产业融合发展项目", "黄精深加工项目"):
+        member.create(name, stage="negotiating")
+    member.create("新能源电池材料基地", stage="signed")
+    page = open_board("member", **PHONE)
+    if language == "en":
+        page.get_by_role("button", name="菜单").tap()
+        page.get_by_role("button", name="English").tap()
+        wait_live(page)
+    said = {"zh": ["在谈 · 2 个项目", "已签约 · 1 个项目", "在谈 · 2 个项目", "已开工 · 0 个项目"],
+            "en": ["Negotiating · 2 projects", "Signed · 1 project", "Negotiating · 2 projects",
+                   "Construction started · 0 projects"]}[language]
+    region = page.get_by_role("status").and_(page.locator("#stage-announcer"))
+    expect(region).to_have_attribute("aria-live", "polite")
+    expect(region).to_have_text("")            # nothing said on opening the board
+    page.evaluate(LISTEN)
+    finger = Finger(page)
+    finger.swipe((330, 500), (80, 520))        # right to left: the next stage
+    expect(region).to_have_text(said[0])
+    finger.swipe((330, 500), (80, 520))
+    expect(region).to_have_text(said[1])
+    finger.swipe((60, 500), (320, 490))        # and back: the same words, said again
+    expect(region).to_have_text(said[2])
+    page.locator("#stage-tab-started").tap()
+    expect(region).to_have_text(said[3])
+    assert shown_stage(page) == "started"
+    page.locator("#stage-tab-started").tap()   # the stage shown already: nothing new to say
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.said") == said
+
+
 def test_a_move_on_another_screen_updates_the_tab_counts(api, open_board):
     member = api("member")
     projects = [member.create(f"工业园区项目{i}") for i in range(3)]
