@@ -4,7 +4,7 @@ Click writes its usage errors ("Usage: …", "Error: Missing argument 'NAME'.", 
 help.") through the standard library's ``gettext.gettext`` and ``ngettext``: the default domain,
 ``messages``, in the language that the ``LANGUAGE`` variable names first. Our catalog has that
 domain's name, so it holds Click's messages too (those listed below, written exactly as the
-installed Click writes them: tests/cli/test_click_words.py checks they are still Click's);
+installed Click writes them: tests/cli/test_cli.py checks they are still Click's);
 ``speak`` binds the domain to our translations and names the command line's language.
 
 The lists are here, marked as messages, so that ``pybabel extract`` keeps them in the catalog.
