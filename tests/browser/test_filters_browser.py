@@ -112,7 +112,10 @@ def test_the_filter_bar_narrows_the_board_and_the_url_keeps_the_view(board, open
     answered(page, lambda: bar.locator("input[name=q]").press_sequentially("pacific"))
     assert ids(page) == {board["town"]["id"]}
     expect(page).to_have_url(re.compile(r"\?q=pacific$"))
-    bar.locator("input[name=q]").fill("")
+    # The cleared search is answered (and its address pushed) before the next filter, so that
+    # Back below steps over exactly one entry.
+    answered(page, lambda: bar.locator("input[name=q]").fill(""))
+    expect(page).to_have_url(re.compile(r"/board$"))
     bar.locator("summary", has_text="阶段").click()
     answered(page, lambda: bar.get_by_label("在谈").check())
     expect(page.locator(".column")).to_have_count(1)
