@@ -300,10 +300,10 @@ def own_redis(tmp_path) -> Iterator[OwnRedis]:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """pytest-playwright's browser: the system Chromium (for every browser test, tests/browser
-    and the screenshots of tests/reports alike)."""
-    from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS
+    """pytest-playwright's browser: the system's Chromium headless shell (``TEST_CHROMIUM``), for
+    every browser test, tests/browser and the screenshots of tests/reports alike."""
+    from tests.browser.helpers import CHROMIUM_ARGS, TEST_CHROMIUM
 
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS,
+    return {**browser_type_launch_args, "executable_path": TEST_CHROMIUM, "args": CHROMIUM_ARGS,
             "headless": True}
 
