@@ -150,6 +150,7 @@ def _back_up_before_changes(migration_context, connection):
     The rollback path is restoring that backup, not a downgrade.
     """
     from alembic.runtime.migration import RevisionStep
+    from flask_babel import force_locale
 
     from wallchart.services import backup
 
@@ -172,7 +173,9 @@ def _back_up_before_changes(migration_context, connection):
     connection.rollback()
     if has_data:
         try:
-            path = backup.automatic_backup(f"{direction}-{start}-to-{end}")
+            # Said in the English of the migration's log and its refusal, whatever the console.
+            with force_locale("en"):
+                path = backup.automatic_backup(f"{direction}-{start}-to-{end}")
         except backup.BackupError as error:
             raise SystemExit(f"No {direction} without a backup, and the backup failed: "
                              f"{error}") from None

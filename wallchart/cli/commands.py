@@ -1,4 +1,5 @@
-"""Command-line administration: ``flask --app wsgi user|display|county|team|setup-link|demo-data``.
+"""Command-line administration: ``flask --app wsgi user|display|county|team|setup-link|demo-data|
+backup|restore``.
 
 The commands call the same services as the administration pages, with no acting user: the audit
 log records them as done from the command line. They speak the language of the operator's
@@ -227,6 +228,7 @@ def team_add(name: str, usernames: tuple[str, ...]) -> None:
 @click.command("backup")
 @click.argument("path", type=click.Path(path_type=Path))
 @with_appcontext
+@in_console_language
 def backup_command(path: Path) -> None:
     """Write a consistent snapshot of the database, even while the server runs, to PATH
     (a new file, or a directory: then wallchart-YYYYmmdd-HHMMSS.sqlite|.dump inside it)."""
@@ -236,13 +238,14 @@ def backup_command(path: Path) -> None:
         written = backup(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up the database to {written}")
+    click.echo(_("Backed up the database to %(path)s", path=written))
 
 
 @click.command("restore")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--yes", is_flag=True, help="Confirm: the database is replaced by the backup.")
 @with_appcontext
+@in_console_language
 def restore_command(path: Path, yes: bool) -> None:
     """Replace the database with the backup at PATH; the server must be stopped. The replaced
     database is kept (SQLite: beside it as NAME.replaced-YYYYmmdd-HHMMSS; PostgreSQL: in
@@ -250,14 +253,15 @@ def restore_command(path: Path, yes: bool) -> None:
     from wallchart.services.backup import BackupError, restore
 
     if not yes:
-        raise click.ClickException("This replaces the whole database with the backup. Stop "
-                                   "Wallchart, then run again with --yes.")
+        raise click.ClickException(_("This replaces the whole database with the backup. Stop "
+                                     "Wallchart, then run again with --yes."))
     try:
         replaced = restore(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    kept = f"; the database it replaced is kept at {replaced}" if replaced else ""
-    click.echo(f"Restored {path}{kept}")
+    click.echo(_("Restored %(path)s; the database it replaced is kept at %(replaced)s",
+                 path=path, replaced=replaced) if replaced
+               else _("Restored %(path)s", path=path))
 
 
 def init_app(app: Flask) -> None:

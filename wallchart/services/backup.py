@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.engine import URL, Connection
 
 #: Tables whose rows every database has, even an empty one.
@@ -59,9 +60,9 @@ def _free_name(folder: Path, stem: str, ending: str) -> Path:
 
 def _writable_folder(folder: Path) -> Path:
     if not folder.is_dir():
-        raise BackupError(f"{folder} is not a directory.")
+        raise BackupError(_("%(folder)s is not a directory.", folder=folder))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise BackupError(f"Cannot write in {folder} (permission denied).")
+        raise BackupError(_("Cannot write in %(folder)s (permission denied).", folder=folder))
     return folder
 
 
@@ -71,7 +72,8 @@ def _backups_folder() -> Path:
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
     except OSError as error:
-        raise BackupError(f"Cannot make {folder}: {error.strerror}.") from None
+        raise BackupError(_("Cannot make %(folder)s: %(reason)s.", folder=folder,
+                            reason=error.strerror)) from None
     return _writable_folder(folder)
 
 
@@ -96,7 +98,8 @@ def backup(path: str | os.PathLike) -> Path:
     if path.is_dir():
         target = _free_name(_writable_folder(path), f"wallchart-{_stamp()}", suffix())
     elif path.exists():
-        raise BackupError(f"{path} already exists; choose a new file name or a directory.")
+        raise BackupError(_("%(path)s already exists; choose a new file name or a directory.",
+                            path=path))
     else:
         _writable_folder(path.parent if str(path.parent) else Path("."))
         target = path
@@ -124,7 +127,8 @@ def _write_copy(sqlite_file: Path | None, target: Path) -> None:
     try:
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     except OSError as error:
-        raise BackupError(f"Cannot write {target}: {error.strerror}.") from None
+        raise BackupError(_("Cannot write %(target)s: %(reason)s.", target=target,
+                            reason=error.strerror)) from None
     try:
         if sqlite_file:
             _sqlite_copy(sqlite_file, partial)
@@ -132,21 +136,23 @@ def _write_copy(sqlite_file: Path | None, target: Path) -> None:
             _pg_dump(_url(), partial)
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
-        raise BackupError(f"The backup to {target} failed: {error}") from None
+        raise BackupError(_("The backup to %(target)s failed: %(error)s", target=target,
+                            error=error)) from None
     finally:
         partial.unlink(missing_ok=True)
 
 
 def _sqlite_path(url: URL) -> Path:
     if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
-        raise BackupError(f"Only a SQLite database in a file can be backed up, not {url}.")
+        raise BackupError(_("Only a SQLite database in a file can be backed up, not %(url)s.",
+                            url=url))
     return Path(url.database)
 
 
 def _sqlite_copy(source_path: Path, target: Path) -> None:
     """Copy a SQLite database with the online backup API, in one step: one snapshot."""
     if not source_path.is_file():
-        raise BackupError(f"There is no database at {source_path}.")
+        raise BackupError(_("There is no database at %(path)s.", path=source_path))
     source = sqlite3.connect(source_path, timeout=30)
     try:
         copy = sqlite3.connect(target)
@@ -171,8 +177,8 @@ def _pg_environment(url: URL) -> tuple[list[str], dict[str, str]]:
 
 def _installed(tool: str) -> None:
     if shutil.which(tool) is None:
-        raise BackupError(f"{tool} is not installed (Debian: apt-get install "
-                          "postgresql-client-15, the server's major version).")
+        raise BackupError(_("%(tool)s is not installed (Debian: apt-get install "
+                            "postgresql-client-15, the server's major version).", tool=tool))
 
 
 def _run(command: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
@@ -181,7 +187,7 @@ def _run(command: list[str], env: dict[str, str], **kwargs) -> subprocess.Comple
     if result.returncode:
         error = result.stderr.decode(errors="replace") if isinstance(result.stderr, bytes) \
             else result.stderr
-        raise BackupError(f"{command[0]} failed: {error.strip()}")
+        raise BackupError(_("%(tool)s failed: %(error)s", tool=command[0], error=error.strip()))
     return result
 
 
@@ -201,7 +207,8 @@ def restore(path: str | os.PathLike) -> Path | None:
     """
     path = Path(path)
     if not path.is_file():
-        raise BackupError(f"{path} is not a file." if path.exists() else f"{path} does not exist.")
+        raise BackupError(_("%(path)s is not a file.", path=path) if path.exists()
+                          else _("%(path)s does not exist.", path=path))
     _refuse_while_serving()
     url = _url()
     if _is_sqlite(url):
@@ -216,31 +223,34 @@ def _refuse_while_serving() -> None:
             pass
     except OSError:
         return
-    raise BackupError(f"Something answers on {host}:{port}: stop Wallchart (every process) "
-                      "before restoring.")
+    raise BackupError(_("Something answers on %(host)s:%(port)s: stop Wallchart (every process) "
+                        "before restoring.", host=host, port=port))
 
 
 def _known_revision(revision: str | None, path: Path) -> None:
     """A backup must come from a Wallchart whose migrations this one knows."""
     if not revision:
-        raise BackupError(f"{path} is not a Wallchart backup (no schema revision in it).")
+        raise BackupError(_("%(path)s is not a Wallchart backup (no schema revision in it).",
+                            path=path))
     scripts = ScriptDirectory(current_app.extensions["migrate"].directory)
     if revision not in {script.revision for script in scripts.walk_revisions()}:
-        raise BackupError(f"{path} has schema revision {revision}, which this version of "
-                          "Wallchart does not know: restore it with the version that made it.")
+        raise BackupError(_("%(path)s has schema revision %(revision)s, which this version of "
+                            "Wallchart does not know: restore it with the version that made it.",
+                            path=path, revision=revision))
 
 
 def _sqlite_revision(path: Path) -> str | None:
     with path.open("rb") as handle:
         if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-            raise BackupError(f"{path} is not a SQLite backup.")
+            raise BackupError(_("%(path)s is not a SQLite backup.", path=path))
     backup_db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         if backup_db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise BackupError(f"{path} is damaged (SQLite integrity check failed).")
+            raise BackupError(_("%(path)s is damaged (SQLite integrity check failed).", path=path))
         row = backup_db.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path} is not a Wallchart backup ({error}).") from None
+        raise BackupError(_("%(path)s is not a Wallchart backup (%(error)s).", path=path,
+                            error=error)) from None
     finally:
         backup_db.close()
     return row[0] if row else None
@@ -248,7 +258,7 @@ def _sqlite_revision(path: Path) -> str | None:
 
 def _sqlite_restore(path: Path, database: Path) -> Path | None:
     if database.exists() and path.resolve() == database.resolve():
-        raise BackupError(f"{path} is the database itself.")
+        raise BackupError(_("%(path)s is the database itself.", path=path))
     _known_revision(_sqlite_revision(path), path)
     _writable_folder(database.parent)
     replaced = None
@@ -264,7 +274,8 @@ def _sqlite_restore(path: Path, database: Path) -> Path | None:
         finally:
             live.close()
     except sqlite3.Error as error:
-        raise BackupError(f"The restore failed, the database is unchanged: {error}") from None
+        raise BackupError(_("The restore failed, the database is unchanged: %(error)s",
+                            error=error)) from None
     finally:
         source.close()
     return replaced
@@ -278,8 +289,8 @@ def _pg_revision(path: Path, url: URL) -> str | None:
         listing = _run(["pg_restore", "--data-only", "--table=alembic_version", "--file=-",
                         str(path)], env, text=True).stdout
     except BackupError:
-        raise BackupError(f"{path} is not a PostgreSQL backup (pg_dump --format=custom)."
-                          ) from None
+        raise BackupError(_("%(path)s is not a PostgreSQL backup (pg_dump --format=custom).",
+                            path=path)) from None
     lines = iter(listing.splitlines())
     for line in lines:
         if line.startswith("COPY ") and "alembic_version" in line:
