@@ -78,6 +78,11 @@ def _reuse_url_builders() -> None:
 
 _reuse_url_builders()
 
+# Passwords are hashed with scrypt at a 32nd of werkzeug's cost (the install's setting, also
+# for the servers and commands the tests start): a sign-in checks a password in 3 ms instead of
+# 90, and a run checks about a thousand. tests/authz/test_security.py checks the default.
+os.environ.setdefault("WALLCHART_PASSWORD_SCRYPT_COST", "1024")
+
 # A run keeps many objects alive (apps, engines, compiled templates and SQL), and Python's
 # collector walks them all again and again: with its default thresholds a tenth of the run's
 # time went to collections. Collecting after 100,000 new objects instead of 700 costs a few

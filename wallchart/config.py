@@ -94,6 +94,16 @@ def _whole_number(name: str, default: int, minimum: int = 0) -> int:
     return int(value)
 
 
+def _scrypt_cost() -> int:
+    """``WALLCHART_PASSWORD_SCRYPT_COST``: scrypt's cost (N) for new password hashes, a power of
+    two; werkzeug's 32768 by default, about 0.1 s a check on a server core. A hash keeps its cost,
+    so a change applies to passwords set after it."""
+    cost = _whole_number("PASSWORD_SCRYPT_COST", 32768, minimum=1024)
+    if cost & (cost - 1):
+        raise ValueError(f"WALLCHART_PASSWORD_SCRYPT_COST={cost} is not a power of two")
+    return cost
+
+
 #: Days a project may sit in a stage without an update before its card turns yellow (stalled);
 #: ``None``: never. Red after twice as long unless ``WALLCHART_RED_DAYS`` says otherwise.
 STALL_DAYS = {"contact": 45, "negotiating": 30, "signed": 60, "started": 180, "producing": None}
@@ -165,6 +175,7 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "PASSWORD_SCRYPT_COST": _scrypt_cost(),
         "STALL_DAYS": (stall := _days_per_stage("STALL_DAYS", STALL_DAYS)),
         "RED_DAYS": _days_per_stage("RED_DAYS", {
             stage: None if days is None else 2 * days for stage, days in stall.items()}),

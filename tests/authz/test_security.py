@@ -209,6 +209,8 @@ def test_rate_limits_in_the_environment_are_checked_at_start(monkeypatch, tmp_pa
     ("WALLCHART_ALLOWED_ORIGINS", "board.example.cn", "'board.example.cn' is not an origin"),
     ("WALLCHART_ALLOWED_ORIGINS", "https://board.example.cn/board", "is not an origin"),
     ("WALLCHART_PROXY_COUNT", "yes", "WALLCHART_PROXY_COUNT='yes' is not a whole number"),
+    ("WALLCHART_PASSWORD_SCRYPT_COST", "512", "is not a whole number of at least 1024"),
+    ("WALLCHART_PASSWORD_SCRYPT_COST", "20000", "=20000 is not a power of two"),
 ])
 def test_other_security_settings_are_checked_at_start(monkeypatch, tmp_path, name, value,
                                                       message):
@@ -218,6 +220,27 @@ def test_other_security_settings_are_checked_at_start(monkeypatch, tmp_path, nam
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=message):
         load_config(tmp_path)
+
+
+def test_passwords_are_hashed_with_scrypt_at_the_configured_cost(monkeypatch, tmp_path, app,
+                                                                 users):
+    """werkzeug's cost unless the install says otherwise (the tests' own apps say 1024:
+    tests/conftest.py); an unknown username costs a check at the same cost."""
+    from tests.helpers import actor
+    from wallchart.config import load_config
+    from wallchart.services import accounts
+
+    monkeypatch.setenv("WALLCHART_SECRET_KEY", "test")
+    monkeypatch.delenv("WALLCHART_PASSWORD_SCRYPT_COST")
+    assert load_config(tmp_path)["PASSWORD_SCRYPT_COST"] == 32768
+    app.config["PASSWORD_SCRYPT_COST"] = 2048
+    with app.app_context():
+        accounts.set_password(None, "member", "a-new-password")
+        stored = actor("member").password_hash
+        assert stored.startswith("scrypt:2048:8:1$") and "a-new-password" not in stored
+        assert accounts._dummy_hash(accounts._password_method()).startswith("scrypt:2048:8:1$")
+        assert accounts.authenticate("member", "a-new-password").username == "member"
+        assert accounts.authenticate("nobody", "a-new-password") is None
 
 
 def test_allowed_origins_are_normalized(monkeypatch, tmp_path):

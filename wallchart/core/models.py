@@ -50,8 +50,9 @@ class User(UserMixin, db.Model):
     def label(self) -> str:
         return self.display_name or self.username
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)  # scrypt
+    def set_password(self, password: str, method: str) -> None:
+        """Keep only a hash of ``password``, made by werkzeug's ``method`` (``scrypt:N:r:p``)."""
+        self.password_hash = generate_password_hash(password, method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -8,16 +8,19 @@ for the command line and the setup link, which act with the authority of the ser
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select, union_all, update
 from sqlalchemy.orm import contains_eager
+from werkzeug.security import generate_password_hash
 
 from wallchart.core.errors import Forbidden, Invalid, NotFound
 from wallchart.core.inputs import whole_number
@@ -49,11 +52,18 @@ AUDIT_PAGE_SIZE = 50
 CONSOLE = "(cli)"
 #: The shortest and the longest a wall display shows each of its views.
 ROTATE_SECONDS = (10, 3600)
-# Checked for an unknown username, so a wrong name costs the same time as a wrong password.
-_DUMMY_HASH = (
-    "scrypt:32768:8:1$2yRCV9A6ddiAvF91$dc94106d9cbe76d2ad8363dd28d9e5448b09d9365c4fd9257ba42f1b"
-    "ca3acbbbdd93e1dee3a818f1195acd026dc18ef9d3aaf1d75f0ee12d5ed8bb16a0793f4f"
-)
+
+
+def _password_method() -> str:
+    """How new passwords are hashed: scrypt at the install's cost (``PASSWORD_SCRYPT_COST``)."""
+    return f"scrypt:{current_app.config['PASSWORD_SCRYPT_COST']}:8:1"
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash checked for an unknown username, made as a password's is, so that a wrong name
+    costs the same time as a wrong password."""
+    return generate_password_hash(secrets.token_urlsafe(16), method)
 
 
 def _new_token() -> str:
@@ -138,7 +148,7 @@ def _add_user(username: object, password: object, role: object, display_name: ob
     _check_password(password, "password", errors)
     refuse_if(errors)
     user = User(username=username.strip(), role=role, display_name=display_name)
-    user.set_password(password)
+    user.set_password(password, _password_method())
     db.session.add(user)
     return user
 
@@ -184,7 +194,7 @@ def set_password(actor: User | None, username: object, password: object,
         errors: dict[str, str] = {}
         _check_password(password, "password", errors)
         refuse_if(errors)
-        user.set_password(password)
+        user.set_password(password, _password_method())
         sessions.end_all(user.id, "password_reset")
         audit(actor, "user.password_reset", user.username)
         if revoke_tokens:
@@ -253,7 +263,7 @@ def change_own_password(user: User, current: object, new: object, repeat: object
         if not errors and new != repeat:
             errors["repeat"] = _("The two passwords differ.")
         refuse_if(errors)
-        user.set_password(new)
+        user.set_password(new, _password_method())
         sessions.end_all(user.id, "password_changed", keep=keep_session)
         audit(user, "password.change", user.username)
     return user
@@ -262,7 +272,7 @@ def change_own_password(user: User, current: object, new: object, repeat: object
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.execute(select(User).where(User.username == username)).scalar()
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        User(password_hash=_dummy_hash(_password_method())).check_password(password)
         return None
     if not user.check_password(password) or not user.active:
         return None
