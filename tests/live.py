@@ -60,7 +60,7 @@ class LiveServer:
                     **extra_env}
         self.env.pop("WALLCHART_ASYNC_MODE", None)
         # A console in no particular language: its commands speak the interface's, Chinese.
-        for name in ("LC_ALL", "LC_MESSAGES"):
+        for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
             self.env.pop(name, None)
         self.env["LANG"] = "C.UTF-8"
         self.process: ForkedServer | None = None

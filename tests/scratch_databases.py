@@ -53,8 +53,12 @@ class Database:
         self.env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder),
                     "WALLCHART_DATABASE_URL": url, "WALLCHART_SECRET_KEY": "migrations",
                     # Nothing listens there: a restore finds no server running.
-                    "WALLCHART_PORT": str(free_port())}
+                    "WALLCHART_PORT": str(free_port()),
+                    # The commands speak the interface's default language, whatever the machine's.
+                    "LANG": "C.UTF-8"}
         self.env.pop("WALLCHART_MESSAGE_QUEUE", None)
+        for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+            self.env.pop(name, None)
 
     def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run ``flask --app wsgi *args`` on this database, as a process of its own."""

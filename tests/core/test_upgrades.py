@@ -257,7 +257,7 @@ def test_down_to_the_first_revision_and_up_again_and_back_by_the_backup(kind, tm
 
         # The rollback path: restore the backup the downgrade took.
         restored = database.flask("restore", str(backup), "--yes")
-        assert "Restored" in restored.stdout
+        assert restored.stdout.startswith(f"已从 {backup} 恢复数据库")  # the console speaks Chinese
         with database.connect() as connection:
             assert _revision(connection) == HEAD
             assert _stored(connection, schema) == before
