@@ -148,11 +148,13 @@ def _refresh_later(app: Flask, server) -> None:
     lobby = _pending.pop(id(server), True)
     if socketio.server is not server:  # a test's app was replaced by the next one's
         return
-    with app.app_context(), app.test_request_context():
-        try:
+    # A failed refresh must not stop the next one: nor must the database going away while its
+    # context closes (the session's rollback then fails too).
+    try:
+        with app.app_context(), app.test_request_context():
             push_wall_summaries(lobby)
-        except Exception:  # a failed refresh must not stop the next one
-            app.logger.exception("Wall summary push")
+    except Exception:
+        app.logger.exception("Wall summary push")
 
 
 def push_wall_summaries(lobby: bool = True) -> None:
