@@ -99,7 +99,7 @@ def yi_ledger() -> bytes:
 
 
 def test_a_ledger_in_yi_yuan_is_read_with_its_title_rows_and_total_skipped(zh):
-    ledger = read_ledger(yi_ledger(), "台账.xlsx")
+    ledger = read_ledger(yi_ledger())
     assert (ledger.kind, ledger.sheet_name, ledger.header_row) == ("xlsx", "台账", 3)
     assert [(column.letter, column.header, column.field) for column in ledger.columns] == [
         ("A", "序号", None), ("B", "项目名称", "name"), ("C", "投资方", "investor"),
@@ -157,7 +157,7 @@ def wan_ledger() -> bytes:
 
 
 def test_a_ledger_in_wan_yuan_lists_each_fault_by_row_and_header_in_chinese(zh):
-    ledger = read_ledger(wan_ledger(), "台账.xlsx")
+    ledger = read_ledger(wan_ledger())
     assert ledger.header_row == 2
     assert ledger.mapping == {0: None, 1: "name", 2: "investor", 3: "investment_wan",
                               4: "county", 5: "sector", 6: "stage", 7: "stage_dates.signed",
@@ -270,6 +270,41 @@ def test_a_section_heading_and_a_row_numbered_but_empty_are_skipped(zh):
     assert [(row.number, row.values["name"]) for row in ledger.rows] == [(3, "甲"), (6, "乙")]
 
 
+def test_a_county_merged_down_a_block_of_rows_is_each_rows_county(zh):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["项目名称", "所属县市区", "专班", "备注"])
+    sheet.append(["甲", "鹤城区", "一组", "合并"])
+    sheet.append(["乙", None, None, None])
+    sheet.append(["丙", None, "二组", None])
+    sheet.append(["丁", "芷江县", None, None])
+    sheet.merge_cells("B2:B4")  # one county for three projects
+    sheet.merge_cells("C2:C3")
+    sheet.merge_cells("D2:E2")  # across, not down: the next column gets nothing
+    out = io.BytesIO()
+    workbook.save(out)
+    ledger = read_ledger(out.getvalue())
+    assert [row.values for row in ledger.rows] == [
+        {"name": "甲", "county": "鹤城区", "team": "一组", "description": "合并"},
+        {"name": "乙", "county": "鹤城区", "team": "一组"},
+        {"name": "丙", "county": "鹤城区", "team": "二组"},
+        {"name": "丁", "county": "芷江县"}]
+
+
+def test_an_excel_error_an_amount_in_yuan_and_a_field_chosen_twice(zh):
+    rows = [["项目名称", "总投资", "签约时间"], ["甲", "#DIV/0!", "#N/A"],
+            ["乙", "5000000元", None]]
+    sheet = load_sheet(workbook_bytes(rows))
+    ledger = parse_sheet(sheet)
+    assert [str(error) for error in ledger.errors] == [
+        "第2行“总投资”：该单元格显示 Excel 错误（#DIV/0!）：请在工作簿中更正。",
+        "第2行“签约时间”：该单元格显示 Excel 错误（#N/A）：请在工作簿中更正。"]
+    assert ledger.rows[1].values["investment_wan"] == 500
+    with pytest.raises(Exception) as refused:
+        parse_sheet(sheet, {0: "name", 1: "name"})
+    assert refused.value.message == "只能有一列对应“项目名称”。"
+
+
 # --- CSV ---------------------------------------------------------------------------------------
 
 CSV_TEXT = ("鹤城县项目台账,,,\r\n"
@@ -283,7 +318,7 @@ CSV_TEXT = ("鹤城县项目台账,,,\r\n"
 @pytest.mark.parametrize(("encoding", "named"), [
     ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030")])
 def test_a_csv_in_utf8_with_or_without_bom_or_in_gb18030(zh, encoding, named):
-    ledger = read_ledger(CSV_TEXT.encode(encoding), "台账.csv")
+    ledger = read_ledger(CSV_TEXT.encode(encoding))
     assert (ledger.kind, ledger.encoding, ledger.header_row) == ("csv", named, 2)
     assert [(row.number, row.values) for row in ledger.rows] == [
         (3, {"name": "鹤城电池项目", "investment_wan": 12_000_000,
@@ -297,11 +332,19 @@ def test_a_csv_read_from_a_stream(zh):
     assert len(ledger.rows) == 2
 
 
+def test_a_csv_row_is_one_row_however_many_lines_its_cells_hold(zh):
+    text = "项目名称,备注,签约时间\n甲,\"第一行\n第二行\",2025/3/5\n乙,,2025年3月32日\n"
+    ledger = read_ledger(text.encode())
+    assert ledger.rows[0].values["description"] == "第一行\n第二行"
+    assert [str(error) for error in ledger.errors] == [
+        "第3行“签约时间”：日历上没有这一天。"]
+
+
 # --- bad files ---------------------------------------------------------------------------------
 
-def refusal(data, filename="台账.xlsx") -> UnreadableLedger:
+def refusal(data) -> UnreadableLedger:
     with pytest.raises(UnreadableLedger) as refused:
-        read_ledger(data, filename)
+        read_ledger(data)
     return refused.value
 
 
@@ -342,7 +385,7 @@ def test_a_sheet_without_a_header(zh):
     error = refusal(workbook_bytes(rows))
     assert (error.reason, error.message) == ("no_header", "找不到表头行：前 30 行中没有一行包含两个"
                                              "可识别的列名（如“项目名称”和“总投资”）。")
-    assert refusal("这只是一段文字\n没有表头\n".encode(), "说明.csv").reason == "no_header"
+    assert refusal("这只是一段文字\n没有表头\n".encode()).reason == "no_header"
 
 
 def test_a_file_over_the_limit(zh):

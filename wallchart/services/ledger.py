@@ -8,7 +8,7 @@ holds, and parses every data row into the record's values, with an error for eac
 read. It writes nothing: the import service validates the rows by the record's rules and writes
 them; the page, the command and the API show what it found.
 
-- ``read_ledger(file, filename, mapping=None)`` does it all and returns a ``Ledger``;
+- ``read_ledger(file, mapping=None)`` does it all and returns a ``Ledger``;
 - ``load_sheet`` and ``parse_sheet`` are its two halves (read the file once, parse it again with
   the mapping a person corrected); ``guess_mapping`` names each header's field;
 - ``LEDGER_FIELDS`` is the vocabulary a person may choose from, with labels.
@@ -134,6 +134,9 @@ _PLANNED = ("计划", "预计", "拟", "planned", "expected")
 _TOTAL_ROW = re.compile(r"(合计|总计|小计|共计)\S*|(sub)?total\b.*")
 #: A section heading inside the data (一、工业项目 / （二）文旅项目): a row with nothing else.
 _SECTION_ROW = re.compile(r"[（(]?[一二三四五六七八九十]+[）)、.．].*")
+#: What Excel shows in a cell whose formula failed.
+_EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                           "#SPILL!", "#CALC!", "#GETTING_DATA"})
 #: What a ledger writes in a cell that has nothing to say.
 _NOTHING = frozenset({"-", "—", "——", "–", "/", "\\", "--"})
 
@@ -285,17 +288,17 @@ class Ledger:
 
 # --- the whole read ---------------------------------------------------------------------------
 
-def read_ledger(file: bytes | IO[bytes], filename: str = "",
+def read_ledger(file: bytes | IO[bytes],
                 mapping: dict[int, str | None] | None = None) -> Ledger:
     """Read the ledger in ``file`` (its bytes, or a binary stream) into rows, with the column
     mapping guessed from its header, or ``mapping`` where the person chose (index to field)."""
-    sheet = load_sheet(file, filename)
+    sheet = load_sheet(file)
     return parse_sheet(sheet, mapping)
 
 
-def load_sheet(file: bytes | IO[bytes], filename: str = "") -> Sheet:
+def load_sheet(file: bytes | IO[bytes]) -> Sheet:
     """The file's header row and the raw rows below it; ``UnreadableLedger`` for a file that
-    is no ledger we can read."""
+    is no ledger we can read. What the file is, its content says (its name may lie)."""
     data = _bytes_of(file)
     if not data:
         raise UnreadableLedger("empty", _("The file is empty."))
@@ -357,6 +360,7 @@ def _load_workbook(data: bytes) -> Sheet:
             body, formulas = _workbook_body(rows, header_at, len(headers))
             if formulas:
                 _fill_formula_results(data, worksheet.title, body, formulas)
+            _fill_merged(body, _merged_ranges(worksheet), header_at)
             return Sheet("xlsx", worksheet.title, "", header_at, headers, title_scale, body)
     except UnreadableLedger:
         raise
@@ -412,7 +416,7 @@ def _workbook_body(rows, header_at: int, width: int):
     body: list[tuple[int, tuple[Any, ...]]] = []
     formulas: dict[int, list[int]] = {}
     for number, cells in rows:
-        cells = cells[:width]
+        cells = cells[:width] + ((None, False),) * (width - len(cells))
         if not any(value is not None and value != "" for value, _formula in cells):
             continue
         if len(body) >= LEDGER_MAX_ROWS:
@@ -423,6 +427,46 @@ def _workbook_body(rows, header_at: int, width: int):
         body.append((number, tuple(UNCALCULATED if formula else value
                                    for value, formula in cells)))
     return body, formulas
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _merged_ranges(worksheet) -> set[tuple[int, int, int]]:
+    """(first row, last row, column index) of each merged range, from the sheet's XML, read in
+    pieces: a read-only worksheet does not parse them."""
+    from openpyxl.utils import column_index_from_string
+
+    ranges = set()
+    tail = b""
+    with worksheet._get_source() as source:
+        while chunk := source.read(1 << 20):
+            text = tail + chunk
+            for left, top, _right, bottom in _MERGE.findall(text):
+                if int(bottom) > int(top):
+                    ranges.add((int(top), int(bottom), column_index_from_string(left.decode()) - 1))
+            tail = text[-256:]
+    return ranges
+
+
+def _fill_merged(body, ranges: set[tuple[int, int, int]], header_at: int) -> None:
+    """A cell merged down several rows (one county for a block of projects) holds its value in
+    its first row only, as Excel stores it: each row of the block gets it."""
+    position = {number: index for index, (number, _cells) in enumerate(body)}
+    for top, bottom, column in sorted(ranges):
+        if top <= header_at or top not in position:
+            continue
+        cells = body[position[top]][1]
+        value = cells[column] if column < len(cells) else None
+        if value is None:
+            continue
+        for number in range(top + 1, bottom + 1):
+            if number in position:
+                at = position[number]
+                filled = list(body[at][1])
+                if column < len(filled) and filled[column] is None:
+                    filled[column] = value
+                    body[at] = (number, tuple(filled))
 
 
 def _fill_formula_results(data: bytes, title: str, body, formulas: dict[int, list[int]]) -> None:
@@ -455,7 +499,7 @@ def _load_csv(data: bytes) -> Sheet:
         raise _not_a_spreadsheet()
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    # A quoted cell may hold line breaks, so a row's number is the line it starts on.
+    # A quoted cell may hold line breaks: Excel shows each record as one row all the same.
     rows = _csv_rows(reader)
     try:
         found = _find_header(rows)
@@ -486,8 +530,8 @@ def _delimiter(text: str) -> str:
 
 
 def _csv_rows(reader):
-    for cells in reader:
-        yield reader.line_num, tuple((cell, False) for cell in cells)
+    for number, cells in enumerate(reader, start=1):
+        yield number, tuple((cell, False) for cell in cells)
 
 
 # --- the header -------------------------------------------------------------------------------
@@ -586,6 +630,12 @@ def parse_sheet(sheet: Sheet, mapping: dict[int, str | None] | None = None) -> L
     unknown = {name for name in mapping.values() if name is not None} - set(LEDGER_FIELDS)
     if unknown:
         raise Invalid(_("Unknown fields: %(names)s", names=", ".join(sorted(unknown))))
+    chosen_fields = [name for index, name in sorted(mapping.items()) if name is not None
+                     and index < len(sheet.headers)]
+    for name in chosen_fields:
+        if chosen_fields.count(name) > 1:
+            raise Invalid(_("Only one column may hold %(field)s.",
+                            field=str(LEDGER_FIELDS[name])))
     columns = []
     for index, header in enumerate(sheet.headers):
         chosen = mapping.get(index)
@@ -656,6 +706,9 @@ class _CellReader:
         self.list_names = _labels(THREE500)
 
     def parse(self, column: Column, raw: Any) -> Any:
+        if isinstance(raw, str) and raw.strip() in _EXCEL_ERRORS:
+            raise _CellFault(_("This cell shows an Excel error (%(error)s): correct it in the "
+                               "workbook.", error=raw.strip()))
         if raw is UNCALCULATED:
             raise _CellFault(_(
                 "This cell holds a formula that was never calculated: open the file in Excel "
@@ -759,8 +812,10 @@ def _amount(raw: Any, scale: Decimal, name: str) -> int:
             raise _CellFault(not_a_number) from error
         if sign == "-":
             number = -number
-        if magnitude and name != "land_mu":
+        if name != "land_mu" and magnitude:
             scale = Decimal(YI_WAN) if magnitude == "亿" else Decimal(1)
+        elif name != "land_mu" and _unit in ("元", "美元"):
+            scale = Decimal("0.0001")
     if number < 0:
         raise _CellFault(_("It cannot be less than zero."))
     return int((number * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
