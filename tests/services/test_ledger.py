@@ -241,6 +241,51 @@ def test_a_field_goes_to_the_column_that_names_it_most_plainly():
     assert guess_mapping(["项目名称", "项目名称"]) == {0: "name", 1: None}
 
 
+def test_a_second_header_row_under_merged_group_titles(zh):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["某县重点项目推进表"])
+    sheet.append(["序号", "项目名称", "投资情况", None, "时间节点", None])
+    sheet.append([None, None, "总投资（亿元）", "合同外资（万美元）", "签约时间", "开工时间"])
+    sheet.append([1, "甲", 1.2, 500, "2025.1.2", "2025.6.1"])
+    for cells in ("A1:F1", "A2:A3", "B2:B3", "C2:D2", "E2:F2"):
+        sheet.merge_cells(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    ledger = read_ledger(out.getvalue())
+    assert ledger.header_row == 2
+    assert [(column.header, column.field) for column in ledger.columns] == [
+        ("序号", None), ("项目名称", "name"), ("总投资（亿元）", "investment_wan"),
+        ("合同外资（万美元）", "foreign_capital_usd_wan"), ("签约时间", "stage_dates.signed"),
+        ("开工时间", "stage_dates.started")]
+    assert [(row.number, row.values) for row in ledger.rows] == [(4, {
+        "name": "甲", "investment_wan": 12_000, "foreign_capital_usd_wan": 500,
+        "stage_dates.signed": date(2025, 1, 2), "stage_dates.started": date(2025, 6, 1)})]
+
+
+def test_a_second_header_row_below_a_header_that_names_two_columns(zh):
+    rows = [["项目名称", "投资方", "时间节点", None], [None, None, "签约时间", "开工时间"],
+            ["甲", "甲公司", "2025.1.2", None]]
+    ledger = read_ledger(workbook_bytes(rows))
+    assert (ledger.header_row, ledger.mapping) == (1, {
+        0: "name", 1: "investor", 2: "stage_dates.signed", 3: "stage_dates.started"})
+    assert [row.number for row in ledger.rows] == [3]
+
+
+def test_the_sheet_the_workbook_opens_on_is_read_first(zh):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["项目名称", "总投资"])
+    workbook.active.append(["旧表的项目", 1])
+    current = workbook.create_sheet("2025年")
+    current.append(["项目名称", "总投资"])
+    current.append(["今年的项目", 2])
+    workbook.active = 1
+    out = io.BytesIO()
+    workbook.save(out)
+    ledger = read_ledger(out.getvalue())
+    assert (ledger.sheet_name, ledger.rows[0].values["name"]) == ("2025年", "今年的项目")
+
+
 def test_the_unit_of_a_title_row_counts_for_amount_columns_that_name_none(zh):
     rows = [["项目名称", "总投资"], ["甲", 2.5]]
     ledger = read_ledger(workbook_bytes(rows, titles=["某县台账", "单位：亿元"], width=2))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -348,7 +349,10 @@ def _load_workbook(data: bytes) -> Sheet:
     the data holds formulas is it read again for the results Excel saved with them."""
     workbook = _open_workbook(data, data_only=False)
     try:
-        for worksheet in workbook.worksheets:
+        # The sheet the workbook opens on first, then the others in order, hidden ones last.
+        sheets = sorted(workbook.worksheets, key=lambda sheet: (
+            sheet is not workbook.active, getattr(sheet, "sheet_state", "visible") != "visible"))
+        for worksheet in sheets:
             if not hasattr(worksheet, "iter_rows"):  # a chart sheet
                 continue
             worksheet.reset_dimensions()
@@ -356,7 +360,7 @@ def _load_workbook(data: bytes) -> Sheet:
             found = _find_header(rows)
             if found is None:
                 continue
-            header_at, headers, title_scale = found
+            header_at, headers, title_scale, rows = found
             body, formulas = _workbook_body(rows, header_at, len(headers))
             if formulas:
                 _fill_formula_results(data, worksheet.title, body, formulas)
@@ -393,23 +397,63 @@ def _worksheet_rows(worksheet):
                             for cell in cells)
 
 
-def _find_header(rows) -> tuple[int, list[str], Decimal | None] | None:
-    """The first of the top rows naming at least two known columns: its number, its headers,
-    and the unit a title row above it declares. ``rows`` is consumed up to the header."""
+def _find_header(rows):
+    """The first of the top rows naming at least two known columns: its number, its headers
+    (those of a second header row below it filled in), the unit a title row above it declares,
+    and the rows below the header; None if there is none."""
     title_scale = None
+    above: list[str] = []
+    rows = iter(rows)
     for number, cells in rows:
         if number > HEADER_SEARCH_ROWS:
             return None
-        texts = ["" if value is None else str(value).strip() for value, _formula in cells]
+        texts = _texts(cells)
         known = sum(1 for text in texts if text and _header_field(text) is not None)
         if known >= HEADER_MIN_FIELDS:
+            below = next(rows, None)
+            if _completes_header(texts, above):  # 项目名称 merged down beside group titles
+                number -= 1
+                texts = _under(above, texts)
+            elif below is not None and _fills_header(texts, _texts(below[1])):
+                texts = _under(texts, _texts(below[1]))
+                below = None
+            if below is not None:
+                rows = itertools.chain([below], rows)
             while texts and not texts[-1]:
                 texts.pop()
-            return number, texts, title_scale
+            return number, texts, title_scale, rows
+        above = texts
         for text in texts:
             for declared in re.finditer(r"单位\s*[:：]\s*([^\s,，;；]+)", text):
                 title_scale = _scale_of(declared.group(1)) or title_scale
     return None
+
+
+def _texts(cells) -> list[str]:
+    return ["" if value is None else str(value).strip() for value, _formula in cells]
+
+
+def _under(top: list[str], bottom: list[str]) -> list[str]:
+    """Two header rows as one: the lower's names where it has any, else the upper's."""
+    return [low or high for high, low in itertools.zip_longest(top, bottom, fillvalue="")]
+
+
+def _completes_header(header: list[str], above: list[str]) -> bool:
+    """A row above the header, of group titles (投资情况, 时间节点) and of names merged down
+    (项目名称) that stand where the header has nothing."""
+    return any(text and _header_field(text) is not None and
+               (index >= len(header) or not header[index]) for index, text in enumerate(above))
+
+
+def _fills_header(header: list[str], below: list[str]) -> bool:
+    """Two header rows (时间节点 over 签约时间 | 开工时间, merged across; 项目名称 merged down):
+    each cell of ``below`` names a column, one at least where ``header`` names none."""
+    named = [(index, text) for index, text in enumerate(below) if text]
+    if not named or not all(_header_field(text) is not None or _normal(text) in IGNORED_HEADERS
+                            for _index, text in named):
+        return False
+    return any(index >= len(header) or _header_field(header[index]) is None
+               for index, _text in named)
 
 
 def _workbook_body(rows, header_at: int, width: int):
@@ -505,7 +549,7 @@ def _load_csv(data: bytes) -> Sheet:
         found = _find_header(rows)
         if found is None:
             raise _no_header()
-        header_at, headers, title_scale = found
+        header_at, headers, title_scale, rows = found
         body, _formulas = _workbook_body(rows, header_at, len(headers))
     except csv.Error as error:
         raise _not_a_spreadsheet() from error
