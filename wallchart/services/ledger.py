@@ -245,7 +245,14 @@ class CellError:
 @dataclass
 class LedgerRow:
     """A data row: its number as Excel shows it, its values by field (only cells that hold
-    something and could be read), and its cells' errors."""
+    something and could be read), and its cells' errors.
+
+    Values: trimmed ``str`` for text fields (``description`` keeps its line breaks); ``int``
+    for ``investment_wan`` (万元), ``foreign_capital_usd_wan`` (万美元) and ``land_mu`` (亩),
+    rounded half up; ``date`` for ``stage_dates.*``; ``bool`` for ``foreign_invested``; the
+    vocabulary's key for ``stage``, ``sector`` and ``three500`` (``three500`` is ``None`` where
+    the ledger says no). Names of counties, people and teams are left for the caller to match.
+    """
 
     number: int
     values: dict[str, Any] = field(default_factory=dict)
@@ -259,7 +266,7 @@ class Sheet:
     kind: str  # "xlsx" or "csv"
     sheet_name: str  # the worksheet's name; "" for a CSV
     encoding: str  # the CSV's encoding; "" for a workbook
-    header_row: int  # 1-based
+    header_row: int  # 1-based; the upper one of two header rows
     headers: list[str]
     #: The unit a title row declares for the amounts (单位：亿元), as a scale; None if none.
     title_scale: Decimal | None
@@ -268,7 +275,8 @@ class Sheet:
 
 @dataclass
 class Ledger:
-    """A ledger parsed: where its header is, what each column holds, and its data rows."""
+    """A ledger parsed: where its header is (``header_row``, 1-based, the upper one of two
+    header rows), what each column holds, and its data rows."""
 
     kind: str
     sheet_name: str
@@ -292,7 +300,8 @@ class Ledger:
 def read_ledger(file: bytes | IO[bytes],
                 mapping: dict[int, str | None] | None = None) -> Ledger:
     """Read the ledger in ``file`` (its bytes, or a binary stream) into rows, with the column
-    mapping guessed from its header, or ``mapping`` where the person chose (index to field)."""
+    mapping guessed from its header, or ``mapping`` as the person chose it (index to field; a
+    column it leaves out holds nothing to import)."""
     sheet = load_sheet(file)
     return parse_sheet(sheet, mapping)
 
