@@ -310,9 +310,11 @@ def test_the_person_may_change_what_a_column_holds(zh):
 
 def test_a_section_heading_and_a_row_numbered_but_empty_are_skipped(zh):
     rows = [["序号", "项目名称", "总投资（万元）"], [None, "一、工业项目", None], [1, "甲", 5],
-            [2, None, None], [None, "（二）文旅项目", None], [3, "乙", 6], ["总计", None, 11]]
+            [2, None, None], [None, "（二）文旅项目", None], [3, "乙", 6],
+            [4, "小计算机产业园", 7], [None, "小计（2个）", 13], ["总计", None, 20]]
     ledger = read_ledger(workbook_bytes(rows))
-    assert [(row.number, row.values["name"]) for row in ledger.rows] == [(3, "甲"), (6, "乙")]
+    assert [(row.number, row.values["name"]) for row in ledger.rows] == [
+        (3, "甲"), (6, "乙"), (7, "小计算机产业园")]
 
 
 def test_a_county_merged_down_a_block_of_rows_is_each_rows_county(zh):

@@ -132,7 +132,7 @@ _EXACT_ONLY = frozenset({"项目", "名称", "编码", "编号", "外资", "用�
 _PLANNED = ("计划", "预计", "拟", "planned", "expected")
 
 #: Rows that add up the others (合计, 总计, 小计), skipped wherever they stand.
-_TOTAL_ROW = re.compile(r"(合计|总计|小计|共计)\S*|(sub)?total\b.*")
+_TOTAL_ROW = re.compile(r"(合计|总计|小计|共计)([:(\d].*)?|(sub)?total\b.*")
 #: A section heading inside the data (一、工业项目 / （二）文旅项目): a row with nothing else.
 _SECTION_ROW = re.compile(r"[（(]?[一二三四五六七八九十]+[）)、.．].*")
 #: What Excel shows in a cell whose formula failed.
