@@ -39,7 +39,7 @@ from wallchart.reads import card_cache, queries
 if TYPE_CHECKING:
     from wallchart.reads.queries import BoardColumns, Card, FilterChoices
 
-#: The longest search text: a name or an investor, never a paragraph.
+#: The longest search text: a name, an investor or a project code, never a paragraph.
 MAX_SEARCH = 100
 WARNING_CHOICES = ("any", "yellow", "red")
 
@@ -145,7 +145,8 @@ class BoardFilter:
         if self.q:
             # LIKE's own wildcards in the text are escaped: "50%" finds "50%", not "50…".
             rules.append(Project.name.icontains(self.q, autoescape=True)
-                         | Project.investor.icontains(self.q, autoescape=True))
+                         | Project.investor.icontains(self.q, autoescape=True)
+                         | Project.code.icontains(self.q, autoescape=True))
         return rules
 
     def client_rules(self) -> dict[str, Any]:

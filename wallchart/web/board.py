@@ -46,7 +46,7 @@ def _closed(message: str, **detail: Any) -> Response:
 
 
 #: How the project forms' strings become what the services validate, by field.
-TEXT_FIELDS = ("name", "investor", "county", "sector", "team", "origin", "three500",
+TEXT_FIELDS = ("name", "code", "investor", "county", "sector", "team", "origin", "three500",
                "enterprise_type", "industry_chain", "source_channel", "source_detail",
                "contact_person", "contact_phone", "description")
 NUMBER_FIELDS = ("investment_wan", "foreign_capital_usd_wan", "land_mu")
