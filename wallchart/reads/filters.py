@@ -69,13 +69,15 @@ LOBBY_REFUSAL = _l("A lobby screen cannot filter by amount, Three-500 or investo
 
 
 class BadFilter(ServiceError):
-    """A filter value the board does not know; ``parameter`` names the filter."""
+    """A filter value the board does not know; ``parameter`` names the filter (and ``fields``
+    says it at the parameter, as the API answers a refusal)."""
 
     status = 400
 
     def __init__(self, message: str, parameter: str) -> None:
         super().__init__(message)
         self.parameter = parameter
+        self.fields = {parameter: message}
 
 
 @dataclass(frozen=True)
