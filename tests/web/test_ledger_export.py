@@ -200,3 +200,13 @@ def test_the_board_offers_the_export_with_its_filter(clients, signed, counties):
     assert "/board/export.xlsx?county=" in html
     assert "stage=contact&amp;stage=signed" in html
     assert "/board/export.csv?" in html
+
+
+def test_the_title_says_what_the_view_was_narrowed_to(clients, signed, counties):
+    rows = workbook_rows(clients["viewer"].get("/board/export.xlsx", query_string=[
+        ("county", counties[1]), ("warning", "any"), ("three500", "any"), ("q", "文旅")]))
+    title = rows[0][0]
+    assert title.startswith("项目台账（")
+    assert f"县市区：{counties[1]}" in title and "“" not in title
+    assert "黄灯或红灯" in title or "预警" in title
+    assert f"截至 {today().isoformat()}" in title or today().isoformat() in title

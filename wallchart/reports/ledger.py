@@ -109,9 +109,10 @@ def narrowed(board_filter: BoardFilter) -> list[str]:
         "owner": board_filter.owner,
         "team": board_filter.team,
         "stage": "、".join(str(STAGES[stage]) for stage in board_filter.stages),
-        "three500": "" if board_filter.three500 in ("", "any")
+        "three500": _("Any Three-500 list") if board_filter.three500 == "any"
         else _choice(THREE500, board_filter.three500),
-        "warning": board_filter.warning if board_filter.warning != "any" else "",
+        "warning": {"any": _("Yellow or red"), "yellow": _("Yellow warnings"),
+                    "red": _("Red warnings")}.get(board_filter.warning, ""),
         "q": board_filter.q,
     }
     words = []
