@@ -210,3 +210,13 @@ def test_the_title_says_what_the_view_was_narrowed_to(clients, signed, counties)
     assert f"县市区：{counties[1]}" in title and "“" not in title
     assert "黄灯或红灯" in title or "预警" in title
     assert f"截至 {today().isoformat()}" in title or today().isoformat() in title
+
+
+def test_a_text_that_looks_like_a_formula_stays_text(clients, make_project):
+    make_project("=HYPERLINK(\"http://evil\")", investor="+86 集团", description="@SUM(A1)")
+    xlsx = openpyxl.load_workbook(io.BytesIO(clients["viewer"].get("/board/export.xlsx").data))
+    cell = xlsx.active.cell(3, 3)
+    assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://evil\")"
+    row = csv_rows(clients["viewer"].get("/board/export.csv"))[1]
+    assert row[2] == "'=HYPERLINK(\"http://evil\")" and row[3] == "'+86 集团"
+    assert row[-1] == "'@SUM(A1)"
