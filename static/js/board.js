@@ -495,6 +495,13 @@
     if (title) title.focus();
   });
 
+  // The export links carry the filter the board shows now: the filter bar and the "my
+  // projects" / "my teams" switches keep it in the address as they change it.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("a[data-export]");
+    if (link) link.search = window.location.search;
+  });
+
   markFixed();
   makeSortable();
   applyFilters();

@@ -2,9 +2,9 @@
  *
  * The server renders only the cards that match the screen's filter (wallchart/filters.py). A
  * live push renders a changed card once for every screen, so this script decides here whether
- * a pushed card matches this screen's filter, from the card's data attributes and its name and
- * investor, and drops it if not: a card moved or edited out of the filter leaves, one that
- * starts to match arrives. The rules are the server's; change one, change the other.
+ * a pushed card matches this screen's filter, from the card's data attributes and its name,
+ * investor and project code (data-code), and drops it if not: a card moved or edited out of the
+ * filter leaves, one that starts to match arrives. The rules are the server's; change one, change the other.
  *
  * On the board it also drives the filter bar: htmx sends the form on each change (a typed
  * search after a pause) and swaps the columns; empty fields stay out of the address, and the
@@ -43,7 +43,8 @@
     if (rule.blockers && !(Number(data.blockers) > 0)) return false;
     if (rule.q) {
       const q = fold(rule.q);
-      if (!fold(text(card, ".card-title")).includes(q) && !fold(text(card, ".card-investor")).includes(q)) return false;
+      if (!fold(text(card, ".card-title")).includes(q) && !fold(text(card, ".card-investor")).includes(q)
+          && !fold(card.dataset.code || "").includes(q)) return false;
     }
     return true;
   }

@@ -7,7 +7,7 @@ import pytest
 from tests.helpers import PASSWORD, project_events, snapshot, socket_client
 from wallchart.core.timeutil import today
 
-P_KEYS = {"id", "name", "investor", "investment_wan", "county", "team", "sector", "stage",
+P_KEYS = {"id", "name", "code", "investor", "investment_wan", "county", "team", "sector", "stage",
           "position", "version", "owner", "stage_entered_at",
           "origin", "foreign_invested", "three500", "enterprise_type", "industry_chain",
           "source_channel", "source_detail", "foreign_capital_usd_wan", "new_trade_entity",
@@ -16,6 +16,7 @@ P_KEYS = {"id", "name", "investor", "investment_wan", "county", "team", "sector"
           "withdrawn_reason", "withdrawn_comment", "withdrawn_at", "open_blockers", "warning"}
 #: A new project's record beyond what the request named.
 BLANK_RECORD = {
+    "code": None,
     "origin": "", "foreign_invested": False, "three500": None, "enterprise_type": None,
     "industry_chain": "", "source_channel": None, "source_detail": "",
     "foreign_capital_usd_wan": 0, "new_trade_entity": False, "contact_person": "",

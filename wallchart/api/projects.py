@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from wallchart.api.errors import api_blueprint
 from wallchart.api.serialize import event_json, placed_json, project_json
 from wallchart.core.errors import Invalid
-from wallchart.core.inputs import json_object
-from wallchart.reads import queries
+from wallchart.core.inputs import INT_MAX, json_object, whole_number
+from wallchart.reads import filters, queries
 from wallchart.services import projects
 from wallchart.services.validation import refuse_unknown
 
@@ -27,21 +27,72 @@ def _answer(project, status: int = 200):
     return jsonify(placed_json(project)), status
 
 
+#: Projects per page when a page is asked without ``per_page``, and the most a page holds.
+PER_PAGE = 100
+PER_PAGE_MAX = 500
+
+
+def _paging() -> tuple[int, int] | None:
+    """``?page=N&per_page=M`` (from 1; ``per_page`` 1 to ``PER_PAGE_MAX``); ``None`` when the
+    request asks for no page: then the whole list, as before paging existed."""
+    if "page" not in request.args and "per_page" not in request.args:
+        return None
+    errors: dict[str, str] = {}
+    numbers = {}
+    for name, default, largest in (("page", 1, INT_MAX), ("per_page", PER_PAGE, PER_PAGE_MAX)):
+        values = request.args.getlist(name)
+        number = whole_number(values[0], largest) if len(values) == 1 else None
+        if not values:
+            number = default
+        elif number is None or number < 1:
+            errors[name] = _("Enter a whole number from 1 to %(max)s.", max=f"{largest:,}")
+        numbers[name] = number
+    if errors:
+        raise Invalid(_("Ask for a page by whole numbers: page from 1, per_page from 1 to "
+                        "%(max)s.", max=PER_PAGE_MAX), errors)
+    return numbers["page"], numbers["per_page"]
+
+
 @bp.get("/projects")
 def list_projects():
-    """The board in column order, or with ``?status=withdrawn`` the archive, latest first."""
+    """The board in column order, narrowed by the board's filter parameters (``county``,
+    ``stage``, ``q``…); or with ``?status=withdrawn`` the archive, latest first. With ``page``
+    (and ``per_page``) one page of it; ``total`` counts the whole list either way."""
     if not current_user.can("read"):
         abort(403)
+    paging = _paging()
     status = request.args.get("status", "active")
     if status == "withdrawn":
-        return jsonify(projects=[placed_json(project) for project in queries.withdrawn_projects()])
+        used = [name for name in filters.PARAMETERS if any(
+            value.strip() for value in request.args.getlist(name))]
+        if used:
+            raise filters.BadFilter(
+                _("The board's filters apply to the projects on the board only."), used[0])
+        withdrawn = queries.withdrawn_projects()
+        total = len(withdrawn)
+        if paging:
+            page, per_page = paging
+            withdrawn = withdrawn[(page - 1) * per_page:page * per_page]
+        return jsonify(projects=[placed_json(project) for project in withdrawn],
+                       **_page_keys(paging, total))
     if status != "active":
         raise Invalid(_("Ask for the active or the withdrawn projects."),
                       {"status": _("Choose active or withdrawn.")})
-    result = []
-    for column in queries.board_columns().values():
-        result.extend(project_json(project, i) for i, project in enumerate(column))
-    return jsonify(projects=result)
+    # The board's parsing: a refusal is the board's 400 and message, at its parameter.
+    board_filter = filters.parse(request.args, queries.filter_choices(), current_user.username)
+    if paging:
+        page, per_page = paging
+        rows, total = queries.board_list(board_filter, (page - 1) * per_page, per_page)
+    else:
+        rows, total = queries.board_list(board_filter)
+    return jsonify(projects=[project_json(project, place) for project, place in rows],
+                   **_page_keys(paging, total))
+
+
+def _page_keys(paging: tuple[int, int] | None, total: int) -> dict[str, int]:
+    """Without a page asked, the whole list is one page holding everything."""
+    page, per_page = paging or (1, total)
+    return {"page": page, "per_page": per_page, "total": total}
 
 
 @bp.post("/projects")

@@ -35,6 +35,7 @@ def project_json(project: Project, position: int | None) -> dict[str, Any]:
     body = {
         "id": project.id,
         "name": project.name,
+        "code": project.code,
         "investor": project.investor,
         "investment_wan": project.investment_wan,
         "county": project.county.name if project.county else None,

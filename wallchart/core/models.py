@@ -166,6 +166,8 @@ class County(db.Model):
 class Project(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The bureau's own identifier (项目编码), unique when set; ledgers are matched by it.
+    code: Mapped[str | None] = mapped_column(String(40), unique=True, index=True)
     investor: Mapped[str] = mapped_column(String(200), default="")
     investment_wan: Mapped[int] = mapped_column(default=0)
     county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id"))

@@ -107,6 +107,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 FIELD_LABELS: dict[str, object] = {
     "name": _l("Project name"),
+    "code": _l("Project code"),
     "investor": _l("Investor"),
     "investment_wan": _l("Investment"),
     "county": _l("County / district"),

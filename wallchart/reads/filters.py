@@ -39,7 +39,7 @@ from wallchart.reads import card_cache, queries
 if TYPE_CHECKING:
     from wallchart.reads.queries import BoardColumns, Card, FilterChoices
 
-#: The longest search text: a name or an investor, never a paragraph.
+#: The longest search text: a name, an investor or a project code, never a paragraph.
 MAX_SEARCH = 100
 WARNING_CHOICES = ("any", "yellow", "red")
 
@@ -69,13 +69,15 @@ LOBBY_REFUSAL = _l("A lobby screen cannot filter by amount, Three-500 or investo
 
 
 class BadFilter(ServiceError):
-    """A filter value the board does not know; ``parameter`` names the filter."""
+    """A filter value the board does not know; ``parameter`` names the filter (and ``fields``
+    says it at the parameter, as the API answers a refusal)."""
 
     status = 400
 
     def __init__(self, message: str, parameter: str) -> None:
         super().__init__(message)
         self.parameter = parameter
+        self.fields = {parameter: message}
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ class BoardFilter:
         if self.q:
             # LIKE's own wildcards in the text are escaped: "50%" finds "50%", not "50…".
             rules.append(Project.name.icontains(self.q, autoescape=True)
-                         | Project.investor.icontains(self.q, autoescape=True))
+                         | Project.investor.icontains(self.q, autoescape=True)
+                         | Project.code.icontains(self.q, autoescape=True))
         return rules
 
     def client_rules(self) -> dict[str, Any]:

@@ -105,6 +105,38 @@ def board_cards(board_filter: BoardFilter | None = None) -> BoardColumns[Card]:
         colour in db.session.execute(query))
 
 
+def board_list(board_filter: BoardFilter | None = None, offset: int = 0,
+               limit: int | None = None) -> tuple[list[tuple[Project, int]], int]:
+    """The projects the filter keeps, one list in board order (column by column, each column top
+    to bottom), each with its place in its column of the whole board (as ``index_of`` counts
+    it, whatever the filter); ``offset`` and ``limit`` take a page of it. With the number of
+    projects the filter keeps: two statements, whatever the filter and the page."""
+    place = (
+        select(Project.id.label("id"),
+               (func.row_number().over(partition_by=Project.stage,
+                                       order_by=(Project.rank, Project.id)) - 1).label("place"))
+        .where(Project.on_board)
+        .subquery()
+    )
+    conditions = board_filter.conditions() if board_filter else []
+    column_order = case({stage: index for index, stage in enumerate(STAGES)},
+                        value=Project.stage)
+    query = (
+        select(Project, place.c.place)
+        .join(place, place.c.id == Project.id)
+        .where(Project.on_board, *conditions)
+        .order_by(column_order, Project.rank, Project.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = [(project, place) for project, place in db.session.execute(query)]
+    total = db.session.execute(
+        select(func.count()).select_from(Project).where(Project.on_board, *conditions)
+    ).scalar_one()
+    return rows, total
+
+
 def index_of(project: Project) -> int:
     """The 0-based place of ``project`` in its column (board order), as every screen shows it.
 

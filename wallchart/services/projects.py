@@ -113,6 +113,8 @@ def _apply(project: Project, clean: dict[str, Any],
 def _check_project(project: Project, clean: dict[str, Any]) -> None:
     """The checks that need the project as the request leaves it."""
     record.check_foreign_capital(project)
+    if "code" in clean:
+        record.check_code(project)
     if clean.get("next_step_owner") is not None:
         try:
             teams.check_owner(project, clean["next_step_owner"])

@@ -43,7 +43,9 @@ DETAIL_FIELDS = (
     "contact_person", "contact_phone", "land_mu", "description", "confidential",
     "planned_on", "next_step", "next_step_due", "next_step_owner",
 )
-FIELDS = CARD_FIELDS + DETAIL_FIELDS
+#: The bureau's own identifier of the project (项目编码), by which ledgers are matched.
+CODE_FIELDS = ("code",)
+FIELDS = CARD_FIELDS + CODE_FIELDS + DETAIL_FIELDS
 
 #: 1万亿元: far above any single project, low enough to catch a slip of the keyboard.
 INVESTMENT_MAX_WAN = 100_000_000
@@ -55,6 +57,9 @@ TEXT_MAX = {"name": 200, "investor": 200, "origin": 64, "industry_chain": 64,
             "description": 2000, "next_step": 200}
 MULTILINE = frozenset({"description"})
 PHONE = re.compile(r"[0-9 +\-()]*")
+CODE_MAX = 40
+#: A project code: letters (any script), digits, and - _ / between them.
+CODE = re.compile(r"[\w\-/]+")
 FLAGS = frozenset({"foreign_invested", "new_trade_entity", "confidential"})
 CHOICES: dict[str, dict[str, object]] = {
     "sector": SECTORS, "three500": THREE500, "enterprise_type": ENTERPRISE_TYPES,
@@ -111,6 +116,8 @@ def clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
 
 
 def _clean_one(field: str, value: Any, errors: dict[str, str]) -> Any:
+    if field == "code":
+        return _code(value, errors)
     if field in TEXT_MAX:
         return _text(field, value, errors)
     if field in WHOLE:
@@ -142,6 +149,28 @@ def _text(field: str, value: Any, errors: dict[str, str]) -> str:
     if field == "contact_phone" and field not in errors and not PHONE.fullmatch(value):
         errors[field] = _("Use digits, spaces and + - ( ) only.")
     return value
+
+
+def _code(value: Any, errors: dict[str, str]) -> str | None:
+    """A project code, trimmed; empty means none (``None``, so that codeless projects never
+    collide in the unique index). Whether another project holds it is ``check_code``'s."""
+    value = clean_text(value, "code", errors, limit=CODE_MAX)
+    if "code" not in errors and value and not CODE.fullmatch(value):
+        errors["code"] = _("Use letters, digits and - _ / only, without spaces.")
+    return value or None
+
+
+def check_code(project: Project) -> None:
+    """No other project (on the board, withdrawn or deleted) holds the project's code."""
+    if not project.code:
+        return
+    others = select(Project.id).where(Project.code == project.code)
+    if project.id is not None:
+        others = others.where(Project.id != project.id)
+    taken = db.session.execute(others.limit(1)).scalar()
+    if taken is not None:
+        message = _("This project code is already used by another project.")
+        raise Invalid(message, {"code": message})
 
 
 def _whole(field: str, value: Any, errors: dict[str, str]) -> int:

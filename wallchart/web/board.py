@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
@@ -23,10 +24,10 @@ from wallchart.core.models import Team
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
 from wallchart.reads import filters, queries
-from wallchart.reports import meeting
+from wallchart.reports import ledger, meeting
 from wallchart.services import projects, teams
 from wallchart.web import tracking
-from wallchart.web.downloads import XLSX, attachment
+from wallchart.web.downloads import CSV, XLSX, attachment
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -46,7 +47,7 @@ def _closed(message: str, **detail: Any) -> Response:
 
 
 #: How the project forms' strings become what the services validate, by field.
-TEXT_FIELDS = ("name", "investor", "county", "sector", "team", "origin", "three500",
+TEXT_FIELDS = ("name", "code", "investor", "county", "sector", "team", "origin", "three500",
                "enterprise_type", "industry_chain", "source_channel", "source_detail",
                "contact_person", "contact_phone", "description")
 NUMBER_FIELDS = ("investment_wan", "foreign_capital_usd_wan", "land_mu")
@@ -105,7 +106,14 @@ def index():
                            mine=request.args.get("mine") == "1",
                            my_teams=queries.team_names(my_team_ids),
                            teams_only=request.args.get("teams") == "mine",
+                           export_query=_query_string(),
                            owners=owners), shown.status, {"Vary": "HX-Request"}
+
+
+def _query_string() -> str:
+    """The request's query string as the export links carry it (``?…``, or nothing)."""
+    args = list(request.args.items(multi=True))
+    return "?" + urlencode(args) if args else ""
 
 
 def _first_steps(shown: filters.Screen) -> dict[str, Any]:
@@ -167,6 +175,36 @@ def workload_xlsx():
     body = meeting.workload_workbook(queries.workload(team), narrowed, day, _stall_note())
     return attachment(body, f"workload_{day.isoformat()}.xlsx",
                       "_".join([_("Workload"), *narrowed, day.isoformat()]) + ".xlsx", XLSX)
+
+
+def _ledger() -> tuple[filters.BoardFilter, list, str]:
+    """The projects the board shows under the request's filter (the board's parsing: a bad
+    parameter is the board's 400 and message) and its "my projects" / "my teams" switches
+    (which the board applies in the browser, board.js), with the day for the file's name."""
+    board_filter = filters.parse(request.args, queries.filter_choices(), current_user.username)
+    rows, _total = queries.board_list(board_filter)
+    shown = [project for project, _place in rows]
+    if request.args.get("mine") == "1":
+        shown = [project for project in shown if project.owner_id == current_user.id]
+    if request.args.get("teams") == "mine" and (mine := teams.team_ids(current_user)):
+        shown = [project for project in shown if project.team_id in mine]
+    return board_filter, shown, today().isoformat()
+
+
+@bp.get("/export.xlsx")
+def export_xlsx():
+    """The board as shown (its filter in the query string) as the bureau's ledger, in Excel."""
+    board_filter, shown, day = _ledger()
+    return attachment(ledger.workbook(shown, board_filter, today()), f"projects_{day}.xlsx",
+                      f"{_('Project ledger')}_{day}.xlsx", XLSX)
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """The same ledger as a CSV (UTF-8 with a byte order mark, for Excel)."""
+    _board_filter, shown, day = _ledger()
+    return attachment(ledger.csv_text(shown).encode(), f"projects_{day}.csv",
+                      f"{_('Project ledger')}_{day}.csv", CSV)
 
 
 @bp.get("/columns")
