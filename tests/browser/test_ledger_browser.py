@@ -35,7 +35,7 @@ def test_the_export_downloads_the_view_the_board_shows(board, open_board):
     with page.expect_response(lambda r: "/board?" in r.url):
         bar.locator("select[name=sector]").select_option("industry")
     expect(page.locator("#match-count")).to_have_text("1")
-    page.locator("summary", has_text="导出").click()
+    page.locator("summary", has_text="报表").click()  # the export is in the reports menu
     with page.expect_download() as info:
         page.get_by_role("link", name="项目台账（Excel）").click()
     download = info.value
