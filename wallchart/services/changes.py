@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from wallchart.core.models import Project
-from wallchart.core.transactions import write_transaction
+from wallchart.core.transactions import next_revision, write_transaction
 from wallchart.services import events
 
 
@@ -27,6 +27,16 @@ class Change:
 
     revision: int
     announcements: list[events.ProjectChanged] = field(default_factory=list)
+    _used: bool = False
+
+    def event_revision(self) -> int:
+        """The revision of the change's next history event: its own for the first, a new one
+        for each after it (screens apply events strictly one revision after another), as a
+        change of several projects (an import) needs."""
+        if not self._used:
+            self._used = True
+            return self.revision
+        return next_revision()
 
     def announce(self, project: Project, action: str, revision: int | None = None) -> None:
         """Prepare the announcement of ``action`` on ``project`` (at ``revision``, by default

@@ -32,7 +32,7 @@ from wallchart.core.vocabulary import STAGES, WITHDRAW_REASONS
 from wallchart.extensions import db
 from wallchart.reads import duplicates
 from wallchart.services import record, teams
-from wallchart.services.changes import board_change
+from wallchart.services.changes import Change, board_change
 from wallchart.services.positions import rank_for
 from wallchart.services.project_steps import (
     authorize,
@@ -190,66 +190,94 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
     says ``allow_duplicate``: the person has seen the match and means it.
     """
     actor_id = authorize(actor, "create")
+    with board_change() as change:
+        project, _changes = create_in(change, actor, actor_id, data)
+    return project
+
+
+def create_in(change: Change, actor: User, actor_id: int | None, data: dict[str, Any],
+              extra: dict[str, Any] | None = None) -> tuple[Project, dict[str, Any]]:
+    """:func:`create_project`'s work inside a change already begun (an import creates many
+    projects in one): validate, add, record the history entry at ``change.event_revision()``
+    and prepare the announcement. ``extra`` holds fields the caller resolved itself (an
+    import's ``owner``). Returns the project and the values its history entry records."""
     refuse_unknown(data, {*record.FIELDS, "team", "stage", "stage_dates", "reason",
                           "allow_duplicate"})
     clean = _cleaned_with_team(actor, data)
+    clean.update(extra or {})
     stage = _stage(data.get("stage", "contact"))
     dates = record.clean_stage_dates(data.get("stage_dates"))
     reason = _reason(data.get("reason"))
     allow_duplicate = _flag(data, "allow_duplicate")
-    with board_change() as change:
-        team = teams.team_for_new_project(actor, data.get("team"))
-        project = Project(**clean, team=team, stage=stage, rank=rank_for(stage, None))
-        dates[stage] = dates.get(stage) or today()
-        _check_move_dates(actor, dict.fromkeys(dates), dates, [], reason)
-        record.set_stage_dates(project, dates)
-        _check_project(project, clean)
-        record.check_gate(project, stage)
-        if not allow_duplicate:
-            matches = duplicates.similar_projects(project.name, project.investor or "")
-            if matches:
-                raise Duplicate(_("Similar projects are on record already: %(names)s. Check "
-                                  "that this is not one of them, then save it anyway.",
-                                  names=name_list([match.name for match in matches])), matches)
-        db.session.add(project)
-        db.session.flush()
-        changes = {**clean, "team": team,
-                   **{record.date_key(s): day for s, day in dates.items() if day is not None}}
-        record_event(project, actor_id, "created", change.revision, to_stage=stage,
-                     reason=reason, changes={k: _display(v) for k, v in changes.items()})
-        change.announce(project, "created")
-    return project
+    team = teams.team_for_new_project(actor, data.get("team"))
+    project = Project(**clean, team=team, stage=stage, rank=rank_for(stage, None))
+    dates[stage] = dates.get(stage) or today()
+    _check_move_dates(actor, dict.fromkeys(dates), dates, [], reason)
+    record.set_stage_dates(project, dates)
+    _check_project(project, clean)
+    if clean.get("owner") is not None:
+        teams.check_owner(project, clean["owner"])
+    record.check_gate(project, stage)
+    if not allow_duplicate:
+        matches = duplicates.similar_projects(project.name, project.investor or "")
+        if matches:
+            raise Duplicate(_("Similar projects are on record already: %(names)s. Check "
+                              "that this is not one of them, then save it anyway.",
+                              names=name_list([match.name for match in matches])), matches)
+    db.session.add(project)
+    db.session.flush()
+    changes = {k: _display(v) for k, v in {
+        **clean, "team": team,
+        **{record.date_key(s): day for s, day in dates.items() if day is not None}}.items()}
+    record_event(project, actor_id, "created", change.event_revision(), to_stage=stage,
+                 reason=reason, changes=changes)
+    change.announce(project, "created")
+    return project, changes
 
 
 def update_project(actor: User | None, project_id: int, data: dict[str, Any]) -> Project:
     """Edit a card's record fields, correct its stage dates (leads, administrators), or hand it
     to another team; unchanged fields are left alone and not recorded."""
     actor_id = authorize(actor, "edit")
-    refuse_unknown(data, {*record.FIELDS, "stage_dates", "team", "version", "reason"})
-    clean = record.clean(data, creating=False)
-    dates = record.clean_stage_dates(data.get("stage_dates"))
-    reason = _reason(data.get("reason"))
     with board_change() as change:
-        project = load_project(actor, project_id)
-        if "team" in data:
-            clean["team"] = teams.team_for_handover(actor, project, data["team"])
-        check_version(project, data.get("version"))
-        require_active(project)
-        _require_date_rights(actor, [stage for stage, day in dates.items()
-                                     if project.stage_date(stage) != day])
-        gaps = record.missing_for(project, project.stage)
-        # Read everything before writing anything: one flush, so one version step.
-        with db.session.no_autoflush:
-            changes = _apply(project, clean, dates)
-            _check_project(project, clean)
-            record.check_gate(project, project.stage, gaps)
+        project, changes = update_in(change, actor, actor_id, project_id, data)
         if not changes:
             db.session.rollback()
-            return project
-        project.updated_at = utcnow()
-        record_event(project, actor_id, "updated", change.revision, changes=changes, reason=reason)
-        change.announce(project, "updated")
     return project
+
+
+def update_in(change: Change, actor: User, actor_id: int | None, project_id: int,
+              data: dict[str, Any], extra: dict[str, Any] | None = None,
+              ) -> tuple[Project, dict[str, list]]:
+    """:func:`update_project`'s work inside a change already begun (an import updates many
+    projects in one); ``extra`` as for :func:`create_in`. Returns the project and what
+    changed (``{field: [old, new]}``); nothing changed, nothing is recorded or announced."""
+    refuse_unknown(data, {*record.FIELDS, "stage_dates", "team", "version", "reason"})
+    clean = record.clean(data, creating=False)
+    clean.update(extra or {})
+    dates = record.clean_stage_dates(data.get("stage_dates"))
+    reason = _reason(data.get("reason"))
+    project = load_project(actor, project_id)
+    if "team" in data:
+        clean["team"] = teams.team_for_handover(actor, project, data["team"])
+    check_version(project, data.get("version"))
+    require_active(project)
+    _require_date_rights(actor, [stage for stage, day in dates.items()
+                                 if project.stage_date(stage) != day])
+    gaps = record.missing_for(project, project.stage)
+    # Read everything before writing anything: one flush, so one version step.
+    with db.session.no_autoflush:
+        changes = _apply(project, clean, dates)
+        _check_project(project, clean)
+        if clean.get("owner") is not None:
+            teams.check_owner(project, clean["owner"])
+        record.check_gate(project, project.stage, gaps)
+    if changes:
+        project.updated_at = utcnow()
+        record_event(project, actor_id, "updated", change.event_revision(), changes=changes,
+                     reason=reason)
+        change.announce(project, "updated")
+    return project, changes
 
 
 def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
