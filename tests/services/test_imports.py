@@ -1,0 +1,150 @@
+"""The import service: a ledger's rows created, updated, left alone or refused, all in one
+transaction, with the stage dates as the history."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from tests.helpers import actor, snapshot
+from wallchart.core.errors import Forbidden
+from wallchart.core.models import Project, ProjectEvent
+from wallchart.extensions import db
+from wallchart.reports import indicators
+from wallchart.reports.indicators import Period
+from wallchart.services import imports
+from wallchart.services.ledger import read_ledger
+
+HEADERS = ["项目编码", "项目名称", "投资方", "总投资（万元）", "所属县市区", "产业类别", "项目阶段",
+           "签约时间", "开工时间"]
+SIGNED_ON = date(2025, 3, 18)
+
+
+def ledger_file(rows: list[list], headers: list[str] = HEADERS) -> bytes:
+    """An .xlsx ledger with a title row above the header, as counties write them."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2025年招商引资项目台账"])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def ledger(rows: list[list], headers: list[str] = HEADERS):
+    return read_ledger(ledger_file(rows, headers))
+
+
+ROWS = [
+    ["HC-001", "智能装备产业园", "湖南鹤城机械有限公司", 120000, "鹤城区", "工业", "已开工",
+     SIGNED_ON, date(2025, 5, 6)],
+    [None, "冷链物流中心", "中方物流集团", 30000, "中方县", "现代服务业", "在谈", None, None],
+]
+
+
+def totals(app) -> tuple[int, int]:
+    with app.app_context():
+        return (db.session.execute(select(func.count(Project.id))).scalar_one(),
+                db.session.execute(select(func.count(ProjectEvent.id))).scalar_one())
+
+
+def test_a_ledger_creates_its_projects_with_their_stage_dates(app, users, counties):
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), ledger(ROWS))
+        assert plan.written
+        assert plan.counts == {"create": 2, "update": 0, "unchanged": 0, "refused": 0}
+        assert [row.number for row in plan.rows] == [3, 4]
+        made = db.session.get(Project, plan.rows[0].project_id)
+        assert (made.code, made.stage, made.investment_wan, made.county.name) == \
+            ("HC-001", "started", 120000, "鹤城区")
+        assert made.stage_date("signed") == SIGNED_ON
+        assert made.stage_date("started") == date(2025, 5, 6)
+        # One history entry per project, the creation, with its dates.
+        events = db.session.execute(select(ProjectEvent).where(
+            ProjectEvent.project_id == made.id)).scalars().all()
+        assert [event.action for event in events] == ["created"]
+        assert events[0].changes["stage_dates.signed"] == "2025-03-18"
+        other = db.session.get(Project, plan.rows[1].project_id)
+        assert other.stage == "negotiating" and other.code is None
+        # The signed project counts as signed in the month of its signing, not today.
+        march = indicators.compute(Period(date(2025, 3, 1), date(2025, 3, 31)))
+        assert march["indicators"]["signed"].count == 1
+
+
+def test_importing_the_same_ledger_twice_changes_nothing(app, users, counties):
+    file = ledger_file(ROWS)
+    with app.test_request_context():
+        imports.apply(actor("lead"), read_ledger(file))
+    before, counted = snapshot(app), totals(app)
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), read_ledger(file))
+    assert plan.counts == {"create": 0, "update": 0, "unchanged": 2, "refused": 0}
+    assert not plan.written
+    assert snapshot(app) == before and totals(app) == counted
+
+
+def test_a_corrected_ledger_updates_the_projects_it_matches(app, users, counties):
+    with app.test_request_context():
+        imports.apply(actor("lead"), ledger(ROWS))
+    corrected = [list(row) for row in ROWS]
+    corrected[0][1] = "智能装备产业园（一期）"  # the name changes: matched by its code
+    corrected[0][3] = 150000
+    corrected[1][4] = "怀化高新区"  # no code: matched by name and investor
+    with app.test_request_context():
+        preview = imports.preview(actor("lead"), ledger(corrected))
+    assert preview.counts["update"] == 2 and not preview.written
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), ledger(corrected))
+        assert plan.written
+        assert plan.counts == {"create": 0, "update": 2, "unchanged": 0, "refused": 0}
+        first, second = plan.rows
+        assert first.changes == {"name": ["智能装备产业园", "智能装备产业园（一期）"],
+                                 "investment_wan": [120000, 150000]}
+        assert second.changes == {"county": ["中方县", "怀化高新区"]}
+        project = db.session.get(Project, first.project_id)
+        assert project.investment_wan == 150000
+        actions = db.session.execute(select(ProjectEvent.action).where(
+            ProjectEvent.project_id == project.id).order_by(ProjectEvent.id)).scalars().all()
+        assert actions == ["created", "updated"]
+
+
+@pytest.mark.parametrize("cell, value, reason", [
+    (4, "不存在县", "第4行“所属县市区”：没有名为 不存在县 的县市区。"),
+    (3, -5, "第4行“总投资（万元）”："),
+])
+def test_a_bad_row_refuses_the_whole_import_and_says_where(app, users, counties, cell, value,
+                                                           reason):
+    rows = [list(row) for row in ROWS]
+    rows[1][cell] = value
+    before = snapshot(app)
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), ledger(rows))
+    assert not plan.written
+    assert plan.counts == {"create": 1, "update": 0, "unchanged": 0, "refused": 1}
+    assert plan.refused[0].number == 4
+    assert any(text.startswith(reason) for text in plan.refused[0].reasons), \
+        plan.refused[0].reasons
+    assert snapshot(app) == before
+
+
+def test_a_member_may_not_import(app, users, counties):
+    before = snapshot(app)
+    with app.test_request_context(), pytest.raises(Forbidden):
+        imports.apply(actor("member"), ledger(ROWS))
+    assert snapshot(app) == before
+
+
+def test_a_project_like_one_entered_by_hand_is_flagged(app, users, counties, make_project):
+    make_project("智能装备产业园项目", investor="湖南鹤城机械有限公司")
+    before = snapshot(app)
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), ledger(ROWS[:1]))
+    assert plan.counts["refused"] == 1 and not plan.written
+    assert "智能装备产业园项目" in plan.refused[0].reasons[0]
+    assert snapshot(app) == before

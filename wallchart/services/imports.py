@@ -1,0 +1,252 @@
+"""A ledger brought onto the board (issue 12): the second half of the import.
+
+``preview(actor, ledger)`` says what each row of a ledger read by ``services.ledger`` would do;
+``apply(actor, ledger)`` does it. Each row is one of:
+
+- ``create``: no project matches it; it is created as the form creates one, with its stage dates,
+  so that an imported signed project counts as signed on its signing date;
+- ``update``: a project matches it (by its code, else by name and investor among the projects on
+  the board) and some of its fields differ: those are changed, as the form changes them;
+- ``unchanged``: a project matches it and nothing differs (importing a ledger twice changes
+  nothing);
+- ``refused``: with every reason, each naming the row as Excel numbers it and the column's header.
+
+Both run every row through the project services' own steps (``projects.create_in`` and
+``update_in``) inside ONE change of the board, each row in a savepoint of its own so that a refused
+row leaves nothing behind while the others are still checked. ``preview`` always rolls the change
+back; ``apply`` commits it only when no row is refused and something changes: everything or
+nothing. Leads and administrators may import (it enters the dates of closed months); ``None`` is
+the console, trusted as an administrator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from wallchart.core.errors import Duplicate, Forbidden, ServiceError
+from wallchart.core.models import Project, User
+from wallchart.core.stages import STAGE_ORDER
+from wallchart.core.vocabulary import FIELD_LABELS, STAGES
+from wallchart.extensions import db
+from wallchart.services.changes import Change, board_change
+from wallchart.services.ledger import Column, Ledger, LedgerRow
+from wallchart.services.projects import create_in, update_in
+
+ACTIONS = ("create", "update", "unchanged", "refused")
+
+
+@dataclass
+class RowPlan:
+    """What one ledger row does. ``changes``: for ``create`` the values the new project's
+    history records (``{field: value}``), for ``update`` ``{field: [old, new]}`` (display values:
+    names, ISO dates); ``reasons``: a refusal's every reason, each a whole sentence naming the row
+    and the column, in the person's language."""
+
+    number: int
+    action: str
+    name: str = ""
+    project_id: int | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """What a ledger does to the board: its columns (``Column``: letter, header, field), each
+    row's plan, and whether it was written (``apply`` with no row refused)."""
+
+    columns: list[Column]
+    rows: list[RowPlan]
+    written: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows by action, every action named (``create``, ``update``, ``unchanged``,
+        ``refused``)."""
+        counts = dict.fromkeys(ACTIONS, 0)
+        for row in self.rows:
+            counts[row.action] += 1
+        return counts
+
+    @property
+    def refused(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.action == "refused"]
+
+
+class _Undo(Exception):
+    """Roll the import's change back (a preview, a refusal, or nothing to write)."""
+
+
+def preview(actor: User | None, ledger: Ledger, team: str | None = None,
+            allow_duplicates: bool = False) -> ImportPlan:
+    """What :func:`apply` would do, row by row; writes nothing."""
+    return _run(actor, ledger, team, allow_duplicates, write=False)
+
+
+def apply(actor: User | None, ledger: Ledger, team: str | None = None,
+          allow_duplicates: bool = False) -> ImportPlan:
+    """Import the ledger in one transaction: everything, or nothing when any row is refused
+    (the plan says why). ``team`` is the team of new projects whose row names none (by default
+    the actor's only team); ``allow_duplicates`` creates rows that resemble a project on record
+    (the form's "save it anyway"), which are refused otherwise."""
+    return _run(actor, ledger, team, allow_duplicates, write=True)
+
+
+def _importer(actor: User | None) -> User:
+    if actor is None:
+        # The console: trusted as an administrator, recorded as no one (as other commands are).
+        return User(username="", display_name="", role="admin", active=True)
+    if not actor.can("correct_dates"):
+        raise Forbidden(_("Only a lead or an administrator may import a ledger."))
+    return actor
+
+
+def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates: bool, *,
+         write: bool) -> ImportPlan:
+    importer = _importer(actor)
+    plan = ImportPlan(ledger.columns, [])
+    headers = {column.field: column.header or column.letter
+               for column in ledger.columns if column.field}
+    try:
+        with board_change() as change:
+            for row in ledger.rows:
+                plan.rows.append(_row(change, importer, row, headers, team, allow_duplicates))
+            if not write or plan.refused or not any(
+                    row.action in ("create", "update") for row in plan.rows):
+                raise _Undo
+            plan.written = True
+    except _Undo:
+        pass
+    return plan
+
+
+def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
+         team: str | None, allow_duplicates: bool) -> RowPlan:
+    """One row's plan, its writes made in a savepoint (rolled back when it is refused)."""
+    plan = RowPlan(row.number, "refused", str(row.values.get("name", "")))
+    plan.reasons = [error.text for error in row.errors]
+    data, extra = _data(row, headers, plan)
+    savepoint = db.session.begin_nested()
+    try:
+        project = _match(row.values)
+        if project is None:
+            data.setdefault("team", team)
+            data.setdefault("stage", _stage_of(data))
+            data["allow_duplicate"] = allow_duplicates
+            if plan.reasons:  # unreadable cells: check the rest, write nothing
+                raise _Undo
+            created, plan.changes = create_in(change, actor, actor.id, data, extra)
+            plan.action, plan.project_id = "create", created.id
+        else:
+            plan.project_id, plan.name = project.id, project.name
+            stage = data.pop("stage", project.stage)
+            if stage != project.stage:
+                plan.reasons.append(_at(row.number, headers.get("stage"), _(
+                    "The project is at %(stage)s on the board: move its card to change its "
+                    "stage.", stage=STAGES[project.stage])))
+            data["version"] = project.version
+            if plan.reasons:
+                raise _Undo
+            _updated, plan.changes = update_in(change, actor, actor.id, project.id, data, extra)
+            plan.action = "update" if plan.changes else "unchanged"
+    except _Undo:
+        pass
+    except Duplicate as duplicate:
+        plan.reasons.append(_at(row.number, None, duplicate.message))
+    except ServiceError as error:
+        plan.reasons.extend(_reasons(error, row, headers))
+    if plan.action == "refused":
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return plan
+
+
+def _data(row: LedgerRow, headers: dict[str, str], plan: RowPlan,
+          ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The row's values as the project services take them (``stage_dates`` as ISO dates), and
+    its owner (looked up here: the services set owners by assignment) as ``extra``."""
+    data: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for name, value in row.values.items():
+        if name.startswith("stage_dates."):
+            data.setdefault("stage_dates", {})[name.removeprefix("stage_dates.")] = \
+                value.isoformat()
+        elif name == "owner":
+            owner = _owner(value)
+            if owner is None:
+                plan.reasons.append(_at(row.number, headers.get("owner"), _(
+                    "No active user named %(name)s.", name=value)))
+            else:
+                extra["owner"] = owner
+        else:
+            data[name] = value
+    return data, extra
+
+
+def _owner(name: str) -> User | None:
+    """The active user of this username, else of this display name (when only one has it)."""
+    user = db.session.execute(select(User).where(User.username == name)).scalar()
+    if user is None:
+        named = db.session.execute(select(User).where(User.display_name == name)).scalars().all()
+        user = named[0] if len(named) == 1 else None
+    return user if user is not None and user.active else None
+
+
+def _stage_of(data: dict[str, Any]) -> str:
+    """A new project's stage: the ledger's, else the latest stage it gives a date for."""
+    dated = [stage for stage in STAGE_ORDER if stage in data.get("stage_dates", {})]
+    return dated[-1] if dated else "contact"
+
+
+def _match(values: dict[str, Any]) -> Project | None:
+    """The project a row is about: the one with its code, else the one on the board with its
+    name and investor."""
+    if values.get("code"):
+        project = db.session.execute(select(Project).where(
+            Project.code == values["code"], Project.deleted_at.is_(None))).scalar()
+        if project is not None:
+            return project
+    if not values.get("name"):
+        return None
+    investor = values.get("investor") or ""
+    query = select(Project).where(Project.name == values["name"], Project.deleted_at.is_(None),
+                                  Project.status == "active").order_by(Project.id)
+    if investor:
+        query = query.where(Project.investor == investor)
+    else:
+        query = query.where(or_(Project.investor.is_(None), Project.investor == ""))
+    return db.session.execute(query).scalars().first()
+
+
+def _reasons(error: ServiceError, row: LedgerRow, headers: dict[str, str]) -> list[str]:
+    """A service's refusal said at the row, a sentence per field, at the field's column."""
+    fields = getattr(error, "fields", {})
+    if not fields:
+        return [_at(row.number, None, error.message)]
+    reasons = []
+    for name, message in fields.items():
+        given = row.values.get(name)
+        if name == "county" and isinstance(given, str) and \
+                message == _("Choose a county or district from the list."):
+            message = _("No county or district named %(name)s.", name=given)
+        elif name == "team" and isinstance(given, str) and message == _("Unknown team."):
+            message = _("No team named %(name)s.", name=given)
+        reasons.append(_at(row.number, headers.get(name) or _label(name), message))
+    return reasons
+
+
+def _label(name: str) -> str | None:
+    label = FIELD_LABELS.get(name)
+    return str(label) if label is not None else None
+
+
+def _at(number: int, column: str | None, message: str) -> str:
+    if column:
+        return _("Row %(row)d, %(column)s: %(message)s", row=number, column=column,
+                 message=message)
+    return _("Row %(row)d: %(message)s", row=number, message=message)
