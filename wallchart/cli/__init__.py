@@ -14,9 +14,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    from wallchart.cli import commands
+    from wallchart.cli import commands, imports
 
     commands.init_app(app)
+    app.cli.add_command(imports.import_projects)
 
 
 def main() -> None:

@@ -158,7 +158,8 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
     except Duplicate as duplicate:
         plan.reasons.append(_at(row.number, None, duplicate.message))
     except ServiceError as error:
-        plan.reasons.extend(_reasons(error, row, headers))
+        given = {**row.values, "team": data.get("team")}  # the row's team, else the default
+        plan.reasons.extend(_reasons(error, row.number, given, headers))
     if plan.action == "refused":
         savepoint.rollback()
     else:
@@ -223,20 +224,21 @@ def _match(values: dict[str, Any]) -> Project | None:
     return db.session.execute(query).scalars().first()
 
 
-def _reasons(error: ServiceError, row: LedgerRow, headers: dict[str, str]) -> list[str]:
+def _reasons(error: ServiceError, number: int, given: dict[str, Any],
+             headers: dict[str, str]) -> list[str]:
     """A service's refusal said at the row, a sentence per field, at the field's column."""
     fields = getattr(error, "fields", {})
     if not fields:
-        return [_at(row.number, None, error.message)]
+        return [_at(number, None, error.message)]
     reasons = []
     for name, message in fields.items():
-        given = row.values.get(name)
-        if name == "county" and isinstance(given, str) and \
+        value = given.get(name)
+        if name == "county" and isinstance(value, str) and \
                 message == _("Choose a county or district from the list."):
-            message = _("No county or district named %(name)s.", name=given)
-        elif name == "team" and isinstance(given, str) and message == _("Unknown team."):
-            message = _("No team named %(name)s.", name=given)
-        reasons.append(_at(row.number, headers.get(name) or _label(name), message))
+            message = _("No county or district named %(name)s.", name=value)
+        elif name == "team" and isinstance(value, str) and message == _("Unknown team."):
+            message = _("No team named %(name)s.", name=value)
+        reasons.append(_at(number, headers.get(name) or _label(name), message))
     return reasons
 
 
