@@ -148,3 +148,23 @@ def test_a_project_like_one_entered_by_hand_is_flagged(app, users, counties, mak
     assert plan.counts["refused"] == 1 and not plan.written
     assert "智能装备产业园项目" in plan.refused[0].reasons[0]
     assert snapshot(app) == before
+
+
+def test_one_transaction_gives_each_history_entry_its_own_revision(app, users, counties):
+    before = snapshot(app)["revision"]
+    with app.test_request_context():
+        plan = imports.apply(actor("admin"), ledger(ROWS), team="一组")
+        revisions = db.session.execute(select(ProjectEvent.revision).where(
+            ProjectEvent.project_id.in_([row.project_id for row in plan.rows]))
+            .order_by(ProjectEvent.id)).scalars().all()
+    assert revisions == [before + 1, before + 2]
+    assert snapshot(app)["revision"] == before + 2
+
+
+def test_an_owner_is_looked_up_by_name_and_an_unknown_one_refused(app, users, counties):
+    headers = [*HEADERS, "责任人"]
+    rows = [[*ROWS[0], "Member"], [*ROWS[1], "王五"]]
+    with app.test_request_context():
+        plan = imports.preview(actor("lead"), ledger(rows, headers))
+    assert plan.rows[0].action == "create" and plan.rows[0].changes["owner"] == "member"
+    assert plan.refused[0].reasons == ["第4行“责任人”：没有名为 王五 的有效用户。"]
