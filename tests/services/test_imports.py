@@ -168,3 +168,16 @@ def test_an_owner_is_looked_up_by_name_and_an_unknown_one_refused(app, users, co
         plan = imports.preview(actor("lead"), ledger(rows, headers))
     assert plan.rows[0].action == "create" and plan.rows[0].changes["owner"] == "member"
     assert plan.refused[0].reasons == ["第4行“责任人”：没有名为 王五 的有效用户。"]
+
+
+def test_the_boards_export_imported_back_changes_nothing(app, users, counties, clients):
+    with app.test_request_context():
+        imports.apply(actor("lead"), ledger(ROWS))
+    exported = clients["lead"].get("/board/export.xlsx")
+    assert exported.status_code == 200
+    before = snapshot(app)
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), read_ledger(exported.data))
+    assert plan.counts == {"create": 0, "update": 0, "unchanged": 2, "refused": 0}, \
+        [(row.changes, row.reasons) for row in plan.rows]
+    assert snapshot(app) == before
