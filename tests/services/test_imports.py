@@ -181,3 +181,18 @@ def test_the_boards_export_imported_back_changes_nothing(app, users, counties, c
     assert plan.counts == {"create": 0, "update": 0, "unchanged": 2, "refused": 0}, \
         [(row.changes, row.reasons) for row in plan.rows]
     assert snapshot(app) == before
+
+
+def test_a_code_matches_first_and_a_project_known_by_another_code_is_not_matched(
+        app, users, counties, make_project):
+    by_hand = make_project("冷链物流中心", investor="中方物流集团", stage="negotiating")
+    coded = make_project("智能装备产业园", investor="湖南鹤城机械有限公司", code="HC-999")
+    rows = [[*ROWS[1][:0], "ZF-002", *ROWS[1][1:]], ROWS[0]]
+    with app.test_request_context():
+        plan = imports.preview(actor("lead"), ledger(rows), allow_duplicates=True)
+    # The row with a new code gives it to the project entered by hand without one...
+    assert plan.rows[0].action == "update", plan.rows[0].reasons
+    assert plan.rows[0].project_id == by_hand["id"]
+    assert plan.rows[0].changes["code"] == [None, "ZF-002"]
+    # ...but a project known by another code is another project.
+    assert plan.rows[1].action == "create" and plan.rows[1].project_id != coded["id"]

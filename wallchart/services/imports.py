@@ -206,7 +206,8 @@ def _stage_of(data: dict[str, Any]) -> str:
 
 def _match(values: dict[str, Any]) -> Project | None:
     """The project a row is about: the one with its code, else the one on the board with its
-    name and investor."""
+    name and investor (and no code, when the row gives one: a project known by another code is
+    another project)."""
     if values.get("code"):
         project = db.session.execute(select(Project).where(
             Project.code == values["code"], Project.deleted_at.is_(None))).scalar()
@@ -217,6 +218,8 @@ def _match(values: dict[str, Any]) -> Project | None:
     investor = values.get("investor") or ""
     query = select(Project).where(Project.name == values["name"], Project.deleted_at.is_(None),
                                   Project.status == "active").order_by(Project.id)
+    if values.get("code"):
+        query = query.where(Project.code.is_(None))
     if investor:
         query = query.where(Project.investor == investor)
     else:
