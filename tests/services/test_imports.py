@@ -196,3 +196,16 @@ def test_a_code_matches_first_and_a_project_known_by_another_code_is_not_matched
     assert plan.rows[0].changes["code"] == [None, "ZF-002"]
     # ...but a project known by another code is another project.
     assert plan.rows[1].action == "create" and plan.rows[1].project_id != coded["id"]
+
+
+def test_a_row_lists_its_unreadable_cells_and_the_records_refusals_together(app, users,
+                                                                            counties):
+    rows = [list(row) for row in ROWS]
+    rows[0][3] = "很多"
+    rows[0][4] = "不存在县"
+    with app.test_request_context():
+        plan = imports.preview(actor("lead"), ledger(rows))
+    reasons = plan.refused[0].reasons
+    assert len(reasons) == 2, reasons
+    assert reasons[0].startswith("第3行“总投资（万元）”：")
+    assert reasons[1] == "第3行“所属县市区”：没有名为 不存在县 的县市区。"

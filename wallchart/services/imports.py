@@ -130,6 +130,8 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
     plan = RowPlan(row.number, "refused", str(row.values.get("name", "")))
     plan.reasons = [error.text for error in row.errors]
     data, extra = _data(row, headers, plan)
+    unreadable = {error.header for error in row.errors}  # said once, by the cell's error
+    action, changes, project_id = "refused", {}, None
     savepoint = db.session.begin_nested()
     try:
         project = _match(row.values)
@@ -137,32 +139,28 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
             data.setdefault("team", team)
             data.setdefault("stage", _stage_of(data))
             data["allow_duplicate"] = allow_duplicates
-            if plan.reasons:  # unreadable cells: check the rest, write nothing
-                raise _Undo
-            created, plan.changes = create_in(change, actor, actor.id, data, extra)
-            plan.action, plan.project_id = "create", created.id
+            created, changes = create_in(change, actor, actor.id, data, extra)
+            action, project_id = "create", created.id
         else:
-            plan.project_id, plan.name = project.id, project.name
+            project_id, plan.name = project.id, project.name
             stage = data.pop("stage", project.stage)
             if stage != project.stage:
                 plan.reasons.append(_at(row.number, headers.get("stage"), _(
                     "The project is at %(stage)s on the board: move its card to change its "
                     "stage.", stage=STAGES[project.stage])))
             data["version"] = project.version
-            if plan.reasons:
-                raise _Undo
-            _updated, plan.changes = update_in(change, actor, actor.id, project.id, data, extra)
-            plan.action = "update" if plan.changes else "unchanged"
-    except _Undo:
-        pass
+            _updated, changes = update_in(change, actor, actor.id, project.id, data, extra)
+            action = "update" if changes else "unchanged"
     except Duplicate as duplicate:
         plan.reasons.append(_at(row.number, None, duplicate.message))
     except ServiceError as error:
         given = {**row.values, "team": data.get("team")}  # the row's team, else the default
-        plan.reasons.extend(_reasons(error, row.number, given, headers))
-    if plan.action == "refused":
+        plan.reasons.extend(_reasons(error, row.number, given, headers, unreadable))
+    plan.project_id = project_id
+    if plan.reasons or action == "refused":
         savepoint.rollback()
     else:
+        plan.action, plan.changes = action, changes
         savepoint.commit()
     return plan
 
@@ -227,14 +225,17 @@ def _match(values: dict[str, Any]) -> Project | None:
     return db.session.execute(query).scalars().first()
 
 
-def _reasons(error: ServiceError, number: int, given: dict[str, Any],
-             headers: dict[str, str]) -> list[str]:
-    """A service's refusal said at the row, a sentence per field, at the field's column."""
+def _reasons(error: ServiceError, number: int, given: dict[str, Any], headers: dict[str, str],
+             unreadable: set[str]) -> list[str]:
+    """A service's refusal said at the row, a sentence per field, at the field's column (but
+    none at a column whose cell could not be read: its error says it already)."""
     fields = getattr(error, "fields", {})
     if not fields:
         return [_at(number, None, error.message)]
     reasons = []
     for name, message in fields.items():
+        if headers.get(name) in unreadable:
+            continue
         value = given.get(name)
         if name == "county" and isinstance(value, str) and \
                 message == _("Choose a county or district from the list."):
