@@ -110,6 +110,15 @@ def csrf_token_of(html: str) -> str:
     return match.group(1)
 
 
+def field_error(html: str, field: str) -> str:
+    """The message shown under a field (its ``aria-describedby`` target)."""
+    match = re.search(rf'name="{re.escape(field)}"[^>]*aria-describedby="([^"]+)"', html)
+    assert match, f"{field} is not marked invalid"
+    error = re.search(rf'id="{match.group(1)}"[^>]*>([^<]+)<', html)
+    assert error, f"no message for {field}"
+    return error.group(1).strip()
+
+
 class SignedInClient:
     """Flask's test client, signed in, sending the CSRF token the way htmx and board.js do."""
 

@@ -8,20 +8,12 @@ import re
 
 import pytest
 
-from tests.helpers import actor, snapshot
+from tests.helpers import actor, field_error, snapshot
 from wallchart.core.errors import Invalid
 from wallchart.extensions import db
 from wallchart.services import accounts, projects
 
 TAKEN_ZH = "项目编码已被其他项目使用。"
-
-
-def field_error(html: str, field: str) -> str:
-    match = re.search(rf'name="{re.escape(field)}"[^>]*aria-describedby="([^"]+)"', html)
-    assert match, f"{field} is not marked invalid"
-    error = re.search(rf'id="{match.group(1)}"[^>]*>([^<]+)<', html)
-    assert error, f"no message for {field}"
-    return error.group(1).strip()
 
 
 # --- the service ----------------------------------------------------------------------------

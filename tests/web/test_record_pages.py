@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import actor, snapshot
+from tests.helpers import actor, field_error, snapshot
 from wallchart.core.models import Project
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
@@ -42,15 +42,6 @@ def stored(app, project_id: int) -> Project:
         project = db.session.get(Project, project_id)
         db.session.expunge(project)
         return project
-
-
-def field_error(html: str, field: str) -> str:
-    """The message shown under a field (its ``aria-describedby`` target)."""
-    match = re.search(rf'name="{re.escape(field)}"[^>]*aria-describedby="([^"]+)"', html)
-    assert match, f"{field} is not marked invalid"
-    error = re.search(rf'id="{match.group(1)}"[^>]*>([^<]+)<', html)
-    assert error, f"no message for {field}"
-    return error.group(1).strip()
 
 
 def english(client) -> None:
