@@ -1,4 +1,4 @@
-"""The JSON API on ``/api``: projects, their tracking (notes, blockers), indicators.
+"""The JSON API on ``/api``: projects, their tracking (notes, blockers), indicators, imports.
 
 A face: parses, authorizes, calls a service or a read, answers JSON. May import ``identity``,
 ``services``, ``reports``, ``reads`` and ``core``; never another face (``web``, ``realtime``,
@@ -12,7 +12,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints (each made with the one error map, ``api.errors``)."""
-    from wallchart.api import indicators, projects, tracking
+    from wallchart.api import imports, indicators, projects, tracking
 
-    for resource in (projects, tracking, indicators):
+    for resource in (projects, tracking, indicators, imports):
         app.register_blueprint(resource.bp)
