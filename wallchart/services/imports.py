@@ -21,6 +21,7 @@ the console, trusted as an administrator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,19 +82,24 @@ class _Undo(Exception):
     """Roll the import's change back (a preview, a refusal, or nothing to write)."""
 
 
+#: Told the rows done and the rows in all as an import goes (a page's progress bar).
+Progress = Callable[[int, int], None]
+
+
 def preview(actor: User | None, ledger: Ledger, team: str | None = None,
-            allow_duplicates: bool = False) -> ImportPlan:
+            allow_duplicates: bool = False, progress: Progress | None = None) -> ImportPlan:
     """What :func:`apply` would do, row by row; writes nothing."""
-    return _run(actor, ledger, team, allow_duplicates, write=False)
+    return _run(actor, ledger, team, allow_duplicates, progress, write=False)
 
 
 def apply(actor: User | None, ledger: Ledger, team: str | None = None,
-          allow_duplicates: bool = False) -> ImportPlan:
+          allow_duplicates: bool = False, progress: Progress | None = None) -> ImportPlan:
     """Import the ledger in one transaction: everything, or nothing when any row is refused
     (the plan says why). ``team`` is the team of new projects whose row names none (by default
     the actor's only team); ``allow_duplicates`` creates rows that resemble a project on record
-    (the form's "save it anyway"), which are refused otherwise."""
-    return _run(actor, ledger, team, allow_duplicates, write=True)
+    (the form's "save it anyway"), which are refused otherwise; ``progress`` is told the rows
+    done about every hundredth of the ledger, and at its end."""
+    return _run(actor, ledger, team, allow_duplicates, progress, write=True)
 
 
 def _importer(actor: User | None) -> User:
@@ -105,16 +111,20 @@ def _importer(actor: User | None) -> User:
     return actor
 
 
-def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates: bool, *,
-         write: bool) -> ImportPlan:
+def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates: bool,
+         progress: Progress | None, *, write: bool) -> ImportPlan:
     importer = _importer(actor)
     plan = ImportPlan(ledger.columns, [])
     headers = {column.field: column.header or column.letter
                for column in ledger.columns if column.field}
     try:
         with board_change() as change:
-            for row in ledger.rows:
+            total = len(ledger.rows)
+            step = max(1, total // 100)
+            for done, row in enumerate(ledger.rows, 1):
                 plan.rows.append(_row(change, importer, row, headers, team, allow_duplicates))
+                if progress is not None and (done % step == 0 or done == total):
+                    progress(done, total)
             if not write or plan.refused or not any(
                     row.action in ("create", "update") for row in plan.rows):
                 raise _Undo
