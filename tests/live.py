@@ -288,7 +288,8 @@ def stored_revision(server: LiveServer) -> tuple[int, int, int]:
 # --- socket screens -----------------------------------------------------------------------------
 
 class Screen:
-    """A real ``socketio.Client`` that queues every ``hello`` and ``project`` it receives."""
+    """A real ``socketio.Client`` that queues every ``hello`` and ``project`` it receives (and
+    every ``reloaded``, as a project event of that action)."""
 
     def __init__(self, server: LiveServer, *, auth: dict | None = None, cookie: str | None = None,
                  reconnection: bool = False):
@@ -304,6 +305,7 @@ class Screen:
         self.events: queue.Queue[dict] = queue.Queue()
         self.client.on("hello", self.hellos.put)
         self.client.on("project", self.events.put)
+        self.client.on("reloaded", lambda data: self.events.put({**data, "action": "reloaded"}))
         self.connects = queue.Queue()
         self.client.on("connect", lambda: self.connects.put(time.monotonic()))
 

@@ -221,6 +221,11 @@
     if (hello.revision !== revision) resync();
   });
   socket.on("project", handle);
+  // Many cards changed at once (an import): read the columns again.
+  socket.on("reloaded", function (event) {
+    latestSeen = Math.max(latestSeen, event.revision);
+    if (event.revision > revision) resync();
+  });
   socket.on("heartbeat", function (beat) {
     lastBeat = Date.now();
     if (indicator && indicator.dataset.state === "stale") setState("live");

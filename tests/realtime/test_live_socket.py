@@ -132,6 +132,28 @@ def test_a_move_reaches_a_browser_a_wall_and_a_script(server, tokens, screens):
     assert sentinel(member, browser, wall, script)["revision"] == before + 2
 
 
+def test_an_import_reaches_every_screen_once_as_the_board_reloaded(server, tokens, screens):
+    """A ledger of many cards is one event, whatever its size: each screen reads its columns
+    again, at the import's revision (a lobby at its own)."""
+    lead = Person(server, "lead")
+    browser = screens(server, cookie=lead.cookie)
+    wall = screens(server, auth={"token": tokens["display"]})
+    script = screens(server, auth={"token": tokens["viewer"]})
+    before = browser.connect()["revision"]
+    lobby_before = wall.connect()["revision"]
+    script.connect()
+    ledger = "项目名称,投资方,项目阶段\n" + "".join(
+        f"导入{n}号冷链仓储基地,投资企业{n},在谈\n" for n in range(30))
+    response = lead.api("POST", "/imports", files={"file": ("台账.csv", ledger.encode())})
+    expect(response, 200)
+    assert response.json()["counts"]["create"] == 30
+    for screen, revision in ((browser, before + 1), (script, before + 1),
+                             (wall, lobby_before + 1)):
+        assert screen.event() == {"revision": revision, "action": "reloaded"}
+    assert stored_revision(server)[0] == before + 1
+    assert sentinel(lead, browser, wall, script)["revision"] == before + 2
+
+
 def test_the_wall_fragment_has_no_controls_and_the_board_fragment_has(server, tokens, screens):
     member = Script(server, tokens["member"])
     project = create(member, "控件检查项目")

@@ -4,14 +4,26 @@ before anything is saved (``allow_duplicate`` saves anyway). The demo data must 
 
 from __future__ import annotations
 
+from collections import Counter
+from difflib import SequenceMatcher
+
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event, insert
 
 from tests.helpers import snapshot
 from wallchart.core.models import Project
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.reads.duplicates import normalise, similar_projects
+from wallchart.reads.duplicates import (
+    NAME_RATIO,
+    DuplicateIndex,
+    _pairs,
+    _pairs_in_common,
+    normalise,
+    similar_projects,
+)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -111,6 +123,75 @@ def test_it_reads_only_ids_names_and_investors_then_the_matches(app):
     assert len(statements) == 2
     first = statements[0].split("FROM")[0]
     assert first.count(",") == 2 and "project.name" in first and "project.investor" in first
+
+
+# --- the index an import keeps ----------------------------------------------------------------
+
+#: Few characters, so that random names often hold, contain or resemble each other.
+ALPHABET = "新能源电池材料生产基地智能装备产业园一二期12（） "
+TEXTS = st.text(ALPHABET, max_size=14)
+
+
+
+
+@st.composite
+def near(draw, texts: list[str]) -> str:
+    """A text made from one of ``texts``: a piece of it, with characters put in or changed."""
+    text = draw(st.sampled_from(texts))
+    start = draw(st.integers(0, len(text)))
+    piece = text[start:draw(st.integers(start, len(text)))]
+    where = draw(st.integers(0, len(piece)))
+    cut = draw(st.integers(0, 2))
+    return piece[:where] + draw(st.text(ALPHABET, max_size=3)) + piece[where + cut:]
+
+
+@st.composite
+def boards_and_probes(draw) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    board = draw(st.lists(st.tuples(TEXTS.filter(str.strip), TEXTS), min_size=1, max_size=25))
+    names, investors = [name for name, _ in board], [investor for _, investor in board]
+    probes = draw(st.lists(st.tuples(st.one_of(near(names), TEXTS),
+                                     st.one_of(near(investors), TEXTS)), min_size=1, max_size=8))
+    return board, probes
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(st.data())
+def test_texts_alike_have_the_pairs_the_index_counts_on(data):
+    """The bound the index's prefix filter rests on: two texts difflib finds ``NAME_RATIO``
+    alike have at least ``_pairs_in_common`` pairs of characters in common."""
+    text = data.draw(st.text("新能源电池材料生产基地智一二", min_size=2, max_size=30))
+    other = text
+    for _ in range(data.draw(st.integers(1, 1 + len(text) // 6))):  # a few edits
+        where = data.draw(st.integers(0, len(other)))
+        cut = data.draw(st.integers(0, 1))
+        other = other[:where] + data.draw(st.text(ALPHABET, max_size=1)) + other[where + cut:]
+    ratio = SequenceMatcher(None, text, other, autojunk=False).ratio()
+    assume(ratio >= NAME_RATIO)
+    common = Counter(_pairs(text)) & Counter(_pairs(other))
+    assert sum(common.values()) >= min(_pairs_in_common(len(text)), len(text) - 1)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(board_and_probes=boards_and_probes(), renamed=st.tuples(TEXTS.filter(str.strip), TEXTS))
+def test_the_index_finds_what_the_scan_finds(app, board_and_probes, renamed):
+    """The import's index answers exactly as the form's scan, for names made to resemble the
+    board's, and after a project it knows was renamed."""
+    board, probes = board_and_probes
+    ids = add(app, *board)
+    try:
+        with app.app_context():
+            index = DuplicateIndex()
+            db.session.execute(db.update(Project).where(Project.id == ids[0]).values(
+                name=renamed[0], investor=renamed[1]))
+            index.add(ids[0], *renamed)
+            for name, investor in probes:
+                assert [p.id for p in index.similar_projects(name, investor)] == \
+                    [p.id for p in similar_projects(name, investor)], (name, investor)
+    finally:
+        with app.app_context():
+            db.session.execute(db.delete(Project))
+            db.session.commit()
 
 
 # --- through the API ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from wallchart.core.models import Project, ProjectEvent
 from wallchart.extensions import db
 from wallchart.reports import indicators
 from wallchart.reports.indicators import Period
-from wallchart.services import imports
+from wallchart.services import events, imports
 from wallchart.services.ledger import read_ledger
 
 HEADERS = ["项目编码", "项目名称", "投资方", "总投资（万元）", "所属县市区", "产业类别", "项目阶段",
@@ -141,24 +141,34 @@ def test_a_member_may_not_import(app, users, counties):
 
 
 def test_a_project_like_one_entered_by_hand_is_flagged(app, users, counties, make_project):
-    make_project("智能装备产业园项目", investor="湖南鹤城机械有限公司")
+    existing = make_project("智能装备产业园项目", investor="湖南鹤城机械有限公司")
     before = snapshot(app)
     with app.test_request_context():
         plan = imports.apply(actor("lead"), ledger(ROWS[:1]))
     assert plan.counts["refused"] == 1 and not plan.written
     assert "智能装备产业园项目" in plan.refused[0].reasons[0]
+    assert plan.refused[0].duplicates == [existing["id"]]
     assert snapshot(app) == before
 
 
-def test_one_transaction_gives_each_history_entry_its_own_revision(app, users, counties):
+def test_an_import_is_one_revision_announced_once(app, users, counties):
+    """Thousands of cards must not reach every screen one by one: the import's history entries
+    share its revision, and it is announced once, as the board reloaded."""
     before = snapshot(app)["revision"]
-    with app.test_request_context():
-        plan = imports.apply(actor("admin"), ledger(ROWS), team="一组")
-        revisions = db.session.execute(select(ProjectEvent.revision).where(
-            ProjectEvent.project_id.in_([row.project_id for row in plan.rows]))
-            .order_by(ProjectEvent.id)).scalars().all()
-    assert revisions == [before + 1, before + 2]
-    assert snapshot(app)["revision"] == before + 2
+    heard: list = []
+    events.subscribe(heard.append)
+    try:
+        with app.test_request_context():
+            plan = imports.apply(actor("admin"), ledger(ROWS), team="一组")
+            revisions = db.session.execute(select(ProjectEvent.revision).where(
+                ProjectEvent.project_id.in_([row.project_id for row in plan.rows]))
+                .order_by(ProjectEvent.id)).scalars().all()
+    finally:
+        events._listeners.remove(heard.append)
+    assert revisions == [before + 1, before + 1]
+    assert snapshot(app)["revision"] == before + 1
+    assert heard == [events.BoardReloaded(before + 1, heard[0].lobby_revision)]
+    assert heard[0].lobby_revision is not None  # neither project is confidential
 
 
 def test_an_owner_is_looked_up_by_name_and_an_unknown_one_refused(app, users, counties):

@@ -11,13 +11,17 @@ group investing in several projects is normal — but with it, names that share 
 in a row match ("电池材料基地" and "新能源电池材料生产基地").
 
 Only ids, names and investors are loaded: one light query, then plain Python, fast enough for
-5,000 projects on every creation.
+5,000 projects on every creation. An import, which asks for each of thousands of rows, keeps a
+``DuplicateIndex`` instead.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -39,7 +43,7 @@ SUFFIXES = re.compile(r"(?<=.)(?:有限责任公司|股份有限公司|有限公
                       r"|coltd|ltd|limited|inc|corp|co|group)+$")
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=50_000)
 def normalise(text: str) -> str:
     """A name as compared: full-width forms folded, bracketed remarks, spaces and punctuation
     removed, lower case, legal-form suffixes stripped."""
@@ -47,17 +51,23 @@ def normalise(text: str) -> str:
     return SUFFIXES.sub("", text)
 
 
+@lru_cache(maxsize=50_000)
+def skeleton(text: str) -> str:
+    """A normalised text with each of its numbers as ``#``."""
+    return NUMBERS.sub("#", text)
+
+
 class _Probe:
     """One normalised text, compared against many (difflib caches the second sequence)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.skeleton = NUMBERS.sub("#", text)
+        self.skeleton = skeleton(text)
         self.matcher = SequenceMatcher(None, "", text, autojunk=False)
 
     def _numbered(self, other: str) -> bool:
         """Whether the texts differ only in their numbers: 测试项目1 and 测试项目2."""
-        return NUMBERS.sub("#", other) == self.skeleton
+        return skeleton(other) == self.skeleton
 
     def closeness(self, other: str) -> float:
         """1 for equal texts, 0.9 when one holds the other, difflib's ratio when it reaches
@@ -66,16 +76,18 @@ class _Probe:
             return 0.0
         if other == self.text:
             return 1.0
+        if self._numbered(other):
+            return 0.0
         shorter, longer = sorted((other, self.text), key=len)
         score = 0.9 if len(shorter) >= CONTAINED_MIN and shorter in longer else 0.0
-        matcher = self.matcher
-        matcher.set_seq1(other)
         # difflib's real_quick_ratio, without the call: the lengths alone rule most out.
-        if 2 * len(shorter) >= NAME_RATIO * (len(shorter) + len(longer)) and \
-                matcher.quick_ratio() >= NAME_RATIO:
-            ratio = matcher.ratio()
-            score = max(score, ratio if ratio >= NAME_RATIO else 0.0)
-        return 0.0 if score and self._numbered(other) else score
+        if 2 * len(shorter) >= NAME_RATIO * (len(shorter) + len(longer)):
+            matcher = self.matcher
+            matcher.set_seq1(other)
+            if matcher.quick_ratio() >= NAME_RATIO:
+                ratio = matcher.ratio()
+                score = max(score, ratio if ratio >= NAME_RATIO else 0.0)
+        return score
 
     def shares_run(self, other: str) -> bool:
         """Whether the texts have ``CONTAINED_MIN`` characters in a row in common."""
@@ -88,22 +100,135 @@ def similar_projects(name: str, investor: str, exclude_id: int | None = None,
                      limit: int = 5) -> list[Project]:
     """Projects not deleted (on the board or withdrawn) that ``name``/``investor`` closely
     match, the closest first."""
-    name_probe, investor_probe = _Probe(normalise(name)), _Probe(normalise(investor))
     query = select(Project.id, Project.name, Project.investor).where(
         Project.deleted_at.is_(None))
     if exclude_id is not None:
         query = query.where(Project.id != exclude_id)
+    texts = ((project_id, normalise(other_name), normalise(other_investor))
+             for project_id, other_name, other_investor in db.session.execute(query))
+    return _projects(_closest(name, investor, texts, limit))
+
+
+def _closest(name: str, investor: str, texts: Iterable[tuple[int, str, str]],
+             limit: int) -> list[int]:
+    """The ids of the ``limit`` texts (id, normalised name, normalised investor) that match
+    ``name``/``investor`` best: the rule of a match, said once."""
+    name_probe, investor_probe = _Probe(normalise(name)), _Probe(normalise(investor))
     scored: list[tuple[float, int]] = []
-    for project_id, other_name, other_investor in db.session.execute(query):
-        other = normalise(other_name)
-        names = name_probe.closeness(other)
-        investors = investor_probe.closeness(normalise(other_investor))
-        if names or (investors and name_probe.shares_run(other)):
+    for project_id, other_name, other_investor in texts:
+        names = name_probe.closeness(other_name)
+        investors = investor_probe.closeness(other_investor)
+        if names or (investors and name_probe.shares_run(other_name)):
             scored.append((names + investors, project_id))
-    best = [project_id for _score, project_id in sorted(scored, key=lambda s: (-s[0], s[1]))]
-    best = best[:limit]
-    if not best:
+    return [project_id for _score, project_id in sorted(scored, key=lambda s: (-s[0], s[1]))
+            ][:limit]
+
+
+def _projects(ids: list[int]) -> list[Project]:
+    if not ids:
         return []
     found = {project.id: project for project in db.session.execute(
-        select(Project).where(Project.id.in_(best))).scalars()}
-    return [found[project_id] for project_id in best]
+        select(Project).where(Project.id.in_(ids))).scalars()}
+    return [found[project_id] for project_id in ids]
+
+
+class DuplicateIndex:
+    """The duplicate guard for many lookups at once: an import compares each of its thousands
+    of rows with every project, and with the rows before it.
+
+    Loaded once (one light query), kept up to date by the import (:meth:`add`), it compares a
+    name only with the few projects that could match it, then scores those as
+    :func:`similar_projects` does, so the answers are the same. Those few are found through the
+    pairs of characters the texts hold (``_Texts.near``).
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[str, str]] = {}
+        self._names, self._investors = _Texts(), _Texts()
+        for project_id, name, investor in db.session.execute(
+                select(Project.id, Project.name, Project.investor).where(
+                    Project.deleted_at.is_(None))):
+            self.add(project_id, name, investor)
+
+    def add(self, project_id: int, name: str, investor: str | None) -> None:
+        """Know the project by this name and investor (a new project, or one renamed)."""
+        if project_id in self._texts:
+            old_name, old_investor = self._texts[project_id]
+            self._names.discard(project_id, old_name)
+            self._investors.discard(project_id, old_investor)
+        texts = normalise(name), normalise(investor or "")
+        self._texts[project_id] = texts
+        self._names.add(project_id, texts[0])
+        self._investors.add(project_id, texts[1])
+
+    def similar_projects(self, name: str, investor: str, limit: int = 5) -> list[Project]:
+        """:func:`similar_projects`, answered from the index."""
+        candidates = self._names.near(normalise(name)) | self._investors.near(
+            normalise(investor))
+        texts = ((project_id, *self._texts[project_id]) for project_id in sorted(candidates))
+        return _projects(_closest(name, investor, texts, limit))
+
+
+class _Texts:
+    """Normalised texts by themselves and by the pairs of characters they hold."""
+
+    def __init__(self) -> None:
+        self._by_text: dict[str, set[int]] = defaultdict(set)
+        self._by_pair: dict[str, set[int]] = defaultdict(set)
+
+    def add(self, project_id: int, text: str) -> None:
+        self._by_text[text].add(project_id)
+        for pair in _pairs(text):
+            self._by_pair[pair].add(project_id)
+
+    def discard(self, project_id: int, text: str) -> None:
+        self._by_text[text].discard(project_id)
+        for pair in _pairs(text):
+            self._by_pair[pair].discard(project_id)
+
+    def near(self, text: str) -> set[int]:
+        """Every text that ``_Probe(text).closeness`` may score above 0 (and some others):
+        - an equal text;
+        - a text this one holds (at least ``CONTAINED_MIN`` characters);
+        - a text that holds this one: it has every pair of it, so the rarest pair's texts;
+        - a text alike by difflib's ratio: the ``M`` characters they have in common fall in
+          at most ``S - 2M + 1`` blocks (``S``: both lengths), so they have at least
+          ``3M - S - 1`` pairs in common; a text with none of the rarest pairs, whose counts
+          add up to more than the others', has fewer (a similarity join's prefix filter).
+        """
+        if not text:
+            return set()
+        found = set(self._by_text.get(text, ()))
+        for size in range(CONTAINED_MIN, len(text)):
+            for start in range(len(text) - size + 1):
+                found |= self._by_text.get(text[start:start + size], set())
+        counts = Counter(_pairs(text))
+        if not counts:
+            return found
+        rarest = sorted(counts, key=lambda pair: len(self._by_pair.get(pair, ())))
+        left = sum(counts.values())
+        needed = min(_pairs_in_common(len(text)), left)  # the rarest pair, always
+        for pair in rarest:
+            if left < needed:
+                break
+            found |= self._by_pair.get(pair, set())
+            left -= counts[pair]
+        return found
+
+
+def _pairs(text: str) -> list[str]:
+    return [text[index:index + 2] for index in range(len(text) - 1)]
+
+
+def _pairs_in_common(length: int) -> int:
+    """The fewest pairs of characters that a text of ``length`` characters (two or more) has in
+    common with any text difflib finds at least ``NAME_RATIO`` alike: ``3M - S - 1`` at its
+    lowest, over the other text's lengths and the fewest characters ``M`` in common that the
+    ratio allows."""
+    fewest = length
+    for other in range(1, 2 * length + 1):
+        lengths = length + other
+        common = math.ceil(NAME_RATIO * lengths / 2 - 1e-9)
+        if common <= min(length, other):
+            fewest = min(fewest, 3 * common - lengths - 1)
+    return max(1, fewest)

@@ -37,7 +37,7 @@ from wallchart.core.vocabulary import DISPLAY_PROFILES
 from wallchart.extensions import socketio
 from wallchart.reads import queries
 from wallchart.reports import wall_summary
-from wallchart.services.events import ProjectChanged
+from wallchart.services.events import Announcement, BoardReloaded, ProjectChanged
 
 VIEWS = ("board", "wall")
 #: The walls' header and ticker follow a burst of changes once, this long after its first one.
@@ -95,9 +95,12 @@ def _payload(change: ProjectChanged, to: Room) -> dict[str, Any]:
     return {**payload, "version": change.version}
 
 
-def push(change: ProjectChanged) -> None:
+def push(change: Announcement) -> None:
     """Render the card for each room with screens in it, and emit: the listener of every
     committed change (``services.events.subscribe``)."""
+    if isinstance(change, BoardReloaded):
+        reload_screens(change)
+        return
     project = change.project
     rendered: dict[tuple[str, str, bool], str | None] = {}
     # A clean request context: the shared fragment must not depend on who caused the change.
@@ -119,6 +122,19 @@ def push(change: ProjectChanged) -> None:
     refresh_walls_soon(lobby=change.lobby_revision is not None)
     # Let the screens' writers run before this request goes on to write its own answer.
     socketio.sleep(0)
+
+
+def reload_screens(change: BoardReloaded) -> None:
+    """Tell every room that the board was reloaded at its revision (a lobby room: at its own,
+    if it can see the change at all): each screen reads its columns again."""
+    try:
+        for to in _rooms():
+            revision = change.lobby_revision if to.redact else change.revision
+            if revision is not None:
+                socketio.emit("reloaded", {"revision": revision}, to=to.name)
+    except Exception:  # the change is committed: the heartbeat brings screens to it
+        current_app.logger.exception("Live push of revision %s", change.revision)
+    refresh_walls_soon(lobby=change.lobby_revision is not None)
 
 
 # --- the walls' header and ticker -------------------------------------------------------------

@@ -7,7 +7,9 @@ revision, the announcements it prepares inside, and their publication after the 
         record_event(project, actor_id, "moved", change.revision, ...)
         change.announce(project, "moved")
 
-A change that raises is rolled back and announces nothing.
+A change that raises is rolled back and announces nothing. A change of many cards at once (an
+import) is ``board_change(many=True)``: its history entries share its revision, and it announces
+once that the board was reloaded, rather than card by card.
 """
 
 from __future__ import annotations
@@ -17,37 +19,51 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from wallchart.core.models import Project
-from wallchart.core.transactions import next_revision, write_transaction
+from wallchart.core.transactions import next_lobby_revision, next_revision, write_transaction
 from wallchart.services import events
 
 
 @dataclass
 class Change:
-    """One change in progress: its board revision and what it will announce."""
+    """One change in progress: its board revision and what it will announce; ``many``: a
+    change of many cards, announced as one (``events.BoardReloaded``)."""
 
     revision: int
-    announcements: list[events.ProjectChanged] = field(default_factory=list)
+    many: bool = False
+    announcements: list[events.Announcement] = field(default_factory=list)
     _used: bool = False
+    _lobby_sees: bool = False
 
     def event_revision(self) -> int:
         """The revision of the change's next history event: its own for the first, a new one
-        for each after it (screens apply events strictly one revision after another), as a
-        change of several projects (an import) needs."""
-        if not self._used:
+        for each after it (screens apply announced events strictly one revision after
+        another), except in a change of ``many``, which is announced once."""
+        if self.many or not self._used:
             self._used = True
             return self.revision
         return next_revision()
 
     def announce(self, project: Project, action: str, revision: int | None = None) -> None:
         """Prepare the announcement of ``action`` on ``project`` (at ``revision``, by default
-        the change's own), to be published after the commit."""
-        self.announcements.append(events.prepare(project, action, revision or self.revision))
+        the change's own), to be published after the commit; in a change of ``many``, only
+        note whether a lobby can see it."""
+        if self.many:
+            self._lobby_sees |= events.lobby_sees(project, action)
+        else:
+            self.announcements.append(events.prepare(project, action, revision or self.revision))
+
+    def _close(self) -> None:
+        """A change of ``many`` that changed something: its one announcement."""
+        if self.many and self._used:
+            self.announcements.append(events.BoardReloaded(
+                self.revision, next_lobby_revision() if self._lobby_sees else None))
 
 
 @contextmanager
-def board_change() -> Iterator[Change]:
+def board_change(many: bool = False) -> Iterator[Change]:
     """Run one change of the board: commit at the end, then publish its announcements."""
     with write_transaction() as revision:
-        change = Change(revision)
+        change = Change(revision, many)
         yield change
+        change._close()
     events.publish(change.announcements)

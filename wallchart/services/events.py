@@ -96,7 +96,18 @@ def prepare(project: Project, action: str, revision: int) -> ProjectChanged:
                           project.version, utcnow())
 
 
-Listener = Callable[[ProjectChanged], None]
+@dataclass(frozen=True)
+class BoardReloaded:
+    """Many cards changed at once (an import), at one ``revision``: screens read the board
+    again rather than hear of each card. ``lobby_revision``: ``None`` when a lobby sees none
+    of it."""
+
+    revision: int
+    lobby_revision: int | None
+
+
+Announcement = ProjectChanged | BoardReloaded
+Listener = Callable[[Announcement], None]
 _listeners: list[Listener] = []
 
 
@@ -106,7 +117,7 @@ def subscribe(listener: Listener) -> None:
         _listeners.append(listener)
 
 
-def publish(announcements: Iterable[ProjectChanged]) -> None:
+def publish(announcements: Iterable[Announcement]) -> None:
     """Hand committed changes to every listener. The change is committed whatever a listener
     does: a failing one is logged, and the others still hear of it."""
     for announcement in announcements:

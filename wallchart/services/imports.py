@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from wallchart.core.errors import Duplicate, Forbidden, ServiceError
 from wallchart.core.models import Project, User
 from wallchart.core.stages import STAGE_ORDER
 from wallchart.core.vocabulary import FIELD_LABELS, STAGES
 from wallchart.extensions import db
+from wallchart.reads.duplicates import DuplicateIndex
 from wallchart.services.changes import Change, board_change
 from wallchart.services.ledger import Column, Ledger, LedgerRow
 from wallchart.services.projects import create_in, update_in
@@ -45,7 +46,8 @@ class RowPlan:
     """What one ledger row does. ``changes``: for ``create`` the values the new project's
     history records (``{field: value}``), for ``update`` ``{field: [old, new]}`` (display values:
     names, ISO dates); ``reasons``: a refusal's every reason, each a whole sentence naming the row
-    and the column, in the person's language."""
+    and the column, in the person's language; ``duplicates``: the ids of the projects a row
+    refused as a likely duplicate resembles (imported anyway with ``allow_duplicates``)."""
 
     number: int
     action: str
@@ -53,6 +55,7 @@ class RowPlan:
     project_id: int | None = None
     changes: dict[str, Any] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -118,11 +121,13 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
     headers = {column.field: column.header or column.letter
                for column in ledger.columns if column.field}
     try:
-        with board_change() as change:
+        with board_change(many=True) as change:
+            known = _Known()
+            alike = None if allow_duplicates else DuplicateIndex()
             total = len(ledger.rows)
             step = max(1, total // 100)
             for done, row in enumerate(ledger.rows, 1):
-                plan.rows.append(_row(change, importer, row, headers, team, allow_duplicates))
+                plan.rows.append(_row(change, importer, row, headers, team, known, alike))
                 if progress is not None and (done % step == 0 or done == total):
                     progress(done, total)
             if not write or plan.refused or not any(
@@ -135,8 +140,10 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
 
 
 def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
-         team: str | None, allow_duplicates: bool) -> RowPlan:
-    """One row's plan, its writes made in a savepoint (rolled back when it is refused)."""
+         team: str | None, known: _Known, alike: DuplicateIndex | None) -> RowPlan:
+    """One row's plan, its writes made in a savepoint (rolled back when it is refused);
+    ``known`` and ``alike``: the projects so far, to match rows to and for the duplicate guard
+    (``None``: duplicates allowed)."""
     plan = RowPlan(row.number, "refused", str(row.values.get("name", "")))
     plan.reasons = [error.text for error in row.errors]
     data, extra = _data(row, headers, plan)
@@ -144,12 +151,13 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
     action, changes, project_id = "refused", {}, None
     savepoint = db.session.begin_nested()
     try:
-        project = _match(row.values)
+        project = known.match(row.values)
         if project is None:
             data.setdefault("team", team)
             data.setdefault("stage", _stage_of(data))
-            data["allow_duplicate"] = allow_duplicates
-            created, changes = create_in(change, actor, actor.id, data, extra)
+            data["allow_duplicate"] = alike is None
+            created, changes = create_in(change, actor, actor.id, data, extra,
+                                         similar=alike.similar_projects if alike else None)
             action, project_id = "create", created.id
         else:
             project_id, plan.name = project.id, project.name
@@ -163,6 +171,7 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
             action = "update" if changes else "unchanged"
     except Duplicate as duplicate:
         plan.reasons.append(_at(row.number, None, duplicate.message))
+        plan.duplicates = [match.id for match in duplicate.matches]
     except ServiceError as error:
         given = {**row.values, "team": data.get("team")}  # the row's team, else the default
         plan.reasons.extend(_reasons(error, row.number, given, headers, unreadable))
@@ -172,6 +181,11 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
     else:
         plan.action, plan.changes = action, changes
         savepoint.commit()
+        if action != "unchanged":
+            project = db.session.get(Project, project_id)
+            known.written(project)
+            if alike is not None:
+                alike.add(project.id, project.name, project.investor)
     return plan
 
 
@@ -212,27 +226,55 @@ def _stage_of(data: dict[str, Any]) -> str:
     return dated[-1] if dated else "contact"
 
 
-def _match(values: dict[str, Any]) -> Project | None:
-    """The project a row is about: the one with its code, else the one on the board with its
-    name and investor (and no code, when the row gives one: a project known by another code is
-    another project)."""
-    if values.get("code"):
-        project = db.session.execute(select(Project).where(
-            Project.code == values["code"], Project.deleted_at.is_(None))).scalar()
-        if project is not None:
-            return project
-    if not values.get("name"):
+class _Known:
+    """The projects a ledger's rows may be about, loaded once: by code (any not deleted), and by
+    name and investor (those on the board, oldest first); kept up to date as rows are written."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[str | None, str, str, bool]] = {}
+        self._by_code: dict[str, int] = {}
+        self._by_name: dict[tuple[str, str], list[int]] = {}
+        for project_id, code, name, investor, status in db.session.execute(
+                select(Project.id, Project.code, Project.name, Project.investor, Project.status)
+                .where(Project.deleted_at.is_(None)).order_by(Project.id)):
+            self._add(project_id, code, name, investor, status == "active")
+
+    def _add(self, project_id: int, code: str | None, name: str, investor: str | None,
+             active: bool) -> None:
+        texts = (code, name, investor or "", active)
+        self._texts[project_id] = texts
+        if code:
+            self._by_code[code] = project_id
+        if active:
+            ids = self._by_name.setdefault((name, investor or ""), [])
+            ids.append(project_id)
+            ids.sort()
+
+    def written(self, project: Project) -> None:
+        """Know a project as a row left it (created, or updated)."""
+        old = self._texts.get(project.id)
+        if old is not None:
+            code, name, investor, active = old
+            if code and self._by_code.get(code) == project.id:
+                del self._by_code[code]
+            if active:
+                self._by_name[(name, investor)].remove(project.id)
+        self._add(project.id, project.code, project.name, project.investor,
+                  project.status == "active")
+
+    def match(self, values: dict[str, Any]) -> Project | None:
+        """The project a row is about: the one with its code, else the one on the board with
+        its name and investor (and no code, when the row gives one: a project known by another
+        code is another project)."""
+        code = values.get("code")
+        if code and code in self._by_code:
+            return db.session.get(Project, self._by_code[code])
+        if not values.get("name"):
+            return None
+        for project_id in self._by_name.get((values["name"], values.get("investor") or ""), ()):
+            if not code or not self._texts[project_id][0]:
+                return db.session.get(Project, project_id)
         return None
-    investor = values.get("investor") or ""
-    query = select(Project).where(Project.name == values["name"], Project.deleted_at.is_(None),
-                                  Project.status == "active").order_by(Project.id)
-    if values.get("code"):
-        query = query.where(Project.code.is_(None))
-    if investor:
-        query = query.where(Project.investor == investor)
-    else:
-        query = query.where(or_(Project.investor.is_(None), Project.investor == ""))
-    return db.session.execute(query).scalars().first()
 
 
 def _reasons(error: ServiceError, number: int, given: dict[str, Any], headers: dict[str, str],

@@ -9,6 +9,7 @@ the project as it would be, and only then record the history and broadcast.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -196,11 +197,15 @@ def create_project(actor: User | None, data: dict[str, Any]) -> Project:
 
 
 def create_in(change: Change, actor: User, actor_id: int | None, data: dict[str, Any],
-              extra: dict[str, Any] | None = None) -> tuple[Project, dict[str, Any]]:
+              extra: dict[str, Any] | None = None,
+              similar: Callable[[str, str], list[Project]] | None = None,
+              ) -> tuple[Project, dict[str, Any]]:
     """:func:`create_project`'s work inside a change already begun (an import creates many
     projects in one): validate, add, record the history entry at ``change.event_revision()``
     and prepare the announcement. ``extra`` holds fields the caller resolved itself (an
-    import's ``owner``). Returns the project and the values its history entry records."""
+    import's ``owner``); ``similar`` finds the projects a new one resembles (by default
+    ``duplicates.similar_projects``; an import asks its ``DuplicateIndex``). Returns the project
+    and the values its history entry records."""
     refuse_unknown(data, {*record.FIELDS, "team", "stage", "stage_dates", "reason",
                           "allow_duplicate"})
     clean = _cleaned_with_team(actor, data)
@@ -219,7 +224,7 @@ def create_in(change: Change, actor: User, actor_id: int | None, data: dict[str,
         teams.check_owner(project, clean["owner"])
     record.check_gate(project, stage)
     if not allow_duplicate:
-        matches = duplicates.similar_projects(project.name, project.investor or "")
+        matches = (similar or duplicates.similar_projects)(project.name, project.investor or "")
         if matches:
             raise Duplicate(_("Similar projects are on record already: %(names)s. Check "
                               "that this is not one of them, then save it anyway.",
