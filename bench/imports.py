@@ -31,7 +31,8 @@ GOAL_SECONDS = 10.0
 #: What the ledger's projects build: none of them like the dataset's (``bench.midyear``), so
 #: that the duplicate guard lets every row in and still compares each with every project.
 PRODUCTS = ("农产品冷链仓储基地", "跨境电商产业园", "文旅康养综合体", "大数据中心",
-            "装配式建筑基地", "预制菜加工园", "物流分拨中心", "体育用品制造园", "茶油精深加工厂", "再生资源回收站")
+            "装配式建筑基地", "预制菜加工园", "物流分拨中心", "体育用品制造园", "茶油精深加工厂",
+            "再生资源回收站")
 STAGES = ("在谈", "已签约", "已开工", "竣工投产")
 HEADERS = ["项目编码", "项目名称", "投资方", "计划总投资（万元）", "所属县市区", "产业类别",
            "项目阶段", "签约时间", "开工时间", "投产时间", "备注"]
