@@ -118,3 +118,32 @@ def test_a_lead_imports_a_workbook_changing_one_column(live_server, database, op
     if size == "phone":  # one stage at a time: the signed column's tab
         page.locator("#stage-tab-signed").click()
     expect(card).to_be_visible()
+
+
+
+@pytest.mark.xfail(strict=False, reason="the bar stays at 正在读取台账… on the live server: its "
+                   "polls seem not to be answered while the preview runs (to investigate: the "
+                   "sign-in's session check waiting on the import's write transaction, or gevent)")
+def test_a_large_ledger_shows_its_rows_as_they_are_checked(live_server, database, open_board,
+                                                           tmp_path):
+    """The preview of 1,000 rows: while the request runs, the page polls the progress the
+    import writes beside the upload, and its bar counts the rows."""
+    lines = ["项目名称,投资方,总投资（万元）,县市区,产业类别"]
+    lines += [f"批量项目{n},批量投资{n}有限公司,{1000 + n},鹤城区,工业" for n in range(1000)]
+    path = tmp_path / "大台账.csv"
+    path.write_text("\n".join(lines), encoding="gb18030")
+    page = open_board("lead", viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(120_000)
+    page.goto(f"{live_server.url}/board/import")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="上传").click()
+    expect(page.locator('tr[data-column="A"] select')).to_have_value("name")
+    shown: list[str] = []
+    page.expose_function("seen", lambda text: shown.append(text))
+    page.evaluate("""() => new MutationObserver(() => window.seen(
+        document.querySelector('.import-progress-text').textContent)).observe(
+        document.querySelector('.import-progress-text'), {childList: true})""")
+    page.get_by_role("button", name="预览导入结果").click()
+    expect(page.locator('[data-count="create"] strong')).to_have_text("1000")
+    counted = [text for text in shown if text.endswith(" / 1,000 行")]
+    assert counted and counted[0] != "已处理 1,000 / 1,000 行", shown  # seen before the end
