@@ -328,3 +328,17 @@ def test_the_template_has_every_field_lists_and_an_example_that_reads_back(
     html = lead.post(f"/board/import/{token}/preview",
                      data=mapping_of(lead, token)).get_data(as_text=True)
     assert counts(html)["create"] == 1, html[:3000]
+
+
+def test_a_long_preview_lists_its_first_rows_and_counts_them_all(app, clients, counties,
+                                                                 monkeypatch):
+    from wallchart.web import imports as page
+
+    monkeypatch.setattr(page, "LISTED_ROWS", 1)
+    lead = clients["lead"]
+    token = token_of(upload(lead, SIGNED.encode()))
+    html = lead.post(f"/board/import/{token}/preview",
+                     data=mapping_of(lead, token)).get_data(as_text=True)
+    assert counts(html)["create"] == 2
+    assert "智能装备产业园" in html and "冷链物流园" not in html
+    assert "仅列出前 1 行（共 2 行）" in html

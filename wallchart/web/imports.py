@@ -47,6 +47,9 @@ bp = Blueprint("imports", __name__, url_prefix="/board/import")
 FORM_ROOM = 64 * 1024
 #: Sample values shown under each column's header on the mapping step.
 SAMPLES = 3
+#: Rows listed in each of the preview's tables of projects created or updated (a 10,000-row
+#: ledger would make a page of megabytes); refused rows are all listed, with every reason.
+LISTED_ROWS = 300
 
 
 @bp.url_value_preprocessor
@@ -198,6 +201,7 @@ def _run(token: str, write: bool):
         return render_template("imports/result.html", plan=plan, rows=_rows(plan, ledger))
     return render_template(
         "imports/preview.html", upload=upload, plan=plan, rows=_rows(plan, ledger),
+        listed=LISTED_ROWS,
         chosen=chosen, team=team, allow_duplicates=allow_duplicates,
         duplicates=_duplicates(plan, ledger), tried=write), 422 if write else 200
 
@@ -223,13 +227,17 @@ def _rows(plan: ImportPlan, ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
     by_action: dict[str, list[dict[str, Any]]] = {action: [] for action in imports.ACTIONS}
     for row in plan.rows:
         lines = []
+        if row.action in ("create", "update") and \
+                len(by_action[row.action]) >= LISTED_ROWS:
+            by_action[row.action].append({"row": row, "lines": []})  # counted, not shown
+            continue
         for name, value in row.changes.items():
             label = str(FIELD_LABELS.get(name, LEDGER_FIELDS.get(name, name)))
             if row.action == "update":
                 old, new = value
                 lines.append(_("%(field)s: %(old)s → %(new)s", field=label,
                                old=history_value(name, old), new=history_value(name, new)))
-            elif value not in (None, "", False):
+            elif value not in (None, "", False) and name != "name":  # named beside
                 lines.append(_("%(field)s: %(value)s", field=label,
                                value=history_value(name, value)))
         by_action[row.action].append({"row": row, "lines": lines})
