@@ -52,8 +52,7 @@
         }
         // The page again with the reason the file was refused (or an error page): shown as is.
         const page = new DOMParser().parseFromString(request.responseText, "text/html");
-        const main = page.querySelector("#import-main") || page.querySelector("main");
-        const message = main && main.querySelector(".import-error, .error-message, p");
+        const message = page.querySelector(".import-error") || page.querySelector("[role=alert]");
         error.textContent = message ? message.textContent : box.dataset.textFailed;
         upload.before(error);
         box.hidden = true;

@@ -151,3 +151,21 @@ def test_a_large_ledger_shows_its_rows_as_they_are_checked(live_server, database
     assert "正在读取台账…" in said and any(text.startswith("已上传 ") for text in said), said
     counted = [text for text in said if re.fullmatch(r"已处理 [\d,]+ / 600 行", text)]
     assert len(counted) >= 2 and counted[0] != "已处理 600 / 600 行", said  # seen as it ran
+
+
+def test_a_file_that_is_no_ledger_is_refused_on_the_page(live_server, database, open_board,
+                                                         tmp_path):
+    from wallchart.core.models import Project
+
+    path = tmp_path / "照片.xlsx"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    page = open_board("lead", viewport={"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/board/import")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="上传").click()
+    expect(page.locator(".import-error")).to_contain_text("该文件不是电子表格")
+    expect(page.get_by_role("button", name="上传")).to_be_enabled()
+    assert page.url.endswith("/board/import")
+    assert database.rows(Project.id) == []
+    assert not (Path(live_server.env["WALLCHART_INSTANCE_PATH"]) / "imports").exists() or \
+        not any((Path(live_server.env["WALLCHART_INSTANCE_PATH"]) / "imports").iterdir())
