@@ -203,7 +203,7 @@ def _run(token: str, write: bool):
         "imports/preview.html", upload=upload, plan=plan, rows=_rows(plan, ledger),
         listed=LISTED_ROWS,
         chosen=chosen, team=team, allow_duplicates=allow_duplicates,
-        duplicates=_duplicates(plan, ledger), tried=write), 422 if write else 200
+        duplicates=_duplicates(plan, ledger), tried=write), 422 if plan.refused and write else 200
 
 
 @bp.post("/<token>/preview")
