@@ -139,6 +139,12 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("api.reopen_project", "POST"): API_LEAD_WRITE,
     # a county's ledger brought in: leads and admins (it enters the dates of closed months)
     ("api_imports.import_ledger", "POST"): API_LEAD_WRITE,
+    # ... and on its page, each upload its uploader's alone (tests/web/test_import_page.py)
+    **{(endpoint, method): BOARD_LEAD_WRITE for endpoint, method in [
+        ("imports.page", "GET"), ("imports.template", "GET"), ("imports.upload", "POST"),
+        ("imports.mapping", "GET"), ("imports.preview", "POST"), ("imports.apply", "POST"),
+        ("imports.progress", "GET"),
+    ]},
     # progress notes and blockers: written like edits (role + team), read by everyone signed in
     ("tracking_api.list_notes", "GET"): API_READ,
     ("tracking_api.add_note", "POST"): API_TEAM_WRITE,
@@ -269,6 +275,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "target_token": db.session.execute(select(ApiToken.id).where(
                     ApiToken.user_id == actor("target").id)).scalar(),
                 "blocker": blocker.id, "blocker_version": blocker.version,
+                **{f"user:{who}": actor(who).id for who in PEOPLE},
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         cookies, csrf = {}, {}
@@ -450,6 +457,23 @@ NEW_PROJECT = {"name": "新项目", "investor": "新投资公司", "investment_w
 LEDGER = ("项目名称,投资方,总投资（万元）,县市区,产业类别\n"
           "矩阵导入项目,矩阵投资公司,1200,中方县,工业\n")
 
+#: The import page's columns for ``LEDGER``, as its mapping form sends them.
+LEDGER_COLUMNS = {"column-0": "name", "column-1": "investor", "column-2": "investment_wan",
+                  "column-3": "county", "column-4": "sector", "team": TEAM}
+
+
+def _uploaded(ids: dict, who: str, world: World) -> str:
+    """The token of ``LEDGER`` uploaded to the import page by ``who`` (by the lead for those
+    who are no person: they are refused before it matters)."""
+    from flask import Flask
+
+    from wallchart.web import ledger_uploads
+
+    owner = ids.get(f"user:{who}", ids["user:lead"])
+    with Flask(__name__, instance_path=str(world.folder)).app_context():
+        return ledger_uploads.store(owner, "台账.csv", LEDGER.encode()).token
+
+
 #: (endpoint, method) -> build(ids, who, world) -> Req. Bodies are valid, so that an "ok" cell
 #: succeeds and a refused one is refused for who asks, not for what he sent.
 REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
@@ -514,6 +538,18 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         f"/api/projects/{i['p1']}/assign", json={"owner": "member", "version": i["p1_version"]}),
     ("api_imports.import_ledger", "POST"): lambda i, w, _: Req("/api/imports", data={
         "file": (LEDGER.encode(), "台账.csv"), "team": TEAM}),
+    ("imports.page", "GET"): lambda i, w, _: Req("/board/import"),
+    ("imports.template", "GET"): lambda i, w, _: Req("/board/import/template.xlsx"),
+    ("imports.upload", "POST"): lambda i, w, _: Req("/board/import", data={
+        "ledger": (LEDGER.encode(), "台账.csv")}, writes=False),
+    ("imports.mapping", "GET"): lambda i, w, world: Req(
+        f"/board/import/{_uploaded(i, w, world)}"),
+    ("imports.preview", "POST"): lambda i, w, world: Req(
+        f"/board/import/{_uploaded(i, w, world)}/preview", data=LEDGER_COLUMNS, writes=False),
+    ("imports.apply", "POST"): lambda i, w, world: Req(
+        f"/board/import/{_uploaded(i, w, world)}/apply", data=LEDGER_COLUMNS),
+    ("imports.progress", "GET"): lambda i, w, world: Req(
+        f"/board/import/{_uploaded(i, w, world)}/progress"),
     ("api.assign_projects", "POST"): lambda i, w, _: Req(
         "/api/projects/assign",
         json={"projects": [{"id": i["p1"], "version": i["p1_version"]}], "owner": "member"}),

@@ -128,8 +128,8 @@ def test_viewer_cannot_drag_or_create(api, open_board):
 
 
 def test_the_header_fits_at_1280_and_its_reports_menu_leads_to_the_reports(open_board, artifacts):
-    """The board's page links: lists beside each other, the reports (and the export) in one
-    menu, one line."""
+    """The board's page links: lists beside each other, the reports (and the export, and for a
+    lead the import) in one menu, one line."""
     page = open_board("lead", viewport={"width": 1280, "height": 800})
     header = page.locator("header.topbar")
     tops = header.evaluate(
@@ -139,8 +139,9 @@ def test_the_header_fits_at_1280_and_its_reports_menu_leads_to_the_reports(open_
     menu = page.locator("details.menu")
     menu.locator("summary").click()
     expect(menu.get_by_role("link")).to_have_text(["主要指标", "调度报告", "周报",
-                                                   "项目台账（Excel）", "项目台账（CSV）"])
-    expect(menu.locator(".menu-heading")).to_have_text("按当前看板导出")
+                                                   "项目台账（Excel）", "项目台账（CSV）",
+                                                   "导入台账", "导入模板（Excel）"])
+    expect(menu.locator(".menu-heading")).to_have_text(["按当前看板导出", "台账导入"])
     page.screenshot(path=artifacts / "board-header-reports-menu.png")
     page.keyboard.press("Escape")
     expect(menu).not_to_have_attribute("open", "")

@@ -38,6 +38,20 @@ def _label(field: str) -> str:
     return str(FIELD_LABELS[field])
 
 
+#: The headers that carry their unit, by field; any other field's header is its label.
+UNIT_HEADERS: dict[str, Callable[[], str]] = {
+    "investment_wan": lambda: _("Investment (10,000 yuan)"),
+    "foreign_capital_usd_wan": lambda: _("Contracted foreign capital (10,000 US dollars)"),
+    "land_mu": lambda: _("Land needed (mu)"),
+}
+
+
+def field_header(field: str) -> str:
+    """A field's header in the bureau's ledger (the export and the import's template)."""
+    unit = UNIT_HEADERS.get(field)
+    return unit() if unit else _label(field)
+
+
 def _flag(value: bool) -> str:
     return _("Yes") if value else _("No")
 
@@ -58,7 +72,7 @@ COLUMNS: list[Column] = [
     (lambda: _label("name"), None, lambda p: p.name),
     (lambda: _label("investor"), None, lambda p: p.investor),
     (lambda: _label("origin"), None, lambda p: p.origin),
-    (lambda: _("Investment (10,000 yuan)"), WAN, lambda p: p.investment_wan),
+    (lambda: field_header("investment_wan"), WAN, lambda p: p.investment_wan),
     (lambda: _label("county"), None, lambda p: p.county.name if p.county else ""),
     (lambda: _label("sector"), None, lambda p: _choice(SECTORS, p.sector)),
     (lambda: _label("industry_chain"), None, lambda p: p.industry_chain),
@@ -72,7 +86,7 @@ COLUMNS: list[Column] = [
                                                                 p.enterprise_type)),
     (lambda: _label("three500"), None, lambda p: _choice(THREE500, p.three500)),
     (lambda: _label("foreign_invested"), None, lambda p: _flag(p.foreign_invested)),
-    (lambda: _("Contracted foreign capital (10,000 US dollars)"), WAN,
+    (lambda: field_header("foreign_capital_usd_wan"), WAN,
      lambda p: p.foreign_capital_usd_wan),
     (lambda: _label("new_trade_entity"), None, lambda p: _flag(p.new_trade_entity)),
     (lambda: _label("source_channel"), None, lambda p: _choice(SOURCE_CHANNELS,
@@ -80,7 +94,7 @@ COLUMNS: list[Column] = [
     (lambda: _label("source_detail"), None, lambda p: p.source_detail),
     (lambda: _label("contact_person"), None, lambda p: p.contact_person),
     (lambda: _label("contact_phone"), None, lambda p: p.contact_phone),
-    (lambda: _("Land needed (mu)"), WAN, lambda p: p.land_mu),
+    (lambda: field_header("land_mu"), WAN, lambda p: p.land_mu),
     (lambda: _label("next_step"), None, lambda p: p.next_step),
     (lambda: _label("next_step_due"), DATE, lambda p: p.next_step_due),
     (lambda: _label("next_step_owner"), None, lambda p: _person(p.next_step_owner)),

@@ -1,6 +1,6 @@
-"""The pages people use: one blueprint a module (board, projects' tracking, wall, indicators,
-reports, account, sign-in, admin), and the page-wide hooks (security headers, rate limits,
-language, templating helpers, error pages).
+"""The pages people use: one blueprint a module (board, ledger import, projects' tracking,
+wall, indicators, reports, account, sign-in, admin), and the page-wide hooks (security
+headers, rate limits, language, templating helpers, error pages).
 
 A face: parses, authorizes, calls a service or a read, renders. May import ``identity``,
 ``services``, ``reports``, ``reads`` and ``core``; never another face (``api``, ``realtime``,
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         board,
         error_pages,
         i18n,
+        imports,
         indicators,
         reports,
         security,
@@ -33,6 +34,6 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    for page in (auth, board, wall, tracking, admin, account, indicators, reports):
+    for page in (auth, board, imports, wall, tracking, admin, account, indicators, reports):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)
