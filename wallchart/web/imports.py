@@ -22,7 +22,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wallchart.core.errors import Forbidden, Invalid
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import FIELD_LABELS
-from wallchart.reads.duplicates import similar_projects
 from wallchart.reports import ledger_template
 from wallchart.services import imports, teams
 from wallchart.services.imports import ImportPlan
@@ -203,7 +202,8 @@ def _run(token: str, write: bool):
         "imports/preview.html", upload=upload, plan=plan, rows=_rows(plan, ledger),
         listed=LISTED_ROWS,
         chosen=chosen, team=team, allow_duplicates=allow_duplicates,
-        duplicates=_duplicates(plan, ledger), tried=write), 422 if plan.refused and write else 200
+        duplicates={row.number for row in plan.refused if row.duplicates}, tried=write,
+    ), 422 if plan.refused and write else 200
 
 
 @bp.post("/<token>/preview")
@@ -242,17 +242,3 @@ def _rows(plan: ImportPlan, ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
                                value=history_value(name, value)))
         by_action[row.action].append({"row": row, "lines": lines})
     return by_action
-
-
-def _duplicates(plan: ImportPlan, ledger: Ledger) -> dict[int, list]:
-    """Refused rows that resemble projects on record (the form's duplicate guard), by row
-    number, with those projects: the person may import them anyway."""
-    values = {row.number: row.values for row in ledger.rows}
-    found = {}
-    for row in plan.refused:
-        given = values.get(row.number, {})
-        if given.get("name"):
-            matches = similar_projects(given["name"], given.get("investor") or "")
-            if matches:
-                found[row.number] = matches
-    return found
