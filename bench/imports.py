@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import random
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from itertools import combinations
 from pathlib import Path
 
 from bench.indicators import build_dataset, make_app
@@ -33,31 +35,43 @@ GOAL_SECONDS = 10.0
 PRODUCTS = ("农产品冷链仓储基地", "跨境电商产业园", "文旅康养综合体", "大数据中心",
             "装配式建筑基地", "预制菜加工园", "物流分拨中心", "体育用品制造园", "茶油精深加工厂",
             "再生资源回收站")
+#: Brand names are drawn from these: common in company names, none a number.
+BRAND_CHARACTERS = ("华瑞达通源泰盛鑫宏昌隆兴邦恒信德永嘉新天润和安康丰乐明光辉金银龙凤祥云海江湖山"
+                    "川鹏程博远志诚益禾绿健美佳宜欣悦腾飞扬卓越宇宙星辰晟昊晖晨曦锦绣卓")
 STAGES = ("在谈", "已签约", "已开工", "竣工投产")
 HEADERS = ["项目编码", "项目名称", "投资方", "计划总投资（万元）", "所属县市区", "产业类别",
            "项目阶段", "签约时间", "开工时间", "投产时间", "备注"]
 
 
 def ledger_bytes(rows: int, counties: list[str]) -> bytes:
-    """An .xlsx ledger of ``rows`` distinct projects (their names differ in a number, which the
-    duplicate guard reads as different projects), a quarter in each stage."""
+    """An .xlsx ledger of ``rows`` projects as distinct as real ones: each of its own made-up
+    brand (four characters, no two of one product sharing three) and product, a quarter in each
+    stage."""
     from openpyxl import Workbook
 
+    rng = random.Random(12)
+    brands: list[str] = []
+    taken: set[tuple[int, tuple[str, ...]]] = set()  # (product, three characters of a brand)
+    while len(brands) < rows:
+        brand = rng.sample(BRAND_CHARACTERS, 4)
+        keys = {(len(brands) % len(PRODUCTS), three) for three in combinations(sorted(brand), 3)}
+        if not keys & taken:  # no two names of one product share three characters
+            taken |= keys
+            brands.append("".join(brand))
     book = Workbook()
     sheet = book.active
     sheet.append(["2026年招商引资项目台账（单位：万元）"])
     sheet.append(HEADERS)
     first = date(2025, 1, 6)
-    for index in range(rows):
+    for index, brand in enumerate(brands):
         product = PRODUCTS[index % len(PRODUCTS)]
         stage = STAGES[index % len(STAGES)]
         signed = first + timedelta(days=index % 600) if stage != "在谈" else None
         started = signed + timedelta(days=30) if stage in ("已开工", "竣工投产") else None
         produced = started + timedelta(days=60) if stage == "竣工投产" else None
-        sheet.append([f"BENCH-{index:05d}", f"{index}号{product}",
-                      f"投资企业{index}有限公司", 1000 + index % 500 * 100,
-                      counties[index % len(counties)],
-                      "工业", stage, signed, started, produced, "基准测试"])
+        sheet.append([f"BENCH-{index:05d}", f"{brand}{product}", f"{brand}实业有限公司",
+                      1000 + index % 500 * 100, counties[index % len(counties)], "工业", stage,
+                      signed, started, produced, "基准测试"])
     sheet.append(["合计"])
     out = io.BytesIO()
     book.save(out)

@@ -63,6 +63,8 @@ class _Probe:
     def __init__(self, text: str) -> None:
         self.text = text
         self.skeleton = skeleton(text)
+        self.characters = frozenset(text)
+        self.repeated = len(text) - len(self.characters)
         self.matcher = SequenceMatcher(None, "", text, autojunk=False)
 
     def _numbered(self, other: str) -> bool:
@@ -80,8 +82,12 @@ class _Probe:
             return 0.0
         shorter, longer = sorted((other, self.text), key=len)
         score = 0.9 if len(shorter) >= CONTAINED_MIN and shorter in longer else 0.0
-        # difflib's real_quick_ratio, without the call: the lengths alone rule most out.
-        if 2 * len(shorter) >= NAME_RATIO * (len(shorter) + len(longer)):
+        # difflib's real_quick_ratio, without the call: the lengths alone rule most out; then
+        # the characters in common, counted by sets (at most that many more than a set holds
+        # are repeats of this text's).
+        lengths = len(shorter) + len(longer)
+        if 2 * len(shorter) >= NAME_RATIO * lengths and 2 * (
+                len(self.characters.intersection(other)) + self.repeated) >= NAME_RATIO * lengths:
             matcher = self.matcher
             matcher.set_seq1(other)
             if matcher.quick_ratio() >= NAME_RATIO:
