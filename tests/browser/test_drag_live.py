@@ -75,3 +75,23 @@ def test_drag_moves_card_on_every_screen_and_in_database(api, open_board, open_w
     assert_not_reloaded(a, b, wall)
     a.screenshot(path=artifacts / "board-after-reorder.png")
     wall.screenshot(path=artifacts / "wall-after-moves.png")
+
+
+def test_an_import_shows_on_open_boards_and_walls_without_a_reload(api, open_board, open_wall):
+    """An import is announced once, as the board reloaded: each open screen reads its columns
+    again and shows the ledger's cards, signed ones in their column."""
+    lead = api("lead")
+    board, wall = open_board("member"), open_wall()
+    mark(board, wall)
+    ledger = "项目名称,投资方,总投资（万元）,项目阶段,签约时间\n" + "".join(
+        f"台账{n}号冷链仓储基地,投资企业{n},5000,{'已签约' if n % 2 else '在谈'},"
+        f"{'2025年3月5日' if n % 2 else ''}\n" for n in range(6))
+    response = lead.session.post(f"{lead.base}/api/imports", timeout=30,
+                                 files={"file": ("台账.csv", ledger.encode())})
+    assert response.status_code == 200, response.text
+    ids = {row["name"]: row["project_id"] for row in response.json()["rows"]}
+    for page in (board, wall):
+        for name, project_id in ids.items():
+            stage = "signed" if int(name[2]) % 2 else "negotiating"
+            expect(card(page, project_id, stage)).to_be_visible()
+    assert_not_reloaded(board, wall)
