@@ -87,7 +87,7 @@ def test_a_ledger_goes_through_every_step_and_a_second_import_changes_nothing(
     done = lead.post(f"/board/import/{token}/apply", data=chosen)
     html = done.get_data(as_text=True)
     assert done.status_code == 200, html[:800]
-    assert "已导入" in html
+    assert "已导入" in html and "新建的项目" in html and "创建时间" not in html
     assert projects(app) == [
         ("智能装备产业园", "signed", 120_000, date(2025, 3, 18), "一期"),
         ("冷链物流园", "negotiating", 8_000, None, "")]
