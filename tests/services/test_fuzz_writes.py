@@ -9,8 +9,10 @@ seed (``derandomize``), so a run in CI fails or passes the same way every time.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
@@ -97,8 +99,11 @@ class World:
     project: int = 0
     blocker: int = 0
     token: int = 0
+    upload: str = ""
 
     def refresh(self) -> None:
+        if not self.upload or not (Path(self.app.instance_path) / "imports" / self.upload).is_dir():
+            self.upload = self._upload()
         with self.app.app_context():
             project = db.session.get(Project, self.project) if self.project else None
             if project is None or project.deleted_at or project.status != "active":
@@ -115,6 +120,14 @@ class World:
                 self.token = db.session.execute(select(DisplayToken.id).order_by(
                     DisplayToken.id.desc())).scalar()
 
+    def _upload(self) -> str:
+        """A ledger uploaded to the import page by the administrator: its token."""
+        ledger = "项目名称,投资方\n模糊测试台账项目,投资方\n".encode()
+        response = self.reader.post("/board/import",
+                                    data={"ledger": (io.BytesIO(ledger), "台账.csv")})
+        assert response.status_code == 303, response.get_data(as_text=True)[:300]
+        return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
     def version(self) -> int:
         with self.app.app_context():
             return db.session.get(Project, self.project).version
@@ -128,12 +141,13 @@ class World:
                 "/admin/targets", "/admin/displays", "/admin/audit", "/indicators",
                 "/reports/weekly", "/reports/schedule"]
 
-    def ids(self, argument: str) -> list[int]:
+    def ids(self, argument: str) -> list[int | str]:
         with self.app.app_context():
             first = {"user_id": User.id, "team_id": Team.id, "county_id": County.id}
             if argument in first:
                 return list(db.session.execute(select(first[argument])).scalars())
-        own = {"project_id": self.project, "blocker_id": self.blocker, "token_id": self.token}
+        own = {"project_id": self.project, "blocker_id": self.blocker, "token_id": self.token,
+               "token": self.upload}
         assert argument in own, f"the fuzz cannot fill <{argument}>: add its rows to World"
         return [own[argument]]
 
@@ -152,7 +166,7 @@ def write_routes(app, json_api: bool) -> list[tuple[str, str, tuple[str, ...]]]:
 
 def _url(rule: str, values: dict[str, int]) -> str:
     for argument, value in values.items():
-        rule = rule.replace(f"<int:{argument}>", str(value))
+        rule = rule.replace(f"<int:{argument}>", str(value)).replace(f"<{argument}>", str(value))
     assert "<" not in rule, f"the fuzz cannot fill {rule}"
     return rule
 

@@ -8,19 +8,39 @@ row lock also serializes writers on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wallchart.core.errors import Conflict
 from wallchart.extensions import db
 
 _immediate: ContextVar[bool] = ContextVar("immediate", default=False)
+_REMEMBERED = "wallchart_remembered"
+T = TypeVar("T")
+
+
+def remembered(key: Hashable, look_up: Callable[[], T]) -> T:
+    """What ``look_up`` found for ``key`` earlier in this transaction, else what it finds now: a
+    county or a team by its name, which an import asks for thousands of times. Forgotten when
+    the transaction ends (``_forget``), so a change made meanwhile elsewhere is seen next time."""
+    memo = db.session.info.setdefault(_REMEMBERED, {})
+    if key not in memo:
+        memo[key] = look_up()
+    return memo[key]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_REMEMBERED, None)
 
 
 def configure_engine(engine: Engine) -> None:

@@ -23,6 +23,7 @@ from wallchart.core.inputs import iso_date
 from wallchart.core.models import County, Project, User
 from wallchart.core.stages import STAGE_ORDER, stage_index, stages_reached
 from wallchart.core.timeutil import today
+from wallchart.core.transactions import remembered
 from wallchart.core.vocabulary import (
     ENTERPRISE_TYPES,
     FIELD_LABELS,
@@ -191,7 +192,9 @@ def _county(value: Any, errors: dict[str, str]) -> County | None:
         return None
     county = None
     if isinstance(value, str):
-        county = db.session.execute(select(County).where(County.name == value.strip())).scalar()
+        name = value.strip()
+        county = remembered(("county", name), lambda: db.session.execute(
+            select(County).where(County.name == name)).scalar())
     if county is None:
         errors["county"] = _("Choose a county or district from the list.")
     return county

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from wallchart.core.errors import Forbidden, Invalid, NotFound
 from wallchart.core.models import Project, Team, User, team_member
-from wallchart.core.transactions import quiet_transaction
+from wallchart.core.transactions import quiet_transaction, remembered
 from wallchart.extensions import db
 from wallchart.services.accounts import audit, clean_name, require_admin
 from wallchart.services.validation import refuse_if
@@ -52,7 +52,9 @@ def check_access(actor: User, project: Project) -> None:
 def find_team(name: Any) -> Team:
     team = None
     if isinstance(name, str) and name.strip():
-        team = db.session.execute(select(Team).where(Team.name == name.strip())).scalar()
+        named = name.strip()
+        team = remembered(("team", named), lambda: db.session.execute(
+            select(Team).where(Team.name == named)).scalar())
     if team is None:
         raise Invalid(_("Choose a team from the list."), {"team": _("Unknown team.")})
     return team
