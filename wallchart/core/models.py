@@ -308,3 +308,35 @@ class CountyTarget(db.Model):
     county: Mapped[County] = relationship()
 
     __table_args__ = (UniqueConstraint("county_id", "year"),)
+
+
+class FundReceipt(db.Model):
+    """A receipt of funds (资金到位) on a signed project: what arrived, when, by which document;
+    of which foreign capital actually used (实际利用外资), on a foreign-invested project.
+
+    Corrected in place and removed softly (``removed_at``): the project's history keeps every
+    earlier value, who changed it and why, and the figures count only the receipts not removed.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    #: The day the money arrived (Asia/Shanghai): the period it counts in.
+    received_on: Mapped[date] = mapped_column(index=True)
+    amount_wan: Mapped[int]
+    #: Of the amount, foreign capital in 万美元; ``None`` when none of it is.
+    foreign_usd_wan: Mapped[int | None]
+    #: The source document's number (bank slip, capital verification report...).
+    document: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
