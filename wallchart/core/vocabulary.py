@@ -98,10 +98,11 @@ COUNTY_KINDS: dict[str, object] = {
 #: What each role may do to projects; checked by the services, shown by the templates.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
-                        "correct_dates", "withdraw", "reopen", "admin"}),
+                        "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds",
+                        "admin"}),
     "lead": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
-                       "correct_dates", "withdraw", "reopen"}),
-    "member": frozenset({"read", "create", "edit", "move", "note"}),
+                       "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds"}),
+    "member": frozenset({"read", "create", "edit", "move", "note", "record_funds"}),
     "viewer": frozenset({"read"}),
 }
 
