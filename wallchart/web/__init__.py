@@ -1,6 +1,6 @@
-"""The pages people use: one blueprint a module (board, projects' tracking, wall, indicators,
-reports, account, sign-in, admin), and the page-wide hooks (security headers, rate limits,
-language, templating helpers, error pages).
+"""The pages people use: one blueprint a module (board, projects' tracking and funds, wall,
+indicators, reports, account, sign-in, admin), and the page-wide hooks (security headers, rate
+limits, language, templating helpers, error pages).
 
 A face: parses, authorizes, calls a service or a read, renders. May import ``identity``,
 ``services``, ``reports``, ``reads`` and ``core``; never another face (``api``, ``realtime``,
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         auth,
         board,
         error_pages,
+        funds,
         i18n,
         indicators,
         reports,
@@ -33,6 +34,6 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    for page in (auth, board, wall, tracking, admin, account, indicators, reports):
+    for page in (auth, board, wall, tracking, funds, admin, account, indicators, reports):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)
