@@ -30,8 +30,9 @@ from wallchart.services.targets import LABELS as TARGET_LABELS
 
 bp = Blueprint("insights", __name__, url_prefix="/indicators")
 
-#: What the ranking can be sorted by: each indicator's count, and two amounts.
-SORTS = (*INDICATORS, "signed_investment", "foreign_capital")
+#: What the ranking can be sorted by: each indicator's count, and the amounts.
+SORTS = (*INDICATORS, "signed_investment", "foreign_capital", "foreign_capital_actual",
+         "funds_in_place")
 DEFAULT_SORT = "signed"
 
 #: The pace table's columns: amounts of money are shown in 亿元 there, so no unit in the head.
@@ -62,6 +63,10 @@ def sort_value(row: GroupRow, sort: str) -> int:
     """The figure a ranking is ordered by."""
     if sort == "foreign_capital":
         return row.foreign_capital_usd_wan
+    if sort == "foreign_capital_actual":
+        return row.foreign_capital_actual_usd_wan
+    if sort == "funds_in_place":
+        return row.funds_in_place_wan
     if sort == "signed_investment":
         return row.indicators["signed"].investment_wan
     return row.indicators[sort].count
