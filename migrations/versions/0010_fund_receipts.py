@@ -1,7 +1,9 @@
-"""Receipts of funds (资金到位) on signed projects, with their foreign part (实际利用外资).
+"""Receipts of funds (资金到位) on signed projects, with their foreign part (实际利用外资), and
+the counties' annual targets for both.
 
 A table of its own: a project receives its capital in several payments, each dated, each with
 its document; corrected in place and removed softly (the project's history keeps the rest).
+Existing targets get 0 for the two new figures: no target, as the targets page says.
 
 Revision ID: 0010
 Revises: 0009
@@ -13,7 +15,10 @@ revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
-DROPPED_BY_DOWNGRADE = "table fund_receipt (the receipts of funds, 资金到位, and their foreign part)"
+DROPPED_BY_DOWNGRADE = (
+    "table fund_receipt (the receipts of funds, 资金到位, and their foreign part); "
+    "county_target.funds_in_place_wan, foreign_capital_actual_usd_wan (those targets)"
+)
 
 
 def upgrade():
@@ -42,9 +47,17 @@ def upgrade():
                               unique=False)
         batch_op.create_index(batch_op.f("ix_fund_receipt_received_on"), ["received_on"],
                               unique=False)
+    with op.batch_alter_table("county_target", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("funds_in_place_wan", sa.Integer(), nullable=False,
+                                      server_default="0"))
+        batch_op.add_column(sa.Column("foreign_capital_actual_usd_wan", sa.Integer(),
+                                      nullable=False, server_default="0"))
 
 
 def downgrade():
+    with op.batch_alter_table("county_target", schema=None) as batch_op:
+        batch_op.drop_column("foreign_capital_actual_usd_wan")
+        batch_op.drop_column("funds_in_place_wan")
     with op.batch_alter_table("fund_receipt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_fund_receipt_received_on"))
         batch_op.drop_index(batch_op.f("ix_fund_receipt_project_id"))

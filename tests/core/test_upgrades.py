@@ -129,7 +129,8 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     ],
     "county_target": [
         dict(id=1, county_id=1, year=2026, signed_count=12, signed_investment_wan=500000,
-             started_count=6, foreign_capital_usd_wan=2000),
+             started_count=6, foreign_capital_usd_wan=2000, funds_in_place_wan=300000,
+             foreign_capital_actual_usd_wan=1500),
     ],
 }
 

@@ -21,7 +21,7 @@ from bench.midyear import (
     build_midyear,
 )
 from wallchart.core.errors import Invalid
-from wallchart.core.models import County, FundReceipt, Project
+from wallchart.core.models import County, CountyTarget, FundReceipt, Project
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
 from wallchart.reports import indicators
@@ -503,3 +503,20 @@ def test_the_api_page_and_report_show_funds_in_place(clients, funds_world):
     assert first and first.group(1) == "鹤城区"
     report = clients["viewer"].get(f"/reports/schedule?{H1}").get_data(as_text=True)
     assert 'data-investment="10100"' in report and 'data-amount="350"' in report
+
+
+def test_the_counties_targets_for_funds_in_place_keep_the_pace(app, clients, funds_world):
+    """鹤城区, as of 30 June (181 of 365 days): 7100 万元 of a 14200 target, 350 万美元 of 700:
+    50.0 % each, against a pace of 49.6 %: on pace."""
+    with app.app_context():
+        hecheng = db.session.execute(select(County.id).where(County.name == "鹤城区")).scalar()
+        db.session.add(CountyTarget(county_id=hecheng, year=2026, funds_in_place_wan=14200,
+                                    foreign_capital_actual_usd_wan=700))
+        db.session.commit()
+        [row] = indicators.pace(2026, date(2026, 6, 30))
+    for name, actual in (("funds_in_place_wan", 7100), ("foreign_capital_actual_usd_wan", 350)):
+        item = row.items[name]
+        assert (item.actual, item.progress_pct, item.status) == (actual, 50.0, "on_pace")
+    page = clients["viewer"].get(f"/indicators?{H1}").get_data(as_text=True)
+    assert 'data-target="funds_in_place_wan"' in page
+    assert 'data-target="foreign_capital_actual_usd_wan"' in page

@@ -304,6 +304,9 @@ class CountyTarget(db.Model):
     signed_investment_wan: Mapped[int] = mapped_column(default=0)
     started_count: Mapped[int] = mapped_column(default=0)
     foreign_capital_usd_wan: Mapped[int] = mapped_column(default=0)
+    #: Funds in place (资金到位) and foreign capital actually used (实际利用外资) in the year.
+    funds_in_place_wan: Mapped[int] = mapped_column(default=0, server_default="0")
+    foreign_capital_actual_usd_wan: Mapped[int] = mapped_column(default=0, server_default="0")
 
     county: Mapped[County] = relationship()
 

@@ -395,12 +395,14 @@ def monthly_signings(year: int) -> list[tuple[int, int, int]]:
 
 # --- annual targets and the pace of the year (序时进度) -----------------------------------------
 
-#: Target column → (indicator, what of it): the four annual targets of a county.
+#: Target column → (indicator, what of it): the annual targets of a county.
 TARGETS = {
     "signed_count": ("signed", "count"),
     "signed_investment_wan": ("signed", "investment_wan"),
     "started_count": ("started", "count"),
     "foreign_capital_usd_wan": (None, "foreign_capital_usd_wan"),
+    "funds_in_place_wan": (None, "funds_in_place_wan"),
+    "foreign_capital_actual_usd_wan": (None, "foreign_capital_actual_usd_wan"),
 }
 AHEAD, BEHIND = Fraction(105, 100), Fraction(95, 100)
 

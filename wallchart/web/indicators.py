@@ -35,9 +35,12 @@ SORTS = (*INDICATORS, "signed_investment", "foreign_capital", "foreign_capital_a
          "funds_in_place")
 DEFAULT_SORT = "signed"
 
-#: The pace table's columns: amounts of money are shown in 亿元 there, so no unit in the head.
+#: The pace table's columns: amounts of 万元 are shown in 亿元 there, so no unit in the head.
 PACE_LABELS: dict[str, object] = {**TARGET_LABELS,
-                                  "signed_investment_wan": _l("Investment signed")}
+                                  "signed_investment_wan": _l("Investment signed"),
+                                  "funds_in_place_wan": _l("Funds in place")}
+#: The pace table's columns of 万元 (shown as totals, in 亿元).
+PACE_MONEY = ("signed_investment_wan", "funds_in_place_wan")
 
 
 GROUP_TITLES: dict[str, object] = {
@@ -55,7 +58,7 @@ bp.before_request(readers_only)
 def _helpers() -> dict[str, Any]:
     return {"INDICATORS": INDICATORS, "INDICATOR_LABELS": INDICATOR_LABELS,
             "PACE_STATUS": PACE_STATUS, "GROUP_TITLES": GROUP_TITLES,
-            "PACE_LABELS": PACE_LABELS,
+            "PACE_LABELS": PACE_LABELS, "PACE_MONEY": PACE_MONEY,
             "format_change": format_change}
 
 
