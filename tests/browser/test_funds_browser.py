@@ -50,3 +50,29 @@ def test_a_receipt_recorded_in_the_panel_shows_its_total_and_rate_everywhere(api
     expect(panel_b.locator(".funds-rate")).to_have_text("到位率 0.0%")
     expect(panel_a.locator("#funds-list .receipt")).to_have_count(0)
     assert_not_reloaded(a, b)
+
+
+def test_a_walls_header_shows_its_chosen_figures_as_they_change(live_server, api, open_wall):
+    """A wall chose funds in place and foreign capital actually used among its seven: a receipt
+    recorded elsewhere reaches its header live, which keeps its own seven figures in order."""
+    chosen = ["funds_in_place", "foreign_capital_actual", "signed", "signed_investment",
+              "foreign_capital", "started", "producing"]
+    live_server.flask("display", "set", "lobby", "--header", ",".join(chosen))
+    wall = open_wall()
+    figures = wall.locator("#wall-indicators .figure")
+    expect(figures).to_have_count(7)
+    assert figures.evaluate_all("all => all.map(f => f.dataset.indicator)") == chosen
+    expect(wall.locator('[data-indicator="funds_in_place"] .figure-value')).to_have_text("0.00")
+
+    lead = api("lead")
+    project = lead.create("外资到位测试项目", foreign_invested=True, stage="signed",
+                          stage_dates={"signed": today().isoformat()})
+    answer = lead.session.post(f"{live_server.url}/api/projects/{project['id']}/funds",
+                               json={"date": today().isoformat(), "amount_wan": 25000,
+                                     "foreign_usd_wan": 1200}, timeout=10)
+    assert answer.status_code == 201, answer.text
+    expect(wall.locator('[data-indicator="funds_in_place"] .figure-value')).to_have_text("2.50")
+    expect(wall.locator('[data-indicator="foreign_capital_actual"] .figure-value')) \
+        .to_have_text("1,200")
+    expect(figures).to_have_count(7)
+    assert figures.evaluate_all("all => all.map(f => f.dataset.indicator)") == chosen

@@ -41,9 +41,13 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     ],
     "display_token": [
         dict(id=LOBBY, name="大厅", token_hash="c" * 64, created_at=_AT, revoked_at=None,
-             profile="lobby", views=["board", "charts"], rotate_seconds=30),
+             profile="lobby", views=["board", "charts"], rotate_seconds=30,
+             header_figures=["signed", "funds_in_place", "foreign_capital_actual", "started",
+                             "producing", "signed_investment", "foreign_capital"]),
         dict(id=STAFF, name="会议室", token_hash="d" * 64, created_at=_AT, revoked_at=None,
-             profile="staff", views=["board"], rotate_seconds=60),
+             profile="staff", views=["board"], rotate_seconds=60,
+             header_figures=["signed", "signed_investment", "signed_billion_plus",
+                             "signed_three500", "foreign_capital", "started", "producing"]),
     ],
     "setup_token": [dict(id=1, token_hash="e" * 64, created_at=_AT)],
     "county": [

@@ -11,7 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wallchart.core.vocabulary import PERMISSIONS
+from wallchart.core.vocabulary import DEFAULT_HEADER_FIGURES, PERMISSIONS
 from wallchart.extensions import db
 
 
@@ -88,6 +88,9 @@ class DisplayToken(db.Model):
     #: The views the screen rotates through (``DISPLAY_VIEWS`` keys), ``rotate_seconds`` each.
     views: Mapped[list] = mapped_column(JSON, default=lambda: ["board"])
     rotate_seconds: Mapped[int] = mapped_column(default=60)
+    #: The ``HEADER_FIGURES`` keys its header shows, in order.
+    header_figures: Mapped[list] = mapped_column(JSON,
+                                                 default=lambda: list(DEFAULT_HEADER_FIGURES))
     #: When a screen was last connected with it (to the minute): is the wall on right now?
     last_seen_at: Mapped[datetime | None]
 

@@ -81,6 +81,24 @@ DISPLAY_VIEWS: dict[str, object] = {
     "charts": _l("Charts"),
 }
 
+#: The figures a wall's header may show, each of the year to date; a display shows
+#: ``HEADER_FIGURE_COUNT`` of them, in the order it chose.
+HEADER_FIGURES: dict[str, object] = {
+    "signed": _l("Newly signed"),
+    "signed_investment": _l("Signed investment"),
+    "signed_billion_plus": _l("CNY 1bn+ projects"),
+    "signed_three500": _l("Three-500 projects"),
+    "foreign_capital": _l("Contracted foreign capital"),
+    "started": _l("Newly started"),
+    "producing": _l("Newly producing"),
+    "funds_in_place": _l("Funds in place"),
+    "foreign_capital_actual": _l("Foreign capital actually used"),
+}
+HEADER_FIGURE_COUNT = 7
+#: What a display shows until someone chooses: the header as it always was.
+DEFAULT_HEADER_FIGURES = ("signed", "signed_investment", "signed_billion_plus",
+                          "signed_three500", "foreign_capital", "started", "producing")
+
 ROLES: dict[str, object] = {
     "admin": _l("Administrator"),
     "lead": _l("Team lead"),
