@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import all_rows, field_error
+from tests.helpers import all_rows, count_statements, field_error
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
 from wallchart.services import accounts, funds
@@ -143,3 +143,12 @@ def test_no_wall_ever_shows_a_receipt(app, clients, signed):
             assert "XYZ" not in answer.get_data(as_text=True)
         assert client.get(f"/board/projects/{signed['id']}/funds?token={token}") \
             .status_code in (302, 401, 403)
+
+
+def test_the_panel_reads_the_receipts_in_a_constant_number_of_statements(app, clients, signed):
+    url = f"/board/projects/{signed['id']}"
+    record_form(clients["member"], signed["id"])
+    few = count_statements(app, clients["lead"], url)
+    for amount in ("100", "200", "300"):
+        record_form(clients["member"], signed["id"], amount_wan=amount)
+    assert count_statements(app, clients["lead"], url) == few
