@@ -103,10 +103,11 @@ def _clean(data: dict[str, Any], present: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _reason(reason: Any) -> str:
+    """Why a lead corrects or removes a receipt: required, as the history keeps it."""
     errors: dict[str, str] = {}
-    reason = clean_text(reason, "reason", errors, limit=REASON_MAX, required=True, lines=True)
-    if "reason" in errors and not reason:
+    if reason is None or (isinstance(reason, str) and not reason.strip()):
         errors["reason"] = _("Say why.")
+    reason = clean_text(reason, "reason", errors, limit=REASON_MAX, lines=True)
     refuse_if(errors)
     return reason
 
