@@ -1,18 +1,19 @@
-/* The project panel's progress notes and blockers.
+/* The project panel's progress notes, blockers and funds in place.
  *
  * - Ctrl+Enter (⌘+Enter) in a panel's text area submits its form.
  * - After a form redrew its section, the keyboard stays there: on a refused field, else on the
  *   note box.
  * - When the live push redraws the card whose panel is open (another screen added a note or
- *   raised a blocker), the notes and blockers lists are fetched again — but a list holding a
- *   form someone is using (focus, typed text, an open "resolve" box) is left alone until they
+ *   raised a blocker), the notes, blockers and funds lists are fetched again — but a list
+ *   holding a form someone is using (focus, typed text, an open "resolve" box) is left alone until they
  *   are done.
  * Loaded on every page: it does nothing where there is no panel.
  */
 (function () {
   "use strict";
 
-  const REGIONS = [["project-notes", "notes-list"], ["project-blockers", "blockers-list"]];
+  const REGIONS = [["project-notes", "notes-list"], ["project-blockers", "blockers-list"],
+    ["project-funds", "funds-list"]];
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;

@@ -488,7 +488,20 @@
     const fresh = template.content.getElementById(id) || template.content.firstElementChild;
     const old = document.getElementById(id);
     if (!fresh || !old || Number(fresh.dataset.revision) < Number(old.dataset.revision)) return;
+    if (id === "wall-indicators") keepChosenFigures(fresh);
     old.replaceWith(fresh);
+  }
+
+  // The live push carries every figure a header may show: keep this display's, in its order.
+  function keepChosenFigures(header) {
+    const chosen = (area.dataset.headerFigures || "").split(",").filter(Boolean);
+    if (!chosen.length) return;
+    const figures = {};
+    for (const figure of header.querySelectorAll(".figure[data-indicator]")) {
+      figures[figure.dataset.indicator] = figure;
+      figure.remove();
+    }
+    for (const key of chosen) if (figures[key]) header.appendChild(figures[key]);
   }
 
   async function refreshSummary() {

@@ -55,6 +55,7 @@ from wallchart.core.models import (
     User,
     team_member,
 )
+from wallchart.core.timeutil import today
 from wallchart.extensions import db, limiter, socketio
 
 SECRET = "authorization-matrix"
@@ -159,6 +160,15 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("tracking.resolve_blocker", "POST"): BOARD_TEAM_WRITE,
     ("tracking.city", "GET"): SIGNED_IN_PAGE,
     ("tracking.city_xlsx", "GET"): SIGNED_IN_PAGE,
+    # funds in place: recorded by the team, corrected and removed by its leads and admins
+    ("funds_api.list_receipts", "GET"): API_READ,
+    ("funds_api.record_receipt", "POST"): API_TEAM_WRITE,
+    ("funds_api.correct_receipt", "POST"): API_LEAD_WRITE,
+    ("funds_api.remove_receipt", "POST"): API_LEAD_WRITE,
+    ("funds.section", "GET"): SIGNED_IN_PAGE,
+    ("funds.record_receipt", "POST"): BOARD_TEAM_WRITE,
+    ("funds.correct_receipt", "POST"): BOARD_LEAD_WRITE,
+    ("funds.remove_receipt", "POST"): BOARD_LEAD_WRITE,
     # the wall display
     ("wall.index", "GET"): WALL,
     ("wall.columns", "GET"): WALL,
@@ -230,7 +240,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
     API tokens of ``member`` and ``target``; each person signed in once (scrypt is slow), the
     cookies kept."""
     from tests.helpers import actor
-    from wallchart.services import accounts, blockers, teams
+    from wallchart.services import accounts, blockers, funds, teams
     from wallchart.services.projects import create_project, withdraw_project
 
     folder = tmp_path_factory.mktemp("matrix")
@@ -255,6 +265,12 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
             p4 = create_project(actor("member"), {**fields, "name": "退库测试", "team": TEAM,
                                                   "investor": "另一家投资集团"})
             p4 = withdraw_project(actor("lead"), p4.id, p4.version, "duplicate")
+            # A signed project of 一组 with a receipt of funds (资金到位).
+            p5 = create_project(actor("lead"), {
+                **fields, "name": "到位测试", "team": TEAM, "investor": "到位投资公司",
+                "stage": "signed", "stage_dates": {"signed": today().isoformat()}})
+            receipt = funds.record_receipt(actor("member"), p5.id,
+                                           {**FUNDS, "date": today().isoformat()})
             accounts.create_user(None, "target", PASSWORD, "member", display_name="Target")
             accounts.create_user(None, "dormant", PASSWORD, "member", display_name="Dormant")
             accounts.disable_user(None, "dormant")
@@ -276,6 +292,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                     ApiToken.user_id == actor("target").id)).scalar(),
                 "blocker": blocker.id, "blocker_version": blocker.version,
                 **{f"user:{who}": actor(who).id for who in PEOPLE},
+                "p5": p5.id, "receipt": receipt.id, "receipt_version": receipt.version,
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         cookies, csrf = {}, {}
@@ -449,6 +466,7 @@ def _wall(path: str) -> Callable[[dict, str, World], Req]:
 
 
 BLOCKER = {"kind": "land", "department": "市自然资源和规划局", "due_on": "2030-01-01"}
+FUNDS = {"amount_wan": 1000, "document": "银收1号"}
 HALF_YEAR = {"from": "2026-01-01", "to": "2026-06-30"}
 NEW_PROJECT = {"name": "新项目", "investor": "新投资公司", "investment_wan": 1200,
                "county": "中方县", "sector": "services", "team": TEAM}
@@ -583,6 +601,26 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         f"/board/blockers/{i['blocker']}/resolve",
         data={"version": str(i["blocker_version"]), "resolution": "已落实"}),
     ("tracking.city", "GET"): lambda i, w, _: Req("/blockers", query={"sort": "department"}),
+    ("funds_api.list_receipts", "GET"): lambda i, w, _: Req(f"/api/projects/{i['p5']}/funds"),
+    ("funds_api.record_receipt", "POST"): lambda i, w, _: Req(
+        f"/api/projects/{i['p5']}/funds", json={**FUNDS, "date": today().isoformat()}),
+    ("funds_api.correct_receipt", "POST"): lambda i, w, _: Req(
+        f"/api/funds/{i['receipt']}/correct",
+        json={"version": i["receipt_version"], "amount_wan": 1200, "reason": "更正"}),
+    ("funds_api.remove_receipt", "POST"): lambda i, w, _: Req(
+        f"/api/funds/{i['receipt']}/remove",
+        json={"version": i["receipt_version"], "reason": "重复"}),
+    ("funds.section", "GET"): lambda i, w, _: Req(f"/board/projects/{i['p5']}/funds"),
+    ("funds.record_receipt", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p5']}/funds",
+        data={"date": today().isoformat(), "amount_wan": "1000", "document": "银收2号"}),
+    ("funds.correct_receipt", "POST"): lambda i, w, _: Req(
+        f"/board/funds/{i['receipt']}/correct",
+        data={"version": str(i["receipt_version"]), "date": today().isoformat(),
+              "amount_wan": "1200", "reason": "更正"}),
+    ("funds.remove_receipt", "POST"): lambda i, w, _: Req(
+        f"/board/funds/{i['receipt']}/remove",
+        data={"version": str(i["receipt_version"]), "reason": "重复"}),
     ("tracking.city_xlsx", "GET"): lambda i, w, _: Req("/blockers.xlsx",
                                                        query={"sort": "department"}),
     ("wall.index", "GET"): _wall("/wall"),
@@ -823,8 +861,11 @@ def _team_writes(project_id: int, version: int) -> list[tuple[str, str, dict]]:
          {"withdrawn_reason": "duplicate", "version": version}),
         ("POST", f"/api/projects/{project_id}/notes", {"text": "偷写"}),
         ("POST", f"/api/projects/{project_id}/blockers", BLOCKER),
+        ("POST", f"/api/projects/{project_id}/funds", {**FUNDS, "date": today().isoformat()}),
         ("POST", f"/board/projects/{project_id}/notes", {"text": "偷写"}),
         ("POST", f"/board/projects/{project_id}/blockers", BLOCKER),
+        ("POST", f"/board/projects/{project_id}/funds",
+         {"date": today().isoformat(), "amount_wan": "1000"}),
     ]
 
 

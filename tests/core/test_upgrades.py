@@ -41,9 +41,13 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     ],
     "display_token": [
         dict(id=LOBBY, name="大厅", token_hash="c" * 64, created_at=_AT, revoked_at=None,
-             profile="lobby", views=["board", "charts"], rotate_seconds=30),
+             profile="lobby", views=["board", "charts"], rotate_seconds=30,
+             header_figures=["signed", "funds_in_place", "foreign_capital_actual", "started",
+                             "producing", "signed_investment", "foreign_capital"]),
         dict(id=STAFF, name="会议室", token_hash="d" * 64, created_at=_AT, revoked_at=None,
-             profile="staff", views=["board"], rotate_seconds=60),
+             profile="staff", views=["board"], rotate_seconds=60,
+             header_figures=["signed", "signed_investment", "signed_billion_plus",
+                             "signed_three500", "foreign_capital", "started", "producing"]),
     ],
     "setup_token": [dict(id=1, token_hash="e" * 64, created_at=_AT)],
     "county": [
@@ -118,9 +122,19 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
              resolution="已接通", resolved_on=date(2025, 11, 20), raised_by_id=2,
              resolved_by_id=1, created_at=_AT, version=2),
     ],
+    "fund_receipt": [
+        dict(id=1, project_id=CONFIDENTIAL, received_on=date(2026, 3, 10), amount_wan=20000,
+             foreign_usd_wan=500, document="银收〔2026〕12号", note="首期注资", recorded_by_id=2,
+             recorded_at=_AT, removed_at=None, removed_by_id=None, removed_reason=None,
+             version=1),
+        dict(id=2, project_id=4, received_on=date(2025, 12, 1), amount_wan=3000,
+             foreign_usd_wan=None, document="", note="", recorded_by_id=3, recorded_at=_AT,
+             removed_at=_AT, removed_by_id=1, removed_reason="重复录入", version=2),
+    ],
     "county_target": [
         dict(id=1, county_id=1, year=2026, signed_count=12, signed_investment_wan=500000,
-             started_count=6, foreign_capital_usd_wan=2000),
+             started_count=6, foreign_capital_usd_wan=2000, funds_in_place_wan=300000,
+             foreign_capital_actual_usd_wan=1500),
     ],
 }
 

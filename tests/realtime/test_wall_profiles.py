@@ -21,8 +21,10 @@ from sqlalchemy import select, update
 from tests.helpers import actor, printed_wall_path, socket_client
 from wallchart.core.models import AuditEntry, DisplayToken, Project
 from wallchart.core.timeutil import today
+from wallchart.core.vocabulary import DEFAULT_HEADER_FIGURES
 from wallchart.extensions import db
 
+HEADER = list(DEFAULT_HEADER_FIGURES)
 SECRET_INVESTOR = "绝密资本控股集团"
 SECRET_WAN = 987_654
 #: Every way the secret amount may be written: 万元, 亿元 (zh), CNY bn (en), a total with it.
@@ -326,7 +328,8 @@ def displays_table(app) -> list[tuple]:
     with app.app_context():
         return [tuple(row) for row in db.session.execute(
             select(DisplayToken.id, DisplayToken.name, DisplayToken.profile, DisplayToken.views,
-                   DisplayToken.rotate_seconds, DisplayToken.revoked_at)
+                   DisplayToken.rotate_seconds, DisplayToken.revoked_at,
+                   DisplayToken.header_figures)
             .order_by(DisplayToken.id))]
 
 
@@ -351,6 +354,12 @@ BAD_SETTINGS = [
     ({"rotate_seconds": "60s"}, "rotate_seconds"),
     ({"rotate_seconds": True}, "rotate_seconds"),
     ({"rotate_seconds": 30.5}, "rotate_seconds"),
+    ({"header_figures": HEADER[:6]}, "header_figures"),
+    ({"header_figures": [*HEADER, "funds_in_place"]}, "header_figures"),
+    ({"header_figures": [*HEADER[:6], "signed"]}, "header_figures"),
+    ({"header_figures": [*HEADER[:6], "weather"]}, "header_figures"),
+    ({"header_figures": []}, "header_figures"),
+    ({"header_figures": 7}, "header_figures"),
 ]
 
 
@@ -391,11 +400,14 @@ def test_settings_are_saved_in_order_and_audited(app, displays):
             accounts.update_display(actor("admin"), row_id, {"profile": "staff"})
     assert audit(app, "display.create")[-1] == (
         "admin", "会议室", {"id": row_id, "settings": {
-            "profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 10}})
+            "profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 10,
+            "header_figures": HEADER}})
     assert audit(app, "display.update") == [("admin", "会议室", {
         "id": row_id,
-        "from": {"profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 10},
-        "to": {"profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 3600}})]
+        "from": {"profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 10,
+                 "header_figures": HEADER},
+        "to": {"profile": "lobby", "views": ["charts", "board"], "rotate_seconds": 3600,
+               "header_figures": HEADER}})]
 
 
 def test_the_displays_page_sets_profile_views_and_seconds(app, clients, displays):
@@ -446,8 +458,10 @@ def test_the_command_line_creates_and_sets_displays(app):
     assert displays_table(app) == before
     assert audit(app, "display.update") == [(None, "大厅", {
         "id": before[-1][0],
-        "from": {"profile": "lobby", "views": ["board", "ranking"], "rotate_seconds": 60},
-        "to": {"profile": "lobby", "views": ["charts"], "rotate_seconds": 15}})]
+        "from": {"profile": "lobby", "views": ["board", "ranking"], "rotate_seconds": 60,
+                 "header_figures": HEADER},
+        "to": {"profile": "lobby", "views": ["charts"], "rotate_seconds": 15,
+               "header_figures": HEADER}})]
 
 
 def test_rotating_views_are_fragments_for_the_display(app, displays):
@@ -534,3 +548,77 @@ def test_a_lobby_screen_refuses_filters_that_would_tell_hidden_values(app, displ
         staff = client.get(f"/wall?token={displays['staff']}&{query}")
         assert staff.status_code == 200, query
     assert client.get(f"/wall?token={displays['lobby']}&sector=industry").status_code == 200
+
+
+# --- the header's figures -------------------------------------------------------------------------
+
+CHOSEN = ["funds_in_place", "foreign_capital_actual", "signed", "signed_investment",
+          "foreign_capital", "started", "producing"]
+
+
+def header_keys(html: str) -> list[str]:
+    """The header's figures, in order."""
+    return re.findall(r'<div class="figure" data-indicator="(\w+)"', html)
+
+
+def test_the_displays_page_chooses_the_headers_seven_figures_in_order(app, clients, displays):
+    with app.app_context():
+        from wallchart.services import accounts
+
+        staff = accounts.display_for_token(displays["staff"]).id
+    assert header_keys(page(app, displays["staff"])) == HEADER  # as the header always was
+    admin = clients["admin"]
+    settings = {"profile": "staff", "views": ["board"], "rotate_seconds": "60"}
+    before = displays_table(app)
+    refused = admin.post(f"/admin/displays/{staff}/settings",
+                         data={**settings, "header_figures": [*CHOSEN[:6], "signed"]})
+    assert refused.status_code == 422
+    assert "请选择 7 项不同的指标。" in refused.get_data(as_text=True)
+    assert displays_table(app) == before
+    saved = admin.post(f"/admin/displays/{staff}/settings",
+                       data={**settings, "header_figures": CHOSEN})
+    assert saved.status_code == 302
+    html = page(app, displays["staff"])
+    assert header_keys(html) == CHOSEN
+    assert 'data-header-figures="' + ",".join(CHOSEN) + '"' in html
+    assert "到位资金（亿元）" in html and "实际利用外资（万美元）" in html
+    assert header_keys(page(app, displays["staff"], "/wall/summary")) == CHOSEN
+    assert audit(app, "display.update")[-1][2]["to"]["header_figures"] == CHOSEN
+    # The live push serves every display of a room: it carries every figure, the page's
+    # script keeps its own.
+    from wallchart.core.vocabulary import HEADER_FIGURES
+    from wallchart.reports import wall_summary
+
+    with app.test_request_context():
+        header, _ticker = wall_summary.render(wall_summary.read("staff"))
+    assert header_keys(header) == list(HEADER_FIGURES)
+
+
+def test_a_lobby_header_counts_no_confidential_funds(app, displays, make_project):
+    from wallchart.services import accounts, funds
+
+    signed = {"stage": "signed", "stage_dates": {"signed": today().isoformat()},
+              "foreign_invested": True}
+    open_ = make_project("公开项目", **signed)
+    secret_ = make_project("保密项目", confidential=True, **signed)
+    with app.app_context():
+        for project, wan in ((open_, 10000), (secret_, 987_654)):
+            funds.record_receipt(actor("member"), project["id"], {
+                "date": today().isoformat(), "amount_wan": wan, "foreign_usd_wan": 500})
+        for token in displays.values():
+            accounts.update_display(actor("admin"), accounts.display_for_token(token).id,
+                                    {"header_figures": CHOSEN})
+    lobby, staff = page(app, displays["lobby"]), page(app, displays["staff"])
+    assert (figure(lobby, "funds_in_place"), figure(lobby, "foreign_capital_actual")) == \
+        ("1.00", "500")
+    assert (figure(staff, "funds_in_place"), figure(staff, "foreign_capital_actual")) == \
+        ("99.77", "1,000")
+
+
+def test_the_command_line_sets_the_header(app, displays):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["display", "set", "内部大屏", "--header", ",".join(CHOSEN)])
+    assert result.exit_code == 0, result.output
+    assert displays_table(app)[0][-1] == CHOSEN
+    assert runner.invoke(args=["display", "set", "内部大屏", "--header", "signed"]).exit_code != 0
+    assert displays_table(app)[0][-1] == CHOSEN

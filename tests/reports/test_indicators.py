@@ -21,7 +21,7 @@ from bench.midyear import (
     build_midyear,
 )
 from wallchart.core.errors import Invalid
-from wallchart.core.models import County, Project
+from wallchart.core.models import County, CountyTarget, FundReceipt, Project
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
 from wallchart.reports import indicators
@@ -421,3 +421,102 @@ def test_the_board_links_the_indicators_and_the_reports(clients):
     for href, label in (("/indicators", "主要指标"), ("/reports/schedule", "调度报告"),
                         ("/reports/weekly", "周报")):
         assert f'href="{href}">{label}</a>' in menu
+
+
+# --- funds in place (资金到位), foreign capital actually used (实际利用外资) ----------------------
+
+@pytest.fixture
+def funds_world(app, add):
+    """Receipts around the first half of 2026 and of 2025, worked out by hand:
+
+    ====  ========  ========  =========================================  ===============
+    row   county    sector    receipts (万元 / of which 万美元)            counted
+    ====  ========  ========  =========================================  ===============
+    old   鹤城区    industry  2026-02-10 5000/300, 2026-06-30 2000,       H1 2026: 7000/300
+          (signed 2024)       2026-07-01 9999 (after), 2025-03-01 1000/100 H1 2025: 1000/100
+                              2026-03-01 7777 (removed: never)
+    new   中方县    tourism   2026-04-01 3000, 2025-06-30 500             3000 / 500
+    gone  (deleted)           2026-03-03 8888/800                        never
+    off   鹤城区    industry  2026-05-05 100/50 (withdrawn project)       100/50
+    ====  ========  ========  =========================================  ===============
+
+    City, H1 2026: 10100 万元, 350 万美元; H1 2025: 1500, 100.
+    """
+    old = add(name="老项目", signed_on=date(2024, 5, 1), foreign_invested=True)
+    new = add(name="新项目", county="中方县", sector="tourism", signed_on=date(2026, 1, 5))
+    gone = add(name="已删除", signed_on=date(2026, 1, 9), deleted_at=datetime(2026, 8, 1))
+    off = add(name="已退库", signed_on=date(2026, 2, 1), status="withdrawn",
+              withdrawn_at=datetime(2026, 8, 1), withdrawn_reason="investor_withdrew")
+    rows = [(old, date(2026, 2, 10), 5000, 300, None), (old, date(2026, 6, 30), 2000, None, None),
+            (old, date(2026, 7, 1), 9999, None, None), (old, date(2025, 3, 1), 1000, 100, None),
+            (old, date(2026, 3, 1), 7777, None, datetime(2026, 3, 2)),
+            (new, date(2026, 4, 1), 3000, None, None), (new, date(2025, 6, 30), 500, None, None),
+            (gone, date(2026, 3, 3), 8888, 800, None), (off, date(2026, 5, 5), 100, 50, None)]
+    with app.app_context():
+        db.session.add_all(FundReceipt(project_id=project, received_on=day, amount_wan=wan,
+                                       foreign_usd_wan=usd, removed_at=removed)
+                           for project, day, wan, usd, removed in rows)
+        db.session.commit()
+
+
+FUNDS_KEYS = ("funds_in_place_wan", "previous_funds_in_place_wan", "change_funds_in_place_pct",
+              "foreign_capital_actual_usd_wan", "previous_foreign_capital_actual_usd_wan",
+              "change_foreign_capital_actual_pct")
+
+
+def test_funds_in_place_count_the_receipts_dated_in_the_period(app, funds_world):
+    result = figures(app, MIDYEAR)
+    # (10100 − 1500) / 1500 = 573.3 %; (350 − 100) / 100 = 250 %
+    assert tuple(result[key] for key in FUNDS_KEYS) == (10100, 1500, 573.3, 350, 100, 250.0)
+    # The receipts bring no project into the counts of the stages, nor count one twice.
+    assert result["indicators"]["signed"].count == 2  # 新项目 and 已退库
+    july = figures(app, Period(date(2026, 7, 1), date(2026, 7, 31)))
+    assert (july["funds_in_place_wan"], july["previous_funds_in_place_wan"],
+            july["change_funds_in_place_pct"]) == (9999, 0, None)
+
+
+def test_funds_in_place_by_county_sector_and_in_the_county_filter(app, funds_world):
+    with app.app_context():
+        groups = indicators.by_groups(MIDYEAR)
+    county = {row.label: (row.funds_in_place_wan, row.previous_funds_in_place_wan,
+                          row.foreign_capital_actual_usd_wan) for row in groups["county"]}
+    assert county["鹤城区"] == (7100, 1000, 350)
+    assert county["中方县"] == (3000, 500, 0)
+    assert county["怀化高新区"] == (0, 0, 0)
+    assert county["全市合计"] == (10100, 1500, 350)
+    sector = {row.key: row.funds_in_place_wan for row in groups["sector"]}
+    assert (sector["industry"], sector["tourism"]) == (7100, 3000)
+    assert figures(app, MIDYEAR, "中方县")["funds_in_place_wan"] == 3000
+
+
+def test_the_api_page_and_report_show_funds_in_place(clients, funds_world):
+    body = clients["viewer"].get(f"/api/indicators?{H1}").json
+    assert tuple(body[key] for key in FUNDS_KEYS) == (10100, 1500, 573.3, 350, 100, 250.0)
+    assert body["foreign_capital_usd_wan"] == 0  # none contracted: none of them signed so
+    page = clients["viewer"].get(f"/indicators?{H1}&sort=funds_in_place").get_data(as_text=True)
+    for figure in ("funds_in_place_wan", "foreign_capital_actual_usd_wan"):
+        assert f'data-indicator="{figure}"' in page
+    assert "实际利用外资" in page and "合同外资" in page and "到位资金" in page
+    ranking = re.search(r'id="ranking-county".*?</table>', page, re.S).group(0)
+    first = re.search(r'<tr class="" data-key="\d+">\s*<td class="rank">1</td>\s*<th scope="row">'
+                      r"([^<]+)</th>", ranking)
+    assert first and first.group(1) == "鹤城区"
+    report = clients["viewer"].get(f"/reports/schedule?{H1}").get_data(as_text=True)
+    assert 'data-investment="10100"' in report and 'data-amount="350"' in report
+
+
+def test_the_counties_targets_for_funds_in_place_keep_the_pace(app, clients, funds_world):
+    """鹤城区, as of 30 June (181 of 365 days): 7100 万元 of a 14200 target, 350 万美元 of 700:
+    50.0 % each, against a pace of 49.6 %: on pace."""
+    with app.app_context():
+        hecheng = db.session.execute(select(County.id).where(County.name == "鹤城区")).scalar()
+        db.session.add(CountyTarget(county_id=hecheng, year=2026, funds_in_place_wan=14200,
+                                    foreign_capital_actual_usd_wan=700))
+        db.session.commit()
+        [row] = indicators.pace(2026, date(2026, 6, 30))
+    for name, actual in (("funds_in_place_wan", 7100), ("foreign_capital_actual_usd_wan", 350)):
+        item = row.items[name]
+        assert (item.actual, item.progress_pct, item.status) == (actual, 50.0, "on_pace")
+    page = clients["viewer"].get(f"/indicators?{H1}").get_data(as_text=True)
+    assert 'data-target="funds_in_place_wan"' in page
+    assert 'data-target="foreign_capital_actual_usd_wan"' in page

@@ -391,15 +391,16 @@ def test_the_csv_starts_with_the_indicator_rows(clients, midyear):
     indicators = [row for row in rows[1:] if row[2] == "指标"]
     assert [row[0] for row in indicators] == [
         "新进入洽谈项目", "新签约项目", "新开工项目", "新竣工投产项目", "签约10亿元以上项目",
-        "签约三类500强项目", "新设外资企业", "新引进外贸主体", "合同外资"]
-    assert rows[1:10] == indicators  # before the lists
+        "签约三类500强项目", "新设外资企业", "新引进外贸主体", "到位资金", "合同外资",
+        "实际利用外资"]
+    assert rows[1:12] == indicators  # before the lists
     assert all(len(row) == len(header) and row[1] == "全市" for row in indicators)
     signed = indicators[1]
     assert [signed[column[name]] for name in (
         "项目数（个）", "投资额（万元）", "上年同期（个）", "同比（%）", "投资同比（%）")] == [
         str(SIGNED), str(INVESTMENT_WAN), str(SIGNED_BEFORE), "210.3", "340.0"]
     assert signed[column["上年同期投资额（万元）"]] == str(INVESTMENT_BEFORE_WAN)
-    foreign = indicators[-1]
+    foreign = indicators[-2]
     assert foreign[column["项目数（个）"]] == "" and foreign[column["投资额（万元）"]] == ""
     assert int(foreign[column["合同外资（万美元）"]]) > 0
 
@@ -417,8 +418,8 @@ def test_the_csv_says_when_last_year_had_nothing(app, clients, counties, make_pr
 
 def test_contracted_foreign_capital_has_one_name_everywhere(app, clients, counties):
     """What signed projects contracted is 合同外资 on every page and in the Excel: never
-    实际利用外资 (paid in, which the statistics offices report, not Wallchart), 签约项目外资额 or
-    利用外资."""
+    签约项目外资额 or a bare 利用外资; what was paid in is 实际利用外资 (the receipts of funds),
+    beside it on the indicators page and in the scheduling report, never on a wall."""
     from tests.helpers import actor
     from wallchart.services.accounts import create_display_token
 
@@ -433,4 +434,5 @@ def test_contracted_foreign_capital_has_one_name_everywhere(app, clients, counti
     texts["/reports/schedule.xlsx"] = cells
     for where, text in texts.items():
         assert "合同外资" in text, where
-        assert not re.search("实际利用外资|签约项目外资额|利用外资", text), where
+        assert not re.search("签约项目外资额|(?<!实际)利用外资", text), where
+        assert ("实际利用外资" in text) == (where != wall), where

@@ -20,10 +20,19 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.helpers import actor, all_rows, csrf_token_of
-from wallchart.core.models import Blocker, County, DisplayToken, Project, Team, User
+from wallchart.core.models import (
+    Blocker,
+    County,
+    DisplayToken,
+    FundReceipt,
+    Project,
+    Team,
+    User,
+)
+from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
-from wallchart.services import accounts, blockers
+from wallchart.services import accounts, blockers, funds
 from wallchart.services.projects import create_project
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -43,7 +52,8 @@ FIELD_NAMES = [
     "raised_on", "due_on", "resolution", "username", "password", "password2", "role",
     "display_name", "lead", "user", "team", "year", "signed_count", "signed_investment_wan",
     "started_count", "profile", "views", "rotate_seconds", "current", "new", "repeat", "lang",
-    "next", "token", "date", "comment", "q",
+    "next", "token", "date", "comment", "q", "amount_wan", "foreign_usd_wan", "document",
+    "note", "header_figures",
 ]
 ODD_NUMBERS = [2**31 - 1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1, 10**30, -1, 0]
 PLAUSIBLE_TEXT = [*STAGES, "2026-01-01", "2000-01-01", "2999-12-31", "9999-99-99", "industry",
@@ -100,6 +110,7 @@ class World:
     blocker: int = 0
     token: int = 0
     upload: str = ""
+    receipt: int = 0
 
     def refresh(self) -> None:
         if not self.upload or not (Path(self.app.instance_path) / "imports" / self.upload).is_dir():
@@ -115,6 +126,7 @@ class World:
             if blocker is None or blocker.status != "open" or blocker.project_id != self.project:
                 self.blocker = blockers.raise_blocker(actor("member"), self.project, {
                     "kind": "land", "department": "自然资源局"}).id
+            self._refresh_receipt()
             if not self.token or db.session.get(DisplayToken, self.token).revoked_at:
                 accounts.create_display_token(actor("admin"), "大厅屏")
                 self.token = db.session.execute(select(DisplayToken.id).order_by(
@@ -128,6 +140,19 @@ class World:
         assert response.status_code == 303, response.get_data(as_text=True)[:300]
         return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
 
+    def _refresh_receipt(self) -> None:
+        """A receipt of funds not removed, on a signed project of its own (a receipt needs a
+        signing)."""
+        receipt = db.session.get(FundReceipt, self.receipt) if self.receipt else None
+        if receipt and receipt.removed_at is None and receipt.project.on_board:
+            return
+        signed = create_project(actor("lead"), {
+            "name": "模糊测试到位项目", "investor": "到位投资方", "investment_wan": 100,
+            "county": "鹤城区", "sector": "industry", "allow_duplicate": True,
+            "stage": "signed", "stage_dates": {"signed": today().isoformat()}})
+        self.receipt = funds.record_receipt(actor("member"), signed.id, {
+            "date": today().isoformat(), "amount_wan": 50}).id
+
     def version(self) -> int:
         with self.app.app_context():
             return db.session.get(Project, self.project).version
@@ -137,6 +162,7 @@ class World:
         project = f"/board/projects/{self.project}"
         return ["/board", "/wall", "/api/projects", f"/api/projects/{self.project}",
                 project, f"{project}/edit", f"{project}/notes", f"{project}/blockers",
+                f"/api/projects/{self.project}/funds",
                 "/blockers", "/admin/users", "/admin/teams", "/admin/counties",
                 "/admin/targets", "/admin/displays", "/admin/audit", "/indicators",
                 "/reports/weekly", "/reports/schedule"]
@@ -147,7 +173,7 @@ class World:
             if argument in first:
                 return list(db.session.execute(select(first[argument])).scalars())
         own = {"project_id": self.project, "blocker_id": self.blocker, "token_id": self.token,
-               "token": self.upload}
+               "token": self.upload, "receipt_id": self.receipt}
         assert argument in own, f"the fuzz cannot fill <{argument}>: add its rows to World"
         return [own[argument]]
 

@@ -17,7 +17,8 @@ from wallchart.reports import indicators
 from wallchart.services import targets
 
 VALUES = {"signed_count": "12", "signed_investment_wan": "1,500,000", "started_count": "6",
-          "foreign_capital_usd_wan": "3000"}
+          "foreign_capital_usd_wan": "3000", "funds_in_place_wan": "800,000",
+          "foreign_capital_actual_usd_wan": "1200"}
 
 
 def form(county: int, year: str = "2026", **values: str) -> dict[str, str]:
@@ -54,14 +55,17 @@ def test_an_administrator_sets_a_countys_targets(app, clients, counties):
     with app.app_context():
         row = db.session.execute(select(CountyTarget)).scalar_one()
         assert (row.county_id, row.year, row.signed_count, row.signed_investment_wan,
-                row.started_count, row.foreign_capital_usd_wan) == (hecheng, 2026, 12, 1_500_000,
-                                                                    6, 3000)
+                row.started_count, row.foreign_capital_usd_wan, row.funds_in_place_wan,
+                row.foreign_capital_actual_usd_wan) == (hecheng, 2026, 12, 1_500_000, 6, 3000,
+                                                        800_000, 1200)
         entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "target.set")
                                    ).scalar_one()
         assert (entry.actor.username, entry.target) == ("admin", "鹤城区 2026")
         assert entry.details["from"] == dict.fromkeys(targets.FIELDS, 0)
         assert entry.details["to"] == {"signed_count": 12, "signed_investment_wan": 1_500_000,
-                                       "started_count": 6, "foreign_capital_usd_wan": 3000}
+                                       "started_count": 6, "foreign_capital_usd_wan": 3000,
+                                       "funds_in_place_wan": 800_000,
+                                       "foreign_capital_actual_usd_wan": 1200}
     # Changing them again updates the same row and says what it was.
     admin.post("/admin/targets", data=form(hecheng, **{**VALUES, "signed_count": "15"}))
     with app.app_context():

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 
 from wallchart.core.early_warnings import blocker_age_days, blocker_overdue, warning_for
-from wallchart.core.models import Blocker, Project, ProjectEvent, User
+from wallchart.core.models import Blocker, FundReceipt, Project, ProjectEvent, User
 from wallchart.core.stages import stages_reached
 from wallchart.core.timeutil import iso_utc, today
 from wallchart.reads import queries
@@ -103,4 +103,21 @@ def blocker_json(blocker: Blocker) -> dict[str, Any]:
         "version": blocker.version,
         "overdue": blocker_overdue(blocker, day),
         "age_days": blocker_age_days(blocker, day),
+    }
+
+
+def receipt_json(receipt: FundReceipt) -> dict[str, Any]:
+    """A receipt of funds (资金到位): amounts in 万元 and 万美元, as the record's."""
+    return {
+        "id": receipt.id,
+        "project": {"id": receipt.project.id, "name": receipt.project.name},
+        "date": receipt.received_on.isoformat(),
+        "amount_wan": receipt.amount_wan,
+        "foreign_usd_wan": receipt.foreign_usd_wan,
+        "document": receipt.document,
+        "note": receipt.note,
+        "recorded_by": receipt.recorded_by.username if receipt.recorded_by else None,
+        "recorded_at": iso_utc(receipt.recorded_at),
+        "removed": receipt.removed_at is not None,
+        "version": receipt.version,
     }

@@ -21,7 +21,14 @@ from flask_babel import gettext as _
 
 from wallchart.cli import click_words
 from wallchart.core.errors import ServiceError
-from wallchart.core.vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
+from wallchart.core.vocabulary import (
+    COUNTY_KINDS,
+    DISPLAY_PROFILES,
+    DISPLAY_VIEWS,
+    HEADER_FIGURE_COUNT,
+    HEADER_FIGURES,
+    ROLES,
+)
 from wallchart.identity import console_url
 from wallchart.services import accounts, teams
 
@@ -114,9 +121,13 @@ def user_revoke_tokens(name: str) -> None:
 
 
 def _display_options(command):
-    """--profile, --views, --rotate: a display's settings (left out: unchanged, or default)."""
+    """--profile, --views, --rotate, --header: a display's settings (left out: unchanged, or
+    default)."""
     command = click.option("--rotate", "rotate_seconds", type=int, default=None,
                            help="Seconds each view is shown (10 to 3600).")(command)
+    command = click.option("--header", "header_figures", default=None,
+                           help=f"The header's {HEADER_FIGURE_COUNT} figures in order, "
+                           f"comma-separated: {', '.join(HEADER_FIGURES)}.")(command)
     command = click.option("--views", default=None,
                            help=f"Views in turn, comma-separated: {', '.join(DISPLAY_VIEWS)}.")(
         command)

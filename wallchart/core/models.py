@@ -11,7 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wallchart.core.vocabulary import PERMISSIONS
+from wallchart.core.vocabulary import DEFAULT_HEADER_FIGURES, PERMISSIONS
 from wallchart.extensions import db
 
 
@@ -88,6 +88,9 @@ class DisplayToken(db.Model):
     #: The views the screen rotates through (``DISPLAY_VIEWS`` keys), ``rotate_seconds`` each.
     views: Mapped[list] = mapped_column(JSON, default=lambda: ["board"])
     rotate_seconds: Mapped[int] = mapped_column(default=60)
+    #: The ``HEADER_FIGURES`` keys its header shows, in order.
+    header_figures: Mapped[list] = mapped_column(JSON,
+                                                 default=lambda: list(DEFAULT_HEADER_FIGURES))
     #: When a screen was last connected with it (to the minute): is the wall on right now?
     last_seen_at: Mapped[datetime | None]
 
@@ -304,7 +307,42 @@ class CountyTarget(db.Model):
     signed_investment_wan: Mapped[int] = mapped_column(default=0)
     started_count: Mapped[int] = mapped_column(default=0)
     foreign_capital_usd_wan: Mapped[int] = mapped_column(default=0)
+    #: Funds in place (资金到位) and foreign capital actually used (实际利用外资) in the year.
+    funds_in_place_wan: Mapped[int] = mapped_column(default=0, server_default="0")
+    foreign_capital_actual_usd_wan: Mapped[int] = mapped_column(default=0, server_default="0")
 
     county: Mapped[County] = relationship()
 
     __table_args__ = (UniqueConstraint("county_id", "year"),)
+
+
+class FundReceipt(db.Model):
+    """A receipt of funds (资金到位) on a signed project: what arrived, when, by which document;
+    of which foreign capital actually used (实际利用外资), on a foreign-invested project.
+
+    Corrected in place and removed softly (``removed_at``): the project's history keeps every
+    earlier value, who changed it and why, and the figures count only the receipts not removed.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    #: The day the money arrived (Asia/Shanghai): the period it counts in.
+    received_on: Mapped[date] = mapped_column(index=True)
+    amount_wan: Mapped[int]
+    #: Of the amount, foreign capital in 万美元; ``None`` when none of it is.
+    foreign_usd_wan: Mapped[int | None]
+    #: The source document's number (bank slip, capital verification report...).
+    document: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+
+    __mapper_args__ = {"version_id_col": version}

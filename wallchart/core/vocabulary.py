@@ -81,6 +81,24 @@ DISPLAY_VIEWS: dict[str, object] = {
     "charts": _l("Charts"),
 }
 
+#: The figures a wall's header may show, each of the year to date; a display shows
+#: ``HEADER_FIGURE_COUNT`` of them, in the order it chose.
+HEADER_FIGURES: dict[str, object] = {
+    "signed": _l("Newly signed"),
+    "signed_investment": _l("Signed investment"),
+    "signed_billion_plus": _l("CNY 1bn+ projects"),
+    "signed_three500": _l("Three-500 projects"),
+    "foreign_capital": _l("Contracted foreign capital"),
+    "started": _l("Newly started"),
+    "producing": _l("Newly producing"),
+    "funds_in_place": _l("Funds in place"),
+    "foreign_capital_actual": _l("Foreign capital actually used"),
+}
+HEADER_FIGURE_COUNT = 7
+#: What a display shows until someone chooses: the header as it always was.
+DEFAULT_HEADER_FIGURES = ("signed", "signed_investment", "signed_billion_plus",
+                          "signed_three500", "foreign_capital", "started", "producing")
+
 ROLES: dict[str, object] = {
     "admin": _l("Administrator"),
     "lead": _l("Team lead"),
@@ -98,10 +116,11 @@ COUNTY_KINDS: dict[str, object] = {
 #: What each role may do to projects; checked by the services, shown by the templates.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
-                        "correct_dates", "withdraw", "reopen", "admin"}),
+                        "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds",
+                        "admin"}),
     "lead": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
-                       "correct_dates", "withdraw", "reopen"}),
-    "member": frozenset({"read", "create", "edit", "move", "note"}),
+                       "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds"}),
+    "member": frozenset({"read", "create", "edit", "move", "note", "record_funds"}),
     "viewer": frozenset({"read"}),
 }
 

@@ -3,8 +3,10 @@
 Counted from the stage dates on the project rows (``negotiating_on`` … ``producing_on``), not
 from where the cards stand: a project signed in March and started in May counts as signed in
 March and started in May. Deleted projects never count; withdrawn ones keep the stages they
-reached. Each figure comes with the same period one year earlier; the README ("Indicators: how
-they are counted") states every rule. A whole table is one SQL statement of conditional sums.
+reached. Funds in place (资金到位) and their foreign part (实际利用外资) are the receipts dated in
+the period (not removed) of the projects not deleted. Each figure comes with the same period one
+year earlier; the README ("Indicators: how they are counted") states every rule. A whole table
+is one SQL statement of conditional sums.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sqlalchemy import (
 from wallchart.core.errors import Invalid
 from wallchart.core.formatting import date_span
 from wallchart.core.inputs import ISO_DATE, iso_date
-from wallchart.core.models import County, CountyTarget, Project
+from wallchart.core.models import County, CountyTarget, FundReceipt, Project
 from wallchart.core.money import BILLION_WAN
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import SECTORS, SOURCE_CHANNELS
@@ -162,6 +164,15 @@ class Figure:
                    change_pct(investment_wan, previous_investment_wan))
 
 
+#: The figures beside the indicators, each with last year's and the change, as the API names them.
+AMOUNTS = (
+    "foreign_capital_usd_wan", "previous_foreign_capital_usd_wan", "change_foreign_capital_pct",
+    "funds_in_place_wan", "previous_funds_in_place_wan", "change_funds_in_place_pct",
+    "foreign_capital_actual_usd_wan", "previous_foreign_capital_actual_usd_wan",
+    "change_foreign_capital_actual_pct",
+)
+
+
 @dataclass
 class GroupRow:
     """One line of a ranking: a county (sector, channel), or the city total (``key`` None and
@@ -172,19 +183,29 @@ class GroupRow:
     indicators: dict[str, Figure]
     foreign_capital_usd_wan: int
     previous_foreign_capital_usd_wan: int
+    #: Funds in place (资金到位, 万元) and their foreign part (实际利用外资, 万美元): the receipts
+    #: dated in the period.
+    funds_in_place_wan: int = 0
+    previous_funds_in_place_wan: int = 0
+    foreign_capital_actual_usd_wan: int = 0
+    previous_foreign_capital_actual_usd_wan: int = 0
     change_foreign_capital_pct: float | None = field(init=False)
+    change_funds_in_place_pct: float | None = field(init=False)
+    change_foreign_capital_actual_pct: float | None = field(init=False)
     total: bool = False
 
     def __post_init__(self) -> None:
         self.change_foreign_capital_pct = change_pct(self.foreign_capital_usd_wan,
                                                      self.previous_foreign_capital_usd_wan)
+        self.change_funds_in_place_pct = change_pct(self.funds_in_place_wan,
+                                                    self.previous_funds_in_place_wan)
+        self.change_foreign_capital_actual_pct = change_pct(
+            self.foreign_capital_actual_usd_wan, self.previous_foreign_capital_actual_usd_wan)
 
     def as_dict(self) -> dict[str, Any]:
         """The shape :func:`compute` returns."""
         return {"indicators": self.indicators,
-                "foreign_capital_usd_wan": self.foreign_capital_usd_wan,
-                "previous_foreign_capital_usd_wan": self.previous_foreign_capital_usd_wan,
-                "change_foreign_capital_pct": self.change_foreign_capital_pct}
+                **{name: getattr(self, name) for name in AMOUNTS}}
 
 
 def _within(column, period) -> ColumnElement[bool]:
@@ -209,8 +230,10 @@ def conditions(period) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def _sums(period) -> list[ColumnElement]:
-    """Count and investment of every indicator, then the foreign capital: 2 × 8 + 1 columns."""
+def _sums(period, received) -> list[ColumnElement]:
+    """Count and investment of every indicator, then the contracted foreign capital, the funds
+    in place and their foreign part: 2 × 8 + 3 columns. ``received``: the two columns of
+    ``_receipts`` for this period."""
     columns: list[ColumnElement] = []
     counts = conditions(period)
     for condition in counts.values():
@@ -219,14 +242,36 @@ def _sums(period) -> list[ColumnElement]:
                                                    else_=0)), 0))
     columns.append(func.coalesce(func.sum(case((counts["foreign_invested"],
                                                 Project.foreign_capital_usd_wan), else_=0)), 0))
+    columns += [func.coalesce(func.sum(column), 0) for column in received]
     return columns
 
 
-def _live_between(start, end) -> ColumnElement[bool]:
-    """Projects not deleted with any stage date from ``start`` to ``end``."""
+def _received(period) -> tuple[ColumnElement, ColumnElement]:
+    """A project's receipts dated in ``period``: their amount and their foreign part."""
+    within = _within(FundReceipt.received_on, period)
+    return (func.coalesce(func.sum(case((within, FundReceipt.amount_wan), else_=0)), 0),
+            func.coalesce(func.sum(case((within, FundReceipt.foreign_usd_wan), else_=0)), 0))
+
+
+def _receipts(now, before):
+    """Per project, its receipts (not removed) in the period and in the year before: one row a
+    project, joined to the projects' row without multiplying them."""
+    return (select(FundReceipt.project_id,
+                   *(column.label(f"now_{i}") for i, column in enumerate(_received(now))),
+                   *(column.label(f"before_{i}") for i, column in enumerate(_received(before))))
+            .where(FundReceipt.removed_at.is_(None),
+                   FundReceipt.received_on.between(before.start, now.end))
+            .group_by(FundReceipt.project_id).subquery("receipts"))
+
+
+def _live_between(start, end, received=None) -> ColumnElement[bool]:
+    """Projects not deleted with any stage date from ``start`` to ``end`` (or, with
+    ``received``, a receipt in it)."""
     dates = (Project.negotiating_on, Project.signed_on, Project.started_on, Project.producing_on)
-    return and_(Project.deleted_at.is_(None),
-                or_(*(column.between(start, end) for column in dates)))
+    found = [column.between(start, end) for column in dates]
+    if received is not None:
+        found.append(received.c.project_id.is_not(None))
+    return and_(Project.deleted_at.is_(None), or_(*found))
 
 
 def _counted(period: Period) -> ColumnElement[bool]:
@@ -236,12 +281,15 @@ def _counted(period: Period) -> ColumnElement[bool]:
 
 def _row_figures(values: tuple, key: Any, label: str, total: bool = False) -> GroupRow:
     """A result row of ``_sums(now) + _sums(previous)`` as figures."""
-    half = len(INDICATORS) * 2 + 1
+    half = _WIDTH // 2
     now, before = values[:half], values[half:]
     indicators = {name: Figure.of(int(now[2 * i]), int(now[2 * i + 1]),
                                   int(before[2 * i]), int(before[2 * i + 1]))
                   for i, name in enumerate(INDICATORS)}
-    return GroupRow(key, label, indicators, int(now[-1]), int(before[-1]), total=total)
+    return GroupRow(key, label, indicators, int(now[-3]), int(before[-3]),
+                    funds_in_place_wan=int(now[-2]), previous_funds_in_place_wan=int(before[-2]),
+                    foreign_capital_actual_usd_wan=int(now[-1]),
+                    previous_foreign_capital_actual_usd_wan=int(before[-1]), total=total)
 
 
 @dataclass(frozen=True)
@@ -250,6 +298,8 @@ class _Bounds:
     end: Any
 
 
+#: The columns of ``_sums`` for a period and the year before.
+_WIDTH = (len(INDICATORS) * 2 + 3) * 2
 _NOW = _Bounds(bindparam("now_start", type_=Date), bindparam("now_end", type_=Date))
 _BEFORE = _Bounds(bindparam("before_start", type_=Date), bindparam("before_end", type_=Date))
 #: The columns the rankings group by.
@@ -262,8 +312,11 @@ def _statement(groups: tuple[str, ...]) -> Select:
     """The sums of every indicator in a period and the year before, per combination of
     ``groups``: built once (its dates are bound parameters), so a request only executes it."""
     columns = [GROUP_COLUMNS[group] for group in groups]
-    return (select(*columns, *_sums(_NOW), *_sums(_BEFORE))
-            .where(_live_between(_BEFORE.start, _NOW.end)).group_by(*columns))
+    received = _receipts(_NOW, _BEFORE)
+    return (select(*columns, *_sums(_NOW, (received.c.now_0, received.c.now_1)),
+                   *_sums(_BEFORE, (received.c.before_0, received.c.before_1)))
+            .outerjoin(received, received.c.project_id == Project.id)
+            .where(_live_between(_BEFORE.start, _NOW.end, received)).group_by(*columns))
 
 
 def _tally(period: Period, groups: tuple[str, ...] = (), county_id: int | None = None
@@ -278,7 +331,7 @@ def _tally(period: Period, groups: tuple[str, ...] = (), county_id: int | None =
 
 
 def _add(rows: list[tuple]) -> tuple:
-    return tuple(map(sum, zip(*rows, strict=True))) if rows else (0,) * (len(INDICATORS) * 4 + 2)
+    return tuple(map(sum, zip(*rows, strict=True))) if rows else (0,) * _WIDTH
 
 
 def compute(period: Period, county: County | None = None) -> dict[str, Any]:
@@ -342,12 +395,14 @@ def monthly_signings(year: int) -> list[tuple[int, int, int]]:
 
 # --- annual targets and the pace of the year (序时进度) -----------------------------------------
 
-#: Target column → (indicator, what of it): the four annual targets of a county.
+#: Target column → (indicator, what of it): the annual targets of a county.
 TARGETS = {
     "signed_count": ("signed", "count"),
     "signed_investment_wan": ("signed", "investment_wan"),
     "started_count": ("started", "count"),
     "foreign_capital_usd_wan": (None, "foreign_capital_usd_wan"),
+    "funds_in_place_wan": (None, "funds_in_place_wan"),
+    "foreign_capital_actual_usd_wan": (None, "foreign_capital_actual_usd_wan"),
 }
 AHEAD, BEHIND = Fraction(105, 100), Fraction(95, 100)
 

@@ -19,6 +19,7 @@ from io import StringIO
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -119,6 +120,15 @@ def _no_base(count_pct: float | None, investment_pct: float | None = 0.0) -> str
     return _("no investment in the same period last year") if investment_pct is None else ""
 
 
+#: The two figures of foreign capital, in 万美元: what was contracted (合同外资) and what was
+#: actually used (实际利用外资); label, key, key of the change.
+FOREIGN_CAPITAL = (
+    (_l("Contracted foreign capital"), "foreign_capital_usd_wan", "change_foreign_capital_pct"),
+    (_l("Foreign capital actually used"), "foreign_capital_actual_usd_wan",
+     "change_foreign_capital_actual_pct"),
+)
+
+
 def _fraction(pct: float | None) -> float | None:
     """A change as an Excel percentage (2.103 shows as 210.3%); blank with nothing to compare."""
     return None if pct is None else pct / 100
@@ -143,15 +153,19 @@ def _indicator_sheet(ws: Worksheet, report: ScheduleReport) -> None:
                     figure.previous_investment_wan / YI_WAN,
                     _fraction(figure.change_investment_pct),
                     _no_base(figure.change_count_pct, figure.change_investment_pct)], formats)
+    figures = report.figures
+    change = figures["change_funds_in_place_pct"]
+    sheet.data([_("Funds in place"), None, None, None, figures["funds_in_place_wan"] / YI_WAN,
+                figures["previous_funds_in_place_wan"] / YI_WAN, _fraction(change),
+                _no_base(change)], formats)
     sheet.skip()
     sheet.header([_("Indicator"), _("This period (10,000 US dollars)"),
                   _("Same period last year (10,000 US dollars)"), _("Change (%)"),
                   _("Remarks")])
-    figures = report.figures
-    change = figures["change_foreign_capital_pct"]
-    sheet.data([_("Contracted foreign capital"), figures["foreign_capital_usd_wan"],
-                figures["previous_foreign_capital_usd_wan"], _fraction(change),
-                _no_base(change)], [None, WAN, WAN, PERCENT, None])
+    for label, name, change_name in FOREIGN_CAPITAL:
+        change = figures[change_name]
+        sheet.data([str(label), figures[name], figures[f"previous_{name}"], _fraction(change),
+                    _no_base(change)], [None, WAN, WAN, PERCENT, None])
     layout(ws, [30, 14, 16, 12, 18, 20, 14, 16])
 
 
@@ -200,7 +214,10 @@ def _comparison_headers() -> list[str]:
             _("Investment same period last year (10,000 yuan)"), _("Investment change (%)"),
             _("Contracted foreign capital (10,000 US dollars)"),
             _("Contracted foreign capital same period last year (10,000 US dollars)"),
-            _("Contracted foreign capital change (%)")]
+            _("Contracted foreign capital change (%)"),
+            _("Foreign capital actually used (10,000 US dollars)"),
+            _("Foreign capital actually used same period last year (10,000 US dollars)"),
+            _("Foreign capital actually used change (%)")]
 
 
 def _indicator_line(label: str, city: str, count: int | str, wan: int | str, remark: str,
@@ -218,12 +235,18 @@ def _indicator_rows(report: ScheduleReport, city: str) -> Iterator[list[Any]]:
             str(INDICATOR_LABELS[name]), city, figure.count, figure.investment_wan,
             _no_base(figure.change_count_pct, figure.change_investment_pct),
             [figure.previous_count, figure.change_count_pct, figure.previous_investment_wan,
-             figure.change_investment_pct, "", "", ""])
+             figure.change_investment_pct, *[""] * 6])
     figures = report.figures
-    change = figures["change_foreign_capital_pct"]
-    yield _indicator_line(_("Contracted foreign capital"), city, "", "", _no_base(change),
-                          ["", "", "", "", figures["foreign_capital_usd_wan"],
-                           figures["previous_foreign_capital_usd_wan"], change])
+    change = figures["change_funds_in_place_pct"]
+    yield _indicator_line(_("Funds in place"), city, "", figures["funds_in_place_wan"],
+                          _no_base(change), ["", "", figures["previous_funds_in_place_wan"],
+                                             change, *[""] * 6])
+    for index, (label, name, change_name) in enumerate(FOREIGN_CAPITAL):
+        change = figures[change_name]
+        own = [figures[name], figures[f"previous_{name}"], change]
+        yield _indicator_line(str(label), city, "", "", _no_base(change),
+                              ["", "", "", "", *(own if index == 0 else [""] * 3),
+                               *(own if index == 1 else [""] * 3)])
 
 
 def csv_text(report: ScheduleReport) -> str:

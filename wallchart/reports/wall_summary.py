@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from wallchart.core.models import Project, ProjectEvent
 from wallchart.core.timeutil import today
+from wallchart.core.vocabulary import HEADER_FIGURES
 from wallchart.extensions import db
 from wallchart.reads import queries
 from wallchart.reports import indicators
@@ -63,14 +64,17 @@ def read(profile: str) -> Summary:
     return Summary(profile, revision, period, figures, latest_transitions())
 
 
-def context(summary: Summary) -> dict[str, Any]:
-    """What ``partials/wall_header.html`` and ``partials/ticker.html`` render from."""
+def context(summary: Summary, header_figures: list[str] | None = None) -> dict[str, Any]:
+    """What ``partials/wall_header.html`` and ``partials/ticker.html`` render from: the
+    header shows ``header_figures`` (a display's choice), or every figure (``HEADER_FIGURES``)
+    for the live push, whose rooms serve displays of several choices."""
     return {"summary": summary, "format_change": indicators.format_change,
-            "period_text": period_text}
+            "period_text": period_text, "header_figures": header_figures,
+            "HEADER_FIGURES": HEADER_FIGURES}
 
 
-def render(summary: Summary) -> tuple[str, str]:
+def render(summary: Summary, header_figures: list[str] | None = None) -> tuple[str, str]:
     """The header's indicators and the ticker, in the current language."""
-    values = context(summary)
+    values = context(summary, header_figures)
     return (render_template("partials/wall_header.html", **values),
             render_template("partials/ticker.html", **values))

@@ -38,7 +38,15 @@ from wallchart.core.models import (
     utcnow,
 )
 from wallchart.core.transactions import next_lobby_revision, quiet_transaction, write_transaction
-from wallchart.core.vocabulary import COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS, ROLES
+from wallchart.core.vocabulary import (
+    COUNTY_KINDS,
+    DEFAULT_HEADER_FIGURES,
+    DISPLAY_PROFILES,
+    DISPLAY_VIEWS,
+    HEADER_FIGURE_COUNT,
+    HEADER_FIGURES,
+    ROLES,
+)
 from wallchart.extensions import db
 from wallchart.services import sessions
 from wallchart.services.validation import clean_text, refuse_if
@@ -394,16 +402,15 @@ def revoked_api_tokens_among(token_ids: set[int]) -> set[int]:
 
 def _display_settings(data: dict[str, Any], current: DisplayToken | None = None
                       ) -> dict[str, Any]:
-    """A display's profile, views and seconds per view from ``data`` (any of them may be left
-    out: it keeps its current value, or the default). Views: a list of ``DISPLAY_VIEWS`` keys,
-    or the same as one comma-separated string (the command line); shown in that order."""
+    """A display's profile, views, seconds per view and header figures from ``data`` (any of
+    them may be left out: it keeps its current value, or the default). Views and header
+    figures: a list of keys (``DISPLAY_VIEWS``, ``HEADER_FIGURES``), or the same as one
+    comma-separated string (the command line); shown in that order."""
     errors: dict[str, str] = {}
     profile = data.get("profile", current.profile if current else "staff")
     if profile not in DISPLAY_PROFILES:
         errors["profile"] = _("Choose a staff or a lobby screen.")
-    views = data.get("views", current.views if current else ["board"])
-    if isinstance(views, str):
-        views = [view.strip() for view in views.split(",") if view.strip()]
+    views = _keys(data.get("views", current.views if current else ["board"]))
     if not isinstance(views, list | tuple) or not views:
         errors["views"] = _("Choose at least one view.")
     elif any(not isinstance(view, str) or view not in DISPLAY_VIEWS for view in views):
@@ -417,8 +424,22 @@ def _display_settings(data: dict[str, Any], current: DisplayToken | None = None
             or not ROTATE_SECONDS[0] <= seconds <= ROTATE_SECONDS[1]:
         errors["rotate_seconds"] = _("Between %(low)d and %(high)d seconds.",
                                      low=ROTATE_SECONDS[0], high=ROTATE_SECONDS[1])
+    figures = _keys(data.get("header_figures", current.header_figures if current
+                             else list(DEFAULT_HEADER_FIGURES)))
+    if not isinstance(figures, list | tuple) or len(figures) != HEADER_FIGURE_COUNT \
+            or any(not isinstance(key, str) or key not in HEADER_FIGURES for key in figures) \
+            or len(set(figures)) != len(figures):
+        errors["header_figures"] = _("Choose %(n)d different figures.", n=HEADER_FIGURE_COUNT)
     refuse_if(errors)
-    return {"profile": profile, "views": list(views), "rotate_seconds": seconds}
+    return {"profile": profile, "views": list(views), "rotate_seconds": seconds,
+            "header_figures": list(figures)}
+
+
+def _keys(value: Any) -> Any:
+    """A list of keys as sent: a list, or one comma-separated string (the command line)."""
+    if isinstance(value, str):
+        return [key.strip() for key in value.split(",") if key.strip()]
+    return value
 
 
 def create_display_token(actor: User | None, name: object,
@@ -443,7 +464,7 @@ def create_display_token(actor: User | None, name: object,
 
 def _set_display(actor: User | None, row: DisplayToken, settings: dict[str, Any]) -> None:
     """Give one active display new settings, audited with the old ones. The socket watcher
-    closes that wall's sockets within seconds: it reloads with its new profile and views."""
+    closes that wall's sockets within seconds: it reloads with its new settings."""
     if row.revoked_at is not None:
         raise Invalid(_("This display is revoked."), {"display": _("This display is revoked.")})
     chosen = _display_settings(settings, row)
@@ -457,7 +478,8 @@ def _set_display(actor: User | None, row: DisplayToken, settings: dict[str, Any]
 
 def _settings_record(settings: dict[str, Any]) -> dict[str, Any]:
     """A display's settings as the audit log keeps them: by key, read in each reader's language."""
-    return {key: settings[key] for key in ("profile", "views", "rotate_seconds")}
+    return {key: settings[key] for key in ("profile", "views", "rotate_seconds",
+                                           "header_figures")}
 
 
 def update_display(actor: User | None, token_id: int, settings: dict[str, Any]) -> DisplayToken:
@@ -523,7 +545,8 @@ def revoke_display_token(actor: User | None, token_id: int) -> DisplayToken:
 def display_settings_key(display: DisplayToken) -> str:
     """Names a display and its current settings: its sockets are closed (and the wall reloads)
     once the key no longer matches, that is when the display is revoked or changed."""
-    settings = f"{display.profile}|{','.join(display.views)}|{display.rotate_seconds}"
+    settings = (f"{display.profile}|{','.join(display.views)}|{display.rotate_seconds}"
+                f"|{','.join(display.header_figures)}")
     return f"{display.id}:{hashlib.sha256(settings.encode()).hexdigest()[:12]}"
 
 

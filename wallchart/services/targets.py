@@ -24,12 +24,16 @@ FIELDS: dict[str, int] = {
     "signed_investment_wan": 100_000_000,
     "started_count": 100_000,
     "foreign_capital_usd_wan": 1_000_000,
+    "funds_in_place_wan": 100_000_000,
+    "foreign_capital_actual_usd_wan": 1_000_000,
 }
 LABELS: dict[str, object] = {
     "signed_count": _l("Projects signed"),
     "signed_investment_wan": _l("Investment signed (10,000 yuan)"),
     "started_count": _l("Projects started"),
     "foreign_capital_usd_wan": _l("Foreign capital (10,000 US dollars)"),
+    "funds_in_place_wan": _l("Funds in place (10,000 yuan)"),
+    "foreign_capital_actual_usd_wan": _l("Foreign capital actually used (10,000 US dollars)"),
 }
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -78,7 +82,7 @@ def set_targets(actor: User | None, year: object,
 
 
 def _cleaned(values: Mapping[str, object], suffix: str, errors: dict[str, str]) -> dict[str, int]:
-    """One county's four targets as whole numbers; each refusal goes into ``errors`` under the
+    """One county's targets as whole numbers; each refusal goes into ``errors`` under the
     field's name and ``suffix``."""
     cleaned: dict[str, int] = {}
     for name, most in FIELDS.items():

@@ -1,5 +1,5 @@
-"""The pages people use: one blueprint a module (board, ledger import, projects' tracking,
-wall, indicators, reports, account, sign-in, admin), and the page-wide hooks (security
+"""The pages people use: one blueprint a module (board, ledger import, projects' tracking and
+funds, wall, indicators, reports, account, sign-in, admin), and the page-wide hooks (security
 headers, rate limits, language, templating helpers, error pages).
 
 A face: parses, authorizes, calls a service or a read, renders. May import ``identity``,
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         auth,
         board,
         error_pages,
+        funds,
         i18n,
         imports,
         indicators,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    for page in (auth, board, imports, wall, tracking, admin, account, indicators, reports):
+    for page in (auth, board, imports, wall, tracking, funds, admin, account, indicators,
+                 reports):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)

@@ -14,7 +14,14 @@ from flask_login import current_user, login_required
 from wallchart.core.errors import Invalid
 from wallchart.core.models import County, Team, User
 from wallchart.core.timeutil import today
-from wallchart.core.vocabulary import AUDIT_ACTIONS, COUNTY_KINDS, DISPLAY_PROFILES, DISPLAY_VIEWS
+from wallchart.core.vocabulary import (
+    AUDIT_ACTIONS,
+    COUNTY_KINDS,
+    DEFAULT_HEADER_FIGURES,
+    DISPLAY_PROFILES,
+    DISPLAY_VIEWS,
+    HEADER_FIGURES,
+)
 from wallchart.extensions import db
 from wallchart.identity import bearer_token
 from wallchart.reads import queries
@@ -287,17 +294,21 @@ def _displays_page(error: Invalid | None = None, wall_url: str | None = None,
                            online={d.id for d in displays if accounts.display_online(d)},
                            error=error, values=request.form if error else {},
                            wall_url=wall_url, failed=failed, profiles=DISPLAY_PROFILES,
-                           views=DISPLAY_VIEWS), error.status if error else 200
+                           views=DISPLAY_VIEWS, header_figures=HEADER_FIGURES,
+                           defaults=DEFAULT_HEADER_FIGURES), error.status if error else 200
 
 
 def _display_settings_form() -> dict:
-    """Profile, views and seconds per view, when the form carries them: the views are its
-    "1st view", "2nd view"… choices in order, those left at "—" skipped."""
+    """Profile, views, seconds per view and header figures, when the form carries them: the
+    views and figures are its "1st…", "2nd…" choices in order, those left at "—" skipped."""
     form = request.form
     if "profile" not in form:
         return {}
-    return {"profile": form.get("profile"), "views": [v for v in form.getlist("views") if v],
-            "rotate_seconds": form.get("rotate_seconds", "")}
+    settings = {"profile": form.get("profile"), "views": [v for v in form.getlist("views") if v],
+                "rotate_seconds": form.get("rotate_seconds", "")}
+    if "header_figures" in form:
+        settings["header_figures"] = [v for v in form.getlist("header_figures") if v]
+    return settings
 
 
 @bp.get("/displays")

@@ -30,13 +30,17 @@ from wallchart.services.targets import LABELS as TARGET_LABELS
 
 bp = Blueprint("insights", __name__, url_prefix="/indicators")
 
-#: What the ranking can be sorted by: each indicator's count, and two amounts.
-SORTS = (*INDICATORS, "signed_investment", "foreign_capital")
+#: What the ranking can be sorted by: each indicator's count, and the amounts.
+SORTS = (*INDICATORS, "signed_investment", "foreign_capital", "foreign_capital_actual",
+         "funds_in_place")
 DEFAULT_SORT = "signed"
 
-#: The pace table's columns: amounts of money are shown in 亿元 there, so no unit in the head.
+#: The pace table's columns: amounts of 万元 are shown in 亿元 there, so no unit in the head.
 PACE_LABELS: dict[str, object] = {**TARGET_LABELS,
-                                  "signed_investment_wan": _l("Investment signed")}
+                                  "signed_investment_wan": _l("Investment signed"),
+                                  "funds_in_place_wan": _l("Funds in place")}
+#: The pace table's columns of 万元 (shown as totals, in 亿元).
+PACE_MONEY = ("signed_investment_wan", "funds_in_place_wan")
 
 
 GROUP_TITLES: dict[str, object] = {
@@ -54,7 +58,7 @@ bp.before_request(readers_only)
 def _helpers() -> dict[str, Any]:
     return {"INDICATORS": INDICATORS, "INDICATOR_LABELS": INDICATOR_LABELS,
             "PACE_STATUS": PACE_STATUS, "GROUP_TITLES": GROUP_TITLES,
-            "PACE_LABELS": PACE_LABELS,
+            "PACE_LABELS": PACE_LABELS, "PACE_MONEY": PACE_MONEY,
             "format_change": format_change}
 
 
@@ -62,6 +66,10 @@ def sort_value(row: GroupRow, sort: str) -> int:
     """The figure a ranking is ordered by."""
     if sort == "foreign_capital":
         return row.foreign_capital_usd_wan
+    if sort == "foreign_capital_actual":
+        return row.foreign_capital_actual_usd_wan
+    if sort == "funds_in_place":
+        return row.funds_in_place_wan
     if sort == "signed_investment":
         return row.indicators["signed"].investment_wan
     return row.indicators[sort].count

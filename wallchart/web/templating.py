@@ -50,8 +50,10 @@ def history_value(field: str, value: Any, labels: dict[str, str] | None = None) 
     if field in VOCABULARY_FIELDS:
         return str(VOCABULARY_FIELDS[field].get(value, value))
     if isinstance(value, int):
-        if field == "investment_wan":
+        if field in ("investment_wan", "amount_wan"):
             return formatting.money(value)
+        if field == "foreign_usd_wan":
+            return formatting.foreign_capital(value)
         if field in ("foreign_capital_usd_wan", "land_mu"):  # 0: none given
             shown = formatting.foreign_capital if field == "foreign_capital_usd_wan" else land
             return shown(value) if value else "—"
@@ -90,6 +92,13 @@ def history_sentence(event: ProjectEvent) -> str:
                      kind=kind, department=department)
         return _("%(user)s resolved a blocker: %(kind)s, for %(department)s", user=who,
                  kind=kind, department=department)
+    if event.action in ("funds_recorded", "funds_removed"):
+        amount = history_value("amount_wan", changes.get("amount_wan"))
+        if event.action == "funds_recorded":
+            return _("%(user)s recorded funds in place: %(amount)s", user=who, amount=amount)
+        return _("%(user)s removed a receipt of funds: %(amount)s", user=who, amount=amount)
+    if event.action == "funds_corrected":
+        return _("%(user)s corrected a receipt of funds", user=who)
     if event.action == "withdrawn":
         reason = changes.get("withdrawn_reason")
         if isinstance(reason, list) and reason[-1]:
@@ -112,16 +121,41 @@ BLOCKER_DETAILS: dict[str, object] = {
 }
 
 
+#: How the history names a receipt of funds' fields (its amount is in the sentence, but for a
+#: correction, which lists each field it changed).
+FUNDS_DETAILS: dict[str, object] = {
+    "date": _l("Date received"),
+    "amount_wan": _l("Amount"),
+    "foreign_usd_wan": _l("Of which foreign capital"),
+    "document": _l("Document No."),
+    "note": _l("Note"),
+}
+
+
+def _funds_changes(event: ProjectEvent, labels: dict[str, str] | None) -> list[str]:
+    changes = event.changes or {}
+    if event.action == "funds_corrected":
+        return [_("%(field)s: %(old)s → %(new)s", field=label,
+                  old=history_value(key, changes[key][0], labels),
+                  new=history_value(key, changes[key][1], labels))
+                for key, label in FUNDS_DETAILS.items() if key in changes]
+    return [_("%(field)s: %(value)s", field=label, value=history_value(key, changes[key]))
+            for key, label in FUNDS_DETAILS.items()
+            if key != "amount_wan" and changes.get(key)]
+
+
 def history_changes(event: ProjectEvent, labels: dict[str, str] | None = None) -> list[str]:
     """The lines a timeline entry lists under its sentence: "field: old → new" per change.
 
     A creation's values are the record itself, a note shows as its own text and a withdrawal
-    or reopening says all in its sentence: none of these is listed. A blocker's entry lists
-    its details, each as "label: value".
+    or reopening says all in its sentence: none of these is listed. A blocker's entry, and a
+    receipt of funds recorded or removed, lists its details, each as "label: value".
     """
     changes = event.changes or {}
     if event.action in ("created", "noted", "withdrawn", "reopened"):
         return []
+    if event.action.startswith("funds_"):
+        return _funds_changes(event, labels)
     if event.action.startswith("blocker_"):
         return [_("%(field)s: %(value)s", field=label, value=changes[key])
                 for key, label in BLOCKER_DETAILS.items() if changes.get(key)]

@@ -66,7 +66,7 @@ def index():
     summary = wall_summary.read(display.profile)
     return render_template("wall.html", display=display, views=DISPLAY_VIEWS,
                            build=build_id(), settings_key=accounts.display_settings_key(display),
-                           **board, **wall_summary.context(summary)), status
+                           **board, **wall_summary.context(summary, display.header_figures)), status
 
 
 @bp.get("/columns")
@@ -80,7 +80,8 @@ def summary():
     """The header's indicators and the ticker, for a wall that was offline (or at midnight)."""
     if refusal := _refusal():
         return refusal
-    header, ticker = wall_summary.render(wall_summary.read(g.display.profile))
+    header, ticker = wall_summary.render(wall_summary.read(g.display.profile),
+                                         g.display.header_figures)
     return header + ticker
 
 
