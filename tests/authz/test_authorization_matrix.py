@@ -139,6 +139,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("api.reopen_project", "POST"): API_LEAD_WRITE,
     # a county's ledger brought in: leads and admins (it enters the dates of closed months)
     ("api_imports.import_ledger", "POST"): API_LEAD_WRITE,
+    # the API's published contract and its reference page: public, they hold no project
+    ("api_contract.openapi", "GET"): EVERYONE,
+    ("api_contract.docs", "GET"): EVERYONE,
     # progress notes and blockers: written like edits (role + team), read by everyone signed in
     ("tracking_api.list_notes", "GET"): API_READ,
     ("tracking_api.add_note", "POST"): API_TEAM_WRITE,
@@ -524,6 +527,8 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         json={"withdrawn_reason": "went_elsewhere", "version": i["p1_version"]}),
     ("api.reopen_project", "POST"): lambda i, w, _: Req(
         f"/api/projects/{i['p4']}/reopen", json={"version": i["p4_version"]}),
+    ("api_contract.openapi", "GET"): lambda i, w, _: Req("/api/openapi.json"),
+    ("api_contract.docs", "GET"): lambda i, w, _: Req("/api/docs"),
     ("tracking_api.list_notes", "GET"): lambda i, w, _: Req(f"/api/projects/{i['p1']}/notes"),
     ("tracking_api.add_note", "POST"): lambda i, w, _: Req(
         f"/api/projects/{i['p1']}/notes", json={"text": "对方确认来访"}),

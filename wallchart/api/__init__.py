@@ -1,4 +1,5 @@
-"""The JSON API on ``/api``: projects, their tracking (notes, blockers), indicators, imports.
+"""The JSON API on ``/api``: projects, their tracking (notes, blockers), indicators, imports,
+and its published contract (``/api/openapi.json``, ``/api/docs``).
 
 A face: parses, authorizes, calls a service or a read, answers JSON. May import ``identity``,
 ``services``, ``reports``, ``reads`` and ``core``; never another face (``web``, ``realtime``,
@@ -12,7 +13,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints (each made with the one error map, ``api.errors``)."""
-    from wallchart.api import imports, indicators, projects, tracking
+    from wallchart.api import contract, imports, indicators, projects, tracking
 
-    for resource in (projects, tracking, indicators, imports):
+    for resource in (projects, tracking, indicators, imports, contract):
         app.register_blueprint(resource.bp)
