@@ -419,7 +419,7 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
 
 def _tags() -> dict[str, str]:
     """Each blueprint's operations under one heading of the reference."""
-    return {"api": _("Projects"), "tracking_api": _("Progress notes and blockers"),
+    return {"api": _("Projects on the board"), "tracking_api": _("Progress notes and blockers"),
             "api_indicators": _("Indicators"), "api_imports": _("Import a ledger"),
             "api_contract": _("API reference")}
 
@@ -472,8 +472,8 @@ def document() -> dict[str, Any]:
             "The investment projects of the board. Authenticate with an API token "
             "(Authorization: Bearer …) or the session cookie with the X-CSRFToken header on "
             "writes. Money is in 10,000 yuan (万元); dates are YYYY-MM-DD, Asia/Shanghai.")},
-        "servers": [{"url": "/"}],
         "security": [{"bearer": []}, {"session": []}],
+        "tags": [{"name": name} for name in _tags().values()],
         "paths": dict(sorted(paths.items())),
         "components": {
             "securitySchemes": {
