@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 
 from wallchart.api import projects as projects_api
 from wallchart.api.errors import api_blueprint
+from wallchart.api.imports import DRY_RUN_NO, DRY_RUN_YES
 from wallchart.core.inputs import INT_MAX
 from wallchart.core.vocabulary import BLOCKER_KINDS, STAGES, THREE500, WITHDRAW_REASONS
 from wallchart.reads import filters
@@ -149,7 +150,7 @@ def _request_schemas() -> dict[str, Any]:
         "Import": {**closed, "required": ["file"], "properties": {
             "file": {"type": "string", "contentMediaType": "application/octet-stream",
                      "description": _("An .xlsx workbook or a CSV (UTF-8 or GB18030).")},
-            "dry_run": _enum(("", "0", "1", "true", "false")),
+            "dry_run": _enum((*DRY_RUN_NO, *DRY_RUN_YES)),
             "team": {"type": "string"}}},
     }
 
