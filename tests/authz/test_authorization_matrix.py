@@ -146,6 +146,9 @@ MATRIX: dict[tuple[str, str], dict] = {
         ("imports.mapping", "GET"), ("imports.preview", "POST"), ("imports.apply", "POST"),
         ("imports.progress", "GET"),
     ]},
+    # the API's published contract and its reference page: public, they hold no project
+    ("api_contract.openapi", "GET"): EVERYONE,
+    ("api_contract.docs", "GET"): EVERYONE,
     # progress notes and blockers: written like edits (role + team), read by everyone signed in
     ("tracking_api.list_notes", "GET"): API_READ,
     ("tracking_api.add_note", "POST"): API_TEAM_WRITE,
@@ -578,6 +581,8 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         json={"withdrawn_reason": "went_elsewhere", "version": i["p1_version"]}),
     ("api.reopen_project", "POST"): lambda i, w, _: Req(
         f"/api/projects/{i['p4']}/reopen", json={"version": i["p4_version"]}),
+    ("api_contract.openapi", "GET"): lambda i, w, _: Req("/api/openapi.json"),
+    ("api_contract.docs", "GET"): lambda i, w, _: Req("/api/docs"),
     ("tracking_api.list_notes", "GET"): lambda i, w, _: Req(f"/api/projects/{i['p1']}/notes"),
     ("tracking_api.add_note", "POST"): lambda i, w, _: Req(
         f"/api/projects/{i['p1']}/notes", json={"text": "对方确认来访"}),

@@ -1,5 +1,5 @@
 """The JSON API on ``/api``: projects, their tracking (notes, blockers), funds in place,
-indicators, imports.
+indicators, imports, and its published contract (``/api/openapi.json``, ``/api/docs``).
 
 A face: parses, authorizes, calls a service or a read, answers JSON. May import ``identity``,
 ``services``, ``reports``, ``reads`` and ``core``; never another face (``web``, ``realtime``,
@@ -13,7 +13,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints (each made with the one error map, ``api.errors``)."""
-    from wallchart.api import funds, imports, indicators, projects, tracking
+    from wallchart.api import contract, funds, imports, indicators, projects, tracking
 
-    for resource in (projects, tracking, funds, indicators, imports):
+    for resource in (projects, tracking, funds, indicators, imports, contract):
         app.register_blueprint(resource.bp)

@@ -37,7 +37,8 @@ bp.before_request(readers_only)
 
 #: What the form's other parts may add to the file's bytes.
 FORM_ROOM = 64 * 1024
-_YES, _NO = ("1", "true"), ("", "0", "false")
+#: What ``dry_run`` may say (any case, blanks around it trimmed): yes, and no.
+DRY_RUN_YES, DRY_RUN_NO = ("1", "true"), ("", "0", "false")
 
 
 @bp.post("/imports")
@@ -48,10 +49,10 @@ def import_ledger():
         message = _("Choose the ledger file to import.")
         raise Invalid(message, {"file": message})
     dry_run = request.form.get("dry_run", "").strip().lower()
-    if dry_run not in _YES + _NO:
+    if dry_run not in DRY_RUN_YES + DRY_RUN_NO:
         raise Invalid(_("Answer yes (true) or no (false)."), {"dry_run": _("Invalid.")})
     ledger = read_ledger(upload.stream)
-    run = imports.preview if dry_run in _YES else imports.apply
+    run = imports.preview if dry_run in DRY_RUN_YES else imports.apply
     plan = run(current_user, ledger, request.form.get("team") or None)
     return jsonify(
         written=plan.written, counts=plan.counts,

@@ -81,7 +81,8 @@ WHOLE: dict[str, tuple[int, object, object]] = {
         LAND_MAX_MU, _l("Enter the land as a whole number of mu."),
         _l("Enter an area between 0 and %(max)s mu.", max=f"{LAND_MAX_MU:,}")),
 }
-#: Planned and due dates: from this day to ten years ahead. Stage dates: from it to today.
+#: Planned and due dates: from ``EARLIEST`` to ten years ahead. Stage dates: from it to today.
+PLANNED_DATES = ("planned_on", "next_step_due")
 EARLIEST = date(2000, 1, 1)
 PLANNING_YEARS = 10
 
@@ -134,7 +135,7 @@ def _clean_one(field: str, value: Any, errors: dict[str, str]) -> Any:
             errors[field] = _("Choose one from the list.") if field != "sector" else \
                 _("Choose a sector from the list.")
         return value
-    if field in ("planned_on", "next_step_due"):
+    if field in PLANNED_DATES:
         latest = _years_later(today(), PLANNING_YEARS)
         return parse_date(value, field, errors, latest, _(
             "Enter a date between %(start)s and %(end)s.", start=EARLIEST.isoformat(),
