@@ -219,3 +219,15 @@ def test_a_row_lists_its_unreadable_cells_and_the_records_refusals_together(app,
     assert len(reasons) == 2, reasons
     assert reasons[0].startswith("第3行“总投资（万元）”：")
     assert reasons[1] == "第3行“所属县市区”：没有名为 不存在县 的县市区。"
+
+
+def test_a_refused_row_leaves_nothing_the_next_rows_could_meet(app, users, counties):
+    """A row refused for a cell is written and undone (its other refusals are listed too):
+    the next row of its code is a new project, not "code taken", nor a match."""
+    rows = [["HC-9", "冷链物流中心", "中方物流集团", 30000, "中方县", "现代服务业", "在谈",
+             "2025年13月1日", None],
+            ["HC-9", "冷链物流中心二期", "中方物流集团", 30000, "中方县", "现代服务业", "在谈",
+             None, None]]
+    with app.test_request_context():
+        plan = imports.preview(actor("lead"), ledger(rows), team="一组")
+    assert [row.action for row in plan.rows] == ["refused", "create"], plan.rows

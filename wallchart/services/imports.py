@@ -141,17 +141,21 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
 
 def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
          team: str | None, known: _Known, alike: DuplicateIndex | None) -> RowPlan:
-    """One row's plan, its writes made in a savepoint (rolled back when it is refused);
-    ``known`` and ``alike``: the projects so far, to match rows to and for the duplicate guard
-    (``None``: duplicates allowed)."""
+    """One row's plan; ``known`` and ``alike``: the projects so far, to match rows to and for
+    the duplicate guard (``None``: duplicates allowed).
+
+    A row that may have to be undone is written in a savepoint: an update (its values are set
+    before they are all checked), or a new project already refused for a cell. A new project
+    otherwise needs none, and most rows are new ones: the services check everything before they
+    add a project, so a refusal leaves nothing behind."""
     plan = RowPlan(row.number, "refused", str(row.values.get("name", "")))
     plan.reasons = [error.text for error in row.errors]
     data, extra = _data(row, headers, plan)
     unreadable = {error.header for error in row.errors}  # said once, by the cell's error
     action, changes, project_id = "refused", {}, None
-    savepoint = db.session.begin_nested()
+    project = known.match(row.values)
+    savepoint = db.session.begin_nested() if project is not None or plan.reasons else None
     try:
-        project = known.match(row.values)
         if project is None:
             data.setdefault("team", team)
             data.setdefault("stage", _stage_of(data))
@@ -177,10 +181,12 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
         plan.reasons.extend(_reasons(error, row.number, given, headers, unreadable))
     plan.project_id = project_id
     if plan.reasons or action == "refused":
-        savepoint.rollback()
+        if savepoint is not None:
+            savepoint.rollback()
     else:
         plan.action, plan.changes = action, changes
-        savepoint.commit()
+        if savepoint is not None:
+            savepoint.commit()
         if action != "unchanged":
             project = db.session.get(Project, project_id)
             known.written(project)
