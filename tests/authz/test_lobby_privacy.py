@@ -240,7 +240,10 @@ def test_nothing_outside_the_wall_answers_a_display_token_with_a_secret(app, wor
             select(Project.id).where(Project.name == "保密项目")).scalar_one()
     client = app.test_client()
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint.startswith(("wall.", "static")):
+        # The API's contract is made from the code alone (the same on every install): it
+        # names every category a project may have, and no project.
+        if "GET" not in rule.methods or rule.endpoint.startswith(
+                ("wall.", "static", "api_contract.")):
             continue
         path = re.sub(r"<int:\w+>", str(project_id), rule.rule)
         for answer in (client.get(f"{path}?token={token}"),

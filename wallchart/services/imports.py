@@ -28,12 +28,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from wallchart.core.errors import Duplicate, Forbidden, ServiceError
+from wallchart.core.errors import Duplicate, Forbidden, Invalid, ServiceError
 from wallchart.core.models import Project, User
 from wallchart.core.stages import STAGE_ORDER
 from wallchart.core.vocabulary import FIELD_LABELS, STAGES
 from wallchart.extensions import db
 from wallchart.reads.duplicates import DuplicateIndex
+from wallchart.services import teams
 from wallchart.services.changes import Change, board_change
 from wallchart.services.ledger import Column, Ledger, LedgerRow
 from wallchart.services.projects import create_in, update_in
@@ -122,6 +123,7 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
                for column in ledger.columns if column.field}
     try:
         with board_change(many=True) as change:
+            team = team or _own_team(importer)
             known = _Known()
             alike = None if allow_duplicates else DuplicateIndex()
             total = len(ledger.rows)
@@ -137,6 +139,15 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
     except _Undo:
         pass
     return plan
+
+
+def _own_team(importer: User) -> str | None:
+    """The team of new projects whose row names none, when the import names none either: the
+    importer's only team, asked once (else each such row is refused, saying to choose one)."""
+    try:
+        return teams.team_for_new_project(importer, None).name
+    except Invalid:
+        return None
 
 
 def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],

@@ -7,7 +7,7 @@ neighbours (after about fifty halvings in one spot) is the column renumbered.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BindParameter, bindparam, func, select, update
 
 from wallchart.core.models import Project
 from wallchart.extensions import db
@@ -15,7 +15,7 @@ from wallchart.extensions import db
 STEP = 1024.0
 
 
-def _on_board(stage: str):
+def _on_board(stage: str | BindParameter[str]):
     """The cards of a column."""
     return (Project.on_board, Project.stage == stage)
 
@@ -32,10 +32,10 @@ def rank_for(stage: str, index: int | None, exclude_id: int | None = None) -> fl
 
     ``None`` or an index past the end means the bottom of the column.
     """
-    others = _column(stage, exclude_id).order_by(Project.rank, Project.id)
     if index is None or index < 0:
         index = None
     if index is not None:
+        others = _column(stage, exclude_id).order_by(Project.rank, Project.id)
         start = max(index - 1, 0)
         neighbours = db.session.execute(others.offset(start).limit(2)).scalars().all()
         if index == 0:
@@ -47,9 +47,14 @@ def rank_for(stage: str, index: int | None, exclude_id: int | None = None) -> fl
                 return middle
             _renumber(stage, exclude_id)
             return rank_for(stage, index, exclude_id)
-    last = db.session.execute(_column(stage, exclude_id).with_only_columns(
-        func.max(Project.rank))).scalar()
+    last = db.session.execute(_BOTTOM, {"stage": stage, "exclude_id": exclude_id or 0}).scalar()
     return (last or 0.0) + STEP
+
+
+#: The lowest card's rank in a column (but a card's own), built once: a card added at the
+#: bottom, thousands of times in an import, asks for it.
+_BOTTOM = select(func.max(Project.rank)).where(
+    *_on_board(bindparam("stage")), Project.id != bindparam("exclude_id"))
 
 
 def _renumber(stage: str, exclude_id: int | None) -> None:

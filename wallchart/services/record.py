@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from wallchart.core.errors import Invalid, MissingFields
 from wallchart.core.formatting import name_list
@@ -166,13 +166,16 @@ def check_code(project: Project) -> None:
     """No other project (on the board, withdrawn or deleted) holds the project's code."""
     if not project.code:
         return
-    others = select(Project.id).where(Project.code == project.code)
-    if project.id is not None:
-        others = others.where(Project.id != project.id)
-    taken = db.session.execute(others.limit(1)).scalar()
+    taken = db.session.execute(_CODE_TAKEN, {"code": project.code,
+                                             "project_id": project.id or 0}).scalar()
     if taken is not None:
         message = _("This project code is already used by another project.")
         raise Invalid(message, {"code": message})
+
+
+#: Another project holding a code: built once (an import asks for each of its rows).
+_CODE_TAKEN = select(Project.id).where(Project.code == bindparam("code"),
+                                       Project.id != bindparam("project_id")).limit(1)
 
 
 def _whole(field: str, value: Any, errors: dict[str, str]) -> int:
