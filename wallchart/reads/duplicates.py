@@ -181,16 +181,19 @@ class _Texts:
     def __init__(self) -> None:
         self._by_text: dict[str, set[int]] = defaultdict(set)
         self._by_pair: dict[str, set[int]] = defaultdict(set)
+        self._characters: dict[int, tuple[int, frozenset[str]]] = {}
 
     def add(self, project_id: int, text: str) -> None:
         self._by_text[text].add(project_id)
         for pair in _pairs(text):
             self._by_pair[pair].add(project_id)
+        self._characters[project_id] = len(text), frozenset(text)
 
     def discard(self, project_id: int, text: str) -> None:
         self._by_text[text].discard(project_id)
         for pair in _pairs(text):
             self._by_pair[pair].discard(project_id)
+        self._characters.pop(project_id, None)
 
     def near(self, text: str) -> set[int]:
         """Every text that ``_Probe(text).closeness`` may score above 0 (and some others):
@@ -200,7 +203,9 @@ class _Texts:
         - a text alike by difflib's ratio: the ``M`` characters they have in common fall in
           at most ``S - 2M + 1`` blocks (``S``: both lengths), so they have at least
           ``3M - S - 1`` pairs in common; a text with none of the rarest pairs, whose counts
-          add up to more than the others', has fewer (a similarity join's prefix filter).
+          add up to more than the others', has fewer (a similarity join's prefix filter);
+          of those, only the ones whose lengths and characters leave difflib's ratio room to
+          reach ``NAME_RATIO`` (as ``_Probe.closeness`` tells before it asks difflib).
         """
         if not text:
             return set()
@@ -214,11 +219,23 @@ class _Texts:
         rarest = sorted(counts, key=lambda pair: len(self._by_pair.get(pair, ())))
         left = sum(counts.values())
         needed = min(_pairs_in_common(len(text)), left)  # the rarest pair, always
+        paired: set[int] = set()
         for pair in rarest:
             if left < needed:
                 break
-            found |= self._by_pair.get(pair, set())
+            paired |= self._by_pair.get(pair, set())
             left -= counts[pair]
+        length, characters = len(text), frozenset(text)
+        room = NAME_RATIO / 2  # of both lengths, the characters in common difflib needs
+        repeated = length - len(characters)
+        for project_id in paired - found:
+            other_length, others = self._characters[project_id]
+            lengths = (length + other_length) * room
+            if min(length, other_length) >= lengths and \
+                    len(characters & others) + repeated >= lengths:
+                found.add(project_id)
+            elif length >= CONTAINED_MIN and other_length > length and characters <= others:
+                found.add(project_id)  # perhaps holding this text: closeness says
         return found
 
 
