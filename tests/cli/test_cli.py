@@ -306,3 +306,23 @@ def test_the_click_messages_we_translate_are_clicks_own_and_translated(app):
         assert f'"{message}"' in source, message
         entry = catalog.get(message)
         assert entry is not None and all(entry.string) and not entry.fuzzy, message
+
+
+def test_a_command_refuses_a_database_the_code_has_moved_past(databases, tmp_path):
+    """New code, the server not yet restarted: a command says to upgrade first (and changes
+    nothing); backup and the upgrade itself still run."""
+    env = {**os.environ, **CHINESE_TERMINAL, "WALLCHART_INSTANCE_PATH": str(tmp_path),
+           "WALLCHART_DATABASE_URL": databases.new(tmp_path, "behind"),
+           "WALLCHART_SECRET_KEY": "t"}
+    assert flask_command(env, "db", "upgrade").returncode == 0
+    assert flask_command(env, "db", "downgrade", "--", "-1").returncode == 0
+    refused = flask_command(env, "team", "create", "一组")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "数据库版本比当前程序旧" in refused.stderr and "db upgrade" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    backup = flask_command(env, "backup", str(tmp_path / "before.backup"))
+    assert backup.returncode == 0, backup.stderr
+    assert flask_command(env, "db", "upgrade").returncode == 0
+    created = flask_command(env, "team", "create", "一组")
+    assert created.returncode == 0, created.stderr
+    assert flask_command(env, "team", "create", "一组").returncode == 1  # it was not made before

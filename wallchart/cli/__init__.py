@@ -9,15 +9,48 @@ installs every face: the one arrow the layers contract (setup.cfg) ignores.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+#: Commands that work on a database of any revision: they upgrade it, copy it or replace it
+#: (and Flask's own).
+ANY_SCHEMA = frozenset({"db", "backup", "restore", "run", "shell", "routes"})
 
 
 def init_app(app: Flask) -> None:
-    """Register the commands."""
+    """Register the commands; those that read or write the board refuse, saying what to do,
+    a database that the code has moved past (``services.schema``)."""
     from wallchart.cli import commands, imports
 
     commands.init_app(app)
     app.cli.add_command(imports.import_projects)
+    for name, command in app.cli.commands.items():
+        if name not in ANY_SCHEMA:
+            command.callback = _schema_checked(command.callback)
+
+
+def _schema_checked(callback: Callable[..., Any] | None) -> Callable[..., Any]:
+    """``callback`` (a command's, or a group's: it runs before any of its commands), after the
+    check."""
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        from wallchart.services import schema
+
+        if schema.behind():
+            raise click.ClickException(_(
+                "The database is older than this version of Wallchart. Upgrade it first: "
+                "start the server (python wsgi.py, which backs it up and upgrades it), or run "
+                "flask --app wsgi db upgrade."))
+        return callback(*args, **kwargs) if callback is not None else None
+
+    if callback is not None:
+        checked = functools.wraps(callback)(checked)
+    return with_appcontext(checked)
 
 
 def main() -> None:
