@@ -9,9 +9,12 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 
 from tests.helpers import OTHER_TEAM, TEAM
 from tests.results_data import H1_ARGS, build_results
+from wallchart.core.models import Team
+from wallchart.extensions import db
 
 
 @pytest.fixture
@@ -119,3 +122,18 @@ def test_a_members_files_hold_his_line_only(clients, ids):
     assert [row[1] for row in book.worksheets[1].iter_rows(min_row=3, values_only=True)] == [
         "Member"]
     assert book.worksheets[0].max_row == 2  # the title and the header: no team
+
+
+def test_names_are_escaped_on_the_page_and_kept_as_text_in_the_files(app, clients, ids):
+    with app.app_context():
+        db.session.execute(update(Team).where(Team.name == OTHER_TEAM)
+                           .values(name='=HYPERLINK("x")<script>'))
+        db.session.commit()
+    html = page(clients, "admin")
+    assert "<script>" not in html and "=HYPERLINK(&#34;x&#34;)&lt;script&gt;" in html
+    text = clients["admin"].get("/results.csv", query_string=H1_ARGS).get_data(as_text=True)
+    assert "'=HYPERLINK" in text
+    book = load_workbook(io.BytesIO(clients["admin"].get("/results.xlsx",
+                                                         query_string=H1_ARGS).data))
+    cell = book.worksheets[0].cell(4, 2)
+    assert cell.value == '=HYPERLINK("x")<script>' and cell.data_type == "s"
