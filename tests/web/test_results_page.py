@@ -6,14 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from tests.helpers import OTHER_TEAM, TEAM
+from tests.helpers import OTHER_TEAM, TEAM, count_statements
 from tests.results_data import H1_ARGS, build_results
-from wallchart.core.models import Team
+from wallchart.core.models import Project, Team
 from wallchart.extensions import db
 
 
@@ -137,3 +138,15 @@ def test_names_are_escaped_on_the_page_and_kept_as_text_in_the_files(app, client
                                                          query_string=H1_ARGS).data))
     cell = book.worksheets[0].cell(4, 2)
     assert cell.value == '=HYPERLINK("x")<script>' and cell.data_type == "s"
+
+
+def test_the_page_costs_the_same_statements_however_many_projects(app, clients, ids):
+    url = "/results?from=2026-01-01&to=2026-06-30"
+    before = count_statements(app, clients["admin"].client, url)
+    with app.app_context():
+        db.session.add_all(Project(name=f"P{i}", stage="signed", stage_entered_at=date(2026, 3, 1),
+                                   signed_on=date(2026, 3, 1), investment_wan=100,
+                                   team_id=ids[OTHER_TEAM], owner_id=ids["outsider"])
+                           for i in range(30))
+        db.session.commit()
+    assert count_statements(app, clients["admin"].client, url) == before
