@@ -185,6 +185,11 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("reports.schedule_xlsx", "GET"): SIGNED_IN_PAGE,
     ("reports.schedule_csv", "GET"): SIGNED_IN_PAGE,
     ("reports.weekly_report", "GET"): SIGNED_IN_PAGE,
+    # the results page and its files: everyone signed in, each seeing the lines his role may
+    # (tests/web/test_results_page.py)
+    ("results.index", "GET"): SIGNED_IN_PAGE,
+    ("results.results_xlsx", "GET"): SIGNED_IN_PAGE,
+    ("results.results_csv", "GET"): SIGNED_IN_PAGE,
     # administration: administrators at a browser only
     **{(endpoint, method): ADMIN_ONLY for endpoint, method in [
         ("admin.index", "GET"), ("admin.audit", "GET"),
@@ -643,6 +648,10 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
                                                          query=HALF_YEAR),
     ("reports.weekly_report", "GET"): lambda i, w, _: Req("/reports/weekly",
                                                           query={"week": "2026-06-03"}),
+    ("results.index", "GET"): lambda i, w, _: Req("/results", query={**HALF_YEAR,
+                                                                    "sort": "started"}),
+    ("results.results_xlsx", "GET"): lambda i, w, _: Req("/results.xlsx", query=HALF_YEAR),
+    ("results.results_csv", "GET"): lambda i, w, _: Req("/results.csv", query=HALF_YEAR),
     ("admin.targets_list", "GET"): lambda i, w, _: Req("/admin/targets", query={"year": "2026"}),
     ("admin.set_targets", "POST"): lambda i, w, _: Req(
         "/admin/targets", data={

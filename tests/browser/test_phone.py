@@ -28,9 +28,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
 #: Every page a person opens (an admin sees them all), and the wall.
-PAGES = ["/board", "/indicators", "/reports/weekly", "/reports/schedule", "/blockers",
-         "/board/workload", "/board/archive", "/account/password", "/admin", "/admin/audit",
-         "/admin/counties", "/admin/displays", "/admin/targets", "/admin/teams", "/admin/users"]
+PAGES = ["/board", "/indicators", "/reports/weekly", "/reports/schedule", "/results",
+         "/blockers", "/board/workload", "/board/archive", "/account/password", "/admin",
+         "/admin/audit", "/admin/counties", "/admin/displays", "/admin/targets", "/admin/teams",
+         "/admin/users"]
 WIDTHS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 #: A wide table's headings that wrap (on a phone it scrolls in its box instead of squeezing
 #: its columns until Chinese breaks a character a line).

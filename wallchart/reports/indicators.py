@@ -302,9 +302,10 @@ class _Bounds:
 _WIDTH = (len(INDICATORS) * 2 + 3) * 2
 _NOW = _Bounds(bindparam("now_start", type_=Date), bindparam("now_end", type_=Date))
 _BEFORE = _Bounds(bindparam("before_start", type_=Date), bindparam("before_end", type_=Date))
-#: The columns the rankings group by.
+#: The columns the rankings group by (team and owner: the results page, reports/results.py).
 GROUP_COLUMNS = {"county": Project.county_id, "sector": Project.sector,
-                 "source_channel": Project.source_channel}
+                 "source_channel": Project.source_channel, "team": Project.team_id,
+                 "owner": Project.owner_id}
 
 
 @cache
@@ -348,6 +349,29 @@ def _labels(group: str) -> dict[Any, str]:
             for key, label in (SECTORS if group == "sector" else SOURCE_CHANNELS).items()}
 
 
+def _city_total(tally: list[tuple], width: int) -> GroupRow:
+    return _row_figures(_add([row[width:] for row in tally]), None, _("City total"), total=True)
+
+
+def _found(tally: list[tuple], width: int, index: int) -> dict[Any, list[tuple]]:
+    """The rows of ``tally`` (``width`` group columns first) by the key in column ``index``."""
+    found: dict[Any, list[tuple]] = {}
+    for row in tally:
+        found.setdefault(row[index], []).append(row[width:])
+    return found
+
+
+def by_keys(period: Period, groups: tuple[str, ...]) -> tuple[GroupRow, dict[str, list[GroupRow]]]:
+    """The city total, and for each of ``groups`` (any ``GROUP_COLUMNS``) the figures of every
+    key that has any, keyed and unlabelled (the caller names them): one statement, counted by
+    the same rules as :func:`by_groups`. The results page ranks teams and owners with it."""
+    tally = _tally(period, groups)
+    total = _city_total(tally, len(groups))
+    return total, {group: [_row_figures(_add(parts), key, "") for key, parts
+                           in _found(tally, len(groups), index).items()]
+                   for index, group in enumerate(groups)}
+
+
 def by_groups(period: Period, groups: tuple[str, ...] = GROUPS) -> dict[str, list[GroupRow]]:
     """:func:`by_group` for several groupings at once: one statement for all of them (plus the
     county names), the groupings folded in Python."""
@@ -355,13 +379,10 @@ def by_groups(period: Period, groups: tuple[str, ...] = GROUPS) -> dict[str, lis
     if unknown:
         raise ValueError(f"unknown group {sorted(unknown)}")
     tally = _tally(period, groups)
-    total = _row_figures(_add([row[len(groups):] for row in tally]), None, _("City total"),
-                         total=True)
+    total = _city_total(tally, len(groups))
     result = {}
     for index, group in enumerate(groups):
-        found: dict[Any, list[tuple]] = {}
-        for row in tally:
-            found.setdefault(row[index], []).append(row[len(groups):])
+        found = _found(tally, len(groups), index)
         labels = _labels(group)
         rows = [_row_figures(_add(found.get(key, [])), key, label)
                 for key, label in labels.items()]

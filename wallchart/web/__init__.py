@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         imports,
         indicators,
         reports,
+        results,
         security,
         templating,
         tracking,
@@ -36,6 +37,6 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     templating.init_app(app)
     for page in (auth, board, imports, wall, tracking, funds, admin, account, indicators,
-                 reports):
+                 reports, results):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)
