@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from tests.browser.helpers import wait_live
 from tests.helpers import make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -116,8 +117,10 @@ def test_a_lead_imports_a_workbook_changing_one_column(live_server, database, op
     [signed_id] = [row[0] for row in database.rows(Project.id, Project.name)
                    if row[1] == "智能装备产业园"]
     card = page.locator(f'.card[data-project-id="{signed_id}"]')
+    wait_live(page)  # the board's scripts are running (the tabs answer)
     if size == "phone":  # one stage at a time: the signed column's tab
         page.locator("#stage-tab-signed").click()
+        expect(page.locator("#stage-tab-signed")).to_have_attribute("aria-selected", "true")
     expect(card).to_be_visible()
 
 

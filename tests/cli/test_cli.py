@@ -326,3 +326,13 @@ def test_a_command_refuses_a_database_the_code_has_moved_past(databases, tmp_pat
     created = flask_command(env, "team", "create", "一组")
     assert created.returncode == 0, created.stderr
     assert flask_command(env, "team", "create", "一组").returncode == 1  # it was not made before
+
+
+def test_the_schema_check_wraps_each_command_once(app):
+    """The commands are the module's: every app made in a process (the tests make hundreds)
+    installs them again, and must not wrap them again."""
+    from wallchart.cli import init_app
+
+    callbacks = {name: command.callback for name, command in app.cli.commands.items()}
+    init_app(app)
+    assert {name: command.callback for name, command in app.cli.commands.items()} == callbacks

@@ -37,7 +37,11 @@ def init_app(app: Flask) -> None:
 
 def _schema_checked(callback: Callable[..., Any] | None) -> Callable[..., Any]:
     """``callback`` (a command's, or a group's: it runs before any of its commands), after the
-    check."""
+    check; once (the commands are the module's, and every app made in a process installs
+    them)."""
+    if getattr(callback, "schema_checked", False):
+        return callback
+
     def checked(*args: Any, **kwargs: Any) -> Any:
         from wallchart.services import schema
 
@@ -50,7 +54,9 @@ def _schema_checked(callback: Callable[..., Any] | None) -> Callable[..., Any]:
 
     if callback is not None:
         checked = functools.wraps(callback)(checked)
-    return with_appcontext(checked)
+    checked = with_appcontext(checked)
+    checked.schema_checked = True  # type: ignore[attr-defined]
+    return checked
 
 
 def main() -> None:
