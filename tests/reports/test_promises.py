@@ -3,6 +3,7 @@ worked out by hand; the same period last year; the list of those past their prom
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -101,3 +102,42 @@ def test_two_statements_for_the_figures_and_the_list(app, cohort):
         finally:
             event.remove(db.engine, "before_cursor_execute", listen)
     assert len([sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]) == 2
+
+
+def test_the_api_answers_them_top_level_as_its_contract_says(app, clients, cohort):
+    from jsonschema import Draft202012Validator
+
+    body = clients["viewer"].get("/api/indicators?from=2026-01-01&to=2026-06-30").get_json()
+    assert (body["signed_started"], body["start_rate_pct"], body["production_rate_pct"]) == \
+        (3, 42.9, 14.3)
+    assert (body["days_to_start_median"], body["days_to_start_mean"]) == (30.0, 50.0)
+    assert (body["past_promise"], body["previous_past_promise"]) == (2, 1)
+    assert body["past_promise_projects"] == [
+        {"id": cohort["C"], "name": "C", "county": None, "signed_on": "2026-03-01",
+         "promised_start_on": "2026-05-01"},
+        {"id": cohort["D"], "name": "D", "county": None, "signed_on": "2026-04-01",
+         "promised_start_on": "2026-06-01"}]
+    document = app.test_client().get("/api/openapi.json").get_json()
+    schema = {**document["components"]["schemas"]["Indicators"],
+              "components": document["components"]}
+    resolved = Draft202012Validator(schema).iter_errors(body)
+    assert [error.message for error in resolved] == []
+    described = set(schema["properties"])
+    assert set(body) <= described and set(promises.PROMISE_FIGURES) <= described
+
+
+@pytest.mark.parametrize("url", ["/indicators", "/reports/schedule"])
+def test_the_indicators_page_and_the_scheduling_report_show_them(clients, cohort, url):
+    page = clients["viewer"].get(f"{url}?from=2026-01-01&to=2026-06-30")
+    assert page.status_code == 200
+    block = page.get_data(as_text=True).split('data-section="kept_promises"')[1] \
+        .split("</section>")[0]
+    assert "开工与履约" in block and "本期签约项目 7 个（去年同期 2 个）" in block
+    row = block.split('data-figure="start_rate_pct"')[1].split("</tr>")[0]
+    assert "42.9% (3/7)" in row and "50.0% (1/2)" in row
+    assert "14.3% (1/7)" in block.split('data-figure="production_rate_pct"')[1]
+    median = block.split('data-figure="days_to_start_median"')[1].split("</tr>")[0]
+    assert "30 天" in median
+    assert "50 天" in block.split('data-figure="days_to_start_mean"')[1].split("</tr>")[0]
+    listed = [int(i) for i in re.findall(r'<tr data-project-id="(\d+)"', block)]
+    assert listed == [cohort["C"], cohort["D"]]

@@ -25,6 +25,7 @@ from wallchart.core.inputs import INT_MAX
 from wallchart.core.vocabulary import BLOCKER_KINDS, STAGES, THREE500, WITHDRAW_REASONS
 from wallchart.reads import filters
 from wallchart.reports.indicators import AMOUNTS, PRESETS
+from wallchart.reports.promises import PROMISE_COUNTS, PROMISE_FIGURES
 from wallchart.services import blockers, funds, imports, notes, projects, record
 from wallchart.services.record import FOREIGN_CAPITAL_MAX_USD_WAN, INVESTMENT_MAX_WAN
 
@@ -248,7 +249,16 @@ def _response_schemas() -> dict[str, Any]:
                 "county": person,
                 "indicators": {"type": "object", "additionalProperties": figure},
                 **{name: _nullable({"type": "number"}) if name.startswith("change_")
-                   else INTEGER for name in AMOUNTS}}},
+                   else INTEGER for name in AMOUNTS},
+                **{name: INTEGER if name in PROMISE_COUNTS else _nullable({"type": "number"})
+                   for name in PROMISE_FIGURES},
+                "past_promise_projects": {
+                    "type": "array", "description": _(
+                        "The projects signed in the period that are past their promised start "
+                        "on its last day and have not started, the longest late first."),
+                    "items": {"type": "object", "properties": {
+                        "id": INTEGER, "name": {"type": "string"}, "county": person,
+                        "signed_on": DATE, "promised_start_on": DATE}}}}},
         "ImportPlan": {"type": "object", "required": ["written", "counts", "columns", "rows"],
                        "properties": {
                            "written": {"type": "boolean"},

@@ -148,3 +148,20 @@ def past_promise(cohort: Cohort) -> list[Project]:
     found = {project.id: project for project in db.session.execute(
         select(Project).where(Project.id.in_(cohort.past_promise))).scalars()}
     return [found[project_id] for project_id in cohort.past_promise]
+
+
+@dataclass
+class KeptPromises:
+    """What the pages show: the figures, the signings they are of, and the list."""
+
+    figures: dict[str, Any]
+    signed: int
+    previous_signed: int
+    past: list[Project]
+
+
+def kept(period: Period, county: County | None = None) -> KeptPromises:
+    """The figures of ``period`` and the list of its signings past their promise: two
+    statements."""
+    now, before = cohorts(period, county)
+    return KeptPromises(figures(now, before), now.signed, before.signed, past_promise(now))
