@@ -117,3 +117,21 @@ def test_the_exported_ledger_has_the_promise_after_the_plan(app, signed):
         assert headers[column - 1] == str(FIELD_LABELS["planned_on"])
         project = db.session.get(Project, signed["id"])
         assert exported.COLUMNS[column - 1][2](project) == SIGNED + timedelta(days=60)
+
+
+def test_the_api_takes_the_promise_with_the_signing_and_refuses_it_in_talks(app, clients,
+                                                                            counties):
+    lead = clients["lead"]
+    promised = (SIGNED + timedelta(days=20)).isoformat()
+    made = lead.post("/api/projects", json={
+        "name": "一次签约", "investment_wan": 10000, "stage": "signed",
+        "stage_dates": {"signed": SIGNED.isoformat()}, "promised_start_on": promised})
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["promised_start_on"] == promised
+    talking = lead.post("/api/projects", json={"name": "在谈", "stage": "negotiating"}).get_json()
+    before = all_rows(app)
+    refused = lead.patch(f"/api/projects/{talking['id']}", json={
+        "promised_start_on": promised, "version": talking["version"]})
+    assert refused.status_code == 422
+    assert "promised_start_on" in refused.get_json()["fields"]
+    assert all_rows(app) == before

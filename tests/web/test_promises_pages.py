@@ -39,6 +39,7 @@ def test_the_plan_form_takes_the_promise_of_a_signed_project(app, clients, make_
     assert saved.status_code == 200, _html(saved)[:500]
     row = _html(saved).split('class="promised-start"')[1].split("</tr>")[0]
     assert promised in row
+    assert '<span class="card-promise lamp-yellow">约定开工日期（' in row  # 10 days past
     with app.app_context():
         assert db.session.get(Project, project["id"]).promised_start_on.isoformat() == promised
 
@@ -94,6 +95,8 @@ def test_the_weekly_report_lists_the_signed_projects_past_their_promise(app, cli
     assert "超过约定开工日期未开工" in block
     assert f'<tr data-project-id="{overdue}" data-warning="red"' in block
     assert f'<tr data-project-id="{late}" data-warning="yellow"' in block
-    # A week before the promises passed lists none of them.
+    # A week before the promises passed lists none of them, nor does a week to come.
     earlier = (today() - timedelta(days=60)).isoformat()
     assert sections(clients["viewer"], earlier)["past_promise"] == []
+    later = (today() + timedelta(days=7)).isoformat()
+    assert sections(clients["viewer"], later)["past_promise"] == []

@@ -191,8 +191,11 @@ def _stalled(week: Week, changes: WeeklyChanges) -> None:
 
 
 def _past_promise(week: Week, changes: WeeklyChanges) -> None:
-    """Signed projects past their promised start on the week's last day, longest late first."""
+    """Signed projects past their promised start on the week's last day, longest late first
+    (none for a week still to come)."""
     as_of = min(week.end, today())
+    if as_of < week.start:
+        return
     query = (select(Project).where(Project.on_board, promise_past_condition(as_of))
              .order_by(Project.promised_start_on, Project.name, Project.id))
     for project in db.session.execute(query).scalars():
