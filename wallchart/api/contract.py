@@ -88,6 +88,11 @@ def _record_field(name: str) -> dict[str, Any]:
         return {"type": "boolean"}
     if name in record.CHOICES:
         return _nullable(_enum(record.CHOICES[name]))
+    if name == "promised_start_on":
+        return _nullable({**DATE, "description": _(
+            "The start of construction the agreement promised (协议约定开工日期): on a signed "
+            "(or later) project, not before its signing, up to %(years)d years ahead.",
+            years=record.PLANNING_YEARS)})
     if name in record.PLANNED_DATES:
         return _nullable({**DATE, "description": _(
             "From %(start)s to %(years)d years ahead.", start=record.EARLIEST.isoformat(),
