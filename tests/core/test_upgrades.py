@@ -67,6 +67,7 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
              stage_entered_at=date(2026, 3, 1), owner_id=2, created_at=_AT, updated_at=_AT,
              deleted_at=None, version=3, team_id=1, confidential=True, foreign_invested=True,
              foreign_capital_usd_wan=800, three500="fortune500", signed_on=date(2026, 3, 1),
+             promised_start_on=date(2026, 6, 30),
              negotiating_on=date(2026, 1, 10), next_step="签订补充协议",
              next_step_due=date(2026, 4, 1), next_step_owner_id=2,
              contact_person="王经理", contact_phone="13800000000", land_mu=120,

@@ -63,10 +63,11 @@ def test_no_attribute_outside_the_list_changes_a_lobby_card(app, make_project, w
                         next_step="回访", investment_wan=987_654)
     with app.app_context(), app.test_request_context(), db.session.no_autoflush:
         project = db.session.get(Project, made["id"])
-        if warned:  # idle, its next step overdue and a blocker past due: every lamp lit
+        if warned:  # idle, next step and blocker overdue, past its promised start: every lamp lit
             project.stage_entered_at = date(2020, 1, 1)
             project.next_step_due = date(2020, 2, 1)
             project.open_blockers, project.blocker_due = 1, date(2020, 3, 1)
+            project.stage, project.promised_start_on = "signed", date(2020, 4, 1)
 
         def cards() -> list[str]:
             found = []

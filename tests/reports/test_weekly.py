@@ -189,7 +189,7 @@ def test_an_invalid_week_is_refused_with_a_reason(clients, counties, week):
     assert "周次无效" in text and 'role="alert"' in text and 'aria-invalid="true"' in text
 
 
-def test_two_statements_whatever_the_week_holds(app, make_project):
+def test_four_statements_whatever_the_week_holds(app, make_project):
     for number in range(6):
         project_id = make_project(f"项目{number}")["id"]
         add_event(app, project_id, FIRST_MOMENT, "moved", "contact", "negotiating")
@@ -207,7 +207,7 @@ def test_two_statements_whatever_the_week_holds(app, make_project):
     assert len(changes.advanced) == 6 and len(changes.stalled) == 6
     assert len(changes.blockers_raised) == 6 and len(changes.blockers_resolved) == 3
     selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 3, selects
+    assert len(selects) == 4, selects
 
 
 def test_blockers_raised_and_resolved_during_the_week(app, clients, make_project, counties):

@@ -53,7 +53,7 @@ FIELD_NAMES = [
     "display_name", "lead", "user", "team", "year", "signed_count", "signed_investment_wan",
     "started_count", "profile", "views", "rotate_seconds", "current", "new", "repeat", "lang",
     "next", "token", "date", "comment", "q", "amount_wan", "foreign_usd_wan", "document",
-    "note", "header_figures",
+    "note", "header_figures", "promised_start_on",
 ]
 ODD_NUMBERS = [2**31 - 1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1, 10**30, -1, 0]
 PLAUSIBLE_TEXT = [*STAGES, "2026-01-01", "2000-01-01", "2999-12-31", "9999-99-99", "industry",

@@ -27,11 +27,13 @@ RECORD = {
     "land_mu": 820, "description": "一期：正极材料", "confidential": True,
     "planned_on": (TODAY + timedelta(days=30)).isoformat(), "next_step": "赴深圳总部拜访",
     "next_step_due": (TODAY + timedelta(days=7)).isoformat(), "next_step_owner": "member",
+    "promised_start_on": (TODAY + timedelta(days=90)).isoformat(),
 }
 ZH_HEADERS = [
     "序号", "项目编码", "项目名称", "投资方", "投资方来源地", "投资额（万元）", "县市区",
     "产业类别", "产业链", "阶段", "首次接触日期", "进入在谈日期", "签约日期", "开工日期",
-    "竣工投产日期", "下一阶段计划日期", "专班", "责任人", "企业性质", "三类500强", "外资企业",
+    "竣工投产日期", "下一阶段计划日期", "约定开工日期", "专班", "责任人", "企业性质", "三类500强",
+    "外资企业",
     "合同外资（万美元）", "新增外贸主体", "招商渠道", "渠道详情", "联系人", "联系电话",
     "用地面积（亩）", "下一步工作", "下一步完成时限", "下一步责任人", "保密", "说明",
 ]
@@ -78,6 +80,8 @@ def test_the_excel_ledger_has_every_field_with_units_and_typed_cells(clients, si
     assert row["用地面积（亩）"] == 820
     assert row["签约日期"] == datetime.combine(TODAY, datetime.min.time())  # a real Excel date
     assert row["首次接触日期"] is None
+    assert row["约定开工日期"] == datetime.combine(
+        date.fromisoformat(RECORD["promised_start_on"]), datetime.min.time())
     assert row["下一步完成时限"] == datetime.combine(date.fromisoformat(RECORD["next_step_due"]),
                                               datetime.min.time())
     assert row["阶段"] == "已签约"

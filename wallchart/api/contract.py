@@ -25,6 +25,7 @@ from wallchart.core.inputs import INT_MAX
 from wallchart.core.vocabulary import BLOCKER_KINDS, STAGES, THREE500, WITHDRAW_REASONS
 from wallchart.reads import filters
 from wallchart.reports.indicators import AMOUNTS, PRESETS
+from wallchart.reports.promises import PROMISE_COUNTS, PROMISE_FIGURES
 from wallchart.services import blockers, funds, imports, notes, projects, record
 from wallchart.services.record import FOREIGN_CAPITAL_MAX_USD_WAN, INVESTMENT_MAX_WAN
 
@@ -87,6 +88,11 @@ def _record_field(name: str) -> dict[str, Any]:
         return {"type": "boolean"}
     if name in record.CHOICES:
         return _nullable(_enum(record.CHOICES[name]))
+    if name == "promised_start_on":
+        return _nullable({**DATE, "description": _(
+            "The start of construction the agreement promised (协议约定开工日期): on a signed "
+            "(or later) project, not before its signing, up to %(years)d years ahead.",
+            years=record.PLANNING_YEARS)})
     if name in record.PLANNED_DATES:
         return _nullable({**DATE, "description": _(
             "From %(start)s to %(years)d years ahead.", start=record.EARLIEST.isoformat(),
@@ -248,7 +254,16 @@ def _response_schemas() -> dict[str, Any]:
                 "county": person,
                 "indicators": {"type": "object", "additionalProperties": figure},
                 **{name: _nullable({"type": "number"}) if name.startswith("change_")
-                   else INTEGER for name in AMOUNTS}}},
+                   else INTEGER for name in AMOUNTS},
+                **{name: INTEGER if name in PROMISE_COUNTS else _nullable({"type": "number"})
+                   for name in PROMISE_FIGURES},
+                "past_promise_projects": {
+                    "type": "array", "description": _(
+                        "The projects signed in the period that are past their promised start "
+                        "on its last day and have not started, the longest late first."),
+                    "items": {"type": "object", "properties": {
+                        "id": INTEGER, "name": {"type": "string"}, "county": person,
+                        "signed_on": DATE, "promised_start_on": DATE}}}}},
         "ImportPlan": {"type": "object", "required": ["written", "counts", "columns", "rows"],
                        "properties": {
                            "written": {"type": "boolean"},

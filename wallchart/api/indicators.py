@@ -18,7 +18,7 @@ from wallchart.core.errors import Invalid
 from wallchart.core.models import County
 from wallchart.extensions import db
 from wallchart.identity import readers_only
-from wallchart.reports import indicators
+from wallchart.reports import indicators, promises
 
 bp = api_blueprint("api_indicators", __name__)
 
@@ -42,6 +42,7 @@ def get_indicators():
     period = indicators.period_from_args(request.args)
     county = _county(request.args.get("county"))
     figures = indicators.compute(period, county)
+    kept = promises.kept(period, county)
     previous = period.previous_year()
     body: dict[str, Any] = {
         "from": period.start.isoformat(), "to": period.end.isoformat(),
@@ -49,5 +50,15 @@ def get_indicators():
         "county": county.name if county else None,
         "indicators": {name: asdict(figure) for name, figure in figures["indicators"].items()},
         **{key: value for key, value in figures.items() if key != "indicators"},
+        **kept.figures,
+        "past_promise_projects": [_past(project) for project in kept.past],
     }
     return jsonify(body)
+
+
+def _past(project) -> dict[str, Any]:
+    """A signed project past its promised start, as the indicators list it."""
+    return {"id": project.id, "name": project.name,
+            "county": project.county.name if project.county else None,
+            "signed_on": project.signed_on.isoformat(),
+            "promised_start_on": project.promised_start_on.isoformat()}

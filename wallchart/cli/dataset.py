@@ -94,6 +94,7 @@ class Spec:
     description: str = ""
     confidential: bool = False
     planned_on: date | None = None
+    promised_start_on: date | None = None
     next_step: str = ""
     next_step_due: date | None = None
     #: A username from the team.

@@ -177,7 +177,8 @@ def load_demo(seed: int = 2026) -> str:
         owner = rng.choice([lead, *members])
         dates = _stage_dates(rng, stage)
         specs.append(Spec(name, investor, county, sector, amount, dates, team=team_name,
-                          owner=owner, **_details(rng, name, owner)))
+                          owner=owner, promised_start_on=_promise(rng, dates),
+                          **_details(rng, name, owner)))
     insert_projects(specs)
     return _("Loaded %(projects)d projects in %(counties)d counties, districts and zones, "
              "worked by %(teams)d teams; users: %(users)s (set their passwords with "
@@ -195,6 +196,13 @@ def _stage_dates(rng: random.Random, stage: str) -> dict[str, date]:
         day -= timedelta(days=gap)
         dates[earlier] = day
     return dates
+
+
+def _promise(rng: random.Random, dates: dict[str, date]) -> date | None:
+    """The start a signing promised: two to eight months after it, so that some signed
+    projects of the demo are past it (their cards light up)."""
+    signed = dates.get("signed")
+    return signed + timedelta(days=rng.randint(60, 240)) if signed else None
 
 
 def _details(rng: random.Random, name: str, owner: str) -> dict[str, Any]:

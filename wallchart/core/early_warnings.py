@@ -12,6 +12,12 @@ The rules, for a project on the board:
 - its next step is past its due date: yellow; more than ``OVERDUE_RED_DAYS`` late: red;
 - a blocker is open past its due date: yellow; more than ``OVERDUE_RED_DAYS`` late: red.
 The card takes the worst colour; every rule that applies gives a reason.
+
+A signed project's promised start (协议约定开工日期) has a light of its own beside the card's
+colour (``promise_light``): yellow from ``PROMISE_NOTICE_DAYS`` days before the promise until
+``PROMISE_GRACE_DAYS`` days past it, red once it is past by more than that, for as long as the
+project has not started (is still 已签约). ``promise_past_condition`` is the "past its promise"
+part in SQL, for the lists of the reports.
 """
 
 from __future__ import annotations
@@ -30,6 +36,10 @@ from wallchart.core.models import Blocker, Project
 from wallchart.core.timeutil import today as shanghai_today
 
 COLOURS = ("yellow", "red")
+#: Days before a promised start from which a signed project's promise light is yellow.
+PROMISE_NOTICE_DAYS = 14
+#: Days past a promised start without a start after which the promise light is red.
+PROMISE_GRACE_DAYS = 30
 
 
 @dataclass
@@ -77,6 +87,30 @@ def warning_for(project: Project, today: date, config: Mapping[str, Any]) -> Ear
         warning.add("red" if late > late_red else "yellow",
                     _("Blocker open past its due date by %(days)s", days=_days(late)))
     return warning
+
+
+def promise_light(project: Project, today: date) -> EarlyWarning:
+    """The light of a signed project's promised start on ``today`` (``colour`` ``None``: no
+    promise, not signed, started already, or the promise still more than the notice away)."""
+    light = EarlyWarning()
+    promised = project.promised_start_on
+    if promised is None or project.stage != "signed":
+        return light
+    late = (today - promised).days
+    if late > 0:
+        light.add("red" if late > PROMISE_GRACE_DAYS else "yellow",
+                  _("Not started %(days)s after the promised start (%(date)s)",
+                    days=_days(late), date=promised.isoformat()))
+    elif -late <= PROMISE_NOTICE_DAYS:
+        light.add("yellow", _("Construction promised to start on %(date)s",
+                              date=promised.isoformat()))
+    return light
+
+
+def promise_past_condition(today: date) -> ColumnElement:
+    """SQL for "signed, not started, and past its promised start on ``today``"."""
+    return and_(Project.stage == "signed", Project.promised_start_on.is_not(None),
+                Project.promised_start_on < today)
 
 
 def blocker_overdue(blocker: Blocker, day: date | None = None) -> bool:

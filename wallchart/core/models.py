@@ -211,6 +211,8 @@ class Project(db.Model):
     producing_on: Mapped[date | None]
     #: When the next stage is planned to be reached.
     planned_on: Mapped[date | None]
+    #: The start of construction the agreement promised (协议约定开工日期); signed or later.
+    promised_start_on: Mapped[date | None]
 
     next_step: Mapped[str] = mapped_column(String(200), default="")
     next_step_due: Mapped[date | None]

@@ -149,6 +149,7 @@ FIELD_LABELS: dict[str, object] = {
     "description": _l("Description"),
     "confidential": _l("Confidential"),
     "planned_on": _l("Next stage planned for"),
+    "promised_start_on": _l("Promised start date"),
     "next_step": _l("Next step"),
     "next_step_due": _l("Next step due"),
     "next_step_owner": _l("Next step owner"),

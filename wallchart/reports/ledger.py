@@ -80,6 +80,7 @@ COLUMNS: list[Column] = [
     *((lambda stage=stage: _label(f"stage_dates.{stage}"), DATE,
        lambda p, stage=stage: p.stage_date(stage)) for stage in STAGE_ORDER),
     (lambda: _label("planned_on"), DATE, lambda p: p.planned_on),
+    (lambda: _label("promised_start_on"), DATE, lambda p: p.promised_start_on),
     (lambda: _label("team"), None, lambda p: p.team.name if p.team else ""),
     (lambda: _label("owner"), None, lambda p: _person(p.owner)),
     (lambda: _label("enterprise_type"), None, lambda p: _choice(ENTERPRISE_TYPES,
@@ -101,7 +102,7 @@ COLUMNS: list[Column] = [
     (lambda: _label("confidential"), None, lambda p: _flag(p.confidential)),
     (lambda: _label("description"), None, lambda p: p.description),
 ]
-WIDTHS = [6, 14, 30, 26, 12, 14, 12, 12, 14, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 18, 10, 14,
+WIDTHS = [6, 14, 30, 26, 12, 14, 12, 12, 14, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 18, 10, 14,
           12, 12, 20, 10, 14, 12, 24, 12, 12, 8, 40]
 
 

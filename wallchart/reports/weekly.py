@@ -10,9 +10,12 @@ week — is worse than on the Sunday before the week. Both colours are judged fr
 they are now (the history does not keep notes' and blockers' dates), so for a past week a card
 that got a note since counts as it reads today.
 
+"Past their promised start" (超过约定开工日期未开工) are the signed projects whose promised start
+lies before the week's last day (today, for the running week), with their promise light then.
+
 Blockers (协调事项) raised during the week are those entered during it (the date it says it was
 raised may be earlier: a matter noted late); resolved ones, those closed during it.
-Three SQL statements, whatever the week holds.
+Four SQL statements, whatever the week holds.
 """
 
 from __future__ import annotations
@@ -26,7 +29,12 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import contains_eager
 
-from wallchart.core.early_warnings import colour_expression, warning_for
+from wallchart.core.early_warnings import (
+    colour_expression,
+    promise_light,
+    promise_past_condition,
+    warning_for,
+)
 from wallchart.core.errors import Invalid
 from wallchart.core.formatting import date_span
 from wallchart.core.models import Blocker, County, Project, ProjectEvent, User
@@ -118,6 +126,7 @@ class WeeklyChanges:
     moved_back: list[Change] = field(default_factory=list)
     withdrawn: list[Change] = field(default_factory=list)
     stalled: list[Stalled] = field(default_factory=list)
+    past_promise: list[Stalled] = field(default_factory=list)
     blockers_raised: list[Blocker] = field(default_factory=list)
     blockers_resolved: list[Blocker] = field(default_factory=list)
 
@@ -181,6 +190,19 @@ def _stalled(week: Week, changes: WeeklyChanges) -> None:
                                        warning_for(project, as_of, config).reasons))
 
 
+def _past_promise(week: Week, changes: WeeklyChanges) -> None:
+    """Signed projects past their promised start on the week's last day, longest late first
+    (none for a week still to come)."""
+    as_of = min(week.end, today())
+    if as_of < week.start:
+        return
+    query = (select(Project).where(Project.on_board, promise_past_condition(as_of))
+             .order_by(Project.promised_start_on, Project.name, Project.id))
+    for project in db.session.execute(query).scalars():
+        light = promise_light(project, as_of)
+        changes.past_promise.append(Stalled(project, light.colour, None, light.reasons))
+
+
 def _blockers(week: Week, changes: WeeklyChanges) -> None:
     """Blockers entered during the week (by the day they say they were raised), and those
     resolved during it (by the day they were closed): one statement."""
@@ -202,9 +224,10 @@ def _blockers(week: Week, changes: WeeklyChanges) -> None:
 
 
 def changes(week: Week) -> WeeklyChanges:
-    """Everything the weekly report lists: three SQL statements."""
+    """Everything the weekly report lists: four SQL statements."""
     result = WeeklyChanges()
     _events(week, result)
     _stalled(week, result)
+    _past_promise(week, result)
     _blockers(week, result)
     return result

@@ -40,6 +40,7 @@ LOBBY_CARD_SHOWS = frozenset({
     "name", "stage", "rank", "status", "deleted_at", "confidential", "county", "county_id",
     "team", "team_id", "owner", "owner_id", "sector", "foreign_invested", "stage_entered_at",
     "last_note_on", "next_step", "next_step_due", "open_blockers", "blocker_due",
+    "promised_start_on",
 })
 #: Set on a project (in its ``__dict__``, beside the ORM's state) when a write in this
 #: transaction changed something in ``LOBBY_CARD_SHOWS``; ``lobby_sees`` takes it off.

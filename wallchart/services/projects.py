@@ -116,6 +116,8 @@ def _check_project(project: Project, clean: dict[str, Any]) -> None:
     record.check_foreign_capital(project)
     if "code" in clean:
         record.check_code(project)
+    if "promised_start_on" in clean:
+        record.check_promised_start(project)
     if clean.get("next_step_owner") is not None:
         try:
             teams.check_owner(project, clean["next_step_owner"])

@@ -42,7 +42,7 @@ DETAIL_FIELDS = (
     "origin", "foreign_invested", "three500", "enterprise_type", "industry_chain",
     "source_channel", "source_detail", "foreign_capital_usd_wan", "new_trade_entity",
     "contact_person", "contact_phone", "land_mu", "description", "confidential",
-    "planned_on", "next_step", "next_step_due", "next_step_owner",
+    "planned_on", "next_step", "next_step_due", "next_step_owner", "promised_start_on",
 )
 #: The bureau's own identifier of the project (项目编码), by which ledgers are matched.
 CODE_FIELDS = ("code",)
@@ -81,8 +81,9 @@ WHOLE: dict[str, tuple[int, object, object]] = {
         LAND_MAX_MU, _l("Enter the land as a whole number of mu."),
         _l("Enter an area between 0 and %(max)s mu.", max=f"{LAND_MAX_MU:,}")),
 }
-#: Planned and due dates: from ``EARLIEST`` to ten years ahead. Stage dates: from it to today.
-PLANNED_DATES = ("planned_on", "next_step_due")
+#: Planned, due and promised dates: from ``EARLIEST`` to ten years ahead. Stage dates: from it
+#: to today.
+PLANNED_DATES = ("planned_on", "next_step_due", "promised_start_on")
 EARLIEST = date(2000, 1, 1)
 PLANNING_YEARS = 10
 
@@ -225,10 +226,12 @@ def _years_later(day: date, years: int) -> date:
 
 def parse_date(value: Any, field: str, errors: dict[str, str], latest: date,
                out_of_range: str) -> date | None:
-    """An ISO ``YYYY-MM-DD`` date from ``EARLIEST`` to ``latest``; ``None`` for none."""
+    """An ISO ``YYYY-MM-DD`` date (or a ``date``, as a ledger's cell gives it) from
+    ``EARLIEST`` to ``latest``; ``None`` for none."""
     if value is None or value == "":
         return None
-    day = iso_date(value) if isinstance(value, str) else None
+    day = iso_date(value) if isinstance(value, str) else \
+        value if type(value) is date else None
     if day is None:
         errors[field] = _("Enter a date as YYYY-MM-DD.")
     elif not EARLIEST <= day <= latest:
@@ -241,6 +244,23 @@ def check_foreign_capital(project: Project) -> None:
     if project.foreign_capital_usd_wan and not project.foreign_invested:
         message = _("Foreign capital applies only to a foreign-invested project.")
         raise Invalid(message, {"foreign_capital_usd_wan": message})
+
+
+def check_promised_start(project: Project) -> None:
+    """A promised start belongs to an agreement: the project is signed (or later) and the
+    promise is not before the signing. Checked when a request sets it; a promise already held
+    stays through a move back (the lights and reports read it on signed projects only)."""
+    promised = project.promised_start_on
+    if promised is None:
+        return
+    if stage_index(project.stage) < stage_index("signed"):
+        message = _("A promised start date belongs to a signed project: record the signing "
+                    "first.")
+        raise Invalid(message, {"promised_start_on": message})
+    if project.signed_on is not None and promised < project.signed_on:
+        message = _("The promised start (%(date)s) cannot be before the signing (%(signed)s).",
+                    date=promised.isoformat(), signed=project.signed_on.isoformat())
+        raise Invalid(message, {"promised_start_on": message})
 
 
 # --- stage dates ------------------------------------------------------------------------------

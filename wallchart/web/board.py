@@ -54,8 +54,9 @@ NUMBER_FIELDS = ("investment_wan", "foreign_capital_usd_wan", "land_mu")
 CHECKBOX_FIELDS = ("foreign_invested", "new_trade_entity", "confidential")
 #: The project form: the whole record but the plan, which the panel edits on its own.
 RECORD_FIELDS = TEXT_FIELDS + NUMBER_FIELDS + CHECKBOX_FIELDS
-#: The panel's "next step" form (dates as YYYY-MM-DD, the owner by username).
-PLAN_FIELDS = ("next_step", "next_step_due", "next_step_owner", "planned_on")
+#: The panel's "next step" form (dates as YYYY-MM-DD, the owner by username), with the start
+#: the agreement promised once the project is signed.
+PLAN_FIELDS = ("next_step", "next_step_due", "next_step_owner", "planned_on", "promised_start_on")
 
 
 def _form_data(form, fields: tuple[str, ...] = RECORD_FIELDS) -> dict[str, Any]:
@@ -331,7 +332,8 @@ def assign_project(project_id: int):
 
 @bp.post("/projects/<int:project_id>/plan")
 def plan_project(project_id: int):
-    """The next step, its due date and owner, and when the next stage is planned."""
+    """The next step, its due date and owner, when the next stage is planned and the start the
+    agreement promised."""
     data = _form_data(request.form, PLAN_FIELDS)
     return _panel_action(project_id, projects.update_project, data, form="plan",
                          values=dict(request.form))

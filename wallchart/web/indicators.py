@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wallchart.core.errors import Invalid
 from wallchart.core.timeutil import today
 from wallchart.identity import readers_only
-from wallchart.reports import indicators
+from wallchart.reports import indicators, promises
 from wallchart.reports.indicators import (
     GROUPS,
     INDICATORS,
@@ -122,7 +122,7 @@ def index():
     body = render_template(
         "indicators.html", period=period, previous=period.previous_year(),
         period_args=period_args, sort=sort, error=error, presets=presets(day),
-        figures=groups["county"][-1].as_dict(),
+        figures=groups["county"][-1].as_dict(), kept=promises.kept(period),
         rankings={group: ranked(groups[group], sort) for group in GROUPS},
         pace=indicators.pace(as_of.year, as_of, so_far), pace_year=as_of.year, as_of=as_of,
         year_share=float(indicators.year_share(as_of.year, as_of)) * 100)

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from wallchart.core.errors import Invalid
 from wallchart.core.timeutil import today
 from wallchart.identity import readers_only
-from wallchart.reports import indicators, report_data, spreadsheet, weekly
+from wallchart.reports import indicators, promises, report_data, spreadsheet, weekly
 from wallchart.reports.indicators import Period, format_change
 from wallchart.reports.spreadsheet import county_name
 from wallchart.web.downloads import CSV, XLSX, attachment
@@ -71,7 +71,7 @@ def schedule():
                                errors=error.fields, args=request.args, **page), error.status
     args = {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()}
     return render_template("report.html", report=report, error=None, errors={}, args=args,
-                           **page)
+                           kept=promises.kept(report.period), **page)
 
 
 @bp.get("/schedule.xlsx")

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wallchart.core import formatting, vocabulary
-from wallchart.core.early_warnings import EarlyWarning, warning_for
+from wallchart.core.early_warnings import EarlyWarning, promise_light, warning_for
 from wallchart.core.models import Project, ProjectEvent, User, utcnow
 from wallchart.core.money import BILLION_WAN
 from wallchart.core.stages import stages_between, stages_reached
@@ -214,6 +214,11 @@ def card_warning(project: Project) -> EarlyWarning:
     return warning_for(project, today(), current_app.config)
 
 
+def card_promise(project: Project) -> EarlyWarning:
+    """The light of the project's promised start today."""
+    return promise_light(project, today())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STAGES=vocabulary.STAGES,
@@ -229,6 +234,7 @@ def init_app(app: Flask) -> None:
         BLOCKER_KINDS=vocabulary.BLOCKER_KINDS,
         WITHDRAW_REASONS=vocabulary.WITHDRAW_REASONS,
         card_warning=card_warning,
+        card_promise=card_promise,
         money=formatting.money,
         total_format=formatting.total_format,
         total_number=formatting.total_number,

@@ -29,6 +29,7 @@ LEDGER_FIELDS: dict[str, object] = {
     "stage_dates.signed": FIELD_LABELS["stage_dates.signed"],
     "stage_dates.started": FIELD_LABELS["stage_dates.started"],
     "stage_dates.producing": FIELD_LABELS["stage_dates.producing"],
+    "promised_start_on": FIELD_LABELS["promised_start_on"],
     "owner": FIELD_LABELS["owner"],
     "team": FIELD_LABELS["team"],
     "foreign_invested": FIELD_LABELS["foreign_invested"],
@@ -44,7 +45,8 @@ LEDGER_FIELDS: dict[str, object] = {
 #: What each field's parsed value is (besides ``str``, trimmed).
 AMOUNT_FIELDS = frozenset({"investment_wan", "foreign_capital_usd_wan"})
 NUMBER_FIELDS = AMOUNT_FIELDS | {"land_mu"}
-DATE_FIELDS = frozenset(name for name in LEDGER_FIELDS if name.startswith("stage_dates."))
+DATE_FIELDS = frozenset(name for name in LEDGER_FIELDS
+                        if name.startswith("stage_dates.") or name == "promised_start_on")
 FLAG_FIELDS = frozenset({"foreign_invested"})
 MULTILINE_FIELDS = frozenset({"description"})
 
@@ -76,6 +78,9 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
                             "startdate", "startedon"),
     "stage_dates.producing": ("投产时间", "竣工投产时间", "投产日期", "竣工时间", "竣工投产日期",
                               "productiondate", "producingon", "completiondate"),
+    "promised_start_on": ("约定开工时间", "约定开工日期", "协议约定开工时间", "协议约定开工日期",
+                          "承诺开工日期", "承诺开工时间", "合同约定开工时间", "合同约定开工日期",
+                          "promisedstartdate", "promisedstart"),
     "owner": ("责任人", "项目责任人", "负责人", "包抓领导", "owner", "personincharge"),
     "team": ("专班", "工作专班", "责任专班", "所属专班", "team", "taskteam"),
     "foreign_invested": ("外资", "是否外资", "是否外资项目", "外资项目", "外资企业",
