@@ -6,6 +6,8 @@ from urllib.parse import quote
 
 from flask import Response
 
+from wallchart.reports.indicators import Period
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Werkzeug adds ``; charset=utf-8`` to a text type itself: naming it here too said it twice.
 CSV = "text/csv"
@@ -18,3 +20,11 @@ def attachment(body: bytes, ascii_name: str, name: str, mimetype: str) -> Respon
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}")
     return response
+
+
+def period_attachment(body: bytes, period: Period, ascii_stem: str, title: str,
+                      extension: str, mimetype: str) -> Response:
+    """A report's file, named after the report and its period's dates."""
+    dates = f"{period.start.isoformat()}_{period.end.isoformat()}"
+    return attachment(body, f"{ascii_stem}_{dates}.{extension}", f"{title}_{dates}.{extension}",
+                      mimetype)

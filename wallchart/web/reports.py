@@ -3,7 +3,7 @@ weekly "what changed since last week". Read-only pages for signed-in people with
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -11,9 +11,9 @@ from wallchart.core.errors import Invalid
 from wallchart.core.timeutil import today
 from wallchart.identity import readers_only
 from wallchart.reports import indicators, promises, report_data, spreadsheet, weekly
-from wallchart.reports.indicators import Period, format_change
+from wallchart.reports.indicators import format_change
 from wallchart.reports.spreadsheet import county_name
-from wallchart.web.downloads import CSV, XLSX, attachment
+from wallchart.web.downloads import CSV, XLSX, period_attachment
 from wallchart.web.indicators import presets
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -51,13 +51,6 @@ def _report() -> report_data.ScheduleReport:
     return report_data.schedule(indicators.period_from_args(request.args))
 
 
-def _download(body: bytes, period: Period, extension: str, mimetype: str) -> Response:
-    """A file named after the report and its period."""
-    dates = f"{period.start.isoformat()}_{period.end.isoformat()}"
-    return attachment(body, f"schedule-report_{dates}.{extension}",
-                      f"{_('Scheduling report')}_{dates}.{extension}", mimetype)
-
-
 @bp.get("/schedule")
 def schedule():
     """The report as a page (and, printed, as A4 landscape); an invalid period shows the form
@@ -77,13 +70,15 @@ def schedule():
 @bp.get("/schedule.xlsx")
 def schedule_xlsx():
     report = _report()
-    return _download(spreadsheet.workbook(report), report.period, "xlsx", XLSX)
+    return period_attachment(spreadsheet.workbook(report), report.period,
+                             "schedule-report", _("Scheduling report"), "xlsx", XLSX)
 
 
 @bp.get("/schedule.csv")
 def schedule_csv():
     report = _report()
-    return _download(spreadsheet.csv_text(report).encode("utf-8"), report.period, "csv", CSV)
+    return period_attachment(spreadsheet.csv_text(report).encode("utf-8"), report.period,
+                             "schedule-report", _("Scheduling report"), "csv", CSV)
 
 
 @bp.get("/weekly")

@@ -5,7 +5,7 @@ person sees is chosen by ``reports.results`` on the server, for the page and the
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,8 +14,8 @@ from wallchart.core.timeutil import today
 from wallchart.identity import readers_only
 from wallchart.reports import indicators
 from wallchart.reports import results as report
-from wallchart.reports.indicators import Period, format_change
-from wallchart.web.downloads import CSV, XLSX, attachment
+from wallchart.reports.indicators import format_change
+from wallchart.web.downloads import CSV, XLSX, period_attachment
 from wallchart.web.indicators import presets, ranked
 
 bp = Blueprint("results", __name__)
@@ -34,12 +34,6 @@ def _chosen() -> tuple[report.Results, report.Ranked, str]:
     shown = report.results(period, current_user)
     sort = _sort()
     return shown, {grouping: ranked(rows, sort) for grouping, rows in shown.lines.items()}, sort
-
-
-def _download(body: bytes, period: Period, extension: str, mimetype: str) -> Response:
-    dates = f"{period.start.isoformat()}_{period.end.isoformat()}"
-    return attachment(body, f"results_{dates}.{extension}",
-                      f"{_('Results')}_{dates}.{extension}", mimetype)
 
 
 @bp.get("/results")
@@ -62,10 +56,12 @@ def index():
 @bp.get("/results.xlsx")
 def results_xlsx():
     shown, ranking, _sort_key = _chosen()
-    return _download(report.workbook(shown, ranking), shown.period, "xlsx", XLSX)
+    return period_attachment(report.workbook(shown, ranking), shown.period,
+                             "results", _("Results"), "xlsx", XLSX)
 
 
 @bp.get("/results.csv")
 def results_csv():
     shown, ranking, _sort_key = _chosen()
-    return _download(report.csv_text(shown, ranking).encode("utf-8"), shown.period, "csv", CSV)
+    return period_attachment(report.csv_text(shown, ranking).encode("utf-8"), shown.period,
+                             "results", _("Results"), "csv", CSV)
