@@ -74,3 +74,12 @@ def test_an_unknown_team_is_refused_by_name(app, users, counties, run, ledger_pa
     result = run(ledger_path(), "--team", "三组")
     assert result.exit_code == 1
     assert "第3行" in result.output and "三组" in result.output
+
+
+@pytest.mark.parametrize("where", ["missing.xlsx", "."])
+def test_no_file_there_is_said_in_the_terminals_language(app, run, tmp_path, where):
+    before = snapshot(app)
+    result = run(str(tmp_path / where))
+    assert result.exit_code == 2
+    assert "没有文件" in result.output and "File" not in result.output
+    assert snapshot(app) == before

@@ -15,7 +15,7 @@ from wallchart.services.ledger import LEDGER_FIELDS, read_ledger
 
 
 @click.command("import-projects")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what the import would do; write nothing.")
 @click.option("--team", default=None,
               help="The team (工作专班) of new projects whose row names none.")
@@ -25,6 +25,9 @@ def import_projects(file: Path, dry_run: bool, team: str | None) -> None:
     """Import the projects of the ledger FILE (.xlsx or .csv): print the columns as recognised,
     what each row does, and every reason a row is refused. All or nothing: one refused row and
     nothing is written (exit status 1)."""
+    if not file.is_file():  # said here: Click's own refusal names the file in English
+        raise click.BadParameter(_("There is no file %(path)s.", path=str(file)),
+                                 param_hint="FILE")
     with file.open("rb") as handle:
         ledger = read_ledger(handle)
     click.echo(_("Columns recognised:"))
