@@ -225,7 +225,7 @@ class Person:
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         headers = {"X-CSRFToken": self.csrf, **kwargs.pop("headers", {})}
         response = self.http.request(method, self.base + "/api" + path, headers=headers,
-                                     timeout=15, **kwargs)
+                                     timeout=kwargs.pop("timeout", 15), **kwargs)
         response.server_log = self.log
         return response
 

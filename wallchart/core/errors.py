@@ -26,6 +26,12 @@ class NotFound(ServiceError):
     status = 404
 
 
+class Busy(ServiceError):
+    """Another change held the board for longer than a change may wait (a large import)."""
+
+    status = 503
+
+
 class Conflict(ServiceError):
     """The request named a version of the project that is no longer the current one.
 

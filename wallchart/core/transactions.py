@@ -8,6 +8,7 @@ row lock also serializes writers on PostgreSQL.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -16,13 +17,19 @@ from typing import TypeVar
 from flask_babel import gettext as _
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from wallchart.core.errors import Conflict
+from wallchart.core.errors import Busy, Conflict
 from wallchart.extensions import db
 
 _immediate: ContextVar[bool] = ContextVar("immediate", default=False)
+#: SQLite's own wait for a lock, for the statements that are not a change's start.
+BUSY_TIMEOUT_MS = 10_000
+#: How long a change waits for another to let go of the board, and how often it looks.
+WRITE_LOCK_WAIT_SECONDS = 60
+WRITE_LOCK_RETRY_SECONDS = 0.01
 _REMEMBERED = "wallchart_remembered"
 T = TypeVar("T")
 
@@ -54,14 +61,42 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        if _immediate.get():
+            _take_write_lock(connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def _take_write_lock(connection) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another writer by sleeping between tries rather than
+    in SQLite's busy handler: under gevent a sleep lets the writer that holds the lock go on
+    (an import yields to the page's polls), where SQLite's own wait would stop the whole
+    process, the holder too, and fail when its time is up. :class:`Busy` after
+    ``WRITE_LOCK_WAIT_SECONDS``."""
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    deadline = time.monotonic() + WRITE_LOCK_WAIT_SECONDS
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if "locked" not in str(error.orig):
+                    raise
+                if time.monotonic() > deadline:
+                    raise Busy(_("The board is busy with a large change (a ledger being "
+                                 "imported): nothing was changed. Try again in a moment.")
+                               ) from None
+                time.sleep(WRITE_LOCK_RETRY_SECONDS)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _begin_immediate() -> None:
