@@ -21,6 +21,7 @@ the console, trusted as an administrator.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,8 +131,10 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
             step = max(1, total // 100)
             for done, row in enumerate(ledger.rows, 1):
                 plan.rows.append(_row(change, importer, row, headers, team, known, alike))
-                if progress is not None and (done % step == 0 or done == total):
-                    progress(done, total)
+                if done % step == 0 or done == total:
+                    if progress is not None:
+                        progress(done, total)
+                    _let_others_run()
             if not write or plan.refused or not any(
                     row.action in ("create", "update") for row in plan.rows):
                 raise _Undo
@@ -139,6 +142,14 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
     except _Undo:
         pass
     return plan
+
+
+def _let_others_run() -> None:
+    """A moment for the process's other requests and screens, every hundredth of a ledger:
+    under gevent a long import would hold them all (its page's progress polls too). Changes
+    asked for meanwhile wait for the board's lock, sleeping too (``core.transactions``); a
+    zero sleep would not let gevent look at its sockets."""
+    time.sleep(0.001)
 
 
 def _own_team(importer: User) -> str | None:

@@ -48,13 +48,10 @@ class Upload:
 
     def report(self, phase: str, done: int = 0, total: int = 0) -> None:
         """Say how far the running step is (written whole, then renamed: a reader never sees
-        half a file). Then lets the server's other requests run a moment: under gevent a long
-        import would hold the process, and the page's polls would wait until it ends (a zero
-        sleep does not poll the sockets)."""
+        half a file); the import lets the page's polls in between (``services.imports``)."""
         temporary = self.folder / f"{_PROGRESS}.{os.getpid()}"
         temporary.write_text(json.dumps({"phase": phase, "done": done, "total": total}))
         os.replace(temporary, self.folder / _PROGRESS)
-        time.sleep(0.001)
 
     def progress(self) -> dict[str, Any]:
         try:
