@@ -50,6 +50,7 @@ from wallchart.core.models import (
     CountyTarget,
     DisplayToken,
     Project,
+    ProjectDocument,
     SetupToken,
     Team,
     User,
@@ -172,6 +173,13 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("funds.record_receipt", "POST"): BOARD_TEAM_WRITE,
     ("funds.correct_receipt", "POST"): BOARD_LEAD_WRITE,
     ("funds.remove_receipt", "POST"): BOARD_LEAD_WRITE,
+    # a project's documents: uploaded by the team, removed by its leads and admins, read by
+    # its team, leads and admins (never a wall display)
+    ("documents.section", "GET"): SIGNED_IN_PAGE,
+    ("documents.upload", "POST"): BOARD_TEAM_WRITE,
+    ("documents.remove", "POST"): BOARD_LEAD_WRITE,
+    ("documents.download", "GET"): cells("ok", anonymous="login", display="login",
+                                         outsider=403),
     # the wall display
     ("wall.index", "GET"): WALL,
     ("wall.columns", "GET"): WALL,
@@ -248,7 +256,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
     API tokens of ``member`` and ``target``; each person signed in once (scrypt is slow), the
     cookies kept."""
     from tests.helpers import actor
-    from wallchart.services import accounts, blockers, funds, teams
+    from wallchart.services import accounts, blockers, documents, funds, teams
     from wallchart.services.projects import create_project, withdraw_project
 
     folder = tmp_path_factory.mktemp("matrix")
@@ -279,6 +287,8 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "stage": "signed", "stage_dates": {"signed": today().isoformat()}})
             receipt = funds.record_receipt(actor("member"), p5.id,
                                            {**FUNDS, "date": today().isoformat()})
+            document = documents.add_document(actor("member"), p5.id, "agreement", "协议.pdf",
+                                              PDF)
             accounts.create_user(None, "target", PASSWORD, "member", display_name="Target")
             accounts.create_user(None, "dormant", PASSWORD, "member", display_name="Dormant")
             accounts.disable_user(None, "dormant")
@@ -301,6 +311,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "blocker": blocker.id, "blocker_version": blocker.version,
                 **{f"user:{who}": actor(who).id for who in PEOPLE},
                 "p5": p5.id, "receipt": receipt.id, "receipt_version": receipt.version,
+                "document": document.id,
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         cookies, csrf = {}, {}
@@ -421,6 +432,7 @@ def full_snapshot(app) -> dict:
                             CountyTarget.signed_count, CountyTarget.signed_investment_wan,
                             CountyTarget.started_count, CountyTarget.foreign_capital_usd_wan),
             "setup_tokens": rows(SetupToken.id),
+            "documents": rows(ProjectDocument.id, ProjectDocument.removed_at),
         }
 
 
@@ -475,6 +487,7 @@ def _wall(path: str) -> Callable[[dict, str, World], Req]:
 
 BLOCKER = {"kind": "land", "department": "市自然资源和规划局", "due_on": "2030-01-01"}
 FUNDS = {"amount_wan": 1000, "document": "银收1号"}
+PDF = b"%PDF-1.7\n%%EOF\n"
 HALF_YEAR = {"from": "2026-01-01", "to": "2026-06-30"}
 NEW_PROJECT = {"name": "新项目", "investor": "新投资公司", "investment_wan": 1200,
                "county": "中方县", "sector": "services", "team": TEAM}
@@ -631,6 +644,13 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
     ("funds.remove_receipt", "POST"): lambda i, w, _: Req(
         f"/board/funds/{i['receipt']}/remove",
         data={"version": str(i["receipt_version"]), "reason": "重复"}),
+    ("documents.section", "GET"): lambda i, w, _: Req(f"/board/projects/{i['p5']}/documents"),
+    ("documents.upload", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p5']}/documents",
+        data={"kind": "licence", "file": (b"\x89PNG\r\n\x1a\n" + bytes(32), "执照.png")}),
+    ("documents.remove", "POST"): lambda i, w, _: Req(
+        f"/board/documents/{i['document']}/remove", data={"version": "1", "reason": "传错了"}),
+    ("documents.download", "GET"): lambda i, w, _: Req(f"/board/documents/{i['document']}"),
     ("tracking.city_xlsx", "GET"): lambda i, w, _: Req("/blockers.xlsx",
                                                        query={"sort": "department"}),
     ("wall.index", "GET"): _wall("/wall"),

@@ -26,13 +26,14 @@ from wallchart.core.models import (
     DisplayToken,
     FundReceipt,
     Project,
+    ProjectDocument,
     Team,
     User,
 )
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
-from wallchart.services import accounts, blockers, funds
+from wallchart.services import accounts, blockers, documents, funds
 from wallchart.services.projects import create_project
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -111,6 +112,7 @@ class World:
     token: int = 0
     upload: str = ""
     receipt: int = 0
+    document: int = 0
 
     def refresh(self) -> None:
         if not self.upload or not (Path(self.app.instance_path) / "imports" / self.upload).is_dir():
@@ -127,6 +129,7 @@ class World:
                 self.blocker = blockers.raise_blocker(actor("member"), self.project, {
                     "kind": "land", "department": "自然资源局"}).id
             self._refresh_receipt()
+            self._refresh_document()
             if not self.token or db.session.get(DisplayToken, self.token).revoked_at:
                 accounts.create_display_token(actor("admin"), "大厅屏")
                 self.token = db.session.execute(select(DisplayToken.id).order_by(
@@ -153,6 +156,14 @@ class World:
         self.receipt = funds.record_receipt(actor("member"), signed.id, {
             "date": today().isoformat(), "amount_wan": 50}).id
 
+    def _refresh_document(self) -> None:
+        """A document not removed, on the project the routes use."""
+        document = db.session.get(ProjectDocument, self.document) if self.document else None
+        if document and document.removed_at is None and document.project_id == self.project:
+            return
+        self.document = documents.add_document(actor("member"), self.project, "agreement",
+                                               "协议.pdf", b"%PDF-1.7\n%%EOF\n").id
+
     def version(self) -> int:
         with self.app.app_context():
             return db.session.get(Project, self.project).version
@@ -162,6 +173,7 @@ class World:
         project = f"/board/projects/{self.project}"
         return ["/board", "/wall", "/api/projects", f"/api/projects/{self.project}",
                 project, f"{project}/edit", f"{project}/notes", f"{project}/blockers",
+                f"{project}/documents", f"/board/documents/{self.document}",
                 f"/api/projects/{self.project}/funds",
                 "/blockers", "/admin/users", "/admin/teams", "/admin/counties",
                 "/admin/targets", "/admin/displays", "/admin/audit", "/indicators",
@@ -173,7 +185,7 @@ class World:
             if argument in first:
                 return list(db.session.execute(select(first[argument])).scalars())
         own = {"project_id": self.project, "blocker_id": self.blocker, "token_id": self.token,
-               "token": self.upload, "receipt_id": self.receipt}
+               "token": self.upload, "receipt_id": self.receipt, "document_id": self.document}
         assert argument in own, f"the fuzz cannot fill <{argument}>: add its rows to World"
         return [own[argument]]
 

@@ -26,7 +26,7 @@ from wallchart.core.vocabulary import STAGES
 from wallchart.reads import filters, queries
 from wallchart.reports import ledger, meeting
 from wallchart.services import projects, teams
-from wallchart.web import funds, tracking
+from wallchart.web import documents, funds, tracking
 from wallchart.web.downloads import CSV, XLSX, attachment
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -286,7 +286,7 @@ def _panel(project, error: ServiceError | None = None, form: str | None = None,
                            errors=getattr(error, "fields", {}), form=form, values=values or {},
                            gate=gate, withdrawn_by=withdrawn_by,
                            **tracking.notes_of(project), **tracking.blockers_of(project),
-                           **funds.funds_of(project))
+                           **funds.funds_of(project), **documents.documents_of(project))
     return body, error.status if error else 200
 
 
