@@ -228,3 +228,51 @@ def test_a_lead_removes_one_from_the_panel(app, clients, project):
     answer = clients["lead"].post(url, data={"version": "1", "reason": "传错了"})
     assert answer.status_code == 200 and "还没有文件" in answer.get_data(as_text=True)
     assert clients["lead"].get(f"/board/documents/{document.id}").status_code == 404
+
+
+# --- backups ----------------------------------------------------------------------------------
+
+def test_a_restored_backup_serves_the_document_again(app, clients, project, tmp_path):
+    """The documents go into the backup beside the database, and come back with it."""
+    import shutil
+    import socket
+
+    from wallchart.services import backup
+
+    with socket.socket() as free:  # nothing may answer where the app would listen
+        free.bind(("127.0.0.1", 0))
+        app.config["PORT"] = free.getsockname()[1]
+    made = add(app, "member", project["id"])
+    with app.app_context():
+        saved = backup.backup(tmp_path)
+        folder = documents.folder()
+    archive = backup.documents_archive(saved)
+    assert archive.is_file() and archive.stat().st_mode & 0o077 == 0
+    shutil.rmtree(folder)  # the disk that held them is lost
+    assert clients["member"].get(f"/board/documents/{made.id}").status_code == 404
+    with app.app_context():
+        backup.restore(saved)
+    answer = clients["member"].get(f"/board/documents/{made.id}")
+    assert answer.status_code == 200 and answer.data == PDF
+
+
+def test_a_backup_whose_documents_are_not_documents_restores_nothing(app, project, tmp_path):
+    import socket
+    import tarfile
+
+    from wallchart.services import backup
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        app.config["PORT"] = free.getsockname()[1]
+    add(app, "member", project["id"])
+    with app.app_context():
+        saved = backup.backup(tmp_path)
+    evil = tmp_path / "evil"
+    evil.write_text("x")
+    with tarfile.open(backup.documents_archive(saved), "w") as tar:
+        tar.add(evil, arcname="../../escaped")
+    before = all_rows(app)
+    with app.app_context(), pytest.raises(backup.BackupError, match="中有不是项目文件的内容"):
+        backup.restore(saved)
+    assert all_rows(app) == before and not (tmp_path.parent / "escaped").exists()
