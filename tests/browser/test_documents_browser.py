@@ -4,6 +4,8 @@ attachment, and a lead with the same panel open sees it arrive without a reload.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -37,7 +39,7 @@ def test_a_member_uploads_an_agreement_from_the_panel(api, open_board, artifacts
     with a.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "投资协议.pdf"
-    assert open(download.value.path(), "rb").read() == PDF
+    assert Path(download.value.path()).read_bytes() == PDF
 
     # The lead's open panel follows without a reload.
     expect(panel_b.locator("#documents-list .document-link")).to_have_text("投资协议.pdf")

@@ -276,3 +276,84 @@ def test_a_backup_whose_documents_are_not_documents_restores_nothing(app, projec
     with app.app_context(), pytest.raises(backup.BackupError, match="中有不是项目文件的内容"):
         backup.restore(saved)
     assert all_rows(app) == before and not (tmp_path.parent / "escaped").exists()
+
+
+# --- verified signings ------------------------------------------------------------------------
+
+@pytest.fixture
+def signed(make_project) -> dict:
+    from wallchart.core.timeutil import today
+    return make_project("已签约项目", stage="signed",
+                        stage_dates={"signed": today().isoformat()})
+
+
+def version(app, project_id: int) -> int:
+    with app.app_context():
+        from wallchart.core.models import Project
+        return db.session.get(Project, project_id).version
+
+
+def test_a_signing_is_verified_only_against_an_attached_agreement(app, signed, project):
+    from wallchart.services import verification
+
+    error = refused(app, verification.verify_signing, "lead", signed["id"],
+                    version(app, signed["id"]))
+    assert "请先上传签约协议" in error.message
+    add(app, "member", signed["id"], PNG, "licence", "执照.png")
+    assert "请先上传签约协议" in refused(app, verification.verify_signing, "lead",
+                                        signed["id"], version(app, signed["id"])).message
+    add(app, "member", signed["id"])
+    add(app, "member", project["id"])
+    assert isinstance(refused(app, verification.verify_signing, "member", signed["id"],
+                              version(app, signed["id"])), Forbidden)
+    assert isinstance(refused(app, verification.verify_signing, "lead", project["id"],
+                              version(app, project["id"])), Invalid)  # not signed
+    assert isinstance(refused(app, verification.verify_signing, "lead", signed["id"], 1),
+                      ServiceError)  # an older version
+    with app.app_context():
+        verification.verify_signing(actor("lead"), signed["id"], version(app, signed["id"]))
+    assert len(history(app, signed["id"], "verified")) == 1
+    assert "已经核实" in refused(app, verification.verify_signing, "admin", signed["id"],
+                               version(app, signed["id"])).message
+
+
+def test_the_indicators_count_the_verified_signings(app, clients, signed, make_project):
+    from wallchart.core.timeutil import today
+    from wallchart.services import verification
+
+    make_project("未核实项目", stage="signed", stage_dates={"signed": today().isoformat()})
+    add(app, "member", signed["id"])
+    with app.app_context():
+        verification.verify_signing(actor("lead"), signed["id"], version(app, signed["id"]))
+    body = clients["viewer"].get("/api/indicators").get_json()
+    assert body["indicators"]["signed"]["count"] == 2 and body["signed_verified"] == 1
+    page = clients["viewer"].get("/indicators").get_data(as_text=True)
+    assert "其中已核实 1 个" in page
+
+
+def test_a_verification_is_withdrawn_with_a_reason_and_keeps_its_agreement(app, clients, signed):
+    from wallchart.services import verification
+
+    made = add(app, "member", signed["id"])
+    url = f"/board/projects/{signed['id']}"
+    answer = clients["member"].post(f"{url}/verify", data={"version": version(app, signed["id"])})
+    assert answer.status_code == 403
+    answer = clients["lead"].post(f"{url}/verify", data={"version": version(app, signed["id"])})
+    assert answer.status_code == 200
+    assert "签约已由 Lead 对照协议核实" in answer.get_data(as_text=True)
+    error = refused(app, documents.remove_document, "lead", made.id, 1, "换一份")
+    assert "请先撤销核实" in error.message
+    answer = clients["lead"].post(f"{url}/unverify",
+                                  data={"version": version(app, signed["id"]), "reason": ""})
+    assert answer.status_code == 422
+    assert isinstance(refused(app, verification.unverify_signing, "member", signed["id"],
+                              version(app, signed["id"]), "x"), Forbidden)
+    answer = clients["lead"].post(f"{url}/unverify", data={
+        "version": version(app, signed["id"]), "reason": "协议页数不全"})
+    assert answer.status_code == 200 and "签约尚未核实" in answer.get_data(as_text=True)
+    [event] = history(app, signed["id"], "unverified")
+    assert event.reason == "协议页数不全"
+    panel = clients["lead"].get(url).get_data(as_text=True)
+    assert "Lead 对照协议核实了签约" in panel and "Lead 撤销了签约核实" in panel
+    with app.app_context():
+        documents.remove_document(actor("lead"), made.id, 1, "换一份")

@@ -240,6 +240,8 @@ class Project(db.Model):
                                               innerjoin=False)
     next_step_owner: Mapped[User | None] = relationship(foreign_keys=[next_step_owner_id],
                                                         lazy="joined", innerjoin=False)
+    signing_verified_by: Mapped[User | None] = relationship(
+        foreign_keys=[signing_verified_by_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_project_board", "deleted_at", "stage", "rank"),)

@@ -117,10 +117,10 @@ COUNTY_KINDS: dict[str, object] = {
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
                         "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds",
-                        "add_documents", "remove_documents", "admin"}),
+                        "add_documents", "remove_documents", "verify_signings", "admin"}),
     "lead": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
                        "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds",
-                       "add_documents", "remove_documents"}),
+                       "add_documents", "remove_documents", "verify_signings"}),
     "member": frozenset({"read", "create", "edit", "move", "note", "record_funds",
                          "add_documents"}),
     "viewer": frozenset({"read"}),

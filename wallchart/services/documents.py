@@ -21,10 +21,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from wallchart.core.errors import Forbidden, NotFound
+from wallchart.core.errors import Forbidden, Invalid, NotFound
 from wallchart.core.models import Project, ProjectDocument, User, utcnow
 from wallchart.core.vocabulary import DOCUMENT_KINDS
 from wallchart.extensions import db
@@ -115,8 +115,9 @@ def _check_file(kind: Any, filename: Any, content: Any) -> dict[str, Any]:
     return {"kind": kind, "filename": name, "content_type": found[0]}
 
 
-def _reason(reason: Any) -> str:
-    """Why a document is removed: required, as the history keeps it."""
+def clean_reason(reason: Any) -> str:
+    """Why a document is removed (or a verification withdrawn): required, as the history keeps
+    it."""
     errors: dict[str, str] = {}
     if reason is None or (isinstance(reason, str) and not reason.strip()):
         errors["reason"] = _("Say why.")
@@ -168,7 +169,7 @@ def remove_document(actor: User | None, document_id: Any, version: Any,
     """Take a document off a project (its lead's or an administrator's), saying why; the row
     and the file stay, for the history."""
     actor_id = authorize(actor, "remove_documents")
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     with board_change() as change:
         document = find_document(document_id)
         if document is None or document.removed_at is not None:
@@ -178,6 +179,10 @@ def remove_document(actor: User | None, document_id: Any, version: Any,
         require_active(project)
         check_version(document, version, _("Someone else changed this document meanwhile. "
                                            "The list now shows its current state."))
+        if document.kind == "agreement" and project.signing_verified_at is not None \
+                and _agreements(project.id) == 1:
+            raise Invalid(_("This agreement verifies the signing: withdraw the verification "
+                            "first."))
         document.removed_at = utcnow()
         document.removed_by_id = actor_id
         document.removed_reason = reason
@@ -226,10 +231,15 @@ def documents_of(project_id: int) -> list[ProjectDocument]:
         .order_by(ProjectDocument.uploaded_at.desc(), ProjectDocument.id.desc())).scalars())
 
 
-def has_agreement(project_id: int) -> bool:
-    """Whether a signed agreement (签约协议) is attached to the project, not removed."""
+def _agreements(project_id: int) -> int:
+    """How many signed agreements (签约协议) are attached to the project, not removed."""
     return db.session.execute(
-        select(ProjectDocument.id).where(ProjectDocument.project_id == project_id,
-                                         ProjectDocument.kind == "agreement",
-                                         ProjectDocument.removed_at.is_(None)).limit(1)
-    ).first() is not None
+        select(func.count()).where(ProjectDocument.project_id == project_id,
+                                   ProjectDocument.kind == "agreement",
+                                   ProjectDocument.removed_at.is_(None))).scalar_one()
+
+
+def has_agreement(project_id: int) -> bool:
+    """Whether a signed agreement (签约协议) is attached to the project: what a signing is
+    verified against."""
+    return _agreements(project_id) > 0

@@ -1,6 +1,7 @@
 """A project's documents in the browser: the panel's section (the list, the form to upload one,
-a lead's removal with a reason) and the download of one, as an attachment, to the project's
-team, leads and administrators only. Each form swaps the section alone (htmx)."""
+a lead's removal with a reason, and the verification of the signing against its agreement) and
+the download of one, as an attachment, to the project's team, leads and administrators only.
+Each form swaps the section alone (htmx)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from wallchart.core.inputs import whole_number
 from wallchart.core.models import Project
 from wallchart.core.vocabulary import DOCUMENT_KINDS
 from wallchart.reads import queries
-from wallchart.services import documents
+from wallchart.services import documents, verification
 
 bp = Blueprint("documents", __name__)
 SECTION = "partials/project_documents.html"
@@ -61,6 +62,11 @@ def may_remove_documents(project: Project) -> bool:
 
 
 @bp.app_template_global()
+def may_verify_signing(project: Project) -> bool:
+    return verification.may_verify(current_user, project)
+
+
+@bp.app_template_global()
 def may_read_documents(project: Project) -> bool:
     return documents.may_read(current_user, project)
 
@@ -70,7 +76,8 @@ def documents_of(project: Project) -> dict[str, Any]:
     may read the documents get their list."""
     listed = documents.documents_of(project.id) if documents.may_read(current_user, project) \
         else []
-    return {"documents": listed, "document_kinds": DOCUMENT_KINDS}
+    return {"documents": listed, "document_kinds": DOCUMENT_KINDS,
+            "has_agreement": any(document.kind == "agreement" for document in listed)}
 
 
 def _section(project_id: int, status: int = 200, **form: Any):
@@ -94,11 +101,11 @@ def section(project_id: int):
 
 @bp.post("/board/projects/<int:project_id>/documents")
 def upload(project_id: int):
-    upload = request.files.get("file")
-    content = upload.read(documents.MAX_BYTES + 1) if upload else None
+    sent = request.files.get("file")
+    content = sent.read(documents.MAX_BYTES + 1) if sent else None
     try:
         documents.add_document(current_user, project_id, request.form.get("kind", ""),
-                               upload.filename if upload else None, content)
+                               sent.filename if sent else None, content)
     except ServiceError as error:
         return _refused(project_id, error, acting="upload")
     return _section(project_id)
@@ -121,6 +128,25 @@ def remove(document_id: int):
     except ServiceError as error:
         return _refused(document.project_id, error, acting=f"remove:{document_id}")
     return _section(document.project_id)
+
+
+@bp.post("/board/projects/<int:project_id>/verify")
+def verify_signing(project_id: int):
+    try:
+        verification.verify_signing(current_user, project_id, _version())
+    except ServiceError as error:
+        return _refused(project_id, error, acting="verify")
+    return _section(project_id)
+
+
+@bp.post("/board/projects/<int:project_id>/unverify")
+def unverify_signing(project_id: int):
+    try:
+        verification.unverify_signing(current_user, project_id, _version(),
+                                      request.form.get("reason", ""))
+    except ServiceError as error:
+        return _refused(project_id, error, acting="unverify")
+    return _section(project_id)
 
 
 @bp.get("/board/documents/<int:document_id>")

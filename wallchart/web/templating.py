@@ -105,6 +105,10 @@ def history_sentence(event: ProjectEvent) -> str:
                      name=name)
         return _("%(user)s removed a document: %(kind)s, %(name)s", user=who, kind=kind,
                  name=name)
+    if event.action == "verified":
+        return _("%(user)s verified the signing against its agreement", user=who)
+    if event.action == "unverified":
+        return _("%(user)s withdrew the verification of the signing", user=who)
     if event.action == "funds_corrected":
         return _("%(user)s corrected a receipt of funds", user=who)
     if event.action == "withdrawn":
