@@ -50,8 +50,10 @@
       if (!region || (onlyStale && !section.dataset.stale)) continue;
       if (inUse(region)) { section.dataset.stale = "1"; continue; }
       delete section.dataset.stale;
+      // Each list its own source: htmx queues requests per element and keeps only the last
+      // one waiting, so lists sharing one (the body, by default) would drop each other's.
       htmx.ajax("GET", section.dataset.refreshUrl,
-        { target: region, swap: "outerHTML", select: "#" + regionId });
+        { source: region, target: region, swap: "outerHTML", select: "#" + regionId });
     }
   }
 
