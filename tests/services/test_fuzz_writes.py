@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -258,7 +259,9 @@ def test_no_json_write_answers_5xx_or_changes_anything_when_refused(app, clients
         raw = data.draw(raw_bodies, label="body")
         current = data.draw(st.integers(0, 3), label="with the current version")
         if current and isinstance(raw, str) and raw.startswith("{"):
-            raw = json.dumps({**json.loads(raw), "version": world.version()})
+            # A body nested deeper than Python's json reads within the stack left goes as drawn.
+            with suppress(RecursionError):
+                raw = json.dumps({**json.loads(raw), "version": world.version()})
         return admin._send(method.lower(), url, data=raw, content_type="application/json")
 
     _fuzz(app, world, write_routes(app, json_api=True), send, JSON_EXAMPLES)
