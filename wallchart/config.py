@@ -175,6 +175,9 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Where a project's documents are kept (each under a random id); backups take them too.
+        "DOCUMENTS_FOLDER": os.environ.get("WALLCHART_DOCUMENTS_FOLDER", "").strip()
+        or str(instance_path / "documents"),
         "PASSWORD_SCRYPT_COST": _scrypt_cost(),
         "STALL_DAYS": (stall := _days_per_stage("STALL_DAYS", STALL_DAYS)),
         "RED_DAYS": _days_per_stage("RED_DAYS", {

@@ -1,10 +1,10 @@
-/* The project panel's progress notes, blockers and funds in place.
+/* The project panel's progress notes, blockers, funds in place and documents.
  *
  * - Ctrl+Enter (⌘+Enter) in a panel's text area submits its form.
  * - After a form redrew its section, the keyboard stays there: on a refused field, else on the
  *   note box.
  * - When the live push redraws the card whose panel is open (another screen added a note or
- *   raised a blocker), the notes, blockers and funds lists are fetched again — but a list
+ *   raised a blocker), the notes, blockers, funds and documents lists are fetched again — but a list
  *   holding a form someone is using (focus, typed text, an open "resolve" box) is left alone until they
  *   are done.
  * Loaded on every page: it does nothing where there is no panel.
@@ -13,7 +13,7 @@
   "use strict";
 
   const REGIONS = [["project-notes", "notes-list"], ["project-blockers", "blockers-list"],
-    ["project-funds", "funds-list"]];
+    ["project-funds", "funds-list"], ["project-documents", "documents-list"]];
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
@@ -50,8 +50,10 @@
       if (!region || (onlyStale && !section.dataset.stale)) continue;
       if (inUse(region)) { section.dataset.stale = "1"; continue; }
       delete section.dataset.stale;
+      // Each list its own source: htmx queues requests per element and keeps only the last
+      // one waiting, so lists sharing one (the body, by default) would drop each other's.
       htmx.ajax("GET", section.dataset.refreshUrl,
-        { target: region, swap: "outerHTML", select: "#" + regionId });
+        { source: region, target: region, swap: "outerHTML", select: "#" + regionId });
     }
   }
 

@@ -50,6 +50,7 @@ from wallchart.core.models import (
     CountyTarget,
     DisplayToken,
     Project,
+    ProjectDocument,
     SetupToken,
     Team,
     User,
@@ -172,6 +173,16 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("funds.record_receipt", "POST"): BOARD_TEAM_WRITE,
     ("funds.correct_receipt", "POST"): BOARD_LEAD_WRITE,
     ("funds.remove_receipt", "POST"): BOARD_LEAD_WRITE,
+    # a project's documents: uploaded by the team, removed by its leads and admins, read by
+    # its team, leads and admins (never a wall display)
+    ("documents.section", "GET"): SIGNED_IN_PAGE,
+    ("documents.upload", "POST"): BOARD_TEAM_WRITE,
+    ("documents.remove", "POST"): BOARD_LEAD_WRITE,
+    ("documents.download", "GET"): cells("ok", anonymous="login", display="login",
+                                         outsider=403),
+    # a signing verified against its agreement (核实), and the verification withdrawn
+    ("documents.verify_signing", "POST"): BOARD_LEAD_WRITE,
+    ("documents.unverify_signing", "POST"): BOARD_LEAD_WRITE,
     # the wall display
     ("wall.index", "GET"): WALL,
     ("wall.columns", "GET"): WALL,
@@ -248,7 +259,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
     API tokens of ``member`` and ``target``; each person signed in once (scrypt is slow), the
     cookies kept."""
     from tests.helpers import actor
-    from wallchart.services import accounts, blockers, funds, teams
+    from wallchart.services import accounts, blockers, documents, funds, teams, verification
     from wallchart.services.projects import create_project, withdraw_project
 
     folder = tmp_path_factory.mktemp("matrix")
@@ -279,6 +290,14 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "stage": "signed", "stage_dates": {"signed": today().isoformat()}})
             receipt = funds.record_receipt(actor("member"), p5.id,
                                            {**FUNDS, "date": today().isoformat()})
+            document = documents.add_document(actor("member"), p5.id, "agreement", "协议.pdf",
+                                              PDF)
+            # A signed project of 一组 whose signing was verified against its agreement.
+            p6 = create_project(actor("lead"), {
+                **fields, "name": "核实测试", "team": TEAM, "investor": "核实投资公司",
+                "stage": "signed", "stage_dates": {"signed": today().isoformat()}})
+            documents.add_document(actor("member"), p6.id, "agreement", "协议.pdf", PDF)
+            p6 = verification.verify_signing(actor("lead"), p6.id, p6.version)
             accounts.create_user(None, "target", PASSWORD, "member", display_name="Target")
             accounts.create_user(None, "dormant", PASSWORD, "member", display_name="Dormant")
             accounts.disable_user(None, "dormant")
@@ -301,6 +320,8 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "blocker": blocker.id, "blocker_version": blocker.version,
                 **{f"user:{who}": actor(who).id for who in PEOPLE},
                 "p5": p5.id, "receipt": receipt.id, "receipt_version": receipt.version,
+                "document": document.id, "p5_version": db.session.get(Project, p5.id).version,
+                "p6": p6.id, "p6_version": p6.version,
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         cookies, csrf = {}, {}
@@ -421,6 +442,8 @@ def full_snapshot(app) -> dict:
                             CountyTarget.signed_count, CountyTarget.signed_investment_wan,
                             CountyTarget.started_count, CountyTarget.foreign_capital_usd_wan),
             "setup_tokens": rows(SetupToken.id),
+            "documents": rows(ProjectDocument.id, ProjectDocument.removed_at),
+            "verified": rows(Project.id, Project.signing_verified_at),
         }
 
 
@@ -475,6 +498,7 @@ def _wall(path: str) -> Callable[[dict, str, World], Req]:
 
 BLOCKER = {"kind": "land", "department": "市自然资源和规划局", "due_on": "2030-01-01"}
 FUNDS = {"amount_wan": 1000, "document": "银收1号"}
+PDF = b"%PDF-1.7\n%%EOF\n"
 HALF_YEAR = {"from": "2026-01-01", "to": "2026-06-30"}
 NEW_PROJECT = {"name": "新项目", "investor": "新投资公司", "investment_wan": 1200,
                "county": "中方县", "sector": "services", "team": TEAM}
@@ -631,6 +655,18 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
     ("funds.remove_receipt", "POST"): lambda i, w, _: Req(
         f"/board/funds/{i['receipt']}/remove",
         data={"version": str(i["receipt_version"]), "reason": "重复"}),
+    ("documents.section", "GET"): lambda i, w, _: Req(f"/board/projects/{i['p5']}/documents"),
+    ("documents.upload", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p5']}/documents",
+        data={"kind": "licence", "file": (b"\x89PNG\r\n\x1a\n" + bytes(32), "执照.png")}),
+    ("documents.remove", "POST"): lambda i, w, _: Req(
+        f"/board/documents/{i['document']}/remove", data={"version": "1", "reason": "传错了"}),
+    ("documents.download", "GET"): lambda i, w, _: Req(f"/board/documents/{i['document']}"),
+    ("documents.verify_signing", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p5']}/verify", data={"version": str(i["p5_version"])}),
+    ("documents.unverify_signing", "POST"): lambda i, w, _: Req(
+        f"/board/projects/{i['p6']}/unverify",
+        data={"version": str(i["p6_version"]), "reason": "协议不全"}),
     ("tracking.city_xlsx", "GET"): lambda i, w, _: Req("/blockers.xlsx",
                                                        query={"sort": "department"}),
     ("wall.index", "GET"): _wall("/wall"),

@@ -86,6 +86,13 @@ def whole_number(text: str, largest: int = INT_MAX) -> int | None:
     return number if number <= largest else None
 
 
+def number_or_text(text: str) -> int | str:
+    """A form's whole number (a version) as an int, else the text as typed, for the service to
+    refuse in its own words."""
+    number = whole_number(text)
+    return text if number is None else number
+
+
 #: How a request writes a date.
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -213,6 +213,9 @@ class Project(db.Model):
     planned_on: Mapped[date | None]
     #: The start of construction the agreement promised (协议约定开工日期); signed or later.
     promised_start_on: Mapped[date | None]
+    #: When a lead verified the signing (核实) against its attached agreement, and who did.
+    signing_verified_at: Mapped[datetime | None]
+    signing_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     next_step: Mapped[str] = mapped_column(String(200), default="")
     next_step_due: Mapped[date | None]
@@ -237,6 +240,8 @@ class Project(db.Model):
                                               innerjoin=False)
     next_step_owner: Mapped[User | None] = relationship(foreign_keys=[next_step_owner_id],
                                                         lazy="joined", innerjoin=False)
+    signing_verified_by: Mapped[User | None] = relationship(
+        foreign_keys=[signing_verified_by_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_project_board", "deleted_at", "stage", "rank"),)
@@ -345,6 +350,38 @@ class FundReceipt(db.Model):
 
     project: Mapped[Project] = relationship()
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ProjectDocument(db.Model):
+    """A document kept with a project (the signed agreement, the business licence, the proof of
+    funds): the evidence behind the figures it counts in.
+
+    The file lives in the documents folder under ``stored_name``, a random id, never the name it
+    was uploaded under (which is kept only to offer it back). Removed softly, like a receipt:
+    the history says who removed it and why, and the file stays for the record.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    #: One of ``services.documents.KINDS``.
+    kind: Mapped[str] = mapped_column(String(32))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    #: Read from the content (application/pdf, image/png, image/jpeg), not from the name.
+    content_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship()
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
 
     __mapper_args__ = {"version_id_col": version}

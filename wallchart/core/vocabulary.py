@@ -117,11 +117,21 @@ COUNTY_KINDS: dict[str, object] = {
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
                         "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds",
-                        "admin"}),
+                        "add_documents", "remove_documents", "verify_signings", "admin"}),
     "lead": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
-                       "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds"}),
-    "member": frozenset({"read", "create", "edit", "move", "note", "record_funds"}),
+                       "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds",
+                       "add_documents", "remove_documents", "verify_signings"}),
+    "member": frozenset({"read", "create", "edit", "move", "note", "record_funds",
+                         "add_documents"}),
     "viewer": frozenset({"read"}),
+}
+
+#: The kinds of document a project keeps as evidence for its figures.
+DOCUMENT_KINDS: dict[str, object] = {
+    "agreement": _l("Signed agreement"),
+    "licence": _l("Business licence"),
+    "funds_proof": _l("Proof of funds in place"),
+    "other": _l("Other document"),
 }
 
 FIELD_LABELS: dict[str, object] = {

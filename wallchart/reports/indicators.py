@@ -170,6 +170,7 @@ AMOUNTS = (
     "funds_in_place_wan", "previous_funds_in_place_wan", "change_funds_in_place_pct",
     "foreign_capital_actual_usd_wan", "previous_foreign_capital_actual_usd_wan",
     "change_foreign_capital_actual_pct",
+    "signed_verified", "previous_signed_verified",
 )
 
 
@@ -189,6 +190,9 @@ class GroupRow:
     previous_funds_in_place_wan: int = 0
     foreign_capital_actual_usd_wan: int = 0
     previous_foreign_capital_actual_usd_wan: int = 0
+    #: Of the signings counted, those a lead verified (核实) against the attached agreement.
+    signed_verified: int = 0
+    previous_signed_verified: int = 0
     change_foreign_capital_pct: float | None = field(init=False)
     change_funds_in_place_pct: float | None = field(init=False)
     change_foreign_capital_actual_pct: float | None = field(init=False)
@@ -232,8 +236,8 @@ def conditions(period) -> dict[str, ColumnElement[bool]]:
 
 def _sums(period, received) -> list[ColumnElement]:
     """Count and investment of every indicator, then the contracted foreign capital, the funds
-    in place and their foreign part: 2 × 8 + 3 columns. ``received``: the two columns of
-    ``_receipts`` for this period."""
+    in place and their foreign part, and the verified signings: 2 × 8 + 4 columns.
+    ``received``: the two columns of ``_receipts`` for this period."""
     columns: list[ColumnElement] = []
     counts = conditions(period)
     for condition in counts.values():
@@ -243,6 +247,8 @@ def _sums(period, received) -> list[ColumnElement]:
     columns.append(func.coalesce(func.sum(case((counts["foreign_invested"],
                                                 Project.foreign_capital_usd_wan), else_=0)), 0))
     columns += [func.coalesce(func.sum(column), 0) for column in received]
+    columns.append(func.count(case((and_(counts["signed"],
+                                         Project.signing_verified_at.is_not(None)), 1))))
     return columns
 
 
@@ -286,10 +292,12 @@ def _row_figures(values: tuple, key: Any, label: str, total: bool = False) -> Gr
     indicators = {name: Figure.of(int(now[2 * i]), int(now[2 * i + 1]),
                                   int(before[2 * i]), int(before[2 * i + 1]))
                   for i, name in enumerate(INDICATORS)}
-    return GroupRow(key, label, indicators, int(now[-3]), int(before[-3]),
-                    funds_in_place_wan=int(now[-2]), previous_funds_in_place_wan=int(before[-2]),
-                    foreign_capital_actual_usd_wan=int(now[-1]),
-                    previous_foreign_capital_actual_usd_wan=int(before[-1]), total=total)
+    return GroupRow(key, label, indicators, int(now[-4]), int(before[-4]),
+                    funds_in_place_wan=int(now[-3]), previous_funds_in_place_wan=int(before[-3]),
+                    foreign_capital_actual_usd_wan=int(now[-2]),
+                    previous_foreign_capital_actual_usd_wan=int(before[-2]),
+                    signed_verified=int(now[-1]), previous_signed_verified=int(before[-1]),
+                    total=total)
 
 
 @dataclass(frozen=True)
@@ -299,7 +307,7 @@ class _Bounds:
 
 
 #: The columns of ``_sums`` for a period and the year before.
-_WIDTH = (len(INDICATORS) * 2 + 3) * 2
+_WIDTH = (len(INDICATORS) * 2 + 4) * 2
 _NOW = _Bounds(bindparam("now_start", type_=Date), bindparam("now_end", type_=Date))
 _BEFORE = _Bounds(bindparam("before_start", type_=Date), bindparam("before_end", type_=Date))
 #: The columns the rankings group by (team and owner: the results page, reports/results.py).

@@ -5,15 +5,22 @@ included) while the server keeps writing; copying the file would miss what is st
 WAL. PostgreSQL is dumped with ``pg_dump`` in its custom format and put back with
 ``pg_restore`` piped into one ``psql`` transaction, so a failed restore changes nothing.
 A restore first keeps a copy of the database it replaces.
+
+The projects' documents are files, not rows: a backup takes them too, as ``BACKUP.documents.tar``
+beside it, after the database (a file is written before the row that names it, and never
+changed, so every file the copy names is in the archive). A restore adds the archive's files to
+the documents folder; it takes none away, as none is ever changed under its name.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import sqlite3
 import subprocess
+import tarfile
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +33,8 @@ from sqlalchemy.engine import URL, Connection
 #: Tables whose rows every database has, even an empty one.
 _BOOKKEEPING = frozenset({"alembic_version", "board_state"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+#: A document's file name in its folder and in a backup's archive: a random id.
+_DOCUMENT_NAME = re.compile(r"[0-9a-f]{32}")
 
 
 class BackupError(Exception):
@@ -117,6 +126,40 @@ def automatic_backup(reason: str) -> Path:
 def _write_backup(target: Path) -> None:
     url = _url()
     _write_copy(_sqlite_path(url) if _is_sqlite(url) else None, target)
+    _write_documents(target)
+
+
+def documents_archive(backup_file: Path) -> Path:
+    """Where the documents of the backup ``backup_file`` are kept: beside it."""
+    return backup_file.with_name(f"{backup_file.name}.documents.tar")
+
+
+def _document_files() -> list[Path]:
+    folder = Path(current_app.config["DOCUMENTS_FOLDER"])
+    return sorted(path for path in folder.iterdir()
+                  if _DOCUMENT_NAME.fullmatch(path.name) and path.is_file()) \
+        if folder.is_dir() else []
+
+
+def _write_documents(target: Path) -> None:
+    """The documents folder's files into ``BACKUP.documents.tar`` (none: no archive), through
+    a hidden partial file like the database's copy."""
+    files = _document_files()
+    if not files:
+        return
+    archive = documents_archive(target)
+    partial = archive.with_name(f".{archive.name}.partial")
+    try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        with tarfile.open(partial, "w") as tar:
+            for path in files:
+                tar.add(path, arcname=path.name, recursive=False)
+        os.replace(partial, archive)
+    except OSError as error:
+        raise BackupError(_("The backup of the documents to %(target)s failed: %(error)s",
+                            target=archive, error=error)) from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _write_copy(sqlite_file: Path | None, target: Path) -> None:
@@ -210,10 +253,45 @@ def restore(path: str | os.PathLike) -> Path | None:
         raise BackupError(_("%(path)s is not a file.", path=path) if path.exists()
                           else _("%(path)s does not exist.", path=path))
     _refuse_while_serving()
+    archive = _documents_to_restore(path)
     url = _url()
-    if _is_sqlite(url):
-        return _sqlite_restore(path, _sqlite_path(url))
-    return _pg_restore(path, url)
+    replaced = _sqlite_restore(path, _sqlite_path(url)) if _is_sqlite(url) \
+        else _pg_restore(path, url)
+    if archive:
+        _restore_documents(archive)
+    return replaced
+
+
+def _documents_to_restore(path: Path) -> Path | None:
+    """The backup's archive of documents, checked before anything changes: every member a
+    plain file named by a document's id (``None``: the backup has no documents)."""
+    archive = documents_archive(path)
+    if not archive.exists():
+        return None
+    try:
+        with tarfile.open(archive) as tar:
+            members = tar.getmembers()
+    except (OSError, tarfile.TarError) as error:
+        raise BackupError(_("%(path)s is damaged: %(error)s", path=archive,
+                            error=error)) from None
+    if not all(member.isfile() and _DOCUMENT_NAME.fullmatch(member.name)
+               for member in members):
+        raise BackupError(_("%(path)s holds files that are not documents.", path=archive))
+    return archive
+
+
+def _restore_documents(archive: Path) -> None:
+    """Add the archive's documents to the documents folder (the ones there stay)."""
+    folder = Path(current_app.config["DOCUMENTS_FOLDER"])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                if not (folder / member.name).exists():
+                    tar.extract(member, folder, filter="data")
+    except (OSError, tarfile.TarError) as error:
+        raise BackupError(_("The database was restored, but not its documents from %(path)s: "
+                            "%(error)s", path=archive, error=error)) from None
 
 
 def _refuse_while_serving() -> None:

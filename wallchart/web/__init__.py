@@ -1,6 +1,6 @@
-"""The pages people use: one blueprint a module (board, ledger import, projects' tracking and
-funds, wall, indicators, reports, account, sign-in, admin), and the page-wide hooks (security
-headers, rate limits, language, templating helpers, error pages).
+"""The pages people use: one blueprint a module (board, ledger import, projects' tracking,
+funds and documents, wall, indicators, reports, account, sign-in, admin), and the page-wide
+hooks (security headers, rate limits, language, templating helpers, error pages).
 
 A face: parses, authorizes, calls a service or a read, renders. May import ``identity``,
 ``services``, ``reports``, ``reads`` and ``core``; never another face (``api``, ``realtime``,
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         board,
+        documents,
         error_pages,
         funds,
         i18n,
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    for page in (auth, board, imports, wall, tracking, funds, admin, account, indicators,
-                 reports, results):
+    for page in (auth, board, imports, wall, tracking, funds, documents, admin, account,
+                 indicators, reports, results):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)

@@ -20,13 +20,14 @@ from wallchart.core.errors import (
     ServiceError,
 )
 from wallchart.core.formatting import name_list
+from wallchart.core.inputs import number_or_text
 from wallchart.core.models import Team
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
 from wallchart.reads import filters, queries
 from wallchart.reports import ledger, meeting
 from wallchart.services import projects, teams
-from wallchart.web import funds, tracking
+from wallchart.web import documents, funds, tracking
 from wallchart.web.downloads import CSV, XLSX, attachment
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -74,7 +75,7 @@ def _form_data(form, fields: tuple[str, ...] = RECORD_FIELDS) -> dict[str, Any]:
         data[field] = None if value == "" else _number(value) if field in NUMBER_FIELDS \
             else value
     if "version" in form:
-        data["version"] = _int_or_text(form["version"])
+        data["version"] = number_or_text(form["version"])
     return data
 
 
@@ -83,10 +84,6 @@ def _number(value: str) -> int | str:
     it cannot be negative), else the text unchanged."""
     digits = value.replace(",", "").replace("，", "").replace(" ", "")
     return int(digits) if digits.removeprefix("-").isdecimal() else value
-
-
-def _int_or_text(value: str) -> int | str:
-    return int(value) if value.strip().isdecimal() else value
 
 
 @bp.get("")
@@ -286,7 +283,7 @@ def _panel(project, error: ServiceError | None = None, form: str | None = None,
                            errors=getattr(error, "fields", {}), form=form, values=values or {},
                            gate=gate, withdrawn_by=withdrawn_by,
                            **tracking.notes_of(project), **tracking.blockers_of(project),
-                           **funds.funds_of(project))
+                           **funds.funds_of(project), **documents.documents_of(project))
     return body, error.status if error else 200
 
 
@@ -304,8 +301,8 @@ def move_project(project_id: int):
         fields["stage_dates"] = dates
     try:
         project = projects.move_project(
-            current_user, project_id, form.get("stage"), _int_or_text(form.get("version", "")),
-            None if form.get("position", "") == "" else _int_or_text(form["position"]),
+            current_user, project_id, form.get("stage"), number_or_text(form.get("version", "")),
+            None if form.get("position", "") == "" else number_or_text(form["position"]),
             form.get("reason"), fields=fields or None)
     except ServiceError as error:
         if isinstance(error, NotFound):
@@ -327,7 +324,7 @@ def move_project(project_id: int):
 def assign_project(project_id: int):
     form = request.form
     return _panel_action(project_id, projects.assign_project, form.get("owner") or None,
-                         _int_or_text(form.get("version", "")), form.get("reason"))
+                         number_or_text(form.get("version", "")), form.get("reason"))
 
 
 @bp.post("/projects/<int:project_id>/plan")
@@ -350,7 +347,7 @@ def correct_date(project_id: int):
         message = _("Give the reason for the correction.")
         return _panel(queries.project_or_404(project_id), Invalid(message, {"reason": message}),
                       f"dates:{stage}", dict(form))
-    data = {"version": _int_or_text(form.get("version", "")), "reason": reason,
+    data = {"version": number_or_text(form.get("version", "")), "reason": reason,
             "stage_dates": {stage: form.get("date", "").strip() or None}}
     return _panel_action(project_id, projects.update_project, data, form=f"dates:{stage}",
                          values=dict(form))
@@ -360,7 +357,7 @@ def correct_date(project_id: int):
 def withdraw_project(project_id: int):
     form = request.form
     response = _panel_action(project_id, projects.withdraw_project,
-                             _int_or_text(form.get("version", "")),
+                             number_or_text(form.get("version", "")),
                              form.get("withdrawn_reason") or None, form.get("comment") or None,
                              form="withdraw", values=dict(form))
     return _archive_changed(response)
@@ -370,7 +367,7 @@ def withdraw_project(project_id: int):
 def reopen_project(project_id: int):
     form = request.form
     response = _panel_action(project_id, projects.reopen_project,
-                             _int_or_text(form.get("version", "")), form.get("reason") or None,
+                             number_or_text(form.get("version", "")), form.get("reason") or None,
                              form="reopen", values=dict(form))
     return _archive_changed(response)
 
@@ -389,7 +386,7 @@ def _archive_changed(response: tuple[str, int]) -> Response:
 def delete_project(project_id: int):
     form = request.form
     project = projects.delete_project(current_user, project_id,
-                                      _int_or_text(form.get("version", "")), form.get("reason"))
+                                      number_or_text(form.get("version", "")), form.get("reason"))
     return _closed(project.name)
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wallchart.core.errors import NotFound, ServiceError
-from wallchart.core.inputs import whole_number
+from wallchart.core.inputs import number_or_text, whole_number
 from wallchart.core.models import Project
 from wallchart.reads import queries
 from wallchart.services import funds
@@ -92,9 +92,7 @@ def _receipt_project(receipt_id: int) -> int:
 
 
 def _version() -> int | str:
-    typed = request.form.get("version", "")
-    number = whole_number(typed)
-    return typed if number is None else number
+    return number_or_text(request.form.get("version", ""))
 
 
 @bp.post("/board/funds/<int:receipt_id>/correct")

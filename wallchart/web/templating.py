@@ -97,6 +97,18 @@ def history_sentence(event: ProjectEvent) -> str:
         if event.action == "funds_recorded":
             return _("%(user)s recorded funds in place: %(amount)s", user=who, amount=amount)
         return _("%(user)s removed a receipt of funds: %(amount)s", user=who, amount=amount)
+    if event.action in ("document_added", "document_removed"):
+        kind = str(vocabulary.DOCUMENT_KINDS.get(changes.get("kind"), changes.get("kind")))
+        name = changes.get("filename") or "—"
+        if event.action == "document_added":
+            return _("%(user)s uploaded a document: %(kind)s, %(name)s", user=who, kind=kind,
+                     name=name)
+        return _("%(user)s removed a document: %(kind)s, %(name)s", user=who, kind=kind,
+                 name=name)
+    if event.action == "verified":
+        return _("%(user)s verified the signing against its agreement", user=who)
+    if event.action == "unverified":
+        return _("%(user)s withdrew the verification of the signing", user=who)
     if event.action == "funds_corrected":
         return _("%(user)s corrected a receipt of funds", user=who)
     if event.action == "withdrawn":
@@ -149,10 +161,12 @@ def history_changes(event: ProjectEvent, labels: dict[str, str] | None = None) -
 
     A creation's values are the record itself, a note shows as its own text and a withdrawal
     or reopening says all in its sentence: none of these is listed. A blocker's entry, and a
-    receipt of funds recorded or removed, lists its details, each as "label: value".
+    receipt of funds recorded or removed, lists its details, each as "label: value". A
+    document's entry says all in its sentence (and the removal's reason under it).
     """
     changes = event.changes or {}
-    if event.action in ("created", "noted", "withdrawn", "reopened"):
+    if event.action in ("created", "noted", "withdrawn", "reopened", "document_added",
+                        "document_removed"):
         return []
     if event.action.startswith("funds_"):
         return _funds_changes(event, labels)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from wallchart.core.early_warnings import blocker_age_days, blocker_overdue
 from wallchart.core.errors import NotFound, ServiceError
-from wallchart.core.inputs import whole_number
+from wallchart.core.inputs import number_or_text
 from wallchart.core.models import Project
 from wallchart.core.timeutil import today
 from wallchart.reads import queries
@@ -103,12 +103,10 @@ def resolve_blocker(blocker_id: int):
     if blocker is None:
         raise NotFound(_("No such blocker."))
     project_id = blocker.project_id
-    version = request.form.get("version", "")
+    version = number_or_text(request.form.get("version", ""))
     resolution = request.form.get("resolution", "")
-    number = whole_number(version)
     try:
-        blockers.resolve_blocker(current_user, blocker_id,
-                                 version if number is None else number, resolution)
+        blockers.resolve_blocker(current_user, blocker_id, version, resolution)
     except ServiceError as error:
         return _refused(BLOCKERS, project_id, error, resolving=blocker_id,
                         form_values={"resolution": resolution})
