@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -16,11 +16,10 @@ from wallchart.core.errors import NotFound, ServiceError
 from wallchart.core.inputs import number_or_text
 from wallchart.core.models import Project
 from wallchart.core.vocabulary import DOCUMENT_KINDS
-from wallchart.reads import queries
 from wallchart.services import documents, verification
+from wallchart.web.panel_sections import PanelSection
 
 bp = Blueprint("documents", __name__)
-SECTION = "partials/project_documents.html"
 #: Room in an upload's request for the form's other fields and the multipart framing.
 FORM_ROOM = 64 * 1024
 
@@ -47,7 +46,7 @@ def _too_large(_error):
     message = _("The file is larger than %(size)s.", size=f"{documents.MAX_BYTES // 2**20} MB")
     if project_id is None:
         return message, 413
-    return _section(project_id, 413, form_message=message, form_errors={"file": message},
+    return SECTION.answer(project_id, 413, form_message=message, form_errors={"file": message},
                     acting="upload")
 
 
@@ -80,23 +79,12 @@ def documents_of(project: Project) -> dict[str, Any]:
             "has_agreement": any(document.kind == "agreement" for document in listed)}
 
 
-def _section(project_id: int, status: int = 200, **form: Any):
-    project = queries.project_or_404(project_id)
-    return render_template(SECTION, project=project, **documents_of(project), **form), status
-
-
-def _refused(project_id: int, error: ServiceError, **form: Any):
-    """The section again, the refusal at its fields (or above the form)."""
-    if isinstance(error, NotFound):
-        raise error
-    return _section(project_id, error.status, form_message=error.message,
-                    form_errors=getattr(error, "fields", {}),
-                    form_values={k: request.form.get(k, "") for k in request.form}, **form)
+SECTION = PanelSection("partials/project_documents.html", documents_of)
 
 
 @bp.get("/board/projects/<int:project_id>/documents")
 def section(project_id: int):
-    return _section(project_id)
+    return SECTION.answer(project_id)
 
 
 @bp.post("/board/projects/<int:project_id>/documents")
@@ -107,8 +95,8 @@ def upload(project_id: int):
         documents.add_document(current_user, project_id, request.form.get("kind", ""),
                                sent.filename if sent else None, content)
     except ServiceError as error:
-        return _refused(project_id, error, acting="upload")
-    return _section(project_id)
+        return SECTION.refused(project_id, error, acting="upload")
+    return SECTION.answer(project_id)
 
 
 def _version() -> int | str:
@@ -124,8 +112,8 @@ def remove(document_id: int):
         documents.remove_document(current_user, document_id, _version(),
                                   request.form.get("reason", ""))
     except ServiceError as error:
-        return _refused(document.project_id, error, acting=f"remove:{document_id}")
-    return _section(document.project_id)
+        return SECTION.refused(document.project_id, error, acting=f"remove:{document_id}")
+    return SECTION.answer(document.project_id)
 
 
 @bp.post("/board/projects/<int:project_id>/verify")
@@ -133,8 +121,8 @@ def verify_signing(project_id: int):
     try:
         verification.verify_signing(current_user, project_id, _version())
     except ServiceError as error:
-        return _refused(project_id, error, acting="verify")
-    return _section(project_id)
+        return SECTION.refused(project_id, error, acting="verify")
+    return SECTION.answer(project_id)
 
 
 @bp.post("/board/projects/<int:project_id>/unverify")
@@ -143,8 +131,8 @@ def unverify_signing(project_id: int):
         verification.unverify_signing(current_user, project_id, _version(),
                                       request.form.get("reason", ""))
     except ServiceError as error:
-        return _refused(project_id, error, acting="unverify")
-    return _section(project_id)
+        return SECTION.refused(project_id, error, acting="unverify")
+    return SECTION.answer(project_id)
 
 
 @bp.get("/board/documents/<int:document_id>")

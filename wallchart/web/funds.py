@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wallchart.core.errors import NotFound, ServiceError
 from wallchart.core.inputs import number_or_text, whole_number
 from wallchart.core.models import Project
-from wallchart.reads import queries
 from wallchart.services import funds
+from wallchart.web.panel_sections import PanelSection
 
 bp = Blueprint("funds", __name__)
-SECTION = "partials/project_funds.html"
 
 
 @bp.before_request
@@ -56,23 +55,12 @@ def _form_fields(names: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
-def _section(project_id: int, status: int = 200, **form: Any):
-    project = queries.project_or_404(project_id)
-    return render_template(SECTION, project=project, **funds_of(project), **form), status
-
-
-def _refused(project_id: int, error: ServiceError, **form: Any):
-    """The section again, the refusal at its fields (or above the form)."""
-    if isinstance(error, NotFound):
-        raise error
-    return _section(project_id, error.status, form_message=error.message,
-                    form_errors=getattr(error, "fields", {}),
-                    form_values={k: request.form.get(k, "") for k in request.form}, **form)
+SECTION = PanelSection("partials/project_funds.html", funds_of)
 
 
 @bp.get("/board/projects/<int:project_id>/funds")
 def section(project_id: int):
-    return _section(project_id)
+    return SECTION.answer(project_id)
 
 
 @bp.post("/board/projects/<int:project_id>/funds")
@@ -80,8 +68,8 @@ def record_receipt(project_id: int):
     try:
         funds.record_receipt(current_user, project_id, _form_fields(funds.FIELDS))
     except ServiceError as error:
-        return _refused(project_id, error, acting="record")
-    return _section(project_id)
+        return SECTION.refused(project_id, error, acting="record")
+    return SECTION.answer(project_id)
 
 
 def _receipt_project(receipt_id: int) -> int:
@@ -102,8 +90,8 @@ def correct_receipt(receipt_id: int):
         funds.correct_receipt(current_user, receipt_id, _version(), _form_fields(funds.FIELDS),
                               request.form.get("reason", ""))
     except ServiceError as error:
-        return _refused(project_id, error, acting=f"correct:{receipt_id}")
-    return _section(project_id)
+        return SECTION.refused(project_id, error, acting=f"correct:{receipt_id}")
+    return SECTION.answer(project_id)
 
 
 @bp.post("/board/funds/<int:receipt_id>/remove")
@@ -112,5 +100,5 @@ def remove_receipt(receipt_id: int):
     try:
         funds.remove_receipt(current_user, receipt_id, _version(), request.form.get("reason", ""))
     except ServiceError as error:
-        return _refused(project_id, error, acting=f"remove:{receipt_id}")
-    return _section(project_id)
+        return SECTION.refused(project_id, error, acting=f"remove:{receipt_id}")
+    return SECTION.answer(project_id)

@@ -18,6 +18,7 @@ from wallchart.reads import queries
 from wallchart.reports import meeting
 from wallchart.services import blockers, notes
 from wallchart.web.downloads import XLSX, attachment
+from wallchart.web.panel_sections import PanelSection
 
 bp = Blueprint("tracking", __name__)
 
@@ -48,27 +49,13 @@ def blockers_of(project: Project) -> dict[str, Any]:
     return {"blockers": blockers.blockers_of(project.id)}
 
 
-def _section(template: str, project_id: int, status: int = 200, **form: Any):
-    project = queries.project_or_404(project_id)
-    listed = notes_of(project) if template == NOTES else blockers_of(project)
-    return render_template(template, project=project, **listed, **form), status
-
-
-def _refused(template: str, project_id: int, error: ServiceError, **form: Any):
-    """The section again, with the refusal at its fields (or above the form)."""
-    if isinstance(error, NotFound):
-        raise error
-    return _section(template, project_id, error.status, form_message=error.message,
-                    form_errors=getattr(error, "fields", {}), **form)
-
-
-NOTES = "partials/project_notes.html"
-BLOCKERS = "partials/project_blockers.html"
+NOTES = PanelSection("partials/project_notes.html", notes_of)
+BLOCKERS = PanelSection("partials/project_blockers.html", blockers_of)
 
 
 @bp.get("/board/projects/<int:project_id>/notes")
 def notes_section(project_id: int):
-    return _section(NOTES, project_id)
+    return NOTES.answer(project_id)
 
 
 @bp.post("/board/projects/<int:project_id>/notes")
@@ -77,13 +64,13 @@ def add_note(project_id: int):
     try:
         notes.add_note(current_user, project_id, text)
     except ServiceError as error:
-        return _refused(NOTES, project_id, error, form_values={"text": text})
-    return _section(NOTES, project_id)
+        return NOTES.refused(project_id, error, form_values={"text": text})
+    return NOTES.answer(project_id)
 
 
 @bp.get("/board/projects/<int:project_id>/blockers")
 def blockers_section(project_id: int):
-    return _section(BLOCKERS, project_id)
+    return BLOCKERS.answer(project_id)
 
 
 @bp.post("/board/projects/<int:project_id>/blockers")
@@ -93,8 +80,8 @@ def raise_blocker(project_id: int):
     try:
         blockers.raise_blocker(current_user, project_id, data)
     except ServiceError as error:
-        return _refused(BLOCKERS, project_id, error, form_values=data)
-    return _section(BLOCKERS, project_id)
+        return BLOCKERS.refused(project_id, error, form_values=data)
+    return BLOCKERS.answer(project_id)
 
 
 @bp.post("/board/blockers/<int:blocker_id>/resolve")
@@ -108,9 +95,9 @@ def resolve_blocker(blocker_id: int):
     try:
         blockers.resolve_blocker(current_user, blocker_id, version, resolution)
     except ServiceError as error:
-        return _refused(BLOCKERS, project_id, error, resolving=blocker_id,
+        return BLOCKERS.refused(project_id, error, resolving=blocker_id,
                         form_values={"resolution": resolution})
-    return _section(BLOCKERS, project_id)
+    return BLOCKERS.answer(project_id)
 
 
 def _city_list() -> dict[str, Any]:
