@@ -26,7 +26,7 @@ from wallchart.core.vocabulary import BLOCKER_KINDS, STAGES, THREE500, WITHDRAW_
 from wallchart.reads import filters
 from wallchart.reports.indicators import AMOUNTS, PRESETS
 from wallchart.reports.promises import PROMISE_COUNTS, PROMISE_FIGURES
-from wallchart.services import blockers, funds, imports, notes, projects, record
+from wallchart.services import blockers, funds, imports, notes, projects, record, validation
 from wallchart.services.record import FOREIGN_CAPITAL_MAX_USD_WAN, INVESTMENT_MAX_WAN
 
 bp = api_blueprint("api_contract", __name__)
@@ -127,7 +127,7 @@ def _request_schemas() -> dict[str, Any]:
             {"type": "integer", "minimum": 1, "maximum": FOREIGN_CAPITAL_MAX_USD_WAN}),
         "document": _nullable(_text(funds.DOCUMENT_MAX)),
         "note": _nullable(_text(funds.NOTE_MAX))}
-    reason = {**_text(funds.REASON_MAX), "minLength": 1}
+    reason = {**_text(validation.REASON_MAX), "minLength": 1}
     return {
         "ProjectCreate": {**closed, "required": ["name"], "properties": {
             **changes, "team": _nullable({"type": "string"}), "stage": _enum(STAGES),

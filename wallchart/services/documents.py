@@ -37,11 +37,10 @@ from wallchart.services.project_steps import (
     record_event,
     require_active,
 )
-from wallchart.services.validation import clean_text, refuse_if
+from wallchart.services.validation import clean_text, refuse_if, required_reason
 
 MAX_BYTES = 10 * 1024 * 1024
 FILENAME_MAX = 200
-REASON_MAX = 1000
 
 #: The types accepted, by the bytes each file of the type begins with, and its names' endings.
 SIGNATURES: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
@@ -115,17 +114,6 @@ def _check_file(kind: Any, filename: Any, content: Any) -> dict[str, Any]:
     return {"kind": kind, "filename": name, "content_type": found[0]}
 
 
-def clean_reason(reason: Any) -> str:
-    """Why a document is removed (or a verification withdrawn): required, as the history keeps
-    it."""
-    errors: dict[str, str] = {}
-    if reason is None or (isinstance(reason, str) and not reason.strip()):
-        errors["reason"] = _("Say why.")
-    reason = clean_text(reason, "reason", errors, limit=REASON_MAX, lines=True)
-    refuse_if(errors)
-    return reason
-
-
 def _stored(document: ProjectDocument) -> dict[str, Any]:
     """What the history writes of a document."""
     return {"document": document.id, "kind": document.kind, "filename": document.filename}
@@ -169,7 +157,7 @@ def remove_document(actor: User | None, document_id: Any, version: Any,
     """Take a document off a project (its lead's or an administrator's), saying why; the row
     and the file stay, for the history."""
     actor_id = authorize(actor, "remove_documents")
-    reason = clean_reason(reason)
+    reason = required_reason(reason)
     with board_change() as change:
         document = find_document(document_id)
         if document is None or document.removed_at is not None:

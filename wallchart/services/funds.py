@@ -43,13 +43,17 @@ from wallchart.services.record import (
     INVESTMENT_MAX_WAN,
     parse_date,
 )
-from wallchart.services.validation import clean_text, refuse_if, refuse_unknown
+from wallchart.services.validation import (
+    clean_text,
+    refuse_if,
+    refuse_unknown,
+    required_reason,
+)
 
 #: What a receipt holds, by API name (``date`` is the column ``received_on``).
 FIELDS = ("date", "amount_wan", "foreign_usd_wan", "document", "note")
 DOCUMENT_MAX = 64
 NOTE_MAX = 2000
-REASON_MAX = 1000
 
 
 def may_record(user: User, project: Project) -> bool:
@@ -100,16 +104,6 @@ def _clean(data: dict[str, Any], present: tuple[str, ...]) -> dict[str, Any]:
             clean[field] = clean_text(value, field, errors, limit=NOTE_MAX, lines=True)
     refuse_if(errors)
     return clean
-
-
-def _reason(reason: Any) -> str:
-    """Why a lead corrects or removes a receipt: required, as the history keeps it."""
-    errors: dict[str, str] = {}
-    if reason is None or (isinstance(reason, str) and not reason.strip()):
-        errors["reason"] = _("Say why.")
-    reason = clean_text(reason, "reason", errors, limit=REASON_MAX, lines=True)
-    refuse_if(errors)
-    return reason
 
 
 def _check_against(project: Project, receipt: dict[str, Any]) -> None:
@@ -177,7 +171,7 @@ def correct_receipt(actor: User | None, receipt_id: Any, version: Any, data: dic
     actor_id = authorize(actor, "correct_funds")
     refuse_unknown(data, set(FIELDS))
     clean = _clean(data, tuple(field for field in FIELDS if field in data))
-    reason = _reason(reason)
+    reason = required_reason(reason)
     with board_change() as change:
         receipt, project = _load_for_change(actor, receipt_id, version)
         before = _stored(receipt)
@@ -205,7 +199,7 @@ def remove_receipt(actor: User | None, receipt_id: Any, version: Any,
     """Take a receipt out of the figures (a lead's or an administrator's), saying why; it stays
     in its table and in the history."""
     actor_id = authorize(actor, "correct_funds")
-    reason = _reason(reason)
+    reason = required_reason(reason)
     with board_change() as change:
         receipt, project = _load_for_change(actor, receipt_id, version)
         receipt.removed_at = utcnow()

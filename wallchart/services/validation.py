@@ -42,6 +42,21 @@ def clean_text(value: Any, field: str, errors: dict[str, str], *, limit: int,
     return value
 
 
+#: The longest reason a correction or a removal gives, for the history to keep.
+REASON_MAX = 1000
+
+
+def required_reason(reason: Any) -> str:
+    """Why a lead corrects or removes something (a receipt, a document, a verification):
+    required, as the history keeps it."""
+    errors: dict[str, str] = {}
+    if reason is None or (isinstance(reason, str) and not reason.strip()):
+        errors["reason"] = _("Say why.")
+    reason = clean_text(reason, "reason", errors, limit=REASON_MAX, lines=True)
+    refuse_if(errors)
+    return reason
+
+
 def refuse_unknown(data: dict[str, Any], allowed: set[str]) -> None:
     """Refuse fields nobody may set this way (``role``, ``id``...) rather than drop them quietly."""
     unknown = sorted(set(data) - allowed)

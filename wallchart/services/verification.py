@@ -25,6 +25,7 @@ from wallchart.services.project_steps import (
     record_event,
     require_active,
 )
+from wallchart.services.validation import required_reason
 
 
 def may_verify(user: User, project: Project) -> bool:
@@ -63,7 +64,7 @@ def verify_signing(actor: User | None, project_id: Any, version: Any) -> Project
 def unverify_signing(actor: User | None, project_id: Any, version: Any, reason: Any) -> Project:
     """Withdraw the verification of the signing, saying why."""
     actor_id = authorize(actor, "verify_signings")
-    reason = documents.clean_reason(reason)
+    reason = required_reason(reason)
     with board_change() as change:
         project = _project(actor, project_id, version)
         if project.signing_verified_at is None:
