@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.helpers import PASSWORD, ROOT, Seeded
 
@@ -90,6 +91,24 @@ def watch(page: Page, errors: list[str], name: str) -> Page:
     if os.environ.get("WALLCHART_BROWSER_DEBUG"):
         page.on("console", lambda message: print(name, "console:", message.text))
     return page
+
+
+OVERFLOWING = """() => [...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}.${e.className} right=${
+        Math.round(e.getBoundingClientRect().right)}: ${e.textContent.trim().slice(0, 30)}`)"""
+
+
+def assert_fits(page: Page) -> None:
+    """Nothing on the page is wider than the window. Waits up to 3 s for the layout to settle
+    (fonts, late styles) and, if it never fits, names what sticks out."""
+    try:
+        page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth",
+                               timeout=3000)
+    except PlaywrightTimeout:
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        raise AssertionError(f"page {width[0]} px wide in a {width[1]} px window; "
+                             f"sticking out: {page.evaluate(OVERFLOWING)}") from None
 
 
 def wait_live(page: Page) -> None:

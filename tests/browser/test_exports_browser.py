@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from bench.midyear import build_midyear
+from tests.browser.helpers import assert_fits
 from tests.helpers import actor, make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -58,10 +59,6 @@ def download(page: Page):
     return load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
 
 
-def fits(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_the_blocker_list_downloads_as_excel(meeting_server, open_board, artifacts, size):
     width, height = SIZES[size]
@@ -69,7 +66,7 @@ def test_the_blocker_list_downloads_as_excel(meeting_server, open_board, artifac
     page.goto(f"{meeting_server.url}/blockers?sort=department")
     rows = page.locator("tr[data-blocker-id]")
     expect(rows).to_have_count(4)
-    assert fits(page)
+    assert_fits(page)
     page.screenshot(path=str(artifacts / f"blockers-{size}.png"), full_page=True)
     shown = [rows.nth(i).locator("th").evaluate("th => th.firstChild.textContent.trim()")
              for i in range(4)]
@@ -86,7 +83,7 @@ def test_the_workload_downloads_as_excel(meeting_server, open_board, artifacts, 
     page.goto(f"{meeting_server.url}/board/workload")
     total = page.locator("tfoot tr.total td[data-total]")
     expect(total).to_be_visible()
-    assert fits(page)
+    assert_fits(page)
     page.screenshot(path=str(artifacts / f"workload-{size}.png"), full_page=True)
     sheet = download(page)
     data = list(sheet.iter_rows(min_row=3, values_only=True))

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import wait_live
+from tests.browser.helpers import assert_fits, wait_live
 from tests.helpers import make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -66,10 +66,6 @@ def ledger_file(folder: Path) -> Path:
     return path
 
 
-def fits(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_a_lead_imports_a_workbook_changing_one_column(live_server, database, open_board,
                                                        artifacts, tmp_path, size):
@@ -83,7 +79,7 @@ def test_a_lead_imports_a_workbook_changing_one_column(live_server, database, op
     page.locator("summary", has_text="报表").click()
     page.get_by_role("link", name="导入台账").click()
     expect(page.get_by_role("heading", name="导入台账")).to_be_visible()
-    assert fits(page)
+    assert_fits(page)
     page.set_input_files("input[type=file]", str(ledger_file(tmp_path)))
     page.get_by_role("button", name="上传").click()
     # The columns: 对接人 is not a name the bureaus' ledgers use; the lead says what it holds.
@@ -92,18 +88,18 @@ def test_a_lead_imports_a_workbook_changing_one_column(live_server, database, op
     expect(page.locator('tr[data-column="B"] select')).to_have_value("name")
     expect(page.locator('tr[data-column="I"] .samples')).to_contain_text("周经理")
     chosen.select_option("contact_person")
-    assert fits(page)
+    assert_fits(page)
     page.screenshot(path=str(artifacts / f"import-columns-{size}.png"), full_page=True)
     page.get_by_role("button", name="预览导入结果").click()
     expect(page.locator('[data-count="create"] strong')).to_have_text("2")
     expect(page.locator('[data-count="refused"] strong')).to_have_text("0")
     expect(page.locator('[data-rows="create"]')).to_contain_text("联系人：周经理")
-    assert fits(page)
+    assert_fits(page)
     page.screenshot(path=str(artifacts / f"import-preview-{size}.png"), full_page=True)
     assert database.rows(Project.name) == []  # nothing written before the confirmation
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".import-done")).to_contain_text("新建 2 个")
-    assert fits(page)
+    assert_fits(page)
     page.screenshot(path=str(artifacts / f"import-done-{size}.png"), full_page=True)
     assert database.rows(Project.name, Project.stage, Project.investment_wan,
                          Project.contact_person) == [  # by name
