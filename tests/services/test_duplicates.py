@@ -19,6 +19,7 @@ from wallchart.extensions import db
 from wallchart.reads.duplicates import (
     NAME_RATIO,
     DuplicateIndex,
+    _characters_in_common,
     _pairs,
     _pairs_in_common,
     normalise,
@@ -159,8 +160,9 @@ def boards_and_probes(draw) -> tuple[list[tuple[str, str]], list[tuple[str, str]
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(st.data())
 def test_texts_alike_have_the_pairs_the_index_counts_on(data):
-    """The bound the index's prefix filter rests on: two texts difflib finds ``NAME_RATIO``
-    alike have at least ``_pairs_in_common`` pairs of characters in common."""
+    """The bounds the index's prefix filters rest on: two texts difflib finds ``NAME_RATIO``
+    alike have at least ``_pairs_in_common`` pairs of characters, and
+    ``_characters_in_common`` characters, in common."""
     text = data.draw(st.text("新能源电池材料生产基地智一二", min_size=2, max_size=30))
     other = text
     for _ in range(data.draw(st.integers(1, 1 + len(text) // 6))):  # a few edits
@@ -171,6 +173,8 @@ def test_texts_alike_have_the_pairs_the_index_counts_on(data):
     assume(ratio >= NAME_RATIO)
     common = Counter(_pairs(text)) & Counter(_pairs(other))
     assert sum(common.values()) >= min(_pairs_in_common(len(text)), len(text) - 1)
+    characters = Counter(text) & Counter(other)
+    assert sum(characters.values()) >= _characters_in_common(len(text))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[
@@ -184,12 +188,34 @@ def test_the_index_finds_what_the_scan_finds(app, board_and_probes, renamed):
     try:
         with app.app_context():
             index = DuplicateIndex()
-            db.session.execute(db.update(Project).where(Project.id == ids[0]).values(
-                name=renamed[0], investor=renamed[1]))
-            index.add(ids[0], *renamed)
+            project = db.session.get(Project, ids[0])
+            project.name, project.investor = renamed
+            db.session.flush()
+            index.add(project)
             for name, investor in probes:
                 assert [p.id for p in index.similar_projects(name, investor)] == \
                     [p.id for p in similar_projects(name, investor)], (name, investor)
+    finally:
+        with app.app_context():
+            db.session.execute(db.delete(Project))
+            db.session.commit()
+
+
+def test_the_index_knows_a_new_project_before_it_is_written(app):
+    """An import's new projects are flushed a batch at a time: the index finds one before
+    that, as the very object created, after the older project that matches as well."""
+    ids = add(app, ("新能源电池材料生产基地", "湘澜新材料科技有限公司"))
+    try:
+        with app.app_context(), db.session.no_autoflush:
+            index = DuplicateIndex()
+            new = Project(name="湘澜电池材料基地", investor="湘澜新材料科技有限公司",
+                          stage="contact", rank=1.0, stage_entered_at=today())
+            db.session.add(new)
+            index.add(new)
+            found = index.similar_projects("新能源电池材料生产基地", "湘澜新材料科技")
+            assert [project.id for project in found] == [ids[0], None]
+            assert found[1] is new
+            db.session.rollback()
     finally:
         with app.app_context():
             db.session.execute(db.delete(Project))

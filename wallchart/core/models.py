@@ -277,6 +277,9 @@ class ProjectEvent(db.Model):
     revision: Mapped[int]
 
     user: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+    #: Set when the entry is recorded, so that a new project and its first entry are written
+    #: together, at the next flush (an import adds thousands, flushed a batch at a time).
+    project: Mapped[Project] = relationship()
 
 
 class Blocker(db.Model):

@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from wallchart.core.models import Project
 from wallchart.extensions import db
+from wallchart.reads.project_keys import ProjectKeys
 
 NAME_RATIO = 0.85
 #: The shortest name that counts as held in another; the run of characters in common that
@@ -142,70 +143,84 @@ class DuplicateIndex:
     """The duplicate guard for many lookups at once: an import compares each of its thousands
     of rows with every project, and with the rows before it.
 
-    Loaded once (one light query), kept up to date by the import (:meth:`add`), it compares a
-    name only with the few projects that could match it, then scores those as
-    :func:`similar_projects` does, so the answers are the same. Those few are found through the
-    pairs of characters the texts hold (``_Texts.near``).
+    Loaded once (one light query), kept up to date by the import (:meth:`add`, new projects
+    before they are flushed: ``ProjectKeys``), it compares a name only with the few projects
+    that could match it, then scores those as :func:`similar_projects` does, so the answers are
+    the same. Those few are found through the pairs of characters the texts hold
+    (``_Texts.near``).
     """
 
     def __init__(self) -> None:
+        self._keys = ProjectKeys()
         self._texts: dict[int, tuple[str, str]] = {}
         self._names, self._investors = _Texts(), _Texts()
         for project_id, name, investor in db.session.execute(
                 select(Project.id, Project.name, Project.investor).where(
                     Project.deleted_at.is_(None))):
-            self.add(project_id, name, investor)
+            self._add(self._keys.loaded(project_id), name, investor)
 
-    def add(self, project_id: int, name: str, investor: str | None) -> None:
-        """Know the project by this name and investor (a new project, or one renamed)."""
-        if project_id in self._texts:
-            old_name, old_investor = self._texts[project_id]
-            self._names.discard(project_id, old_name)
-            self._investors.discard(project_id, old_investor)
+    def add(self, project: Project) -> None:
+        """Know the project by its name and investor (a new project, or one renamed)."""
+        self._add(self._keys.key(project), project.name, project.investor)
+
+    def _add(self, key: int, name: str, investor: str | None) -> None:
+        if key in self._texts:
+            old_name, old_investor = self._texts[key]
+            self._names.discard(key, old_name)
+            self._investors.discard(key, old_investor)
         texts = normalise(name), normalise(investor or "")
-        self._texts[project_id] = texts
-        self._names.add(project_id, texts[0])
-        self._investors.add(project_id, texts[1])
+        self._texts[key] = texts
+        self._names.add(key, texts[0])
+        self._investors.add(key, texts[1])
 
     def similar_projects(self, name: str, investor: str, limit: int = 5) -> list[Project]:
         """:func:`similar_projects`, answered from the index."""
         candidates = self._names.near(normalise(name)) | self._investors.near(
             normalise(investor))
-        texts = ((project_id, *self._texts[project_id]) for project_id in sorted(candidates))
-        return _projects(_closest(name, investor, texts, limit))
+        texts = ((key, *self._texts[key]) for key in sorted(candidates))
+        keys = _closest(name, investor, texts, limit)
+        loaded = iter(_projects([key for key in keys if not self._keys.is_new(key)]))
+        return [self._keys.project(key) if self._keys.is_new(key) else next(loaded)
+                for key in keys]
 
 
 class _Texts:
-    """Normalised texts by themselves and by the pairs of characters they hold."""
+    """Normalised texts by themselves, by the pairs of characters they hold and by their
+    characters."""
 
     def __init__(self) -> None:
         self._by_text: dict[str, set[int]] = defaultdict(set)
         self._by_pair: dict[str, set[int]] = defaultdict(set)
+        self._by_character: dict[str, set[int]] = defaultdict(set)
         self._characters: dict[int, tuple[int, frozenset[str]]] = {}
 
-    def add(self, project_id: int, text: str) -> None:
-        self._by_text[text].add(project_id)
+    def add(self, key: int, text: str) -> None:
+        self._by_text[text].add(key)
         for pair in _pairs(text):
-            self._by_pair[pair].add(project_id)
-        self._characters[project_id] = len(text), frozenset(text)
+            self._by_pair[pair].add(key)
+        for character in text:
+            self._by_character[character].add(key)
+        self._characters[key] = len(text), frozenset(text)
 
-    def discard(self, project_id: int, text: str) -> None:
-        self._by_text[text].discard(project_id)
+    def discard(self, key: int, text: str) -> None:
+        self._by_text[text].discard(key)
         for pair in _pairs(text):
-            self._by_pair[pair].discard(project_id)
-        self._characters.pop(project_id, None)
+            self._by_pair[pair].discard(key)
+        for character in text:
+            self._by_character[character].discard(key)
+        self._characters.pop(key, None)
 
     def near(self, text: str) -> set[int]:
         """Every text that ``_Probe(text).closeness`` may score above 0 (and some others):
         - an equal text;
         - a text this one holds (at least ``CONTAINED_MIN`` characters);
-        - a text that holds this one: it has every pair of it, so the rarest pair's texts;
-        - a text alike by difflib's ratio: the ``M`` characters they have in common fall in
-          at most ``S - 2M + 1`` blocks (``S``: both lengths), so they have at least
-          ``3M - S - 1`` pairs in common; a text with none of the rarest pairs, whose counts
-          add up to more than the others', has fewer (a similarity join's prefix filter);
-          of those, only the ones whose lengths and characters leave difflib's ratio room to
-          reach ``NAME_RATIO`` (as ``_Probe.closeness`` tells before it asks difflib).
+        - a text that holds this one: it has every pair and every character of it;
+        - a text alike by difflib's ratio: it has at least ``M`` characters in common with
+          this one, ``M`` the fewest the ratio allows; and these fall in at most ``S - 2M + 1``
+          blocks (``S``: both lengths), so they have at least ``3M - S - 1`` pairs in common.
+          A text with enough in common of either holds one of this text's rarest (``_rarest``);
+        of those, only the ones whose lengths and characters leave difflib's ratio room to
+        reach ``NAME_RATIO`` (as ``_Probe.closeness`` tells before it asks difflib).
         """
         if not text:
             return set()
@@ -213,30 +228,38 @@ class _Texts:
         for size in range(CONTAINED_MIN, len(text)):
             for start in range(len(text) - size + 1):
                 found |= self._by_text.get(text[start:start + size], set())
-        counts = Counter(_pairs(text))
-        if not counts:
+        if len(text) < 2:
             return found
-        rarest = sorted(counts, key=lambda pair: len(self._by_pair.get(pair, ())))
-        left = sum(counts.values())
-        needed = min(_pairs_in_common(len(text)), left)  # the rarest pair, always
-        paired: set[int] = set()
-        for pair in rarest:
-            if left < needed:
-                break
-            paired |= self._by_pair.get(pair, set())
-            left -= counts[pair]
+        candidates = _rarest(self._by_pair, Counter(_pairs(text)), _pairs_in_common(len(text)))
+        candidates &= _rarest(self._by_character, Counter(text),
+                              _characters_in_common(len(text)))
         length, characters = len(text), frozenset(text)
         room = NAME_RATIO / 2  # of both lengths, the characters in common difflib needs
         repeated = length - len(characters)
-        for project_id in paired - found:
-            other_length, others = self._characters[project_id]
+        for key in candidates - found:
+            other_length, others = self._characters[key]
             lengths = (length + other_length) * room
             if min(length, other_length) >= lengths and \
                     len(characters & others) + repeated >= lengths:
-                found.add(project_id)
+                found.add(key)
             elif length >= CONTAINED_MIN and other_length > length and characters <= others:
-                found.add(project_id)  # perhaps holding this text: closeness says
+                found.add(key)  # perhaps holding this text: closeness says
         return found
+
+
+def _rarest(index: dict[str, set[int]], counts: Counter[str], needed: int) -> set[int]:
+    """The texts that hold one of the rarest of a text's parts (``counts``: its pairs, or its
+    characters), taken until the others add up to fewer than ``needed``: so every text with
+    ``needed`` of them in common is among them (a similarity join's prefix filter)."""
+    left = sum(counts.values())
+    needed = min(needed, left)  # the rarest part, always
+    found: set[int] = set()
+    for part in sorted(counts, key=lambda part: len(index.get(part, ()))):
+        if left < needed:
+            break
+        found.update(index.get(part, ()))
+        left -= counts[part]
+    return found
 
 
 def _pairs(text: str) -> list[str]:
@@ -248,10 +271,22 @@ def _pairs_in_common(length: int) -> int:
     common with any text difflib finds at least ``NAME_RATIO`` alike: ``3M - S - 1`` at its
     lowest, over the other text's lengths and the fewest characters ``M`` in common that the
     ratio allows."""
-    fewest = length
+    return max(1, min((3 * common - lengths - 1 for lengths, common in _alike(length)),
+                      default=length))
+
+
+def _characters_in_common(length: int) -> int:
+    """The fewest characters that a text of ``length`` characters has in common with any text
+    difflib finds at least ``NAME_RATIO`` alike."""
+    return max(1, min((common for _lengths, common in _alike(length)), default=length))
+
+
+def _alike(length: int) -> Iterator[tuple[int, int]]:
+    """For each length of a text that difflib may find ``NAME_RATIO`` alike with one of
+    ``length`` characters: both lengths, and the fewest characters in common the ratio
+    allows."""
     for other in range(1, 2 * length + 1):
         lengths = length + other
         common = math.ceil(NAME_RATIO * lengths / 2 - 1e-9)
         if common <= min(length, other):
-            fewest = min(fewest, 3 * common - lengths - 1)
-    return max(1, fewest)
+            yield lengths, common

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from wallchart.core.models import Project
 from wallchart.core.transactions import next_lobby_revision, next_revision, write_transaction
 from wallchart.services import events
+from wallchart.services.positions import STEP, rank_for
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Change:
     announcements: list[events.Announcement] = field(default_factory=list)
     _used: bool = False
     _lobby_sees: bool = False
+    _bottoms: dict[str, float] = field(default_factory=dict)
 
     def event_revision(self) -> int:
         """The revision of the change's next history event: its own for the first, a new one
@@ -42,6 +44,16 @@ class Change:
             self._used = True
             return self.revision
         return next_revision()
+
+    def bottom_rank(self, stage: str) -> float:
+        """The rank of a card added at the bottom of ``stage``'s column. A change of ``many``
+        asks the database once a column and counts on from there: the cards it adds reach the
+        database a batch at a time, and only new cards go to the bottom in it (an import)."""
+        if not self.many:
+            return rank_for(stage, None)
+        rank = self._bottoms.get(stage) or rank_for(stage, None)
+        self._bottoms[stage] = rank + STEP
+        return rank
 
     def announce(self, project: Project, action: str, revision: int | None = None) -> None:
         """Prepare the announcement of ``action`` on ``project`` (at ``revision``, by default

@@ -22,6 +22,7 @@ the console, trusted as an administrator.
 from __future__ import annotations
 
 import time
+from bisect import insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ from wallchart.core.stages import STAGE_ORDER
 from wallchart.core.vocabulary import FIELD_LABELS, STAGES
 from wallchart.extensions import db
 from wallchart.reads.duplicates import DuplicateIndex
+from wallchart.reads.project_keys import ProjectKeys
 from wallchart.services import teams
 from wallchart.services.changes import Change, board_change
 from wallchart.services.ledger import Column, Ledger, LedgerRow
@@ -123,18 +125,23 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
     headers = {column.field: column.header or column.letter
                for column in ledger.columns if column.field}
     try:
-        with board_change(many=True) as change:
+        with board_change(many=True) as change, db.session.no_autoflush:
             team = team or _own_team(importer)
             known = _Known()
             alike = None if allow_duplicates else DuplicateIndex()
             total = len(ledger.rows)
             step = max(1, total // 100)
+            created: list[tuple[RowPlan, Project]] = []
             for done, row in enumerate(ledger.rows, 1):
-                plan.rows.append(_row(change, importer, row, headers, team, known, alike))
+                plan.rows.append(_row(change, importer, row, headers, team, known, alike,
+                                      created))
                 if done % step == 0 or done == total:
+                    db.session.flush()
                     if progress is not None:
                         progress(done, total)
                     _let_others_run()
+            for row_plan, project in created:
+                row_plan.project_id = project.id
             if not write or plan.refused or not any(
                     row.action in ("create", "update") for row in plan.rows):
                 raise _Undo
@@ -162,14 +169,19 @@ def _own_team(importer: User) -> str | None:
 
 
 def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
-         team: str | None, known: _Known, alike: DuplicateIndex | None) -> RowPlan:
+         team: str | None, known: _Known, alike: DuplicateIndex | None,
+         created: list[tuple[RowPlan, Project]]) -> RowPlan:
     """One row's plan; ``known`` and ``alike``: the projects so far, to match rows to and for
-    the duplicate guard (``None``: duplicates allowed).
+    the duplicate guard (``None``: duplicates allowed); ``created``: the new projects and
+    their plans, given their ids once the import has flushed them.
 
-    A row that may have to be undone is written in a savepoint: an update (its values are set
-    before they are all checked), or a new project already refused for a cell. A new project
-    otherwise needs none, and most rows are new ones: the services check everything before they
-    add a project, so a refusal leaves nothing behind."""
+    The rows are checked with the session's autoflush off, and written a batch at a time: what
+    a row must know of the rows before it unflushed, ``known`` and ``alike`` know (a later row
+    with a new project's code or name updates it). A row that may have to be undone is written
+    in a savepoint (which flushes first): an update (its values are set before they are all
+    checked), or a new project already refused for a cell. A new project otherwise needs none,
+    and most rows are new ones: the services check everything before they add a project, so a
+    refusal leaves nothing behind."""
     plan = RowPlan(row.number, "refused", str(row.values.get("name", "")))
     plan.reasons = [error.text for error in row.errors]
     data, extra = _data(row, headers, plan)
@@ -182,9 +194,9 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
             data.setdefault("team", team)
             data.setdefault("stage", _stage_of(data))
             data["allow_duplicate"] = alike is None
-            created, changes = create_in(change, actor, actor.id, data, extra,
+            project, changes = create_in(change, actor, actor.id, data, extra,
                                          similar=alike.similar_projects if alike else None)
-            action, project_id = "create", created.id
+            action = "create"
         else:
             project_id, plan.name = project.id, project.name
             stage = data.pop("stage", project.stage)
@@ -197,6 +209,7 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
             action = "update" if changes else "unchanged"
     except Duplicate as duplicate:
         plan.reasons.append(_at(row.number, None, duplicate.message))
+        db.session.flush()  # the rows before it, which it may resemble, given their ids
         plan.duplicates = [match.id for match in duplicate.matches]
     except ServiceError as error:
         given = {**row.values, "team": data.get("team")}  # the row's team, else the default
@@ -209,11 +222,12 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
         plan.action, plan.changes = action, changes
         if savepoint is not None:
             savepoint.commit()
+        if action == "create":
+            created.append((plan, project))
         if action != "unchanged":
-            project = db.session.get(Project, project_id)
             known.written(project)
             if alike is not None:
-                alike.add(project.id, project.name, project.investor)
+                alike.add(project)
     return plan
 
 
@@ -256,39 +270,39 @@ def _stage_of(data: dict[str, Any]) -> str:
 
 class _Known:
     """The projects a ledger's rows may be about, loaded once: by code (any not deleted), and by
-    name and investor (those on the board, oldest first); kept up to date as rows are written."""
+    name and investor (those on the board, oldest first); kept up to date as rows are written,
+    new projects included before they are flushed (``ProjectKeys``)."""
 
     def __init__(self) -> None:
+        self._keys = ProjectKeys()
         self._texts: dict[int, tuple[str | None, str, str, bool]] = {}
         self._by_code: dict[str, int] = {}
         self._by_name: dict[tuple[str, str], list[int]] = {}
         for project_id, code, name, investor, status in db.session.execute(
                 select(Project.id, Project.code, Project.name, Project.investor, Project.status)
                 .where(Project.deleted_at.is_(None)).order_by(Project.id)):
-            self._add(project_id, code, name, investor, status == "active")
+            self._add(self._keys.loaded(project_id), code, name, investor, status == "active")
 
-    def _add(self, project_id: int, code: str | None, name: str, investor: str | None,
+    def _add(self, key: int, code: str | None, name: str, investor: str | None,
              active: bool) -> None:
         texts = (code, name, investor or "", active)
-        self._texts[project_id] = texts
+        self._texts[key] = texts
         if code:
-            self._by_code[code] = project_id
+            self._by_code[code] = key
         if active:
-            ids = self._by_name.setdefault((name, investor or ""), [])
-            ids.append(project_id)
-            ids.sort()
+            insort(self._by_name.setdefault((name, investor or ""), []), key)
 
     def written(self, project: Project) -> None:
         """Know a project as a row left it (created, or updated)."""
-        old = self._texts.get(project.id)
+        key = self._keys.key(project)
+        old = self._texts.get(key)
         if old is not None:
             code, name, investor, active = old
-            if code and self._by_code.get(code) == project.id:
+            if code and self._by_code.get(code) == key:
                 del self._by_code[code]
             if active:
-                self._by_name[(name, investor)].remove(project.id)
-        self._add(project.id, project.code, project.name, project.investor,
-                  project.status == "active")
+                self._by_name[(name, investor)].remove(key)
+        self._add(key, project.code, project.name, project.investor, project.status == "active")
 
     def match(self, values: dict[str, Any]) -> Project | None:
         """The project a row is about: the one with its code, else the one on the board with
@@ -296,12 +310,12 @@ class _Known:
         code is another project)."""
         code = values.get("code")
         if code and code in self._by_code:
-            return db.session.get(Project, self._by_code[code])
+            return self._keys.project(self._by_code[code])
         if not values.get("name"):
             return None
-        for project_id in self._by_name.get((values["name"], values.get("investor") or ""), ()):
-            if not code or not self._texts[project_id][0]:
-                return db.session.get(Project, project_id)
+        for key in self._by_name.get((values["name"], values.get("investor") or ""), ()):
+            if not code or not self._texts[key][0]:
+                return self._keys.project(key)
         return None
 
 

@@ -56,7 +56,7 @@ def require_active(project: Project) -> None:
 def record_event(project: Project, actor_id: int, action: str, revision: int,
                  **fields: Any) -> ProjectEvent:
     """Add the history entry of a change, in its transaction, at the board revision it has."""
-    event = ProjectEvent(project_id=project.id, user_id=actor_id, action=action,
+    event = ProjectEvent(project=project, user_id=actor_id, action=action,
                          revision=revision, **fields)
     db.session.add(event)
     return event

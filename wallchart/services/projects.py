@@ -217,7 +217,7 @@ def create_in(change: Change, actor: User, actor_id: int | None, data: dict[str,
     reason = _reason(data.get("reason"))
     allow_duplicate = _flag(data, "allow_duplicate")
     team = teams.team_for_new_project(actor, data.get("team"))
-    project = Project(**clean, team=team, stage=stage, rank=rank_for(stage, None))
+    project = Project(**clean, team=team, stage=stage, rank=change.bottom_rank(stage))
     dates[stage] = dates.get(stage) or today()
     _check_move_dates(actor, dict.fromkeys(dates), dates, [], reason)
     record.set_stage_dates(project, dates)
@@ -231,8 +231,7 @@ def create_in(change: Change, actor: User, actor_id: int | None, data: dict[str,
             raise Duplicate(_("Similar projects are on record already: %(names)s. Check "
                               "that this is not one of them, then save it anyway.",
                               names=name_list([match.name for match in matches])), matches)
-    db.session.add(project)
-    db.session.flush()
+    db.session.add(project)  # written with its history entry, at the change's next flush
     changes = {k: _display(v) for k, v in {
         **clean, "team": team,
         **{record.date_key(s): day for s, day in dates.items() if day is not None}}.items()}
