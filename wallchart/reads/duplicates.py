@@ -193,9 +193,13 @@ class _Texts:
         self._by_pair: dict[str, set[int]] = defaultdict(set)
         self._by_character: dict[str, set[int]] = defaultdict(set)
         self._characters: dict[int, tuple[int, frozenset[str]]] = {}
+        #: The lengths of the texts that start with a pair of characters (those this text may
+        #: hold start at one of its own pairs).
+        self._lengths_by_start: dict[str, Counter[int]] = defaultdict(Counter)
 
     def add(self, key: int, text: str) -> None:
         self._by_text[text].add(key)
+        self._lengths_by_start[text[:2]][len(text)] += 1
         for pair in _pairs(text):
             self._by_pair[pair].add(key)
         for character in text:
@@ -204,6 +208,7 @@ class _Texts:
 
     def discard(self, key: int, text: str) -> None:
         self._by_text[text].discard(key)
+        self._lengths_by_start[text[:2]][len(text)] -= 1
         for pair in _pairs(text):
             self._by_pair[pair].discard(key)
         for character in text:
@@ -225,9 +230,10 @@ class _Texts:
         if not text:
             return set()
         found = set(self._by_text.get(text, ()))
-        for size in range(CONTAINED_MIN, len(text)):
-            for start in range(len(text) - size + 1):
-                found |= self._by_text.get(text[start:start + size], set())
+        for start in range(len(text) - CONTAINED_MIN + 1):
+            for size, count in self._lengths_by_start.get(text[start:start + 2], {}).items():
+                if count and CONTAINED_MIN <= size < len(text) and start + size <= len(text):
+                    found.update(self._by_text.get(text[start:start + size], ()))
         if len(text) < 2:
             return found
         candidates = _rarest(self._by_pair, Counter(_pairs(text)), _pairs_in_common(len(text)))

@@ -164,11 +164,14 @@ def _code(value: Any, errors: dict[str, str]) -> str | None:
 
 
 def check_code(project: Project) -> None:
-    """No other project (on the board, withdrawn or deleted) holds the project's code."""
+    """No other project (on the board, withdrawn or deleted) holds the project's code. Asked
+    of the connection, past the session (an import asks for each of its rows): nothing this
+    change has yet to write holds a code another project could take (an import matches a row
+    with a new project's code to that project)."""
     if not project.code:
         return
-    taken = db.session.execute(_CODE_TAKEN, {"code": project.code,
-                                             "project_id": project.id or 0}).scalar()
+    taken = db.session.connection().execute(_CODE_TAKEN, {
+        "code": project.code, "project_id": project.id or 0}).scalar()
     if taken is not None:
         message = _("This project code is already used by another project.")
         raise Invalid(message, {"code": message})
