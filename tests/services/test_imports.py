@@ -231,3 +231,18 @@ def test_a_refused_row_leaves_nothing_the_next_rows_could_meet(app, users, count
     with app.test_request_context():
         plan = imports.preview(actor("lead"), ledger(rows), team="一组")
     assert [row.action for row in plan.rows] == ["refused", "create"], plan.rows
+
+
+def test_a_refused_update_leaves_its_project_as_it_was_for_the_next_rows(app, users, counties):
+    """An update refused once its values are set (a start before the signing) is undone
+    without a savepoint: the next row of its code meets the project as stored."""
+    with app.test_request_context():
+        imports.apply(actor("lead"), ledger(ROWS))
+    refused = list(ROWS[0])
+    refused[3], refused[8] = 150000, date(2025, 1, 6)  # started before it was signed
+    before = snapshot(app)
+    with app.test_request_context():
+        plan = imports.preview(actor("lead"), ledger([refused, list(ROWS[0])]))
+    assert [row.action for row in plan.rows] == ["refused", "unchanged"], plan.rows
+    assert "开工时间" in plan.rows[0].reasons[0], plan.rows[0].reasons
+    assert snapshot(app) == before

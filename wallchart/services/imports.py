@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from wallchart.core.errors import Duplicate, Forbidden, Invalid, ServiceError
 from wallchart.core.models import Project, User
@@ -43,6 +43,8 @@ from wallchart.services.ledger import Column, Ledger, LedgerRow
 from wallchart.services.projects import create_in, update_in
 
 ACTIONS = ("create", "update", "unchanged", "refused")
+#: Projects read in one statement (SQLite allows some thousands of parameters).
+READ_AT_ONCE = 500
 
 
 @dataclass
@@ -128,6 +130,7 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
         with board_change(many=True) as change, db.session.no_autoflush:
             team = team or _own_team(importer)
             known = _Known()
+            known.read(ledger.rows)
             alike = None if allow_duplicates else DuplicateIndex()
             total = len(ledger.rows)
             step = max(1, total // 100)
@@ -177,18 +180,27 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
 
     The rows are checked with the session's autoflush off, and written a batch at a time: what
     a row must know of the rows before it unflushed, ``known`` and ``alike`` know (a later row
-    with a new project's code or name updates it). A row that may have to be undone is written
-    in a savepoint (which flushes first): an update (its values are set before they are all
-    checked), or a new project already refused for a cell. A new project otherwise needs none,
-    and most rows are new ones: the services check everything before they add a project, so a
-    refusal leaves nothing behind."""
+    with a new project's code or name updates it). A row is written in a savepoint (undone at
+    its end) only when it is refused already (for a cell, or for its stage) and checked on for
+    its other reasons. Otherwise the services check everything before they add a project or record a
+    change: a refused new project leaves nothing behind, and a refused update leaves only the
+    values it set on its project, which are dropped (expired: the project as flushed, the rows
+    before it flushed first)."""
     plan = RowPlan(row.number, "refused", str(row.values.get("name", "")))
     plan.reasons = [error.text for error in row.errors]
     data, extra = _data(row, headers, plan)
     unreadable = {error.header for error in row.errors}  # said once, by the cell's error
     action, changes, project_id = "refused", {}, None
     project = known.match(row.values)
-    savepoint = db.session.begin_nested() if project is not None or plan.reasons else None
+    if project is not None:
+        if _unwritten(project):
+            db.session.flush()  # what rows before this one did to it, in case this one is refused
+        project_id, plan.name = project.id, project.name
+        if data.pop("stage", project.stage) != project.stage:
+            plan.reasons.append(_at(row.number, headers.get("stage"), _(
+                "The project is at %(stage)s on the board: move its card to change its "
+                "stage.", stage=STAGES[project.stage])))
+    savepoint = db.session.begin_nested() if plan.reasons else None
     try:
         if project is None:
             data.setdefault("team", team)
@@ -198,12 +210,6 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
                                          similar=alike.similar_projects if alike else None)
             action = "create"
         else:
-            project_id, plan.name = project.id, project.name
-            stage = data.pop("stage", project.stage)
-            if stage != project.stage:
-                plan.reasons.append(_at(row.number, headers.get("stage"), _(
-                    "The project is at %(stage)s on the board: move its card to change its "
-                    "stage.", stage=STAGES[project.stage])))
             data["version"] = project.version
             _updated, changes = update_in(change, actor, actor.id, project.id, data, extra)
             action = "update" if changes else "unchanged"
@@ -218,6 +224,8 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
     if plan.reasons or action == "refused":
         if savepoint is not None:
             savepoint.rollback()
+        elif project is not None:
+            db.session.expire(project)  # the values a refused update set, dropped
     else:
         plan.action, plan.changes = action, changes
         if savepoint is not None:
@@ -229,6 +237,12 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
             if alike is not None:
                 alike.add(project)
     return plan
+
+
+def _unwritten(project: Project) -> bool:
+    """Whether the project has changes (or is new) not yet flushed."""
+    state = inspect(project)
+    return state.pending or state.modified
 
 
 def _data(row: LedgerRow, headers: dict[str, str], plan: RowPlan,
@@ -278,6 +292,7 @@ class _Known:
         self._texts: dict[int, tuple[str | None, str, str, bool]] = {}
         self._by_code: dict[str, int] = {}
         self._by_name: dict[tuple[str, str], list[int]] = {}
+        self._read: list[Project] = []
         for project_id, code, name, investor, status in db.session.execute(
                 select(Project.id, Project.code, Project.name, Project.investor, Project.status)
                 .where(Project.deleted_at.is_(None)).order_by(Project.id)):
@@ -308,15 +323,28 @@ class _Known:
         """The project a row is about: the one with its code, else the one on the board with
         its name and investor (and no code, when the row gives one: a project known by another
         code is another project)."""
+        key = self._match(values)
+        return None if key is None else self._keys.project(key)
+
+    def _match(self, values: dict[str, Any]) -> int | None:
         code = values.get("code")
         if code and code in self._by_code:
-            return self._keys.project(self._by_code[code])
+            return self._by_code[code]
         if not values.get("name"):
             return None
         for key in self._by_name.get((values["name"], values.get("investor") or ""), ()):
             if not code or not self._texts[key][0]:
-                return self._keys.project(key)
+                return key
         return None
+
+    def read(self, rows: list[LedgerRow]) -> None:
+        """Read the projects that rows match now, a few hundred a statement, rather than one
+        a row (a ledger imported again matches every row); kept while the import runs."""
+        ids = sorted({key for row in rows if (key := self._match(row.values)) is not None
+                      and not self._keys.is_new(key)})
+        for start in range(0, len(ids), READ_AT_ONCE):
+            self._read.extend(db.session.execute(select(Project).where(
+                Project.id.in_(ids[start:start + READ_AT_ONCE]))).scalars())
 
 
 def _reasons(error: ServiceError, number: int, given: dict[str, Any], headers: dict[str, str],
