@@ -151,6 +151,26 @@ def test_a_project_like_one_entered_by_hand_is_flagged(app, users, counties, mak
     assert snapshot(app) == before
 
 
+@pytest.mark.parametrize("run", [imports.preview, imports.apply])
+def test_a_row_like_an_earlier_row_names_that_row(app, users, counties, make_project, run):
+    """A project entered twice in one ledger: the second row is flagged with the first row's
+    number (its project is not on record), beside any project on record it resembles; the
+    rows before it are not written to find out (a preview writes nothing at all)."""
+    existing = make_project("冷链物流基地", investor="中方物流集团")
+    twice = [list(ROWS[0]), list(ROWS[0])]
+    twice[1][0], twice[1][1] = "HC-002", "智能装备产业园项目"
+    before = snapshot(app)
+    with app.test_request_context():
+        plan = run(actor("lead"), ledger([*twice, list(ROWS[1])]))
+    assert [row.action for row in plan.rows] == ["create", "refused", "refused"]
+    second, third = plan.rows[1:]
+    assert (second.duplicate_rows, second.duplicates, second.resembles) == ([3], [], True)
+    assert "智能装备产业园" in second.reasons[0]
+    assert (third.duplicate_rows, third.duplicates) == ([], [existing["id"]])
+    assert [row.project_id for row in plan.rows] == [None, None, None]
+    assert snapshot(app) == before
+
+
 def test_an_import_is_one_revision_announced_once(app, users, counties):
     """Thousands of cards must not reach every screen one by one: the import's history entries
     share its revision, and it is announced once, as the board reloaded."""

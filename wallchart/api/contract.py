@@ -280,7 +280,9 @@ def _response_schemas() -> dict[str, Any]:
                                    "changes": {"type": "object"},
                                    "reasons": {"type": "array",
                                                "items": {"type": "string"}},
-                                   "duplicates": {"type": "array", "items": INTEGER}}}}}},
+                                   "duplicates": {"type": "array", "items": INTEGER},
+                                   "duplicate_rows": {"type": "array",
+                                                      "items": INTEGER}}}}}},
         "Error": {
             "type": "object", "required": ["error"],
             "description": _("Every refusal: the message in the person's language, and "

@@ -5,7 +5,8 @@ what the import would do and write nothing; ``0``/``false`` or absent: do it) an
 team of new projects whose row names none). Leads and administrators may import (the service
 says so: others get 403). The answer is the plan: each row's action (``create``, ``update``,
 ``unchanged``, ``refused``), its changes and, if refused, every reason naming its row and column
-(and, for a likely duplicate, the ids of the projects it resembles: ``duplicates``); 200 when
+(and, for a likely duplicate, the ids of the projects it resembles, ``duplicates``, and the
+numbers of the earlier rows it resembles, ``duplicate_rows``); 200 when
 done (or when only previewed), 422 with nothing written when any row is refused. A file that is
 no ledger is 422 with the reason at ``fields.file``.
 """
@@ -60,6 +61,6 @@ def import_ledger():
                  for column in plan.columns],
         rows=[{"row": row.number, "action": row.action, "name": row.name,
                "project_id": row.project_id, "changes": row.changes, "reasons": row.reasons,
-               "duplicates": row.duplicates}
+               "duplicates": row.duplicates, "duplicate_rows": row.duplicate_rows}
               for row in plan.rows],
     ), 422 if plan.refused else 200

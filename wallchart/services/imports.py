@@ -52,8 +52,12 @@ class RowPlan:
     """What one ledger row does. ``changes``: for ``create`` the values the new project's
     history records (``{field: value}``), for ``update`` ``{field: [old, new]}`` (display values:
     names, ISO dates); ``reasons``: a refusal's every reason, each a whole sentence naming the row
-    and the column, in the person's language; ``duplicates``: the ids of the projects a row
-    refused as a likely duplicate resembles (imported anyway with ``allow_duplicates``)."""
+    and the column, in the person's language; ``duplicates``: the ids of the projects on
+    record that a row refused as a likely duplicate resembles (imported anyway with
+    ``allow_duplicates``), and ``duplicate_rows`` the numbers of the ledger's earlier rows it
+    resembles;
+    ``project_id``: the project the row is about (a new one's once written: none in a
+    preview)."""
 
     number: int
     action: str
@@ -62,6 +66,12 @@ class RowPlan:
     changes: dict[str, Any] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
+    duplicate_rows: list[int] = field(default_factory=list)
+
+    @property
+    def resembles(self) -> bool:
+        """Whether the row was refused as a likely duplicate (of a project, or of a row)."""
+        return bool(self.duplicates or self.duplicate_rows)
 
 
 @dataclass
@@ -134,20 +144,21 @@ def _run(actor: User | None, ledger: Ledger, team: str | None, allow_duplicates:
             alike = None if allow_duplicates else DuplicateIndex()
             total = len(ledger.rows)
             step = max(1, total // 100)
-            created: list[tuple[RowPlan, Project]] = []
+            created: dict[Project, RowPlan] = {}
             for done, row in enumerate(ledger.rows, 1):
                 plan.rows.append(_row(change, importer, row, headers, team, known, alike,
                                       created))
                 if done % step == 0 or done == total:
-                    db.session.flush()
+                    if write:  # a preview, rolled back, writes only what a row must see
+                        db.session.flush()
                     if progress is not None:
                         progress(done, total)
                     _let_others_run()
-            for row_plan, project in created:
-                row_plan.project_id = project.id
             if not write or plan.refused or not any(
                     row.action in ("create", "update") for row in plan.rows):
                 raise _Undo
+            for project, row_plan in created.items():
+                row_plan.project_id = project.id
             plan.written = True
     except _Undo:
         pass
@@ -173,7 +184,7 @@ def _own_team(importer: User) -> str | None:
 
 def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
          team: str | None, known: _Known, alike: DuplicateIndex | None,
-         created: list[tuple[RowPlan, Project]]) -> RowPlan:
+         created: dict[Project, RowPlan]) -> RowPlan:
     """One row's plan; ``known`` and ``alike``: the projects so far, to match rows to and for
     the duplicate guard (``None``: duplicates allowed); ``created``: the new projects and
     their plans, given their ids once the import has flushed them.
@@ -215,8 +226,9 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
             action = "update" if changes else "unchanged"
     except Duplicate as duplicate:
         plan.reasons.append(_at(row.number, None, duplicate.message))
-        db.session.flush()  # the rows before it, which it may resemble, given their ids
-        plan.duplicates = [match.id for match in duplicate.matches]
+        plan.duplicates = [match.id for match in duplicate.matches if match not in created]
+        plan.duplicate_rows = [created[match].number for match in duplicate.matches
+                               if match in created]
     except ServiceError as error:
         given = {**row.values, "team": data.get("team")}  # the row's team, else the default
         plan.reasons.extend(_reasons(error, row.number, given, headers, unreadable))
@@ -231,7 +243,7 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
         if savepoint is not None:
             savepoint.commit()
         if action == "create":
-            created.append((plan, project))
+            created[project] = plan
         if action != "unchanged":
             known.written(project)
             if alike is not None:

@@ -202,7 +202,7 @@ def _run(token: str, write: bool):
         "imports/preview.html", upload=upload, plan=plan, rows=_rows(plan, ledger),
         listed=LISTED_ROWS,
         chosen=chosen, team=team, allow_duplicates=allow_duplicates,
-        duplicates={row.number for row in plan.refused if row.duplicates}, tried=write,
+        duplicates={row.number for row in plan.refused if row.resembles}, tried=write,
     ), 422 if plan.refused and write else 200
 
 
