@@ -114,6 +114,7 @@ def _apply(project: Project, clean: dict[str, Any],
 def _check_project(project: Project, clean: dict[str, Any]) -> None:
     """The checks that need the project as the request leaves it."""
     record.check_foreign_capital(project)
+    record.check_counting(project, clean)
     if "code" in clean:
         record.check_code(project)
     if "promised_start_on" in clean:
@@ -169,6 +170,39 @@ def _check_move_dates(actor: User, recorded: dict[str, date | None],
         message = _("A date before %(date)s lies in a month already closed: only a lead or an "
                     "administrator may enter it.", date=opened.isoformat())
         raise Invalid(message, {record.date_key(s): message for s in closed})
+
+
+def _agreement_change(actor: User, project: Project, clean: dict[str, Any],
+                      changes: dict[str, list]) -> str:
+    """The history's action for an edit: ``converted`` when a signed framework agreement
+    becomes a contract (协议项目转化为合同项目), an event the indicators count by its date (today
+    unless the request gives it); else ``updated``. The date is an official figure: changing
+    or clearing a recorded one (a contract turned back into another kind clears it) is a
+    correction for leads and administrators, and a member enters none in a closed month."""
+    recorded = _parsed(changes.get("contracted_on", [project.contracted_on])[0])
+    converted = (changes.get("agreement_kind") == ["framework", "contract"]
+                 and project.signed_on is not None)
+    if converted and project.contracted_on is None:
+        project.contracted_on = today()
+    elif project.agreement_kind != "contract":
+        project.contracted_on = None
+    if project.contracted_on != recorded:
+        changes["contracted_on"] = [_display(recorded), _display(project.contracted_on)]
+        if not actor.can("correct_dates"):
+            if recorded is not None:
+                raise Forbidden(_("Only a lead or an administrator may correct the date it "
+                                  "became a contract."))
+            if project.contracted_on < record.open_since():
+                message = _("A date before %(date)s lies in a month already closed: only a "
+                            "lead or an administrator may enter it.",
+                            date=record.open_since().isoformat())
+                raise Invalid(message, {"contracted_on": message})
+    return "converted" if converted else "updated"
+
+
+def _parsed(value: Any) -> date | None:
+    """A date as ``_apply`` recorded it (ISO text), or as the row holds it."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _cleaned_with_team(actor: User, data: dict[str, Any]) -> dict[str, Any]:
@@ -275,15 +309,16 @@ def update_in(change: Change, actor: User, actor_id: int | None, project_id: int
     # Read everything before writing anything: one flush, so one version step.
     with db.session.no_autoflush:
         changes = _apply(project, clean, dates)
+        action = _agreement_change(actor, project, clean, changes)
         _check_project(project, clean)
         if clean.get("owner") is not None:
             teams.check_owner(project, clean["owner"])
         record.check_gate(project, project.stage, gaps)
     if changes:
         project.updated_at = utcnow()
-        record_event(project, actor_id, "updated", change.event_revision(), changes=changes,
+        record_event(project, actor_id, action, change.event_revision(), changes=changes,
                      reason=reason)
-        change.announce(project, "updated")
+        change.announce(project, action)
     return project, changes
 
 
