@@ -180,11 +180,11 @@ def _agreement_change(actor: User, project: Project, clean: dict[str, Any],
     or clearing a recorded one (a contract turned back into another kind clears it) is a
     correction for leads and administrators, and a member enters none in a closed month."""
     recorded = _parsed(changes.get("contracted_on", [project.contracted_on])[0])
-    converted = (changes.get("agreement_kind") == ["framework", "contract"]
-                 and project.signed_on is not None)
+    kind = changes.get("agreement_kind")
+    converted = kind == ["framework", "contract"] and project.signed_on is not None
     if converted and project.contracted_on is None:
         project.contracted_on = today()
-    elif project.agreement_kind != "contract":
+    elif kind and kind[0] == "contract" and "contracted_on" not in clean:
         project.contracted_on = None
     if project.contracted_on != recorded:
         changes["contracted_on"] = [_display(recorded), _display(project.contracted_on)]
