@@ -12,13 +12,15 @@ import pytest
 from flask_babel import force_locale
 
 from tests.helpers import actor, all_rows
+from tests.services.test_imports import ledger
 from wallchart.core.errors import Forbidden, Invalid
 from wallchart.core.models import Project, ProjectEvent
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
 from wallchart.reports import indicators, promises, report_data, results, weekly
 from wallchart.reports.indicators import Period
-from wallchart.services import projects
+from wallchart.services import imports, projects
+from wallchart.services.ledger.headers import guess_mapping
 
 H1 = Period(date(2025, 1, 1), date(2025, 6, 30))
 H2 = Period(date(2025, 7, 1), date(2025, 12, 31))
@@ -266,3 +268,36 @@ def test_the_project_form_sets_the_kinds(app, clients, kinds):
     with app.app_context():
         assert db.session.get(Project, project["id"]).project_kind == "upgrade"
     assert _signed(app, H1) == (2, 30000)
+
+
+def test_ledgers_name_the_counting_columns_in_their_own_words():
+    assert guess_mapping(["项目名称", "协议类型", "项目性质", "增资额（亿元）", "转为合同日期",
+                          "签约时间"]) == {0: "name", 1: "agreement_kind", 2: "project_kind",
+                                           3: "increment_wan", 4: "contracted_on",
+                                           5: "stage_dates.signed"}
+
+
+def test_an_import_records_the_kinds_converts_and_refuses_a_bad_kind(app, users, counties):
+    headers = ["项目编码", "项目名称", "投资方", "总投资（万元）", "所属县市区", "项目阶段",
+               "签约时间", "协议类型", "项目类型", "增资额（万元）"]
+    rows = [["K-1", "框架项目", "甲公司", 120000, "鹤城区", "已签约", date(2025, 2, 1), "框架协议",
+             "新建", None],
+            ["K-2", "增资项目", "乙公司", 80000, "鹤城区", "已签约", date(2025, 4, 1), "投资合同",
+             "增资扩股", 30000]]
+    with app.test_request_context(), force_locale("zh"):
+        refused = imports.apply(actor("lead"), ledger([[*rows[0][:7], "口头约定", "新建", None]],
+                                                      headers))
+        assert (refused.written, refused.counts["refused"]) == (False, 1)
+        assert "无法识别的类型：请填写框架协议、投资协议/合同、补充协议之一" in \
+            " ".join(refused.rows[0].reasons)
+        plan = imports.apply(actor("lead"), ledger(rows, headers))
+        assert plan.written
+    assert _signed(app, H1) == (0, 30000)  # a framework agreement, and an increment
+    converted = [[*rows[0][:7], "投资协议", "新建", None]]
+    with app.test_request_context(), force_locale("zh"):
+        plan = imports.apply(actor("lead"), ledger(converted, headers))
+        assert plan.counts["update"] == 1
+        made = db.session.get(Project, plan.rows[0].project_id)
+        assert (made.agreement_kind, made.contracted_on) == ("contract", today())
+        assert db.session.query(ProjectEvent).filter_by(
+            project_id=made.id, action="converted").count() == 1
