@@ -6,6 +6,7 @@ the rule's two settings change every figure alike; bad values are refused in Chi
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -28,18 +29,20 @@ CONVERTED_ON = date(2025, 8, 15)
 
 
 @pytest.fixture
-def kinds(make_project) -> dict[str, dict]:
-    """One signing of each kind in the first half of 2025, by name."""
+def kinds(make_project, counties) -> dict[str, dict]:
+    """One signing of each kind in the first half of 2025, by name; the capital increase in a
+    county before the others'."""
     def signed(name: str, day: date, wan: int, **fields) -> dict:
         return make_project(name, stage="signed", investment_wan=wan,
                             stage_dates={"signed": day.isoformat()}, **fields)
 
     return {
-        "contract": signed("合同项目", date(2025, 3, 10), 50000),
+        "contract": signed("合同项目", date(2025, 3, 10), 50000, county=counties[1]),
         "framework": signed("框架项目", date(2025, 2, 1), 120000, agreement_kind="framework"),
         "increase": signed("增资项目", date(2025, 4, 1), 80000, project_kind="capital_increase",
                            increment_wan=30000),
-        "upgrade": signed("升格项目", date(2025, 5, 1), 200000, project_kind="upgrade"),
+        "upgrade": signed("升格项目", date(2025, 5, 1), 200000, project_kind="upgrade",
+                          county=counties[1]),
         "supplement": signed("补充协议项目", date(2025, 5, 5), 40000,
                              agreement_kind="supplementary"),
     }
@@ -301,3 +304,13 @@ def test_an_import_records_the_kinds_converts_and_refuses_a_bad_kind(app, users,
         assert (made.agreement_kind, made.contracted_on) == ("contract", today())
         assert db.session.query(ProjectEvent).filter_by(
             project_id=made.id, action="converted").count() == 1
+
+
+def test_the_report_page_numbers_every_listed_row_and_totals_only_what_counts(clients, kinds):
+    text = clients["viewer"].get("/reports/schedule", query_string={
+        "from": "2025-01-01", "to": "2025-06-30"}).get_data(as_text=True)
+    signed = re.search(r'<section[^>]*data-section="signed".*?</section>', text, re.S).group(0)
+    numbers = re.findall(r'<tr data-project-id="\d+"[^>]*><td class="number">(\d+)</td>', signed)
+    assert numbers == ["1", "2", "3"]
+    assert '<tr class="total" data-count="2" data-investment="80000">' in signed
+    assert '<span class="mark kind">增资项目</span>' in signed
