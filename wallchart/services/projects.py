@@ -167,9 +167,14 @@ def _check_move_dates(actor: User, recorded: dict[str, date | None],
                           stages=name_list([str(STAGES[s]) for s in cleared],
                                            limit=len(cleared))))
     if closed:
-        message = _("A date before %(date)s lies in a month already closed: only a lead or an "
-                    "administrator may enter it.", date=opened.isoformat())
+        message = _closed_month()
         raise Invalid(message, {record.date_key(s): message for s in closed})
+
+
+def _closed_month() -> str:
+    """Why a member may not enter a date before the month still open."""
+    return _("A date before %(date)s lies in a month already closed: only a lead or an "
+             "administrator may enter it.", date=record.open_since().isoformat())
 
 
 def _agreement_change(actor: User, project: Project, clean: dict[str, Any],
@@ -193,10 +198,7 @@ def _agreement_change(actor: User, project: Project, clean: dict[str, Any],
                 raise Forbidden(_("Only a lead or an administrator may correct the date it "
                                   "became a contract."))
             if project.contracted_on < record.open_since():
-                message = _("A date before %(date)s lies in a month already closed: only a "
-                            "lead or an administrator may enter it.",
-                            date=record.open_since().isoformat())
-                raise Invalid(message, {"contracted_on": message})
+                raise Invalid(_closed_month(), {"contracted_on": _closed_month()})
     return "converted" if converted else "updated"
 
 
