@@ -314,3 +314,23 @@ def test_the_report_page_numbers_every_listed_row_and_totals_only_what_counts(cl
     assert numbers == ["1", "2", "3"]
     assert '<tr class="total" data-count="2" data-investment="80000">' in signed
     assert '<span class="mark kind">增资项目</span>' in signed
+
+
+def test_a_move_carries_no_conversion(app, kinds):
+    before = all_rows(app)
+    with app.test_request_context(), force_locale("zh"), pytest.raises(Invalid) as refused:
+        version = db.session.get(Project, kinds["framework"]["id"]).version
+        projects.move_project(actor("lead"), kinds["framework"]["id"], "started", version,
+                              fields={"agreement_kind": "contract"})
+    assert refused.value.fields["agreement_kind"] == \
+        "框架协议转化为合同须单独编辑登记，不能随移动一并提交。"
+    assert all_rows(app) == before
+
+
+def test_a_member_creates_no_conversion_dated_in_a_closed_month(app, make_project):
+    before = all_rows(app)
+    with app.test_request_context(), force_locale("zh"), pytest.raises(Invalid) as refused:
+        projects.create_project(actor("member"), {
+            "name": "补录项目", "investment_wan": 1000, "contracted_on": "2025-08-15"})
+    assert "之前的月份统计已结束" in refused.value.fields["contracted_on"]
+    assert all_rows(app) == before

@@ -181,9 +181,8 @@ def _agreement_change(actor: User, project: Project, clean: dict[str, Any],
                       changes: dict[str, list]) -> str:
     """The history's action for an edit: ``converted`` when a signed framework agreement
     becomes a contract (协议项目转化为合同项目), an event the indicators count by its date (today
-    unless the request gives it); else ``updated``. The date is an official figure: changing
-    or clearing a recorded one (a contract turned back into another kind clears it) is a
-    correction for leads and administrators, and a member enters none in a closed month."""
+    unless the request gives it); else ``updated``. A contract turned back into another kind
+    loses its date, which is :func:`_check_contracted_on`'s to allow."""
     recorded = _parsed(changes.get("contracted_on", [project.contracted_on])[0])
     kind = changes.get("agreement_kind")
     converted = kind == ["framework", "contract"] and project.signed_on is not None
@@ -193,13 +192,21 @@ def _agreement_change(actor: User, project: Project, clean: dict[str, Any],
         project.contracted_on = None
     if project.contracted_on != recorded:
         changes["contracted_on"] = [_display(recorded), _display(project.contracted_on)]
-        if not actor.can("correct_dates"):
-            if recorded is not None:
-                raise Forbidden(_("Only a lead or an administrator may correct the date it "
-                                  "became a contract."))
-            if project.contracted_on < record.open_since():
-                raise Invalid(_closed_month(), {"contracted_on": _closed_month()})
+        _check_contracted_on(actor, recorded, project.contracted_on)
     return "converted" if converted else "updated"
+
+
+def _check_contracted_on(actor: User, recorded: date | None, day: date | None) -> None:
+    """The date a framework agreement became a contract is an official figure: changing or
+    clearing a recorded one is a correction for leads and administrators, and a member enters
+    none in a closed month."""
+    if day == recorded or actor.can("correct_dates"):
+        return
+    if recorded is not None:
+        raise Forbidden(_("Only a lead or an administrator may correct the date it became a "
+                          "contract."))
+    if day is not None and day < record.open_since():
+        raise Invalid(_closed_month(), {"contracted_on": _closed_month()})
 
 
 def _parsed(value: Any) -> date | None:
@@ -256,6 +263,7 @@ def create_in(change: Change, actor: User, actor_id: int | None, data: dict[str,
     project = Project(**clean, team=team, stage=stage, rank=rank_for(stage, None))
     dates[stage] = dates.get(stage) or today()
     _check_move_dates(actor, dict.fromkeys(dates), dates, [], reason)
+    _check_contracted_on(actor, None, project.contracted_on)
     record.set_stage_dates(project, dates)
     _check_project(project, clean)
     if clean.get("owner") is not None:
@@ -366,6 +374,10 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
             project.rank = rank_for(stage, position, exclude_id=project.id)
             project.stage = stage
             changes = _apply(project, clean, dates)
+            if _agreement_change(actor, project, clean, changes) == "converted":
+                message = _("A framework agreement becomes a contract by an edit of its own, "
+                            "not with a move.")
+                raise Invalid(message, {"agreement_kind": message})
             _check_project(project, clean)
             record.check_gate(project, stage, () if stage != from_stage else gaps)
         project.updated_at = utcnow()
