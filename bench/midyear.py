@@ -173,6 +173,8 @@ class Midyear:
         tests = {
             "entered_negotiation": lambda s: within("negotiating", s),
             "signed": lambda s: within("signed", s),
+            # Every signing of the dataset is a contract signed as such: none converted.
+            "converted": lambda s: False,
             "started": lambda s: within("started", s),
             "producing": lambda s: within("producing", s),
             "signed_billion_plus": lambda s: within("signed", s)

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
+from wallchart.core.counting import CAPITAL_INCREASE_RULES, COUNTABLE_AGREEMENTS
+
 #: Failed sign-ins allowed before the next attempt waits (see ``ratelimits``), and setup-page posts.
 DEFAULT_LIMITS = {
     "SIGN_IN_LIMIT_PER_ADDRESS_AND_ACCOUNT": "5 per minute; 20 per hour",
@@ -124,6 +126,28 @@ def _days_per_stage(name: str, default: dict[str, int | None]) -> dict[str, int 
     return days
 
 
+def _signed_agreements() -> frozenset[str]:
+    """``WALLCHART_SIGNED_AGREEMENTS``: the agreements that count as signed (core.counting),
+    ``contract`` by default or ``contract,framework``; a contract always counts and a
+    supplementary agreement never does, so anything else stops the start."""
+    value = os.environ.get("WALLCHART_SIGNED_AGREEMENTS", "").strip() or "contract"
+    kinds = frozenset(part.strip() for part in value.split(",") if part.strip())
+    if "contract" not in kinds or not kinds <= set(COUNTABLE_AGREEMENTS):
+        raise ValueError(f"WALLCHART_SIGNED_AGREEMENTS={value!r} is not 'contract' or "
+                         "'contract,framework'")
+    return kinds
+
+
+def _capital_increase() -> str:
+    """``WALLCHART_CAPITAL_INCREASE``: a capital increase counts its ``increment`` and no
+    project (the default), or as a ``project`` with its whole investment (core.counting)."""
+    value = os.environ.get("WALLCHART_CAPITAL_INCREASE", "").strip() or "increment"
+    if value not in CAPITAL_INCREASE_RULES:
+        raise ValueError(f"WALLCHART_CAPITAL_INCREASE={value!r} is not 'increment' or "
+                         "'project'")
+    return value
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping for an install whose instance folder is ``instance_path``."""
     database_url = os.environ.get(
@@ -184,4 +208,7 @@ def load_config(instance_path: Path) -> dict:
             stage: None if days is None else 2 * days for stage, days in stall.items()}),
         # A next step or a blocker past its due date turns the card yellow, this much later red.
         "OVERDUE_RED_DAYS": _whole_number("OVERDUE_RED_DAYS", 7, minimum=1),
+        # How signings are counted (core.counting; the README states the rules).
+        "SIGNED_AGREEMENTS": _signed_agreements(),
+        "CAPITAL_INCREASE": _capital_increase(),
     }

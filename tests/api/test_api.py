@@ -13,6 +13,7 @@ P_KEYS = {"id", "name", "code", "investor", "investment_wan", "county", "team", 
           "source_channel", "source_detail", "foreign_capital_usd_wan", "new_trade_entity",
           "contact_person", "contact_phone", "land_mu", "description", "confidential",
           "planned_on", "next_step", "next_step_due", "next_step_owner", "promised_start_on",
+          "agreement_kind", "project_kind", "increment_wan", "contracted_on",
           "stage_dates", "status",
           "withdrawn_reason", "withdrawn_comment", "withdrawn_at", "open_blockers", "warning"}
 #: A new project's record beyond what the request named.
@@ -23,7 +24,8 @@ BLANK_RECORD = {
     "foreign_capital_usd_wan": 0, "new_trade_entity": False, "contact_person": "",
     "contact_phone": "", "land_mu": 0, "description": "", "confidential": False,
     "planned_on": None, "next_step": "", "next_step_due": None, "next_step_owner": None,
-    "promised_start_on": None, "status": "active", "withdrawn_reason": None,
+    "promised_start_on": None, "agreement_kind": "contract", "project_kind": "new",
+    "increment_wan": 0, "contracted_on": None, "status": "active", "withdrawn_reason": None,
     "withdrawn_comment": "", "withdrawn_at": None,
     "open_blockers": 0, "warning": {"colour": None, "reasons": []}}
 

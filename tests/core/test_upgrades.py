@@ -68,7 +68,9 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
              deleted_at=None, version=3, team_id=1, confidential=True, foreign_invested=True,
              foreign_capital_usd_wan=800, three500="fortune500", signed_on=date(2026, 3, 1),
              promised_start_on=date(2026, 6, 30), signing_verified_at=_AT,
-             signing_verified_by_id=2,
+             signing_verified_by_id=2, agreement_kind="contract",
+             project_kind="capital_increase", increment_wan=20000,
+             contracted_on=date(2026, 3, 5),
              negotiating_on=date(2026, 1, 10), next_step="签订补充协议",
              next_step_due=date(2026, 4, 1), next_step_owner_id=2,
              contact_person="王经理", contact_phone="13800000000", land_mu=120,
@@ -88,7 +90,7 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
              county_id=2, sector="agriculture", stage="started", rank=4.0,
              stage_entered_at=date(2025, 11, 5), owner_id=2, created_at=_AT, updated_at=_AT,
              deleted_at=None, version=5, team_id=1, started_on=date(2025, 11, 5),
-             signed_on=date(2025, 9, 1)),
+             signed_on=date(2025, 9, 1), agreement_kind="framework", project_kind="upgrade"),
     ],
     "project_event": [
         dict(id=1, project_id=1, at=_AT, user_id=2, action="created", from_stage=None,
@@ -184,6 +186,16 @@ def _revision(connection: sa.Connection) -> str:
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
 
 
+#: How a project held before 0014 is counted: a contract for a new project.
+NOTHING_CHANGES = ("contract", "new", 0, None)
+
+
+def _counting(connection: sa.Connection) -> list[tuple]:
+    return [tuple(row) for row in connection.execute(sa.text(
+        "SELECT agreement_kind, project_kind, increment_wan, contracted_on FROM project "
+        "ORDER BY id"))]
+
+
 def _profiles(connection: sa.Connection) -> dict[int, str]:
     return dict(connection.execute(sa.text("SELECT id, profile FROM display_token")).all())
 
@@ -218,11 +230,16 @@ def test_an_upgrade_from_every_revision_keeps_every_row(kind, start, tmp_path):
                 "SELECT id, team_id, stage, stage_entered_at, confidential, status, "
                 "signed_on, started_on FROM project ORDER BY id")).all()
             profiles = _profiles(connection)
+            counting = _counting(connection)
         # What the upgrade adds to existing rows is the safe or the known value.
         if "profile" not in schema.tables["display_token"].c:
             assert profiles == {LOBBY: "lobby", STAFF: "lobby"}
         else:
             assert profiles == {LOBBY: "lobby", STAFF: "staff"}
+        if "agreement_kind" not in schema.tables["project"].c:
+            # Every project held so far is a contract for a new project: nothing reported
+            # before changes.
+            assert counting == [NOTHING_CHANGES] * 4
         if "team" not in schema.tables:
             assert {project.team_id for project in projects} == {1}
         if "confidential" not in schema.tables["project"].c:
@@ -278,6 +295,7 @@ def test_down_to_the_first_revision_and_up_again_and_back_by_the_backup(kind, tm
                 name: len(before[name]) for name in kept}
             # What the downgrade dropped comes back as the safe value, not as it was:
             assert _profiles(connection) == {LOBBY: "lobby", STAFF: "lobby"}
+            assert _counting(connection) == [NOTHING_CHANGES] * 4
             assert connection.execute(sa.text(
                 "SELECT count(*) FROM project WHERE confidential OR status = 'withdrawn'"
             )).scalar_one() == 0

@@ -225,7 +225,8 @@ def test_the_special_indicators_and_foreign_capital(app, add):
     add(negotiating_on=date(2026, 2, 3), foreign_invested=True, foreign_capital_usd_wan=9000)
     result = figures(app, MIDYEAR)
     found = {name: figure.count for name, figure in result["indicators"].items()}
-    assert found == {"entered_negotiation": 1, "signed": 3, "started": 0, "producing": 0,
+    assert found == {"entered_negotiation": 1, "signed": 3, "converted": 0, "started": 0,
+                     "producing": 0,
                      "signed_billion_plus": 1, "signed_three500": 0, "foreign_invested": 1,
                      "new_trade_entity": 1}
     assert (result["foreign_capital_usd_wan"], result["previous_foreign_capital_usd_wan"],

@@ -27,7 +27,7 @@ from bench.midyear import (
 )
 from wallchart.core.models import County, Project
 from wallchart.extensions import db
-from wallchart.reports.report_data import SECTION_STAGES
+from wallchart.reports.report_data import SECTIONS
 
 HALF = {"from": "2026-01-01", "to": "2026-06-30"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,11 +101,14 @@ def test_every_list_is_what_its_indicator_counts_and_adds_up_by_county(app, clie
     with app.app_context():
         order = [name for (name,) in db.session.execute(
             db.select(County.name).order_by(County.sort_order, County.id))]
-    for key in SECTION_STAGES:
+    for key in SECTIONS:
         listed = section_html(text, key)
         expected = midyear.counted(MIDYEAR, key)
         assert sorted(listed_ids(listed)) == sorted(spec.id for spec in expected), key
         subtotals, total = sums(listed, "subtotal"), sums(listed, "total")
+        if not expected:  # an empty list says so, without a table (the dataset converts none)
+            assert total == [] and "<table" not in listed, key
+            continue
         assert total == [(len(expected), sum(spec.investment_wan for spec in expected))], key
         assert (sum(c for c, _ in subtotals), sum(w for _, w in subtotals)) == total[0], key
         shown = re.findall(r'<tbody data-county="([^"]*)"', listed)
@@ -155,7 +158,7 @@ def test_names_are_escaped(app, clients, make_project):
 
 def test_empty_sections_say_so(clients, counties):
     text = page(clients["viewer"])
-    for key in SECTION_STAGES:
+    for key in SECTIONS:
         listed = section_html(text, key)
         assert "本期没有此类项目。" in listed and "<table" not in listed
 
@@ -240,8 +243,8 @@ def test_the_excel_file(app, clients, midyear):
     assert 'filename="schedule-report_2026-01-01_2026-06-30.xlsx"' in disposition
     encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1)
     assert unquote(encoded) == "调度报告_2026-01-01_2026-06-30.xlsx"
-    assert book.sheetnames == ["指标", "新进入洽谈项目", "新签约项目", "新开工项目",
-                               "新竣工投产项目"]
+    assert book.sheetnames == ["指标", "新进入洽谈项目", "新签约项目", "协议项目转化为合同项目",
+                               "新开工项目", "新竣工投产项目"]
 
     sheet = book["指标"]
     assert sheet.freeze_panes == "A3"
@@ -373,9 +376,10 @@ def test_the_csv_file(clients, midyear):
     assert sum(int(row[wan]) for row in subtotals) == INVESTMENT_WAN
     assert sum(int(row[wan]) for row in projects) == INVESTMENT_WAN
     assert all(date.fromisoformat(row[day]) <= MIDYEAR.end for row in projects)
-    lists = {"新进入洽谈项目", "新签约项目", "新开工项目", "新竣工投产项目"}
+    lists = {"新进入洽谈项目", "新签约项目", "协议项目转化为合同项目", "新开工项目",
+             "新竣工投产项目"}
     assert {row[0] for row in rows if row[2] != "指标"} == lists
-    assert sum(1 for row in rows if row[2] == "合计") == 4
+    assert sum(1 for row in rows if row[2] == "合计") == 5
 
 
 def test_the_csv_starts_with_the_indicator_rows(clients, midyear):
@@ -390,10 +394,10 @@ def test_the_csv_starts_with_the_indicator_rows(clients, midyear):
         "上年同期合同外资（万美元）", "合同外资同比（%）")}
     indicators = [row for row in rows[1:] if row[2] == "指标"]
     assert [row[0] for row in indicators] == [
-        "新进入洽谈项目", "新签约项目", "新开工项目", "新竣工投产项目", "签约10亿元以上项目",
-        "签约三类500强项目", "新设外资企业", "新引进外贸主体", "到位资金", "合同外资",
-        "实际利用外资"]
-    assert rows[1:12] == indicators  # before the lists
+        "新进入洽谈项目", "新签约项目", "协议项目转化为合同项目", "新开工项目", "新竣工投产项目",
+        "签约10亿元以上项目", "签约三类500强项目", "新设外资企业", "新引进外贸主体", "到位资金",
+        "合同外资", "实际利用外资"]
+    assert rows[1:13] == indicators  # before the lists
     assert all(len(row) == len(header) and row[1] == "全市" for row in indicators)
     signed = indicators[1]
     assert [signed[column[name]] for name in (

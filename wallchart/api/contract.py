@@ -86,8 +86,16 @@ def _record_field(name: str) -> dict[str, Any]:
         return _nullable({"type": "integer", "minimum": 0, "maximum": record.WHOLE[name][0]})
     if name in record.FLAGS:
         return {"type": "boolean"}
+    if name in record.REQUIRED_CHOICES:
+        return _enum(record.CHOICES[name])
     if name in record.CHOICES:
         return _nullable(_enum(record.CHOICES[name]))
+    if name == "contracted_on":
+        return _nullable({**DATE, "description": _(
+            "The date a signed framework agreement became a contract (协议项目转化为合同项目): "
+            "set to today when agreement_kind turns from framework to contract, unless given; "
+            "not before the signing, not after today. A recorded one is corrected by leads and "
+            "administrators.")})
     if name == "promised_start_on":
         return _nullable({**DATE, "description": _(
             "The start of construction the agreement promised (协议约定开工日期): on a signed "

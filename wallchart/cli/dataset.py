@@ -95,6 +95,10 @@ class Spec:
     confidential: bool = False
     planned_on: date | None = None
     promised_start_on: date | None = None
+    agreement_kind: str = "contract"
+    project_kind: str = "new"
+    increment_wan: int = 0
+    contracted_on: date | None = None
     next_step: str = ""
     next_step_due: date | None = None
     #: A username from the team.

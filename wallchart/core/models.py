@@ -216,6 +216,13 @@ class Project(db.Model):
     #: When a lead verified the signing (核实) against its attached agreement, and who did.
     signing_verified_at: Mapped[datetime | None]
     signing_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: How the signing is counted (``core.counting``): its kind of agreement (框架协议,
+    #: 投资协议/合同, 补充协议), the project's kind (新建, 增资, 升格), a capital increase's
+    #: increment (万元), and the date a framework agreement became a contract (转为合同).
+    agreement_kind: Mapped[str] = mapped_column(String(16), default="contract")
+    project_kind: Mapped[str] = mapped_column(String(16), default="new")
+    increment_wan: Mapped[int] = mapped_column(default=0)
+    contracted_on: Mapped[date | None]
 
     next_step: Mapped[str] = mapped_column(String(200), default="")
     next_step_due: Mapped[date | None]

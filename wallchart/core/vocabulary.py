@@ -47,6 +47,22 @@ SOURCE_CHANNELS: dict[str, object] = {
     "other": _l("Other"),
 }
 
+#: The kind of agreement a signing is (签约协议类型); which of them count as signed is a setting
+#: (``core.counting``).
+AGREEMENT_KINDS: dict[str, object] = {
+    "framework": _l("Framework agreement"),
+    "contract": _l("Investment agreement or contract"),
+    "supplementary": _l("Supplementary agreement"),
+}
+
+#: The kind of project a signing brings (项目类型): a capital increase counts its increment, an
+#: upgrade no new amount (``core.counting``).
+PROJECT_KINDS: dict[str, object] = {
+    "new": _l("Newly built project"),
+    "capital_increase": _l("Capital increase"),
+    "upgrade": _l("Upgraded project"),
+}
+
 #: Kinds of coordination matters (协调事项) a project may need solved.
 BLOCKER_KINDS: dict[str, object] = {
     "land": _l("Land"),
@@ -160,6 +176,10 @@ FIELD_LABELS: dict[str, object] = {
     "confidential": _l("Confidential"),
     "planned_on": _l("Next stage planned for"),
     "promised_start_on": _l("Promised start date"),
+    "agreement_kind": _l("Kind of agreement"),
+    "project_kind": _l("Kind of project"),
+    "increment_wan": _l("Capital increase amount"),
+    "contracted_on": _l("Date it became a contract"),
     "next_step": _l("Next step"),
     "next_step_due": _l("Next step due"),
     "next_step_owner": _l("Next step owner"),

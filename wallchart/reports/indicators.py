@@ -2,7 +2,10 @@
 
 Counted from the stage dates on the project rows (``negotiating_on`` … ``producing_on``), not
 from where the cards stand: a project signed in March and started in May counts as signed in
-March and started in May. Deleted projects never count; withdrawn ones keep the stages they
+March and started in May. Signings, and the figures of signings (≥10亿, Three-500, foreign,
+trade entities, conversions of framework agreements), count by ``core.counting``: which
+agreements count as signed, on which date, how many projects and what amount each adds.
+Deleted projects never count; withdrawn ones keep the stages they
 reached. Funds in place (资金到位) and their foreign part (实际利用外资) are the receipts dated in
 the period (not removed) of the projects not deleted. Each figure comes with the same period one
 year earlier; the README ("Indicators: how they are counted") states every rule. A whole table
@@ -20,6 +23,7 @@ from fractions import Fraction
 from functools import cache
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -35,6 +39,7 @@ from sqlalchemy import (
     select,
 )
 
+from wallchart.core.counting import Rules, converted_in
 from wallchart.core.errors import Invalid
 from wallchart.core.formatting import date_span
 from wallchart.core.inputs import ISO_DATE, iso_date
@@ -44,8 +49,12 @@ from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import SECTORS, SOURCE_CHANNELS
 from wallchart.extensions import db
 
-INDICATORS = ("entered_negotiation", "signed", "started", "producing", "signed_billion_plus",
-              "signed_three500", "foreign_invested", "new_trade_entity")
+INDICATORS = ("entered_negotiation", "signed", "converted", "started", "producing",
+              "signed_billion_plus", "signed_three500", "foreign_invested", "new_trade_entity")
+#: The indicators of signings: counted by ``core.counting`` (a project where it adds one, its
+#: signed amount), the others by the project and its investment.
+SIGNINGS = frozenset({"signed", "converted", "signed_billion_plus", "signed_three500",
+                      "foreign_invested", "new_trade_entity"})
 PRESETS = ("month", "quarter", "half", "year")
 MAX_SPAN_YEARS = 5
 GROUPS = ("county", "sector", "source_channel")
@@ -217,37 +226,53 @@ def _within(column, period) -> ColumnElement[bool]:
     return column.between(period.start, period.end)
 
 
-def conditions(period) -> dict[str, ColumnElement[bool]]:
+def rules() -> Rules:
+    """The install's rules for counting signings (``core.counting``)."""
+    return Rules.of(current_app.config)
+
+
+def conditions(period, counting: Rules) -> dict[str, ColumnElement[bool]]:
     """What makes a project count for each indicator in ``period`` (a :class:`Period`, or bound
     parameters standing for one), by indicator name: the rankings sum by these, and the
-    scheduling report lists the projects they count, so that its lists match its figures."""
-    signed = _within(Project.signed_on, period)
+    scheduling report lists the projects they count, so that its lists match its figures.
+    A signing is in its indicators by ``counting``; ≥10亿 by its signed amount."""
+    signed = counting.signed_in(period)
     return {
         "entered_negotiation": _within(Project.negotiating_on, period),
         "signed": signed,
+        "converted": converted_in(period),
         "started": _within(Project.started_on, period),
         "producing": _within(Project.producing_on, period),
-        "signed_billion_plus": and_(signed, Project.investment_wan >= BILLION_WAN),
+        "signed_billion_plus": and_(signed, counting.signed_amount() >= BILLION_WAN),
         "signed_three500": and_(signed, Project.three500.is_not(None), Project.three500 != ""),
         "foreign_invested": and_(signed, Project.foreign_invested.is_(True)),
         "new_trade_entity": and_(signed, Project.new_trade_entity.is_(True)),
     }
 
 
-def _sums(period, received) -> list[ColumnElement]:
+def measures(name: str, counting: Rules) -> tuple[ColumnElement[bool] | None, ColumnElement]:
+    """What a project in indicator ``name`` adds: to the count where the first is true (None:
+    always), and the second to the amount."""
+    if name in SIGNINGS:
+        return counting.adds_project(), counting.signed_amount()
+    return None, Project.investment_wan
+
+
+def _sums(period, received, counting: Rules) -> list[ColumnElement]:
     """Count and investment of every indicator, then the contracted foreign capital, the funds
-    in place and their foreign part, and the verified signings: 2 × 8 + 4 columns.
+    in place and their foreign part, and the verified signings: 2 × 9 + 4 columns.
     ``received``: the two columns of ``_receipts`` for this period."""
     columns: list[ColumnElement] = []
-    counts = conditions(period)
-    for condition in counts.values():
-        columns.append(func.count(case((condition, 1))))
-        columns.append(func.coalesce(func.sum(case((condition, Project.investment_wan),
-                                                   else_=0)), 0))
+    counts = conditions(period, counting)
+    for name, condition in counts.items():
+        adds, amount = measures(name, counting)
+        counted = condition if adds is None else and_(condition, adds)
+        columns.append(func.count(case((counted, 1))))
+        columns.append(func.coalesce(func.sum(case((condition, amount), else_=0)), 0))
     columns.append(func.coalesce(func.sum(case((counts["foreign_invested"],
                                                 Project.foreign_capital_usd_wan), else_=0)), 0))
     columns += [func.coalesce(func.sum(column), 0) for column in received]
-    columns.append(func.count(case((and_(counts["signed"],
+    columns.append(func.count(case((and_(counts["signed"], counting.adds_project(),
                                          Project.signing_verified_at.is_not(None)), 1))))
     return columns
 
@@ -273,7 +298,8 @@ def _receipts(now, before):
 def _live_between(start, end, received=None) -> ColumnElement[bool]:
     """Projects not deleted with any stage date from ``start`` to ``end`` (or, with
     ``received``, a receipt in it)."""
-    dates = (Project.negotiating_on, Project.signed_on, Project.started_on, Project.producing_on)
+    dates = (Project.negotiating_on, Project.signed_on, Project.contracted_on, Project.started_on,
+             Project.producing_on)
     found = [column.between(start, end) for column in dates]
     if received is not None:
         found.append(received.c.project_id.is_not(None))
@@ -317,13 +343,14 @@ GROUP_COLUMNS = {"county": Project.county_id, "sector": Project.sector,
 
 
 @cache
-def _statement(groups: tuple[str, ...]) -> Select:
+def _statement(groups: tuple[str, ...], counting: Rules) -> Select:
     """The sums of every indicator in a period and the year before, per combination of
-    ``groups``: built once (its dates are bound parameters), so a request only executes it."""
+    ``groups``: built once per rule set (its dates are bound parameters), so a request only
+    executes it."""
     columns = [GROUP_COLUMNS[group] for group in groups]
     received = _receipts(_NOW, _BEFORE)
-    return (select(*columns, *_sums(_NOW, (received.c.now_0, received.c.now_1)),
-                   *_sums(_BEFORE, (received.c.before_0, received.c.before_1)))
+    return (select(*columns, *_sums(_NOW, (received.c.now_0, received.c.now_1), counting),
+                   *_sums(_BEFORE, (received.c.before_0, received.c.before_1), counting))
             .outerjoin(received, received.c.project_id == Project.id)
             .where(_live_between(_BEFORE.start, _NOW.end, received)).group_by(*columns))
 
@@ -331,7 +358,7 @@ def _statement(groups: tuple[str, ...]) -> Select:
 def _tally(period: Period, groups: tuple[str, ...] = (), county_id: int | None = None
            ) -> list[tuple]:
     previous = period.previous_year()
-    statement = _statement(groups)
+    statement = _statement(groups, rules())
     if county_id is not None:
         statement = statement.where(Project.county_id == county_id)
     return [tuple(row) for row in db.session.execute(statement, {
@@ -412,12 +439,15 @@ def by_group(period: Period, group: str) -> list[GroupRow]:
 
 
 def monthly_signings(year: int) -> list[tuple[int, int, int]]:
-    """(month, count, investment 万元) of the signings in each month of ``year``: one statement."""
-    month = extract("month", Project.signed_on)
+    """(month, count, investment 万元) of the signings in each month of ``year``, counted as
+    the indicators count them: one statement."""
+    counting = rules()
+    month = extract("month", counting.signing_date())
     found = {int(m): (int(n), int(wan)) for m, n, wan in db.session.execute(
-        select(month, func.count(), func.coalesce(func.sum(Project.investment_wan), 0))
+        select(month, func.count(case((counting.adds_project(), 1))),
+               func.coalesce(func.sum(counting.signed_amount()), 0))
         .where(Project.deleted_at.is_(None),
-               _within(Project.signed_on, Period(date(year, 1, 1), date(year, 12, 31))))
+               counting.signed_in(Period(date(year, 1, 1), date(year, 12, 31))))
         .group_by(month))}
     return [(m, *found.get(m, (0, 0))) for m in range(1, 13)]
 

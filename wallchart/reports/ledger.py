@@ -23,8 +23,10 @@ from openpyxl import Workbook
 from wallchart.core.models import Project
 from wallchart.core.stages import STAGE_ORDER
 from wallchart.core.vocabulary import (
+    AGREEMENT_KINDS,
     ENTERPRISE_TYPES,
     FIELD_LABELS,
+    PROJECT_KINDS,
     SECTORS,
     SOURCE_CHANNELS,
     STAGES,
@@ -43,6 +45,7 @@ UNIT_HEADERS: dict[str, Callable[[], str]] = {
     "investment_wan": lambda: _("Investment (10,000 yuan)"),
     "foreign_capital_usd_wan": lambda: _("Contracted foreign capital (10,000 US dollars)"),
     "land_mu": lambda: _("Land needed (mu)"),
+    "increment_wan": lambda: _("Capital increase amount (10,000 yuan)"),
 }
 
 
@@ -81,6 +84,11 @@ COLUMNS: list[Column] = [
        lambda p, stage=stage: p.stage_date(stage)) for stage in STAGE_ORDER),
     (lambda: _label("planned_on"), DATE, lambda p: p.planned_on),
     (lambda: _label("promised_start_on"), DATE, lambda p: p.promised_start_on),
+    (lambda: _label("agreement_kind"), None, lambda p: _choice(AGREEMENT_KINDS,
+                                                               p.agreement_kind)),
+    (lambda: _label("contracted_on"), DATE, lambda p: p.contracted_on),
+    (lambda: _label("project_kind"), None, lambda p: _choice(PROJECT_KINDS, p.project_kind)),
+    (lambda: field_header("increment_wan"), WAN, lambda p: p.increment_wan),
     (lambda: _label("team"), None, lambda p: p.team.name if p.team else ""),
     (lambda: _label("owner"), None, lambda p: _person(p.owner)),
     (lambda: _label("enterprise_type"), None, lambda p: _choice(ENTERPRISE_TYPES,
@@ -102,8 +110,8 @@ COLUMNS: list[Column] = [
     (lambda: _label("confidential"), None, lambda p: _flag(p.confidential)),
     (lambda: _label("description"), None, lambda p: p.description),
 ]
-WIDTHS = [6, 14, 30, 26, 12, 14, 12, 12, 14, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 18, 10, 14,
-          12, 12, 20, 10, 14, 12, 24, 12, 12, 8, 40]
+WIDTHS = [6, 14, 30, 26, 12, 14, 12, 12, 14, 12, 12, 12, 12, 12, 12, 12, 12, 14, 12, 12, 14, 12, 12,
+          12, 18, 10, 14, 12, 12, 20, 10, 14, 12, 24, 12, 12, 8, 40]
 
 
 def headers() -> list[str]:

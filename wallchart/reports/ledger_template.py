@@ -18,7 +18,7 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from wallchart.core.vocabulary import SECTORS, STAGES, THREE500
+from wallchart.core.vocabulary import AGREEMENT_KINDS, PROJECT_KINDS, SECTORS, STAGES, THREE500
 from wallchart.reads import queries
 from wallchart.reports.ledger import field_header
 from wallchart.reports.sheets import DATE, WAN, Sheet, layout, saved
@@ -38,6 +38,8 @@ def _choices() -> dict[str, list[str]]:
         "team": [team.name for team in queries.teams()],
         "three500": [*(str(label) for label in THREE500.values()), _("No")],
         "foreign_invested": yes_no,
+        "agreement_kind": [str(label) for label in AGREEMENT_KINDS.values()],
+        "project_kind": [str(label) for label in PROJECT_KINDS.values()],
     }
 
 
@@ -51,6 +53,8 @@ def _notes() -> dict[str, str]:
                             "in 亿元."),
         "foreign_capital_usd_wan": _("A number, in 10,000 US dollars (万美元)."),
         "land_mu": _("A number, in mu (亩)."),
+        "increment_wan": _("A number, in 10,000 yuan (万元): a capital increase's increment."),
+        "contracted_on": dates,
         "owner": _("A user's username or name."),
         "team": _("Optional when you belong to one team only."),
         **{name: dates for name in ("stage_dates.contact", "stage_dates.negotiating",
@@ -88,8 +92,9 @@ def workbook(fields: list[str], day: date) -> bytes:
     sheet = Sheet(ws, _("Project ledger: import template (one row a project; unit 10,000 "
                         "yuan)"), len(headers))
     sheet.header(headers)
-    formats = [DATE if name.startswith("stage_dates.") else
-               WAN if name in ("investment_wan", "foreign_capital_usd_wan", "land_mu") else None
+    formats = [DATE if name.startswith("stage_dates.") or name == "contracted_on" else
+               WAN if name in ("investment_wan", "foreign_capital_usd_wan", "land_mu",
+                               "increment_wan") else None
                for name in fields]
     sheet.data([example.get(name) for name in fields], formats)
     lists = book.create_sheet(_("Allowed values"))

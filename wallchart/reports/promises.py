@@ -2,15 +2,17 @@
 started construction and how many produce, how long each took from signing to start, and which
 are past the start their agreement promised.
 
-The cohort is the indicators' "signed" (the signing date in the period; deleted never, withdrawn
-kept). A project counts as started (producing) when its start (production) date is recorded by
-the period's last day. It is past its promise when, on the period's last day (today, for a
-period still running), its promised start lies before that day and it has neither started nor
-produced by then, and it is still on the board. For the period running today that is exactly
-the card's promise light having passed its promise (``early_warnings.promise_past_condition``).
-Each figure comes with the same period a year earlier, as the other indicators do; the rates
-and the days are not compared in per cent (a change of a rate is read in points, beside it).
-One SQL statement for the figures, one more for the list.
+The cohort is the indicators' "signed" (a signing counted in the period by ``core.counting``,
+of the ones that add a project; deleted never, withdrawn kept); the days to start run from the
+signing itself (a framework agreement's, when it counts on becoming a contract). A project
+counts as started (producing) when its start (production) date is recorded by the period's
+last day. It is past its promise when, on the period's last day (today, for a period still
+running), its promised start lies before that day and it has neither started nor produced by
+then, and it is still on the board. For the period running today that is exactly the card's
+promise light having passed its promise (``early_warnings.promise_past_condition``). Each
+figure comes with the same period a year earlier, as the other indicators do; the rates and the
+days are not compared in per cent (a change of a rate is read in points, beside it). One SQL
+statement for the figures, one more for the list.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy import select
 from wallchart.core.models import County, Project
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
+from wallchart.reports import indicators
 from wallchart.reports.indicators import Period, change_pct
 
 #: The figures as ``GET /api/indicators`` names them, top level beside the amounts (the API's
@@ -49,6 +52,7 @@ PROMISE_COUNTS = frozenset({"signed_started", "previous_signed_started", "signed
 @dataclass(frozen=True)
 class _Signed:
     id: int
+    counted_on: date
     signed_on: date
     started_on: date | None
     producing_on: date | None
@@ -99,7 +103,7 @@ def _by(day: date | None, end: date) -> bool:
 
 
 def _cohort(rows: list[_Signed], period: Period, as_of: date) -> Cohort:
-    signed = [row for row in rows if period.start <= row.signed_on <= period.end]
+    signed = [row for row in rows if period.start <= row.counted_on <= period.end]
     started = [row for row in signed if _by(row.started_on, period.end)]
     past = [row for row in signed
             if row.active and row.promised_start_on is not None and row.promised_start_on < as_of
@@ -114,10 +118,11 @@ def _cohort(rows: list[_Signed], period: Period, as_of: date) -> Cohort:
 def cohorts(period: Period, county: County | None = None) -> tuple[Cohort, Cohort]:
     """The period's cohort and the same period's a year earlier: one statement."""
     previous = period.previous_year()
-    query = (select(Project.id, Project.signed_on, Project.started_on, Project.producing_on,
-                    Project.promised_start_on, Project.on_board)
-             .where(Project.deleted_at.is_(None),
-                    Project.signed_on.between(previous.start, period.end)))
+    counting = indicators.rules()
+    query = (select(Project.id, counting.signing_date(), Project.signed_on, Project.started_on,
+                    Project.producing_on, Project.promised_start_on, Project.on_board)
+             .where(Project.deleted_at.is_(None), counting.adds_project(),
+                    counting.signed_in(Period(previous.start, period.end))))
     if county is not None:
         query = query.where(Project.county_id == county.id)
     rows = [_Signed(*row) for row in db.session.execute(query)]

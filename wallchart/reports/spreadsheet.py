@@ -81,9 +81,10 @@ def county_name(county: str | None) -> str:
 
 
 def remarks(row: Row) -> str:
-    """What the reader must know about a listed project: confidential, withdrawn. Most rows
-    have neither, and ask for no translation (a year lists thousands)."""
-    marks = []
+    """What the reader must know about a listed project: its kind (a capital increase, an
+    upgrade), confidential, withdrawn. Most rows have none, and ask for no translation (a
+    year lists thousands)."""
+    marks = [row.kind] if row.kind else []
     if row.confidential:
         marks.append(_("Confidential"))
     if row.withdrawn:

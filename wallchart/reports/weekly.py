@@ -1,7 +1,9 @@
 """The weekly report: what changed on the wall in one week (Monday to Sunday, Asia/Shanghai).
 
 From the history (``ProjectEvent``): projects created, moved forward, moved back and withdrawn
-during the week, each move as it happened (a project moved twice is listed twice). Deleted
+during the week, each move as it happened (a project moved twice is listed twice), and the
+framework agreements that became contracts (协议项目转化为合同项目, listed in the stage they
+are in now). Deleted
 projects are left out, as everywhere in the reports.
 
 "Stalled" are the cards that turned yellow or red during the week, or went from yellow to red:
@@ -125,6 +127,7 @@ class WeeklyChanges:
     advanced: list[Change] = field(default_factory=list)
     moved_back: list[Change] = field(default_factory=list)
     withdrawn: list[Change] = field(default_factory=list)
+    converted: list[Change] = field(default_factory=list)
     stalled: list[Stalled] = field(default_factory=list)
     past_promise: list[Stalled] = field(default_factory=list)
     blockers_raised: list[Blocker] = field(default_factory=list)
@@ -148,21 +151,23 @@ def _events(week: Week, changes: WeeklyChanges) -> None:
     query = (
         select(ProjectEvent.project_id, ProjectEvent.action, ProjectEvent.from_stage,
                ProjectEvent.to_stage, ProjectEvent.at, ProjectEvent.reason, ProjectEvent.changes,
-               Project.name, County.name, User.display_name, User.username)
+               Project.name, Project.stage, County.name, User.display_name, User.username)
         .join(Project, ProjectEvent.project_id == Project.id)
         .outerjoin(County, Project.county_id == County.id)
         .outerjoin(User, ProjectEvent.user_id == User.id)
         .where(ProjectEvent.at >= start, ProjectEvent.at < end, Project.deleted_at.is_(None),
-               or_(ProjectEvent.action.in_(("created", "withdrawn")), moved))
+               or_(ProjectEvent.action.in_(("created", "withdrawn", "converted")), moved))
         .order_by(ProjectEvent.at, ProjectEvent.id)
     )
-    for (project_id, action, from_stage, to_stage, at, reason, recorded, name, county,
+    for (project_id, action, from_stage, to_stage, at, reason, recorded, name, stage, county,
          display_name, username) in db.session.execute(query):
         if action == "withdrawn":
             reason = _withdrawal(recorded, reason)
         change = Change(project_id, name, county, at, display_name or username or _("system"),
-                        from_stage, to_stage, reason)
-        if action == "created":
+                        from_stage, stage if action == "converted" else to_stage, reason)
+        if action == "converted":
+            changes.converted.append(change)
+        elif action == "created":
             changes.created.append(change)
         elif action == "withdrawn":
             changes.withdrawn.append(change)

@@ -114,6 +114,7 @@ def _apply(project: Project, clean: dict[str, Any],
 def _check_project(project: Project, clean: dict[str, Any]) -> None:
     """The checks that need the project as the request leaves it."""
     record.check_foreign_capital(project)
+    record.check_counting(project, clean)
     if "code" in clean:
         record.check_code(project)
     if "promised_start_on" in clean:
@@ -166,9 +167,51 @@ def _check_move_dates(actor: User, recorded: dict[str, date | None],
                           stages=name_list([str(STAGES[s]) for s in cleared],
                                            limit=len(cleared))))
     if closed:
-        message = _("A date before %(date)s lies in a month already closed: only a lead or an "
-                    "administrator may enter it.", date=opened.isoformat())
+        message = _closed_month()
         raise Invalid(message, {record.date_key(s): message for s in closed})
+
+
+def _closed_month() -> str:
+    """Why a member may not enter a date before the month still open."""
+    return _("A date before %(date)s lies in a month already closed: only a lead or an "
+             "administrator may enter it.", date=record.open_since().isoformat())
+
+
+def _agreement_change(actor: User, project: Project, clean: dict[str, Any],
+                      changes: dict[str, list]) -> str:
+    """The history's action for an edit: ``converted`` when a signed framework agreement
+    becomes a contract (协议项目转化为合同项目), an event the indicators count by its date (today
+    unless the request gives it); else ``updated``. A contract turned back into another kind
+    loses its date, which is :func:`_check_contracted_on`'s to allow."""
+    recorded = _parsed(changes.get("contracted_on", [project.contracted_on])[0])
+    kind = changes.get("agreement_kind")
+    converted = kind == ["framework", "contract"] and project.signed_on is not None
+    if converted and project.contracted_on is None:
+        project.contracted_on = today()
+    elif kind and kind[0] == "contract" and "contracted_on" not in clean:
+        project.contracted_on = None
+    if project.contracted_on != recorded:
+        changes["contracted_on"] = [_display(recorded), _display(project.contracted_on)]
+        _check_contracted_on(actor, recorded, project.contracted_on)
+    return "converted" if converted else "updated"
+
+
+def _check_contracted_on(actor: User, recorded: date | None, day: date | None) -> None:
+    """The date a framework agreement became a contract is an official figure: changing or
+    clearing a recorded one is a correction for leads and administrators, and a member enters
+    none in a closed month."""
+    if day == recorded or actor.can("correct_dates"):
+        return
+    if recorded is not None:
+        raise Forbidden(_("Only a lead or an administrator may correct the date it became a "
+                          "contract."))
+    if day is not None and day < record.open_since():
+        raise Invalid(_closed_month(), {"contracted_on": _closed_month()})
+
+
+def _parsed(value: Any) -> date | None:
+    """A date as ``_apply`` recorded it (ISO text), or as the row holds it."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _cleaned_with_team(actor: User, data: dict[str, Any]) -> dict[str, Any]:
@@ -220,6 +263,7 @@ def create_in(change: Change, actor: User, actor_id: int | None, data: dict[str,
     project = Project(**clean, team=team, stage=stage, rank=change.bottom_rank(stage))
     dates[stage] = dates.get(stage) or today()
     _check_move_dates(actor, dict.fromkeys(dates), dates, [], reason)
+    _check_contracted_on(actor, None, project.contracted_on)
     record.set_stage_dates(project, dates)
     _check_project(project, clean)
     if clean.get("owner") is not None:
@@ -274,15 +318,16 @@ def update_in(change: Change, actor: User, actor_id: int | None, project_id: int
     # Read everything before writing anything: one flush, so one version step.
     with db.session.no_autoflush:
         changes = _apply(project, clean, dates)
+        action = _agreement_change(actor, project, clean, changes)
         _check_project(project, clean)
         if clean.get("owner") is not None:
             teams.check_owner(project, clean["owner"])
         record.check_gate(project, project.stage, gaps)
     if changes:
         project.updated_at = utcnow()
-        record_event(project, actor_id, "updated", change.event_revision(), changes=changes,
+        record_event(project, actor_id, action, change.event_revision(), changes=changes,
                      reason=reason)
-        change.announce(project, "updated")
+        change.announce(project, action)
     return project, changes
 
 
@@ -328,6 +373,10 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
             project.rank = rank_for(stage, position, exclude_id=project.id)
             project.stage = stage
             changes = _apply(project, clean, dates)
+            if _agreement_change(actor, project, clean, changes) == "converted":
+                message = _("A framework agreement becomes a contract by an edit of its own, "
+                            "not with a move.")
+                raise Invalid(message, {"agreement_kind": message})
             _check_project(project, clean)
             record.check_gate(project, stage, () if stage != from_stage else gaps)
         project.updated_at = utcnow()

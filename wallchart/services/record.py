@@ -25,8 +25,10 @@ from wallchart.core.stages import STAGE_ORDER, stage_index, stages_reached
 from wallchart.core.timeutil import today
 from wallchart.core.transactions import remembered
 from wallchart.core.vocabulary import (
+    AGREEMENT_KINDS,
     ENTERPRISE_TYPES,
     FIELD_LABELS,
+    PROJECT_KINDS,
     SECTORS,
     SOURCE_CHANNELS,
     STAGES,
@@ -43,6 +45,7 @@ DETAIL_FIELDS = (
     "source_channel", "source_detail", "foreign_capital_usd_wan", "new_trade_entity",
     "contact_person", "contact_phone", "land_mu", "description", "confidential",
     "planned_on", "next_step", "next_step_due", "next_step_owner", "promised_start_on",
+    "agreement_kind", "project_kind", "increment_wan", "contracted_on",
 )
 #: The bureau's own identifier of the project (项目编码), by which ledgers are matched.
 CODE_FIELDS = ("code",)
@@ -64,8 +67,11 @@ CODE = re.compile(r"[\w\-/]+")
 FLAGS = frozenset({"foreign_invested", "new_trade_entity", "confidential"})
 CHOICES: dict[str, dict[str, object]] = {
     "sector": SECTORS, "three500": THREE500, "enterprise_type": ENTERPRISE_TYPES,
-    "source_channel": SOURCE_CHANNELS,
+    "source_channel": SOURCE_CHANNELS, "agreement_kind": AGREEMENT_KINDS,
+    "project_kind": PROJECT_KINDS,
 }
+#: Choices every project holds one of (the counting rules read them): none is refused.
+REQUIRED_CHOICES = frozenset({"agreement_kind", "project_kind"})
 #: Whole numbers: (largest, refusal of a non-number, refusal out of range). Units in the text.
 WHOLE: dict[str, tuple[int, object, object]] = {
     "investment_wan": (
@@ -80,6 +86,10 @@ WHOLE: dict[str, tuple[int, object, object]] = {
     "land_mu": (
         LAND_MAX_MU, _l("Enter the land as a whole number of mu."),
         _l("Enter an area between 0 and %(max)s mu.", max=f"{LAND_MAX_MU:,}")),
+    "increment_wan": (
+        INVESTMENT_MAX_WAN, _l("Enter the investment as a whole number of 10,000 yuan."),
+        _l("Enter an amount between 0 and %(max)s (in 10,000 yuan).",
+           max=f"{INVESTMENT_MAX_WAN:,}")),
 }
 #: Planned, due and promised dates: from ``EARLIEST`` to ten years ahead. Stage dates: from it
 #: to today.
@@ -130,7 +140,7 @@ def _clean_one(field: str, value: Any, errors: dict[str, str]) -> Any:
             errors[field] = _("Answer yes (true) or no (false).")
         return value
     if field in CHOICES:
-        if value is None or value == "":
+        if (value is None or value == "") and field not in REQUIRED_CHOICES:
             return None
         if not isinstance(value, str) or value not in CHOICES[field]:
             errors[field] = _("Choose one from the list.") if field != "sector" else \
@@ -141,6 +151,9 @@ def _clean_one(field: str, value: Any, errors: dict[str, str]) -> Any:
         return parse_date(value, field, errors, latest, _(
             "Enter a date between %(start)s and %(end)s.", start=EARLIEST.isoformat(),
             end=latest.isoformat()))
+    if field == "contracted_on":
+        return parse_date(value, field, errors, today(), _(
+            "A stage date lies between %(start)s and today.", start=EARLIEST.isoformat()))
     if field == "county":
         return _county(value, errors)
     return _person(value, errors)  # next_step_owner
@@ -264,6 +277,31 @@ def check_promised_start(project: Project) -> None:
         message = _("The promised start (%(date)s) cannot be before the signing (%(signed)s).",
                     date=promised.isoformat(), signed=project.signed_on.isoformat())
         raise Invalid(message, {"promised_start_on": message})
+
+
+def check_counting(project: Project, clean: dict[str, Any]) -> None:
+    """What the counting rules read holds together: an increment only on a capital increase
+    and not above the investment; a conversion date (when a request sets one) only on a signed
+    contract, not before its signing."""
+    increment, investment = project.increment_wan or 0, project.investment_wan or 0
+    if increment and (project.project_kind or "new") != "capital_increase":
+        message = _("An increment applies only to a capital increase.")
+        raise Invalid(message, {"increment_wan": message})
+    if increment > investment:
+        message = _("The capital increase (%(increment)s) cannot exceed the investment "
+                    "(%(investment)s).", increment=f"{increment:,}",
+                    investment=f"{investment:,}")
+        raise Invalid(message, {"increment_wan": message})
+    contracted = project.contracted_on
+    if "contracted_on" not in clean or contracted is None:
+        return
+    if project.signed_on is None or project.agreement_kind != "contract":
+        message = _("Only a signed contract has the date it became a contract.")
+        raise Invalid(message, {"contracted_on": message})
+    if contracted < project.signed_on:
+        message = _("It became a contract (%(date)s) before it was signed (%(signed)s).",
+                    date=contracted.isoformat(), signed=project.signed_on.isoformat())
+        raise Invalid(message, {"contracted_on": message})
 
 
 # --- stage dates ------------------------------------------------------------------------------

@@ -50,8 +50,9 @@ def _closed(message: str, **detail: Any) -> Response:
 #: How the project forms' strings become what the services validate, by field.
 TEXT_FIELDS = ("name", "code", "investor", "county", "sector", "team", "origin", "three500",
                "enterprise_type", "industry_chain", "source_channel", "source_detail",
-               "contact_person", "contact_phone", "description")
-NUMBER_FIELDS = ("investment_wan", "foreign_capital_usd_wan", "land_mu")
+               "contact_person", "contact_phone", "description", "agreement_kind",
+               "project_kind")
+NUMBER_FIELDS = ("investment_wan", "foreign_capital_usd_wan", "land_mu", "increment_wan")
 CHECKBOX_FIELDS = ("foreign_invested", "new_trade_entity", "confidential")
 #: The project form: the whole record but the plan, which the panel edits on its own.
 RECORD_FIELDS = TEXT_FIELDS + NUMBER_FIELDS + CHECKBOX_FIELDS

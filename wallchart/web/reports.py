@@ -32,7 +32,8 @@ def rows_html(rows: list[report_data.Row], first: int = 1) -> Markup:
     html = []
     for number, row in enumerate(rows, start=first):
         marks = (f' <span class="mark">{confidential}</span>' if row.confidential else "") + (
-            f' <span class="mark withdrawn">{withdrawn}</span>' if row.withdrawn else "")
+            f' <span class="mark withdrawn">{withdrawn}</span>' if row.withdrawn else "") + (
+            f' <span class="mark kind">{escape(row.kind)}</span>' if row.kind else "")
         who = " · ".join(escape(part) for part in (row.owner, row.team) if part)
         kind = ' class="confidential"' if row.confidential else ""
         html.append(

@@ -25,6 +25,8 @@ VOCABULARY_FIELDS = {
     "three500": vocabulary.THREE500,
     "enterprise_type": vocabulary.ENTERPRISE_TYPES,
     "source_channel": vocabulary.SOURCE_CHANNELS,
+    "agreement_kind": vocabulary.AGREEMENT_KINDS,
+    "project_kind": vocabulary.PROJECT_KINDS,
     "withdrawn_reason": vocabulary.WITHDRAW_REASONS,
     "kind": vocabulary.BLOCKER_KINDS,
     "stage": vocabulary.STAGES,
@@ -50,7 +52,7 @@ def history_value(field: str, value: Any, labels: dict[str, str] | None = None) 
     if field in VOCABULARY_FIELDS:
         return str(VOCABULARY_FIELDS[field].get(value, value))
     if isinstance(value, int):
-        if field in ("investment_wan", "amount_wan"):
+        if field in ("investment_wan", "amount_wan", "increment_wan"):
             return formatting.money(value)
         if field == "foreign_usd_wan":
             return formatting.foreign_capital(value)
@@ -117,6 +119,8 @@ def history_sentence(event: ProjectEvent) -> str:
             return _("%(user)s withdrew it: %(reason)s", user=who,
                      reason=history_value("withdrawn_reason", reason[-1]))
         return _("%(user)s withdrew it", user=who)
+    if event.action == "converted":
+        return _("%(user)s recorded that the framework agreement became a contract", user=who)
     if event.action == "reopened":
         return _("%(user)s reopened it", user=who)
     if event.action == "updated" and _about_dates(event):
@@ -243,6 +247,8 @@ def init_app(app: Flask) -> None:
         ROLES=vocabulary.ROLES,
         FIELD_LABELS=vocabulary.FIELD_LABELS,
         THREE500=vocabulary.THREE500,
+        AGREEMENT_KINDS=vocabulary.AGREEMENT_KINDS,
+        PROJECT_KINDS=vocabulary.PROJECT_KINDS,
         ENTERPRISE_TYPES=vocabulary.ENTERPRISE_TYPES,
         SOURCE_CHANNELS=vocabulary.SOURCE_CHANNELS,
         BLOCKER_KINDS=vocabulary.BLOCKER_KINDS,

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from wallchart.core.formatting import name_list
 from wallchart.core.money import YI_WAN
-from wallchart.core.vocabulary import SECTORS, STAGES, THREE500
+from wallchart.core.vocabulary import AGREEMENT_KINDS, PROJECT_KINDS, SECTORS, STAGES, THREE500
 from wallchart.services.ledger.files import UNCALCULATED
 from wallchart.services.ledger.headers import (
     DATE_FIELDS,
@@ -67,6 +67,17 @@ for _list, _words in {
 }.items():
     _THREE500_WORDS.update(dict.fromkeys(_words, _list))
 
+#: The counting kinds (``core.counting``) in the bureaus' words, besides their labels.
+_KIND_WORDS: dict[str, dict[str, str]] = {
+    "agreement_kind": {"框架协议": "framework", "框架": "framework", "合作框架协议": "framework",
+                       "战略合作协议": "framework", "投资协议": "contract", "合同": "contract",
+                       "投资合同": "contract", "正式合同": "contract", "补充协议": "supplementary",
+                       "补充": "supplementary"},
+    "project_kind": {"新建": "new", "新建项目": "new", "增资": "capital_increase",
+                     "增资扩股": "capital_increase", "增资项目": "capital_increase",
+                     "升格": "upgrade", "升格项目": "upgrade"},
+}
+
 _YES = frozenset({"是", "√", "✓", "✔", "y", "yes", "1", "有", "true", "对"})
 _NO = frozenset({"否", "×", "✗", "✘", "x", "n", "no", "0", "无", "false", "不是"})
 #: A foreign-invested column may say what the capital is rather than yes or no.
@@ -106,6 +117,10 @@ class CellReader:
         self.stage_names = _labels(STAGES)
         self.sector_names = _labels(SECTORS)
         self.list_names = _labels(THREE500)
+        self.kinds = {name: {**words, **_label_words(vocabulary)} for (name, words), vocabulary
+                      in zip(_KIND_WORDS.items(), (AGREEMENT_KINDS, PROJECT_KINDS), strict=True)}
+        self.kind_names = {"agreement_kind": _labels(AGREEMENT_KINDS),
+                           "project_kind": _labels(PROJECT_KINDS)}
 
     def parse(self, column: Column, raw: Any) -> Any:
         if isinstance(raw, str) and raw.strip() in _EXCEL_ERRORS:
@@ -132,6 +147,12 @@ class CellReader:
                                names=self.sector_names))
         if name == "three500":
             return self.three500(raw)
+        if name in self.kinds:
+            word = _word(raw)
+            if word in self.kinds[name]:
+                return self.kinds[name][word]
+            raise CellFault(_("Unknown kind: write one of %(names)s.",
+                               names=self.kind_names[name]))
         return _text(raw, multiline=name in MULTILINE_FIELDS)
 
     def stage(self, raw: Any) -> str:

@@ -30,6 +30,10 @@ LEDGER_FIELDS: dict[str, object] = {
     "stage_dates.started": FIELD_LABELS["stage_dates.started"],
     "stage_dates.producing": FIELD_LABELS["stage_dates.producing"],
     "promised_start_on": FIELD_LABELS["promised_start_on"],
+    "agreement_kind": FIELD_LABELS["agreement_kind"],
+    "contracted_on": FIELD_LABELS["contracted_on"],
+    "project_kind": FIELD_LABELS["project_kind"],
+    "increment_wan": FIELD_LABELS["increment_wan"],
     "owner": FIELD_LABELS["owner"],
     "team": FIELD_LABELS["team"],
     "foreign_invested": FIELD_LABELS["foreign_invested"],
@@ -43,10 +47,10 @@ LEDGER_FIELDS: dict[str, object] = {
     "description": FIELD_LABELS["description"],
 }
 #: What each field's parsed value is (besides ``str``, trimmed).
-AMOUNT_FIELDS = frozenset({"investment_wan", "foreign_capital_usd_wan"})
+AMOUNT_FIELDS = frozenset({"investment_wan", "foreign_capital_usd_wan", "increment_wan"})
 NUMBER_FIELDS = AMOUNT_FIELDS | {"land_mu"}
-DATE_FIELDS = frozenset(name for name in LEDGER_FIELDS
-                        if name.startswith("stage_dates.") or name == "promised_start_on")
+DATE_FIELDS = frozenset(name for name in LEDGER_FIELDS if name.startswith("stage_dates.")
+                        or name in ("promised_start_on", "contracted_on"))
 FLAG_FIELDS = frozenset({"foreign_invested"})
 MULTILINE_FIELDS = frozenset({"description"})
 
@@ -81,6 +85,13 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "promised_start_on": ("约定开工时间", "约定开工日期", "协议约定开工时间", "协议约定开工日期",
                           "承诺开工日期", "承诺开工时间", "合同约定开工时间", "合同约定开工日期",
                           "promisedstartdate", "promisedstart"),
+    "agreement_kind": ("协议类型", "签约协议类型", "协议性质", "签约类型", "agreementkind",
+                       "kindofagreement"),
+    "contracted_on": ("转为合同日期", "转为合同时间", "转化为合同日期", "转化为合同时间",
+                      "转合同日期", "转合同时间", "contractedon", "dateitbecameacontract"),
+    "project_kind": ("项目类型", "项目性质", "建设性质", "projectkind", "kindofproject"),
+    "increment_wan": ("增资额", "增资金额", "新增投资额", "增资", "capitalincreaseamount",
+                      "increment"),
     "owner": ("责任人", "项目责任人", "负责人", "包抓领导", "owner", "personincharge"),
     "team": ("专班", "工作专班", "责任专班", "所属专班", "team", "taskteam"),
     "foreign_invested": ("外资", "是否外资", "是否外资项目", "外资项目", "外资企业",
