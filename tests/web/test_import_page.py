@@ -161,6 +161,22 @@ def test_a_duplicate_of_a_project_on_record_is_flagged_and_may_be_imported_anywa
     assert len(projects(app)) == 2
 
 
+def test_a_row_like_a_row_above_it_is_flagged_and_may_be_imported_anyway(app, clients, counties):
+    """The same project twice in one ledger: the second row is flagged as the rows like a
+    project on record are, and the same choice lets both in."""
+    lead = clients["lead"]
+    rows = ("智能装备产业园,远桥智造有限公司,12,鹤城区,工业,在谈,,\n"
+            "智能装备产业园（一期）,远桥智造有限公司,12,鹤城区,工业,在谈,,\n")
+    token = token_of(upload(lead, (HEADER + rows).encode()))
+    chosen = mapping_of(lead, token)
+    html = lead.post(f"/board/import/{token}/preview", data=chosen).get_data(as_text=True)
+    assert counts(html) == {"create": 1, "update": 0, "unchanged": 0, "refused": 1}
+    assert "可能重复" in html and "与已有项目或上面的行相似" in html
+    anyway = {**chosen, "allow_duplicates": "1"}
+    assert lead.post(f"/board/import/{token}/apply", data=anyway).status_code == 200
+    assert len(projects(app)) == 2
+
+
 def workbook_bytes(rows: list[list]) -> bytes:
     book = openpyxl.Workbook()
     for row in rows:
