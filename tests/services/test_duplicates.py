@@ -19,9 +19,8 @@ from wallchart.extensions import db
 from wallchart.reads.duplicates import (
     NAME_RATIO,
     DuplicateIndex,
-    _characters_in_common,
+    _in_common,
     _pairs,
-    _pairs_in_common,
     normalise,
     similar_projects,
 )
@@ -161,8 +160,8 @@ def boards_and_probes(draw) -> tuple[list[tuple[str, str]], list[tuple[str, str]
 @given(st.data())
 def test_texts_alike_have_the_pairs_the_index_counts_on(data):
     """The bounds the index's prefix filters rest on: two texts difflib finds ``NAME_RATIO``
-    alike have at least ``_pairs_in_common`` pairs of characters, and
-    ``_characters_in_common`` characters, in common."""
+    alike have at least the pairs of characters and the characters in common that
+    ``_in_common`` says for their lengths."""
     text = data.draw(st.text("新能源电池材料生产基地智一二", min_size=2, max_size=30))
     other = text
     for _ in range(data.draw(st.integers(1, 1 + len(text) // 6))):  # a few edits
@@ -171,10 +170,12 @@ def test_texts_alike_have_the_pairs_the_index_counts_on(data):
         other = other[:where] + data.draw(st.text(ALPHABET, max_size=1)) + other[where + cut:]
     ratio = SequenceMatcher(None, text, other, autojunk=False).ratio()
     assume(ratio >= NAME_RATIO)
-    common = Counter(_pairs(text)) & Counter(_pairs(other))
-    assert sum(common.values()) >= min(_pairs_in_common(len(text)), len(text) - 1)
+    needed = _in_common(len(text), len(other))
+    assert needed is not None  # the lengths allow it
+    pairs = Counter(_pairs(text)) & Counter(_pairs(other))
+    assert sum(pairs.values()) >= min(needed[0], len(text) - 1)
     characters = Counter(text) & Counter(other)
-    assert sum(characters.values()) >= _characters_in_common(len(text))
+    assert sum(characters.values()) >= needed[1]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[

@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -185,85 +185,107 @@ class DuplicateIndex:
 
 
 class _Texts:
-    """Normalised texts by themselves, by the pairs of characters they hold and by their
-    characters."""
+    """Normalised texts by themselves; by the pairs of characters they hold; and by their
+    length and each pair and each character they hold (a text is compared only with texts of
+    the lengths difflib's ratio allows, each length asking for as much in common as it needs)."""
 
     def __init__(self) -> None:
         self._by_text: dict[str, set[int]] = defaultdict(set)
         self._by_pair: dict[str, set[int]] = defaultdict(set)
-        self._by_character: dict[str, set[int]] = defaultdict(set)
+        self._by_sized_pair: dict[tuple[int, str], set[int]] = defaultdict(set)
+        self._by_sized_character: dict[tuple[int, str], set[int]] = defaultdict(set)
+        self._lengths: Counter[int] = Counter()
         self._characters: dict[int, tuple[int, frozenset[str]]] = {}
         #: The lengths of the texts that start with a pair of characters (those this text may
         #: hold start at one of its own pairs).
         self._lengths_by_start: dict[str, Counter[int]] = defaultdict(Counter)
 
     def add(self, key: int, text: str) -> None:
+        length = len(text)
         self._by_text[text].add(key)
-        self._lengths_by_start[text[:2]][len(text)] += 1
+        self._lengths_by_start[text[:2]][length] += 1
+        self._lengths[length] += 1
         for pair in _pairs(text):
             self._by_pair[pair].add(key)
+            self._by_sized_pair[length, pair].add(key)
         for character in text:
-            self._by_character[character].add(key)
-        self._characters[key] = len(text), frozenset(text)
+            self._by_sized_character[length, character].add(key)
+        self._characters[key] = length, frozenset(text)
 
     def discard(self, key: int, text: str) -> None:
+        length = len(text)
         self._by_text[text].discard(key)
-        self._lengths_by_start[text[:2]][len(text)] -= 1
+        self._lengths_by_start[text[:2]][length] -= 1
+        self._lengths[length] -= 1
         for pair in _pairs(text):
             self._by_pair[pair].discard(key)
+            self._by_sized_pair[length, pair].discard(key)
         for character in text:
-            self._by_character[character].discard(key)
+            self._by_sized_character[length, character].discard(key)
         self._characters.pop(key, None)
 
     def near(self, text: str) -> set[int]:
         """Every text that ``_Probe(text).closeness`` may score above 0 (and some others):
         - an equal text;
         - a text this one holds (at least ``CONTAINED_MIN`` characters);
-        - a text that holds this one: it has every pair and every character of it;
-        - a text alike by difflib's ratio: it has at least ``M`` characters in common with
-          this one, ``M`` the fewest the ratio allows; and these fall in at most ``S - 2M + 1``
-          blocks (``S``: both lengths), so they have at least ``3M - S - 1`` pairs in common.
-          A text with enough in common of either holds one of this text's rarest (``_rarest``);
+        - a text that holds this one: it has every pair of it, so the rarest pair's texts;
+        - a text alike by difflib's ratio: of the lengths the ratio allows (``_in_common``),
+          at least ``M`` characters in common with this one, ``M`` the fewest the ratio allows
+          for both lengths; and these fall in at most ``S - 2M + 1`` blocks (``S``: both
+          lengths), so at least ``3M - S - 1`` pairs in common. A text of that length with
+          enough in common of both holds one of this text's rarest of each (``_rarest``);
         of those, only the ones whose lengths and characters leave difflib's ratio room to
         reach ``NAME_RATIO`` (as ``_Probe.closeness`` tells before it asks difflib).
         """
         if not text:
             return set()
+        length = len(text)
         found = set(self._by_text.get(text, ()))
-        for start in range(len(text) - CONTAINED_MIN + 1):
+        for start in range(length - CONTAINED_MIN + 1):
             for size, count in self._lengths_by_start.get(text[start:start + 2], {}).items():
-                if count and CONTAINED_MIN <= size < len(text) and start + size <= len(text):
+                if count and CONTAINED_MIN <= size < length and start + size <= length:
                     found.update(self._by_text.get(text[start:start + size], ()))
-        if len(text) < 2:
+        if length < 2:
             return found
-        candidates = _rarest(self._by_pair, Counter(_pairs(text)), _pairs_in_common(len(text)))
-        candidates &= _rarest(self._by_character, Counter(text),
-                              _characters_in_common(len(text)))
-        length, characters = len(text), frozenset(text)
+        pairs, characters = Counter(_pairs(text)), Counter(text)
+        candidates: set[int] = set()
+        if length >= CONTAINED_MIN:
+            candidates.update(self._by_pair.get(min(pairs, key=lambda pair: len(
+                self._by_pair.get(pair, ()))), ()))
+        for other, count in self._lengths.items():
+            needed = _in_common(length, other)
+            if count and needed is not None:
+                paired = _rarest(self._by_sized_pair, other, pairs, needed[0])
+                if paired:
+                    candidates |= paired & _rarest(self._by_sized_character, other,
+                                                   characters, needed[1])
+        letters = frozenset(text)
         room = NAME_RATIO / 2  # of both lengths, the characters in common difflib needs
-        repeated = length - len(characters)
+        repeated = length - len(letters)
         for key in candidates - found:
             other_length, others = self._characters[key]
             lengths = (length + other_length) * room
             if min(length, other_length) >= lengths and \
-                    len(characters & others) + repeated >= lengths:
+                    len(letters & others) + repeated >= lengths:
                 found.add(key)
-            elif length >= CONTAINED_MIN and other_length > length and characters <= others:
+            elif length >= CONTAINED_MIN and other_length > length and letters <= others:
                 found.add(key)  # perhaps holding this text: closeness says
         return found
 
 
-def _rarest(index: dict[str, set[int]], counts: Counter[str], needed: int) -> set[int]:
-    """The texts that hold one of the rarest of a text's parts (``counts``: its pairs, or its
-    characters), taken until the others add up to fewer than ``needed``: so every text with
-    ``needed`` of them in common is among them (a similarity join's prefix filter)."""
+def _rarest(index: dict[tuple[int, str], set[int]], length: int, counts: Counter[str],
+            needed: int) -> set[int]:
+    """The texts of ``length`` that hold one of the rarest among them of a text's parts
+    (``counts``: its pairs, or its characters), taken until the others add up to fewer than
+    ``needed``: so every such text with ``needed`` of them in common is among them (a
+    similarity join's prefix filter)."""
     left = sum(counts.values())
     needed = min(needed, left)  # the rarest part, always
     found: set[int] = set()
-    for part in sorted(counts, key=lambda part: len(index.get(part, ()))):
+    for part in sorted(counts, key=lambda part: len(index.get((length, part), ()))):
         if left < needed:
             break
-        found.update(index.get(part, ()))
+        found.update(index.get((length, part), ()))
         left -= counts[part]
     return found
 
@@ -272,27 +294,14 @@ def _pairs(text: str) -> list[str]:
     return [text[index:index + 2] for index in range(len(text) - 1)]
 
 
-def _pairs_in_common(length: int) -> int:
-    """The fewest pairs of characters that a text of ``length`` characters (two or more) has in
-    common with any text difflib finds at least ``NAME_RATIO`` alike: ``3M - S - 1`` at its
-    lowest, over the other text's lengths and the fewest characters ``M`` in common that the
-    ratio allows."""
-    return max(1, min((3 * common - lengths - 1 for lengths, common in _alike(length)),
-                      default=length))
-
-
-def _characters_in_common(length: int) -> int:
-    """The fewest characters that a text of ``length`` characters has in common with any text
-    difflib finds at least ``NAME_RATIO`` alike."""
-    return max(1, min((common for _lengths, common in _alike(length)), default=length))
-
-
-def _alike(length: int) -> Iterator[tuple[int, int]]:
-    """For each length of a text that difflib may find ``NAME_RATIO`` alike with one of
-    ``length`` characters: both lengths, and the fewest characters in common the ratio
-    allows."""
-    for other in range(1, 2 * length + 1):
-        lengths = length + other
-        common = math.ceil(NAME_RATIO * lengths / 2 - 1e-9)
-        if common <= min(length, other):
-            yield lengths, common
+@lru_cache(maxsize=4096)
+def _in_common(length: int, other: int) -> tuple[int, int] | None:
+    """What a text of ``length`` characters (two or more) has in common with any text of
+    ``other`` characters that difflib finds at least ``NAME_RATIO`` alike: at least so many
+    pairs of characters (``3M - S - 1``, ``S`` both lengths) and so many characters (``M``,
+    the fewest the ratio allows); ``None`` when the lengths alone rule it out."""
+    lengths = length + other
+    common = math.ceil(NAME_RATIO * lengths / 2 - 1e-9)
+    if common > min(length, other):
+        return None
+    return max(1, 3 * common - lengths - 1), common
