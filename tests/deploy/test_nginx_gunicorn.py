@@ -31,7 +31,7 @@ from playwright.sync_api import expect
 from tests.browser.helpers import card, wait_live, watch
 from tests.databases import current_databases, run_sql
 from tests.forks import flask_command
-from tests.helpers import ROOT, SECRET
+from tests.helpers import ROOT, SECRET, Seeded
 from tests.live import (
     REDIS_URL,
     Screen,
@@ -154,8 +154,8 @@ class Program:
 class Deployment:
     """nginx in front of two gunicorn processes, and what the test reads of them."""
 
-    def __init__(self, folder: Path, env: dict[str, str]) -> None:
-        self.folder, self.env = folder, env
+    def __init__(self, folder: Path, env: dict[str, str], seeded: Seeded) -> None:
+        self.folder, self.env, self.seeded = folder, env, seeded
         self.processes: list[Program] = []
         self.nginx: Program | None = None
 
@@ -240,10 +240,11 @@ def deployment(request, tmp_path_factory) -> Iterator[Deployment]:
     only_on("postgresql")
     nginx = nginx_or_skip()
     redis_or_skip()
-    seeded_db = request.getfixturevalue("seeded_db")
+    # The seeded users, and their browsers' sessions, only now: the skips above come first.
+    seeded = request.getfixturevalue("seeded")
     folder = tmp_path_factory.mktemp("deploy")
     databases = current_databases()
-    url = databases.clone(seeded_db, folder)
+    url = databases.clone(seeded.url, folder)
     env = {**os.environ, "WALLCHART_INSTANCE_PATH": str(folder / "instance"),
            "WALLCHART_DATABASE_URL": url, "WALLCHART_SECRET_KEY": SECRET,
            "WALLCHART_MESSAGE_QUEUE": REDIS_URL,
@@ -251,7 +252,7 @@ def deployment(request, tmp_path_factory) -> Iterator[Deployment]:
            "WALLCHART_PROXY_COUNT": "1", "WALLCHART_HOST": "127.0.0.1", "LANG": "C.UTF-8"}
     for name in ("WALLCHART_ASYNC_MODE", "WALLCHART_PORT", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         env.pop(name, None)
-    deployment = Deployment(folder, env)
+    deployment = Deployment(folder, env, seeded)
     try:
         # README's order: the migrations (and their backup) once, then the processes.
         deployment.flask("db", "upgrade")
@@ -292,8 +293,7 @@ def test_nginx_serves_the_static_files(deployment):
         assert served["/login"] != "-"
 
 
-def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new_context,
-                                                                  seeded):
+def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new_context):
     with deployment.explained():
         token = api_token(deployment, "member")
         # A script's socket through nginx, by long polling first and then a WebSocket: the
@@ -313,6 +313,7 @@ def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new
         page = watch(context.new_page(), errors, "member")
         sockets: list[str] = []
         page.on("websocket", lambda ws: sockets.append(ws.url))
+        seeded = deployment.seeded
         context.add_cookies([{"name": seeded.cookie_name, "value": seeded.cookies["member"],
                               "url": deployment.url}])
         page.goto(f"{deployment.url}/board")
