@@ -209,12 +209,22 @@ class Deployment:
         [process] = [process for process in self.processes if process.url.endswith(address)]
         return process
 
-    def access(self) -> list[tuple[str, str, str, str]]:
-        """nginx's access log: (method, path, status, upstream) a request, ``-`` for no
-        upstream (nginx answered itself). A WebSocket is logged when it closes."""
-        path = self.folder / "access.log"
-        lines = path.read_text().splitlines() if path.exists() else []
-        return [tuple(line.split(" ", 3)) for line in lines]
+    def logged(self, path: str, status: str | None = None, count: int = 1) -> list[str]:
+        """The upstream (process) of each request for ``path`` (of ``status``) in nginx's access
+        log, ``-`` where nginx answered itself, once there are ``count``: nginx writes a line
+        after its answer, a WebSocket's when it closes."""
+        log = self.folder / "access.log"
+
+        def found() -> list[str]:
+            lines = log.read_text().splitlines() if log.exists() else []
+            return [upstream for _method, logged, code, upstream
+                    in (line.split(" ", 3) for line in lines)
+                    if logged == path and status in (None, code)]
+
+        assert wait_until(lambda: len(found()) >= count), \
+            f"nginx logged {len(found())} requests for {path} ({status or 'any status'}), " \
+            f"not {count}"
+        return found()
 
     def logs(self) -> str:
         parts = [f"--- {program.name} ---\n{program.output()}"
@@ -287,10 +297,9 @@ def test_nginx_serves_the_static_files(deployment):
         assert "Content-Security-Policy" in page.headers
         assert "Content-Security-Policy" not in script.headers
         assert "Content-Security-Policy" not in library.headers
-        served = {path: upstream for _method, path, _status, upstream in deployment.access()}
-        assert served["/static/js/live.js"] == "-"
-        assert served["/static/vendor/htmx-2.0.11/htmx.min.js"] == "-"
-        assert served["/login"] != "-"
+        assert set(deployment.logged("/static/js/live.js", count=2)) == {"-"}
+        assert deployment.logged("/static/vendor/htmx-2.0.11/htmx.min.js") == ["-"]
+        assert "-" not in deployment.logged("/login")
 
 
 def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new_context):
@@ -301,8 +310,7 @@ def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new
         screen = Screen(deployment, auth={"token": token})
         screen.connect()
         assert screen.client.transport() == "websocket"
-        upstreams = {upstream for _method, path, _status, upstream in deployment.access()
-                     if path == "/socket.io/"}
+        upstreams = set(deployment.logged("/socket.io/"))
         assert len(upstreams) == 1, f"one socket's requests went to {upstreams}"
         watched = deployment.process_at(upstreams.pop())
         [mover] = [process for process in deployment.processes if process is not watched]
@@ -330,7 +338,7 @@ def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new
 
         assert [(event["id"], event["action"]) for event in (screen.event(), screen.event())] \
             == [(made["id"], "created"), (made["id"], "moved")]
-        expect(card(page, made["id"], "negotiating")).to_be_visible()
+        expect(card(page, made["id"], "negotiating")).to_be_visible(timeout=10_000)
         expect(card(page, made["id"], "contact")).to_have_count(0)
         assert run_sql(deployment.database_url, "SELECT stage FROM project WHERE id = :id",
                        id=made["id"]) == [("negotiating",)]
@@ -341,8 +349,5 @@ def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new
         screen.close()
         context.close()
         script.http.close()  # its kept-alive connection would hold the process's stop
-        assert wait_until(lambda: sum(status == "101" for _method, path, status, _upstream
-                                      in deployment.access() if path == "/socket.io/") == 2), \
-            "nginx logged no two WebSockets"
-        assert {upstream for _method, path, _status, upstream in deployment.access()
-                if path == "/socket.io/"} == {watched.url.removeprefix("http://")}
+        deployment.logged("/socket.io/", "101", count=2)
+        assert set(deployment.logged("/socket.io/")) == {watched.url.removeprefix("http://")}
