@@ -521,7 +521,9 @@ def start_app(args, mode: str, template: Path, folder: Path,
     for i in range(args.projects_live):
         county = COUNTIES[i % len(COUNTIES)]
         status, body = http.post("/api/projects", {
-            # Different projects: the duplicate guard refuses names and investors alike.
+            # Believable names, which repeat past len(COUNTIES) × len(CHAINS) projects: the
+            # duplicate guard is told they are meant (--projects-live 1000).
+            "allow_duplicate": True,
             "name": f"怀化{county}{CHAINS[i % len(CHAINS)]}产业园项目（一期）",
             "investor": f"湖南{INVESTORS[i % len(INVESTORS)]}{CHAINS[i % len(CHAINS)]}"
                         "投资发展有限公司",
