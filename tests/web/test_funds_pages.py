@@ -67,6 +67,7 @@ def test_recording_from_the_form_shows_the_receipt_total_and_rates(app, clients,
     ({"amount_wan": ""}, "amount_wan", "请填写整数（单位：万元）。"),
     ({"amount_wan": "两万"}, "amount_wan", "请填写整数（单位：万元）。"),
     ({"amount_wan": "0"}, "amount_wan", "请填写1至100,000,000之间的金额（单位：万元）。"),
+    ({"amount_wan": "-5"}, "amount_wan", "请填写1至100,000,000之间的金额（单位：万元）。"),
     ({"date": (today() + timedelta(days=1)).isoformat()}, "date", None),
     ({"date": (SIGNED - timedelta(days=1)).isoformat()}, "date",
      f"资金到位日期不能早于签约日期（{SIGNED.isoformat()}）。"),
@@ -83,6 +84,16 @@ def test_a_refused_form_says_why_at_its_field_keeps_what_was_typed_and_changes_n
     assert message is None or error == message
     assert 'class="record-funds" open' in shown and "银收〔2026〕1号" in html.unescape(shown)
     assert all_rows(app) == before
+
+
+def test_amounts_are_read_as_people_type_them(app, clients, signed):
+    """Thousands separators, as the board's form takes them."""
+    answer = record_form(clients["member"], signed["id"], amount_wan="12,000",
+                         foreign_usd_wan="1，500")
+    assert answer.status_code == 200
+    with app.app_context():
+        [receipt] = funds.receipts_of(signed["id"])
+        assert (receipt.amount_wan, receipt.foreign_usd_wan) == (12000, 1500)
 
 
 def test_what_people_type_is_escaped(clients, signed):

@@ -86,6 +86,13 @@ def whole_number(text: str, largest: int = INT_MAX) -> int | None:
     return number if number <= largest else None
 
 
+def typed_number(value: str) -> int | str:
+    """A whole number as people type it in a form ("12,000", "12，000"; "-5" too, for the
+    service to say it cannot be negative), else the text unchanged, for the service to name."""
+    digits = value.replace(",", "").replace("，", "").replace(" ", "")
+    return int(digits) if digits.removeprefix("-").isdecimal() else value
+
+
 def number_or_text(text: str) -> int | str:
     """A form's whole number (a version) as an int, else the text as typed, for the service to
     refuse in its own words."""

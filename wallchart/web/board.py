@@ -20,7 +20,7 @@ from wallchart.core.errors import (
     ServiceError,
 )
 from wallchart.core.formatting import name_list
-from wallchart.core.inputs import number_or_text
+from wallchart.core.inputs import number_or_text, typed_number
 from wallchart.core.models import Team
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
@@ -73,18 +73,11 @@ def _form_data(form, fields: tuple[str, ...] = RECORD_FIELDS) -> dict[str, Any]:
             data[field] = "1" in form.getlist(field)
             continue
         value = form.get(field, "").strip()
-        data[field] = None if value == "" else _number(value) if field in NUMBER_FIELDS \
+        data[field] = None if value == "" else typed_number(value) if field in NUMBER_FIELDS \
             else value
     if "version" in form:
         data["version"] = number_or_text(form["version"])
     return data
-
-
-def _number(value: str) -> int | str:
-    """A whole number as people type it ("12,000", "12，000"; "-5" too, for the service to say
-    it cannot be negative), else the text unchanged."""
-    digits = value.replace(",", "").replace("，", "").replace(" ", "")
-    return int(digits) if digits.removeprefix("-").isdecimal() else value
 
 
 @bp.get("")

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wallchart.core.errors import NotFound, ServiceError
-from wallchart.core.inputs import number_or_text, whole_number
+from wallchart.core.inputs import number_or_text, typed_number
 from wallchart.core.models import Project
 from wallchart.services import funds
 from wallchart.web.panel_sections import PanelSection
@@ -44,13 +44,13 @@ def funds_of(project: Project) -> dict[str, Any]:
 
 def _form_fields(names: tuple[str, ...]) -> dict[str, Any]:
     """The form's own fields (anything else a page sends is dropped, as on the board); amounts
-    typed as digits become numbers, anything else goes to the service as typed, to be named."""
+    typed as people type numbers become numbers, anything else goes to the service as typed, to
+    be named."""
     data: dict[str, Any] = {}
     for name in names:
         value = request.form.get(name, "")
         if name in ("amount_wan", "foreign_usd_wan"):
-            number = whole_number(value)
-            value = number if number is not None else value.strip() or None
+            value = typed_number(value) if value.strip() else None
         data[name] = value
     return data
 
