@@ -347,7 +347,7 @@ def test_the_template_has_every_field_lists_and_an_example_that_reads_back(
     assert counts(html)["create"] == 1, html[:3000]
 
 
-def test_a_long_preview_lists_its_first_rows_and_counts_them_all(app, clients, counties,
+def test_a_long_preview_and_result_list_their_first_rows_and_count_them_all(app, clients, counties,
                                                                  monkeypatch):
     from wallchart.web import imports as page
 
@@ -359,3 +359,8 @@ def test_a_long_preview_lists_its_first_rows_and_counts_them_all(app, clients, c
     assert counts(html)["create"] == 2
     assert "智能装备产业园" in html and "冷链物流园" not in html
     assert "仅列出前 1 行（共 2 行）" in html
+    # The result too: a 10,000-row ledger's would be 10,000 buttons for the browser to wire.
+    done = lead.post(f"/board/import/{token}/apply",
+                     data=mapping_of(lead, token)).get_data(as_text=True)
+    assert "新建 2 个" in done and "仅列出前 1 行（共 2 行）" in done
+    assert "智能装备产业园" in done and "冷链物流园" not in done

@@ -197,7 +197,8 @@ def _run(token: str, write: bool):
     upload.report("done")
     if plan.written:
         upload.remove()
-        return render_template("imports/result.html", plan=plan, rows=_rows(plan, ledger))
+        return render_template("imports/result.html", plan=plan, rows=_rows(plan, ledger),
+                               listed=LISTED_ROWS)
     return render_template(
         "imports/preview.html", upload=upload, plan=plan, rows=_rows(plan, ledger),
         listed=LISTED_ROWS,
