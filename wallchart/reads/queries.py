@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
@@ -252,14 +252,14 @@ def teams() -> list[Team]:
     return list(db.session.execute(select(Team).order_by(Team.name)).scalars())
 
 
-def team_names(team_ids: set[int]) -> list[str]:
+def team_names(team_ids: Collection[int]) -> list[str]:
     if not team_ids:
         return []
     return list(db.session.execute(
         select(Team.name).where(Team.id.in_(team_ids)).order_by(Team.name)).scalars())
 
 
-def people_of_teams(team_ids: set[int] | None) -> list[User]:
+def people_of_teams(team_ids: Collection[int] | None) -> list[User]:
     """The active leads and members of those teams (of every team with ``None``), once each:
     whom a lead may choose as the owner of his teams' projects."""
     members = select(team_member.c.user_id)

@@ -21,12 +21,14 @@ from wallchart.services.accounts import audit, clean_name, require_admin
 from wallchart.services.validation import refuse_if
 
 
-def team_ids(user: User) -> set[int]:
-    """The teams ``user`` leads or belongs to, in one query."""
-    return set(db.session.execute(union(
+def team_ids(user: User) -> frozenset[int]:
+    """The teams ``user`` leads or belongs to, in one query a transaction: an import checks
+    them for each of its thousands of rows (teams and memberships change in transactions of
+    their own, which ask for none)."""
+    return remembered(("team_ids", user.id), lambda: frozenset(db.session.execute(union(
         select(team_member.c.team_id).where(team_member.c.user_id == user.id),
         select(Team.id).where(Team.lead_id == user.id),
-    )).scalars())
+    )).scalars()))
 
 
 def team_names(user: User) -> list[str]:
