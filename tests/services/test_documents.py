@@ -225,6 +225,11 @@ def test_a_lead_removes_one_from_the_panel(app, clients, project):
     assert clients["member"].post(url, data={"version": "1", "reason": "x"}).status_code == 403
     answer = clients["lead"].post(url, data={"version": "1", "reason": ""})
     assert answer.status_code == 422
+    shown = answer.get_data(as_text=True)  # the form open again, the reason marked and said
+    prefix = f"document-{document.id}"
+    assert 'class="remove-document" open' in shown
+    assert f'aria-describedby="{prefix}-reason-error"' in shown
+    assert f'<p class="field-error" id="{prefix}-reason-error">' in shown
     answer = clients["lead"].post(url, data={"version": "1", "reason": "传错了"})
     assert answer.status_code == 200 and "还没有文件" in answer.get_data(as_text=True)
     assert clients["lead"].get(f"/board/documents/{document.id}").status_code == 404
@@ -346,6 +351,10 @@ def test_a_verification_is_withdrawn_with_a_reason_and_keeps_its_agreement(app, 
     answer = clients["lead"].post(f"{url}/unverify",
                                   data={"version": version(app, signed["id"]), "reason": ""})
     assert answer.status_code == 422
+    shown = answer.get_data(as_text=True)
+    assert 'class="unverify-signing" open' in shown
+    assert 'aria-describedby="unverify-reason-error"' in shown
+    assert '<p class="field-error" id="unverify-reason-error">' in shown
     assert isinstance(refused(app, verification.unverify_signing, "member", signed["id"],
                               version(app, signed["id"]), "x"), Forbidden)
     answer = clients["lead"].post(f"{url}/unverify", data={

@@ -127,6 +127,12 @@ def test_a_lead_corrects_and_removes_from_the_panel(app, clients, signed):
     fixed = clients["lead"].post(f"/board/funds/{receipt_id}/correct",
                                  data={**form, "reason": "按银行回单更正"})
     assert fixed.status_code == 200 and "到位率 50.0%" in text_of(fixed)
+    unsaid = clients["lead"].post(f"/board/funds/{receipt_id}/remove",
+                                  data={"version": str(version + 1), "reason": ""})
+    assert unsaid.status_code == 422
+    shown = unsaid.get_data(as_text=True)  # the removal open again, its reason marked and said
+    assert 'class="remove-receipt" open' in shown
+    assert f'<p class="field-error" id="receipt-{receipt_id}-remove-reason-error">' in shown
     stale = clients["lead"].post(f"/board/funds/{receipt_id}/remove",
                                  data={"version": str(version), "reason": "重复"})
     assert stale.status_code == 409
