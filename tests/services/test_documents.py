@@ -13,7 +13,7 @@ from tests.helpers import actor, all_rows
 from wallchart.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from wallchart.core.models import ProjectDocument, ProjectEvent
 from wallchart.extensions import db
-from wallchart.services import accounts, documents, events, projects
+from wallchart.services import accounts, documents, projects
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -23,14 +23,6 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 @pytest.fixture
 def project(make_project) -> dict:
     return make_project("签约项目")
-
-
-@pytest.fixture
-def heard(app):
-    heard: list[events.ProjectChanged] = []
-    events.subscribe(heard.append)
-    yield heard
-    events._listeners.remove(heard.append)
 
 
 def stored_files(app) -> list[Path]:

@@ -14,7 +14,7 @@ from wallchart.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from wallchart.core.models import FundReceipt, Project, ProjectEvent, Team
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
-from wallchart.services import events, funds, projects
+from wallchart.services import funds, projects
 from wallchart.services.record import FOREIGN_CAPITAL_MAX_USD_WAN, INVESTMENT_MAX_WAN
 
 SIGNED = today() - timedelta(days=30)
@@ -30,15 +30,6 @@ def signed(make_project) -> dict:
 @pytest.fixture
 def domestic(make_project) -> dict:
     return make_project("内资项目", stage="signed", stage_dates={"signed": SIGNED.isoformat()})
-
-
-@pytest.fixture
-def heard(app):
-    """What the services announce during the test."""
-    heard: list[events.ProjectChanged] = []
-    events.subscribe(heard.append)
-    yield heard
-    events._listeners.remove(heard.append)
 
 
 def receipt(**fields) -> dict:
