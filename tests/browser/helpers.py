@@ -103,7 +103,7 @@ def assert_fits(page: Page) -> None:
     """Nothing on the page is wider than the window. Waits up to 3 s for the layout to settle
     (fonts, late styles) and, if it never fits, names what sticks out."""
     try:
-        page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth",
+        page.wait_for_function("() => document.documentElement.scrollWidth <= window.innerWidth",
                                timeout=3000)
     except PlaywrightTimeout:
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")

@@ -193,7 +193,7 @@ def test_wall_reconnects_by_itself_after_a_restart(live_server, api, open_wall, 
     live_server.stop()
     for page in (wall, board):
         # Seen at some point, however briefly: a poll of the current state could miss it.
-        page.wait_for_function("window.__states.includes('offline')")
+        page.wait_for_function("() => window.__states.includes('offline')")
         assert page.evaluate("window.__states")[0] == "offline", page.evaluate("window.__states")
     live_server.start()
     # A change made while the screens are still reconnecting: they learn it on reconnect.
