@@ -244,6 +244,27 @@ def test_the_header_follows_changes_once_per_burst_and_room(app, displays, secre
     assert lobby.events("indicators") == [] and lobby.events("project") == []
 
 
+def test_only_a_change_the_header_or_ticker_reads_refreshes_them(app, displays, secret, clients,
+                                                                 monkeypatch):
+    """A note leaves the key indicators and the latest moves as they were: the walls get its
+    card, and no refresh of their header is even scheduled; a stage move schedules one (for
+    the lobby rooms too: they see a confidential card's stage)."""
+    from wallchart.realtime import push
+
+    asked: list[bool] = []
+    monkeypatch.setattr(push, "refresh_walls_soon", lambda lobby=True: asked.append(lobby))
+    wall = screen(app, displays["staff"])
+    member = clients["member"]
+    assert member.post(f"/api/projects/{secret['id']}/notes",
+                       json={"text": "投资方来访"}).status_code == 201
+    [noted] = wall.events("project")
+    assert (noted["id"], noted["action"], asked) == (secret["id"], "noted", [])
+    moved = member.post(f"/api/projects/{secret['id']}/move",
+                        json={"stage": "started", "version": noted["version"]})
+    assert moved.status_code == 200, moved.get_json()
+    assert asked == [True]
+
+
 def test_no_wall_no_summary(app, secret, clients, monkeypatch):
     """Without a wall screen, a change computes no header at all."""
     from wallchart.reports import wall_summary

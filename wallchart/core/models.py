@@ -272,6 +272,9 @@ class Project(db.Model):
 class ProjectEvent(db.Model):
     """The history of a project: who changed what, when, from and to. Never updated or deleted."""
 
+    #: The newest entries first without sorting the whole history (the wall's ticker).
+    __table_args__ = (Index("ix_project_event_at", "at", "id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wallchart.core.errors import Busy, Conflict
+from wallchart.core.models import BoardState
 from wallchart.extensions import db
 
 _immediate: ContextVar[bool] = ContextVar("immediate", default=False)
@@ -124,28 +125,30 @@ def next_revision() -> int:
     Screens apply events strictly one revision after another, so a change that broadcasts
     several events (a bulk assignment) takes one more revision for each event after the first.
     """
-    from wallchart.core.models import BoardState
-
-    return db.session.execute(
-        update(BoardState)
-        .where(BoardState.id == 1)
-        .values(revision=BoardState.revision + 1)
-        .returning(BoardState.revision)
-    ).scalar_one()
+    return _count_on("revision")
 
 
 def next_lobby_revision() -> int:
     """Take the next lobby revision inside the write transaction already begun, for a change
     that a lobby screen can see (``services.events.lobby_sees``): the lobby screens' own
     sequence, which a change they cannot see leaves alone, so that they cannot tell it came."""
-    from wallchart.core.models import BoardState
+    return _count_on("lobby_revision")
 
-    return db.session.execute(
-        update(BoardState)
-        .where(BoardState.id == 1)
-        .values(lobby_revision=BoardState.lobby_revision + 1)
-        .returning(BoardState.lobby_revision)
-    ).scalar_one()
+
+def _counter(name: str):
+    column = BoardState.__table__.c[name]
+    return (update(BoardState.__table__).where(BoardState.__table__.c.id == 1)
+            .values({column: column + 1}).returning(column))
+
+
+#: The statements that add one to a counter of the board's one state row, built once: every
+#: change takes one or two. Plain statements on the transaction's connection, since the ORM's
+#: bulk update would also flush and look for loaded rows to bring up to date (there are none).
+_COUNTERS = {name: _counter(name) for name in ("revision", "lobby_revision")}
+
+
+def _count_on(counter: str) -> int:
+    return db.session.connection().execute(_COUNTERS[counter]).scalar_one()
 
 
 @contextmanager

@@ -7,7 +7,8 @@ confidential project's investor and amount never reach it, not even in the pushe
 costs the same few renders however many screens are open. The announcement was prepared inside
 the write transaction (so its position is exact for its revision); it arrives here only after
 the commit succeeded. Then, a moment later and once for a burst of changes, each wall
-room gets its header of key indicators and its ticker again (``wall_summary``).
+room gets its header of key indicators and its ticker again (``wall_summary``), unless no
+change of the burst touched what they read (``events.summary_sees``).
 
 A lobby screen must not learn even *when* a confidential project's hidden values changed. So
 lobby rooms hear only of the changes a lobby can see (``events.lobby_sees``), numbered by a
@@ -119,7 +120,8 @@ def push(change: Announcement) -> None:
                               to=to.name)
         except Exception:  # the change is committed: the heartbeat brings screens to it
             current_app.logger.exception("Live push of revision %s", change.revision)
-    refresh_walls_soon(lobby=change.lobby_revision is not None)
+    if change.summary_sees:
+        refresh_walls_soon(lobby=change.lobby_revision is not None)
     # Let the screens' writers run before this request goes on to write its own answer.
     socketio.sleep(0)
 

@@ -46,11 +46,17 @@ class Summary:
 
 
 def latest_transitions(limit: int = TICKER_LENGTH) -> list[tuple[ProjectEvent, Project]]:
-    """The latest moves from one stage to another (not reorderings) of projects not deleted."""
+    """The latest moves from one stage to another (not reorderings) of projects not deleted.
+
+    Read from the newest end of the history's time index: the deleted projects are named
+    apart (a few), since a condition on the joined project's own columns leads SQLite to start
+    from the projects and sort the whole history instead.
+    """
+    deleted = select(Project.id).where(Project.deleted_at.is_not(None))
     return [(event, project) for event, project in db.session.execute(
         select(ProjectEvent, Project).join(Project, Project.id == ProjectEvent.project_id)
         .where(ProjectEvent.action == "moved", ProjectEvent.from_stage != ProjectEvent.to_stage,
-               Project.deleted_at.is_(None))
+               ProjectEvent.project_id.not_in(deleted))
         .order_by(ProjectEvent.at.desc(), ProjectEvent.id.desc()).limit(limit))]
 
 

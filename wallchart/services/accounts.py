@@ -18,7 +18,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, func, or_, select, union_all, update
+from sqlalchemy import bindparam, delete, func, or_, select, union_all, update
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import generate_password_hash
 
@@ -317,10 +317,7 @@ def api_token_in_use(token: object) -> ApiToken | None:
     """
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    row = db.session.execute(
-        select(ApiToken).join(ApiToken.user).options(contains_eager(ApiToken.user))
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None),
-               User.active.is_(True))).scalar()
+    row = db.session.execute(_LIVE_TOKEN, {"token_hash": hash_token(token)}).scalar()
     now = utcnow()
     if row is not None and (row.last_used_at is None
                             or now - row.last_used_at >= LAST_USED_PRECISION):
@@ -332,6 +329,12 @@ def api_token_in_use(token: object) -> ApiToken | None:
                     ApiToken.last_used_at <= now - LAST_USED_PRECISION))
                 .values(last_used_at=now).execution_options(synchronize_session=False))
     return row
+
+
+#: The live token with this digest, its user loaded with it: asked by every API request.
+_LIVE_TOKEN = (select(ApiToken).join(ApiToken.user).options(contains_eager(ApiToken.user))
+               .where(ApiToken.token_hash == bindparam("token_hash"),
+                      ApiToken.revoked_at.is_(None), User.active.is_(True)))
 
 
 def user_for_api_token(token: object) -> User | None:

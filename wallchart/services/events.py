@@ -57,6 +57,43 @@ for _name in LOBBY_CARD_SHOWS:
     event.listen(getattr(Project, _name), "set", _note_lobby_change, active_history=True)
 
 
+#: What the walls' header (the key indicators, ``reports.indicators``) and ticker
+#: (``reports.wall_summary``) never read of a project: its place in its column, who owns it,
+#: its team, next step, blockers and notes. A change that sets nothing else leaves them as they
+#: were, and the walls are not refreshed for it.
+SUMMARY_IGNORES = frozenset({
+    "rank", "owner", "owner_id", "team", "team_id", "next_step", "next_step_due",
+    "open_blockers", "blocker_due", "last_note_on", "updated_at",
+})
+#: The changes that reach the header or the ticker only through the project's own fields
+#: (checked against ``SUMMARY_IGNORES``); any other (a card that comes or goes, funds received
+#: or corrected, a verification, an agreement converted) always refreshes them.
+FIELD_ACTIONS = frozenset({
+    "moved", "updated", "assigned", "noted", "blocker_raised", "blocker_resolved",
+    "document_added", "document_removed",
+})
+_SUMMARY_SEES_FLAG = "_wallchart_summary_sees"
+
+
+def _note_summary_change(target: Project, value: Any, oldvalue: Any, _initiator: Any) -> None:
+    # An old value not loaded (NO_VALUE) counts as a change: refreshing is the safe side.
+    if value is not oldvalue and value != oldvalue:
+        target.__dict__[_SUMMARY_SEES_FLAG] = True
+
+
+_mapper = Project.__mapper__
+for _name in ({attr.key for attr in _mapper.column_attrs}
+              | {rel.key for rel in _mapper.relationships if not rel.uselist}) - SUMMARY_IGNORES:
+    event.listen(getattr(Project, _name), "set", _note_summary_change)
+
+
+def summary_sees(project: Project, action: str) -> bool:
+    """Whether this change may alter what the walls' header or ticker show: any change but one
+    of ``FIELD_ACTIONS`` that set only ``SUMMARY_IGNORES``. Takes the project's mark off."""
+    marked = project.__dict__.pop(_SUMMARY_SEES_FLAG, False)
+    return action not in FIELD_ACTIONS or marked
+
+
 def lobby_sees(project: Project, action: str) -> bool:
     """Whether a lobby screen can see this change: a card that comes or goes, any change to a
     project it sees whole (not confidential, or confidential no more), and a change to what
@@ -71,7 +108,8 @@ class ProjectChanged:
     """One committed change of one card: what every screen needs to show it.
 
     ``position``: the card's 0-based place in its column (``None`` once it left the board);
-    ``lobby_revision``: its revision for lobby screens, ``None`` for a change they cannot see.
+    ``lobby_revision``: its revision for lobby screens, ``None`` for a change they cannot see;
+    ``summary_sees``: whether it may alter the walls' header or ticker (``summary_sees``).
     """
 
     project: Project
@@ -81,6 +119,7 @@ class ProjectChanged:
     position: int | None
     version: int
     at: datetime
+    summary_sees: bool = True
 
     @property
     def leaves_board(self) -> bool:
@@ -91,10 +130,11 @@ def prepare(project: Project, action: str, revision: int) -> ProjectChanged:
     """Take what the announcement needs while the write transaction still holds the board
     (and, for a change a lobby can see, the next lobby revision)."""
     lobby_revision = next_lobby_revision() if lobby_sees(project, action) else None
+    summary = summary_sees(project, action)
     db.session.flush()  # assigns the new version and, for a new card, its id
     return ProjectChanged(project, action, revision, lobby_revision,
                           None if action in LEAVES_BOARD else queries.index_of(project),
-                          project.version, utcnow())
+                          project.version, utcnow(), summary)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, union
+from sqlalchemy import bindparam, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 from wallchart.core.errors import Forbidden, Invalid, NotFound
@@ -25,10 +25,14 @@ def team_ids(user: User) -> frozenset[int]:
     """The teams ``user`` leads or belongs to, in one query a transaction: an import checks
     them for each of its thousands of rows (teams and memberships change in transactions of
     their own, which ask for none)."""
-    return remembered(("team_ids", user.id), lambda: frozenset(db.session.execute(union(
-        select(team_member.c.team_id).where(team_member.c.user_id == user.id),
-        select(Team.id).where(Team.lead_id == user.id),
-    )).scalars()))
+    return remembered(("team_ids", user.id), lambda: frozenset(
+        db.session.execute(_TEAMS_OF, {"user_id": user.id}).scalars()))
+
+
+#: The teams of a user: asked by every change, so built once.
+_TEAMS_OF = union(
+    select(team_member.c.team_id).where(team_member.c.user_id == bindparam("user_id")),
+    select(Team.id).where(Team.lead_id == bindparam("user_id")))
 
 
 def team_names(user: User) -> list[str]:
