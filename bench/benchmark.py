@@ -61,8 +61,11 @@ STAGE_CYCLE = ("contact", "negotiating", "signed", "started", "producing")
 COUNTIES = ("鹤城区", "中方县", "沅陵县", "辰溪县", "溆浦县", "会同县", "麻阳苗族自治县",
             "新晃侗族自治县", "芷江侗族自治县", "靖州苗族侗族自治县", "通道侗族自治县",
             "洪江市", "怀化高新区")
-GOAL_P95_MS = 50.0
-GOAL_FLOOR_RATIO = 2.0
+#: Issue 14's goals for a move at 100 screens: server CPU at most twice the bare floor's in the
+#: same run (8 ms on the machine it was set on), and every screen reached within 20 ms at p95.
+GOAL_CPU_FLOOR_RATIO = 2.0
+GOAL_CPU_MS = 8.0
+GOAL_P95_MS = 20.0
 GOAL_BOARD_MS = 150.0
 # --threading: the same app in Flask-SocketIO's threading mode (Werkzeug + simple-websocket, no
 # monkey patching), which ``python wsgi.py`` cannot start; the database is already migrated.
@@ -647,13 +650,18 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
     app = by_label["app gevent"].samples
     p95_ms = app.p(.95) * 1000
     p50_ratio, p95_ratio = ratio(*pairs[0], .5), ratio(*pairs[0], .95)
+    cpu_ms = app.server_cpu / max(app.sent, 1) * 1000
+    floor_cpu_ratio = cpu_ratio(*pairs[0])
     complete = not (app.misses or app.errors)
     return [
-        f"{verdict(p95_ms < GOAL_P95_MS and complete)}  move -> all {args.clients} screens "
-        f"p95 {p95_ms:.1f} ms (goal < {GOAL_P95_MS:.0f} ms"
+        f"{verdict(floor_cpu_ratio <= GOAL_CPU_FLOOR_RATIO)}  server CPU per move "
+        f"{cpu_ms:.1f} ms, {floor_cpu_ratio:.2f}x the floor's (goal <= "
+        f"{GOAL_CPU_FLOOR_RATIO:.0f}x; {GOAL_CPU_MS:.0f} ms on the machine the goal was set on)",
+        f"{verdict(p95_ms <= GOAL_P95_MS and complete)}  move -> all {args.clients} screens "
+        f"p95 {p95_ms:.1f} ms, clients in {args.client_processes} processes (goal <= "
+        f"{GOAL_P95_MS:.0f} ms; floor p95 {by_label[pairs[0][1]].samples.p(.95) * 1000:.1f} ms, "
+        f"app/floor p50 {p50_ratio:.2f}x p95 {p95_ratio:.2f}x"
         + ("" if complete else f"; {app.misses + app.errors} moves not seen everywhere") + ")",
-        f"{verdict(p95_ratio <= GOAL_FLOOR_RATIO)}  app/floor p95 ratio {p95_ratio:.2f}x "
-        f"(goal <= {GOAL_FLOOR_RATIO:.0f}x; p50 ratio {p50_ratio:.2f}x)",
     ]
 
 
@@ -1134,8 +1142,9 @@ def parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=100, help="screens per server (100)")
-    parser.add_argument("--client-processes", type=int, default=1,
-                        help="processes the clients of each server are spread over (1)")
+    parser.add_argument("--client-processes", type=int, default=2,
+                        help="processes the clients of each server are spread over (2; "
+                             "the goal asks for more than one)")
     parser.add_argument("--moves", type=int, default=300,
                         help="measured broadcasts per server (300)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up broadcasts (20)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 
@@ -242,6 +243,36 @@ def test_the_header_follows_changes_once_per_burst_and_room(app, displays, secre
     # The amount of a confidential project: a lobby is not even told that something changed.
     assert reads.count("lobby") == 0
     assert lobby.events("indicators") == [] and lobby.events("project") == []
+
+
+def test_a_stream_of_changes_refreshes_the_walls_at_most_once_an_interval(
+        app, displays, secret, clients, monkeypatch):
+    """The first change of a burst is followed after ``SUMMARY_DELAY_SECONDS``; one that comes
+    just after a refresh waits until ``SUMMARY_INTERVAL_SECONDS`` have passed since it. (The
+    refresh's waits are recorded and skipped.)"""
+    from wallchart.extensions import socketio
+    from wallchart.realtime import push
+
+    waits: list[float] = []
+    real_sleep = socketio.sleep
+
+    def sleep(seconds: float = 0) -> None:
+        if sys._getframe(1).f_code is push._refresh_later.__code__:
+            waits.append(seconds)
+            seconds = 0
+        real_sleep(seconds)
+
+    monkeypatch.setattr(socketio, "sleep", sleep)
+    wall = screen(app, displays["staff"])
+    version = secret["version"]
+    for wan in (100_000, 200_000):
+        answer = clients["member"].patch(f"/api/projects/{secret['id']}", json={
+            "version": version, "investment_wan": wan}).get_json()
+        version = answer["version"]
+        wall.wait_for("indicators", 0)
+        wall.messages.clear()
+    assert waits[0] == push.SUMMARY_DELAY_SECONDS
+    assert push.SUMMARY_INTERVAL_SECONDS - 1 < waits[1] <= push.SUMMARY_INTERVAL_SECONDS
 
 
 def test_only_a_change_the_header_or_ticker_reads_refreshes_them(app, displays, secret, clients,

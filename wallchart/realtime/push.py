@@ -24,6 +24,8 @@ of date, and one that hears of a revision beyond its own fetches the columns aga
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +43,11 @@ from wallchart.reports import wall_summary
 from wallchart.services.events import Announcement, BoardReloaded, ProjectChanged
 
 VIEWS = ("board", "wall")
-#: The walls' header and ticker follow a burst of changes once, this long after its first one.
+#: The walls' header and ticker follow a burst of changes once, this long after its first one,
 SUMMARY_DELAY_SECONDS = 0.5
+#: and, under a stream of changes, at most once in this long: a figure of the year to date
+#: that comes a second later is as good, and each refresh reads every figure again.
+SUMMARY_INTERVAL_SECONDS = 2.0
 
 def room(view: str, locale: str, profile: str = "staff") -> str:
     """A board screen's room is its language's; a wall's is its language's and profile's."""
@@ -160,8 +165,14 @@ def refresh_walls_soon(lobby: bool = True) -> None:
     socketio.start_background_task(_refresh_later, current_app._get_current_object(), server)
 
 
+#: When each Socket.IO server of this process last refreshed the walls.
+_refreshed_at: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+
 def _refresh_later(app: Flask, server) -> None:
-    socketio.sleep(SUMMARY_DELAY_SECONDS)
+    since = time.monotonic() - _refreshed_at.get(server, float("-inf"))
+    socketio.sleep(max(SUMMARY_DELAY_SECONDS, SUMMARY_INTERVAL_SECONDS - since))
+    _refreshed_at[server] = time.monotonic()
     # From here on a new change schedules another refresh: the last one reads the last commit.
     lobby = _pending.pop(id(server), True)
     if socketio.server is not server:  # a test's app was replaced by the next one's
