@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
 import sys
 import time
@@ -215,6 +216,10 @@ def report(run: Run) -> list[str]:
           f"{run.nginx_cpu / moves * 1000:.1f} ms, Redis {run.redis_cpu / moves * 1000:.1f} ms "
           f"(shared with whatever else uses it), clients {samples.client_cpu / moves * 1000:.1f} "
           "ms")
+    cores = len(os.sched_getaffinity(0))
+    print(f"  the clients' CPU per move over this machine's {cores} cores: "
+          f"{samples.client_cpu / moves / cores * 1000:.0f} ms, the least it can show as move -> "
+          "every screen whatever the servers do (real screens decode on their own CPUs)")
     for number, (pid, rss, held) in enumerate(run.per_process):
         print(f"  process {number + 1} (pid {pid}): RSS {rss:.0f} MiB, {held} connections "
               "from nginx (its screens)")
