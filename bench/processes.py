@@ -29,6 +29,7 @@ import contextlib
 import json
 import os
 import resource
+import signal
 import sys
 import time
 import uuid
@@ -302,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parse_args(argv)
     started = time.monotonic()
+    # Stopped by a signal, it still stops what it started (nginx and gunicorn have sessions of
+    # their own): the exit unwinds the cleanups.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     nginx = nginx_executable()
     if nginx is None:
         raise SystemExit("nginx is not installed (apt-get install -y nginx)")

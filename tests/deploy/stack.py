@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -20,6 +21,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+import requests
 
 from tests.forks import flask_command
 from tests.helpers import ROOT
@@ -183,14 +186,20 @@ class Stack:
         (self.folder / "wallchart.conf").write_text(
             render_site([process.port for process in self.processes], port))
         user = "user root;\n" if os.geteuid() == 0 else ""  # its workers read the caller's folder
+        _soft, most = resource.getrlimit(resource.RLIMIT_NOFILE)
+        files = 2 * connections + 100 if most == resource.RLIM_INFINITY \
+            else min(2 * connections + 100, most)
         (self.folder / "nginx.conf").write_text(NGINX_MAIN.format(
-            user=user, folder=self.folder, connections=connections, files=2 * connections + 100))
+            user=user, folder=self.folder, connections=connections, files=files))
         self.nginx = Program("nginx", [nginx, "-p", str(self.folder), "-c",
                                        str(self.folder / "nginx.conf"),
                                        "-e", str(self.folder / "error.log")],
                              self.env, self.folder / "nginx.log", port)
         for program in (*self.processes, self.nginx):
             program.wait_listening()
+        # gunicorn listens before its worker has loaded the app: a request waits for it.
+        for program in self.processes:
+            requests.get(f"{program.url}/login", timeout=START_SECONDS).raise_for_status()
 
     def stop(self) -> None:
         programs = [program for program in (self.nginx, *self.processes) if program]

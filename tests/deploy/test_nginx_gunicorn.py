@@ -151,3 +151,17 @@ def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new
         script.http.close()  # its kept-alive connection would hold the process's stop
         deployment.logged("/socket.io/", "101", count=2)
         assert set(deployment.logged("/socket.io/")) == {watched.url.removeprefix("http://")}
+
+
+def test_a_printed_link_leads_through_nginx(deployment):
+    """With WALLCHART_PUBLIC_URL naming the site (as wallchart.env.example does), a wall's link
+    from ``display create`` opens the wall through nginx."""
+    with deployment.explained():
+        printed = deployment.flask("display", "create", "部署大厅",
+                                   env={"WALLCHART_PUBLIC_URL": deployment.url})
+        link = printed.strip().splitlines()[-1]
+        assert link.startswith(f"{deployment.url}/wall?token="), printed
+        wall = requests.get(link, timeout=10)
+        assert wall.status_code == 200
+        assert "Content-Security-Policy" in wall.headers  # the app's answer, through nginx
+        assert deployment.logged("/wall", "200")[-1] != "-"
