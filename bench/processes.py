@@ -61,6 +61,13 @@ GOAL_CPU_MS = 12.0
 SCREENS_PER_PROCESS = 3900
 #: How long the processes are watched with no move, to know what they spend meanwhile.
 IDLE_SECONDS = 10.0
+#: Screens a client process opens a second: they come in at a steady pace, as a province's
+#: do after a restart. All at once (part 1's ten at a time in each process), the processes on
+#: a busy 2-core machine took more than the clients' 15 s to admit some of 5,000.
+CONNECTS_PER_SECOND = 6
+#: Screens a client process holds at most: part 1 hands them over as one argument (JSON), which
+#: Linux limits to 128 KiB.
+SCREENS_PER_CLIENT_PROCESS = 700
 #: The client processes patch themselves for gevent, then bind each screen's socket.
 CLIENT_BOOT = ("from gevent import monkey; monkey.patch_all(); "
                "from bench.processes import client_main; client_main()")
@@ -79,9 +86,13 @@ def client_main() -> None:
     port = urlsplit(spec["url"]).port
     sources = [member["source"] for member in reversed(spec["clients"])]
     connect = socket.socket.connect
+    started, opened = time.monotonic(), 0
 
     def connect_from_own_address(self, address) -> None:
+        nonlocal opened
         if address[1] == port and sources:
+            time.sleep(max(0.0, started + opened / CONNECTS_PER_SECOND - time.monotonic()))
+            opened += 1
             self.bind((sources.pop(), 0))
         return connect(self, address)
 
@@ -158,15 +169,17 @@ def run_stack(args, nginx: str, env: dict[str, str], moves: AppMoves, tokens: tu
         for index, member in enumerate(members):
             member["source"] = source_address(index)
         began = time.monotonic()
-        group = ClientGroup(f"screens-{processes}", stack.url, members,
-                            min(args.client_processes, screens), folder, boot=CLIENT_BOOT)
+        holders = min(screens, max(args.client_processes,
+                                   -(-screens // SCREENS_PER_CLIENT_PROCESS)))
+        group = ClientGroup(f"screens-{processes}", stack.url, members, holders, folder,
+                            boot=CLIENT_BOOT)
         cleanup.callback(group.close)
         group.wait_ready(timeout=args.connect_timeout)
         run = Run(processes, screens, Side(f"{processes} process(es)", moves, group),
                   connect_seconds=time.monotonic() - began)
         print(f"  {processes} process(es): {screens} screens connected through nginx in "
-              f"{run.connect_seconds:.0f} s ({min(args.client_processes, screens)} client "
-              f"processes)", flush=True)
+              f"{run.connect_seconds:.0f} s ({holders} client processes, each opening "
+              f"{CONNECTS_PER_SECOND} a second)", flush=True)
         # The workers have served the screens: they are up. Each process's CPU is its
         # gunicorn's (the arbiter) and its worker's.
         workers = [program.children()[0] for program in stack.processes]
