@@ -16,7 +16,7 @@ from limits import parse_many
 from wallchart.core.counting import CAPITAL_INCREASE_RULES, COUNTABLE_AGREEMENTS
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-#: The interface's languages, the first its default.
+#: The interface's languages, and the one it speaks unless asked for another.
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
 

@@ -135,8 +135,8 @@ def _chosen(**options) -> dict:
 @_display_options
 @in_console_language
 def display_create(name: str, **options) -> None:
-    """Create a wall display token; the last line is the wall's link (WALLCHART_HOST and
-    WALLCHART_PORT make its address)."""
+    """Create a wall display token; the last line is the wall's link (on WALLCHART_PUBLIC_URL
+    if set, else on WALLCHART_HOST and WALLCHART_PORT)."""
     token = accounts.create_display_token(None, name, _chosen(**options))
     click.echo(_("Display %(name)s created. Open this link on the wall screen:", name=name))
     click.echo(console_url(f"/wall?token={token}"))
