@@ -63,8 +63,9 @@ SCREENS_PER_PROCESS = 3900
 IDLE_SECONDS = 10.0
 #: Screens a client process opens a second: they come in at a steady pace, as a province's
 #: do after a restart. All at once (part 1's ten at a time in each process), the processes on
-#: a busy 2-core machine took more than the clients' 15 s to admit some of 5,000.
-CONNECTS_PER_SECOND = 6
+#: a busy 2-core machine took more than the clients' 15 s to admit some of 5,000; at 6 a second
+#: (48 in all) too, once about 4,000 were open, in one run of two.
+CONNECTS_PER_SECOND = 4
 #: Screens a client process holds at most: part 1 hands them over as one argument (JSON), which
 #: Linux limits to 128 KiB.
 SCREENS_PER_CLIENT_PROCESS = 700
