@@ -258,15 +258,18 @@ def client_main() -> None:
 
 class ClientGroup:
     """The parent's handle on the client processes of one server (the clients dealt out
-    among them in turn); an event counts as arrived when every process has reported it."""
+    among them in turn); an event counts as arrived when every process has reported it.
+    ``boot`` is the code each client process runs (bench/processes.py gives each screen a
+    loopback address of its own first)."""
 
-    def __init__(self, name: str, url: str, members: list[dict], processes: int, folder: Path):
+    def __init__(self, name: str, url: str, members: list[dict], processes: int, folder: Path,
+                 boot: str = CLIENT_BOOT):
         self.name = name
         self.logs = [folder / f"{name}-clients-{n}.log" for n in range(processes)]
         self.processes = []
         for n, log in enumerate(self.logs):
             spec = json.dumps({"url": url, "clients": members[n::processes]})
-            self.processes.append(spawn([sys.executable, "-c", CLIENT_BOOT, spec], log,
+            self.processes.append(spawn([sys.executable, "-c", boot, spec], log,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True))
         self.cond = threading.Condition()

@@ -15,6 +15,11 @@ from limits import parse_many
 
 from wallchart.core.counting import CAPITAL_INCREASE_RULES, COUNTABLE_AGREEMENTS
 
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+#: The interface's languages, and the one it speaks unless asked for another.
+LANGUAGES = {"zh": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh"
+
 #: Failed sign-ins allowed before the next attempt waits (see ``ratelimits``), and setup-page posts.
 DEFAULT_LIMITS = {
     "SIGN_IN_LIMIT_PER_ADDRESS_AND_ACCOUNT": "5 per minute; 20 per hour",
@@ -22,6 +27,47 @@ DEFAULT_LIMITS = {
     "SIGN_IN_LIMIT_PER_ACCOUNT": "50 per hour",
     "SETUP_LIMIT_PER_ADDRESS": "10 per minute; 30 per hour",
 }
+
+
+def terminal_language() -> str:
+    """The terminal's language as POSIX names it (the first set of ``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``) when the interface speaks it, else the interface's default: what the command line
+    and a refused setting speak."""
+    setting = next((os.environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG")
+                    if os.environ.get(name)), "")
+    language = setting.split(".")[0].split("_")[0].lower()
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _(message: str, **values: str) -> str:
+    """``message`` in the terminal's language (named ``_`` for ``pybabel extract``): a setting
+    is refused before the app, and its Babel, exist."""
+    from babel.support import Translations
+
+    return Translations.load(str(TRANSLATIONS), [terminal_language()]).gettext(message) % values
+
+
+def _public_url() -> str | None:
+    """``WALLCHART_PUBLIC_URL``: the address people reach the site at (nginx's, e.g.
+    ``https://wallchart.example.gov.cn``), which every link the console prints starts with;
+    unset, the links name this process's own address. Only a scheme and a host (and port):
+    the site is served at its root."""
+    value = os.environ.get("WALLCHART_PUBLIC_URL", "").strip()
+    if not value:
+        return None
+    url = value.rstrip("/")
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname \
+            or "@" in parts.netloc or parts.path or parts.query or parts.fragment:
+        raise ValueError(_(
+            "WALLCHART_PUBLIC_URL=%(value)s is not the address people reach the site at, such "
+            "as https://wallchart.example.gov.cn: http:// or https://, the host (and port), and "
+            "nothing after it.", value=value))
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -187,11 +233,13 @@ def load_config(instance_path: Path) -> dict:
         "SOCKETIO_ASYNC_MODE": _async_mode(),
         "HOST": os.environ.get("WALLCHART_HOST", "127.0.0.1"),
         "PORT": int(os.environ.get("WALLCHART_PORT", "5000")),
+        # Where people reach the site (nginx's address): the start of every printed link.
+        "PUBLIC_URL": _public_url(),
         # A connection that sends no complete request head for this long is closed (wsgi.py).
         "HTTP_IDLE_SECONDS": _whole_number("HTTP_IDLE_SECONDS", 30, minimum=1),
-        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
-        "LANGUAGES": {"zh": "中文", "en": "English"},
+        "LANGUAGES": LANGUAGES,
         "WTF_CSRF_CHECK_DEFAULT": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -56,8 +56,11 @@ def _load_from_bearer(req) -> User | None:
 
 
 def console_url(path: str) -> str:
-    """The full address of ``path`` on this server, for the console to print (a server
-    listening on every address is reached on loopback from its own machine)."""
+    """The full address of ``path``, for the console to print: on the site people reach
+    (``WALLCHART_PUBLIC_URL``, e.g. nginx's before several processes), else on this server (a
+    server listening on every address is reached on loopback from its own machine)."""
+    if current_app.config["PUBLIC_URL"]:
+        return f"{current_app.config['PUBLIC_URL']}{path}"
     host = current_app.config["HOST"]
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     return f"http://{shown}:{current_app.config['PORT']}{path}"

@@ -14,12 +14,13 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from wallchart.cli import click_words
+from wallchart.config import terminal_language
 from wallchart.core.errors import ServiceError
 from wallchart.core.vocabulary import (
     COUNTY_KINDS,
@@ -38,23 +39,13 @@ county_cli = AppGroup("county", help="Manage counties, districts and zones (县�
 team_cli = AppGroup("team", help="Manage special task teams (工作专班).")
 
 
-def console_language(app: Flask | None = None) -> str:
-    """The terminal's language as POSIX names it (the first set of ``LC_ALL``, ``LC_MESSAGES``,
-    ``LANG``) when the interface speaks it, else the interface's default."""
-    config = (app or current_app).config
-    setting = next((os.environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG")
-                    if os.environ.get(name)), "")
-    language = setting.split(".")[0].split("_")[0].lower()
-    return language if language in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
-
-
 def in_console_language(command):
     """Speak the terminal's language throughout, and turn a service's refusal into a clean
     error exit."""
 
     @wraps(command)
     def spoken(*args, **kwargs):
-        with force_locale(console_language()):
+        with force_locale(terminal_language()):
             try:
                 return command(*args, **kwargs)
             except ServiceError as error:
@@ -144,8 +135,8 @@ def _chosen(**options) -> dict:
 @_display_options
 @in_console_language
 def display_create(name: str, **options) -> None:
-    """Create a wall display token; the last line is the wall's link (WALLCHART_HOST and
-    WALLCHART_PORT make its address)."""
+    """Create a wall display token; the last line is the wall's link (on WALLCHART_PUBLIC_URL
+    if set, else on WALLCHART_HOST and WALLCHART_PORT)."""
     token = accounts.create_display_token(None, name, _chosen(**options))
     click.echo(_("Display %(name)s created. Open this link on the wall screen:", name=name))
     click.echo(console_url(f"/wall?token={token}"))
@@ -277,7 +268,7 @@ def restore_command(path: Path, yes: bool) -> None:
 
 def init_app(app: Flask) -> None:
     if click.get_current_context(silent=True) is not None:  # the app of a command's process
-        click_words.speak(console_language(app))
+        click_words.speak(terminal_language())
     app.cli.add_command(user_cli)
     app.cli.add_command(display_cli)
     app.cli.add_command(county_cli)
