@@ -19,16 +19,15 @@ import socketio
 from tests.databases import run_sql
 from tests.helpers import PASSWORD, csrf_token_of, make_app, post_login
 from tests.live import HEARTBEAT_SECONDS, LiveServer, start_two_servers, wait_until
-from wallchart.core.vocabulary import DISPLAY_PROFILES
 
 pytestmark = pytest.mark.live
 
 FALLBACK_LOGGED = "Sign-in throttling falls back to counts in this process only"
 #: What python-socketio's Redis manager logs for each message it could not publish.
 LOST = "Cannot publish to redis... giving up"
-#: The rooms a beat goes to behind a queue (each language's board, and its wall per profile):
-#: each beat lost in an outage is this many lines of ``LOST``.
-ROOMS_PER_BEAT = 2 * (1 + len(DISPLAY_PROFILES))
+#: The rooms a beat goes to behind a queue (the process's lobby screens and its others): each
+#: beat lost in an outage is this many lines of ``LOST``.
+ROOMS_PER_BEAT = 2
 
 
 @pytest.fixture
@@ -241,3 +240,19 @@ def test_the_setup_page_is_limited_per_process_while_redis_is_down(instance, own
     answers = [client.post("/setup", data={"token": "not-a-token", "csrf_token": token})
                .status_code for _ in range(3)]
     assert answers == [404, 404, 429]
+
+
+def test_a_screen_hears_the_beat_of_its_own_process_only(servers_on_own_redis):
+    """Each process beats once a second here, through the queue, to its own screens only: a
+    screen hears one beat a second, not one per process."""
+    first, second = servers_on_own_redis
+    token = display_token(second)
+    screen, other = Screen(second, token), Screen(first, token)  # both processes beating
+    try:
+        window = 6 * HEARTBEAT_SECONDS
+        time.sleep(window)
+        beats = drain(screen.heartbeats)
+        assert 2 <= len(beats) <= window / HEARTBEAT_SECONDS + 1, beats
+    finally:
+        screen.client.disconnect()
+        other.client.disconnect()

@@ -16,8 +16,9 @@ revision of their own (``BoardState.lobby_revision``), which every lobby screen 
 everywhere it reads a revision (its hello, its columns, its header, the heartbeat): a change
 they cannot see leaves nothing behind, no event, no gap, no header refresh.
 
-Every ``HEARTBEAT_SECONDS`` each process also sends every screen the board's revision, a
-lobby its own (``heartbeat``), through the message queue when there is one: a screen that hears
+Every ``HEARTBEAT_SECONDS`` each process also sends each of its own screens the board's
+revision, a lobby its own (``heartbeat``, to the process's ``heartbeat_room``), through the
+message queue when there is one: a screen that hears
 none for a while knows its feed is broken (a dead Redis, a hung process) and says it may be out
 of date, and one that hears of a revision beyond its own fetches the columns again.
 """
@@ -25,6 +26,7 @@ of date, and one that hears of a revision beyond its own fetches the columns aga
 from __future__ import annotations
 
 import time
+import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -206,6 +208,16 @@ def push_wall_summaries(lobby: bool = True) -> None:
 
 #: The Socket.IO servers of this process whose heartbeat runs (one each).
 _beating: set[int] = set()
+#: Each Socket.IO server's own name, made when it is first asked (after gunicorn's fork).
+_names: dict[int, str] = {}
+
+
+def heartbeat_room(lobby: bool) -> str:
+    """The room of this process's screens of one kind (lobby, or any other), which its beat is
+    sent to: behind a message queue, each screen then hears one beat an interval, its own
+    process's, however many processes share the queue."""
+    name = _names.setdefault(id(socketio.server), uuid.uuid4().hex)
+    return f"beat:{name}:{'lobby' if lobby else 'staff'}"
 
 
 def start_heartbeat(app: Flask) -> None:
@@ -217,8 +229,8 @@ def start_heartbeat(app: Flask) -> None:
 
 
 def _beat(app: Flask, server) -> None:
-    """Two database reads and one message per room per interval, however many screens are
-    open: a lobby room is told the lobby revision, every other room the board's."""
+    """Two database reads and two messages per interval, however many screens are open: this
+    process's lobby screens are told the lobby revision, its other screens the board's."""
     send = _heartbeat_sender(app, server)
     while True:
         socketio.sleep(app.config["HEARTBEAT_SECONDS"])
@@ -226,9 +238,8 @@ def _beat(app: Flask, server) -> None:
             break
         with app.app_context():
             try:
-                revisions = {lobby: queries.board_revision(lobby) for lobby in (False, True)}
-                for to in _rooms():
-                    send({"revision": revisions[to.redact]}, to.name)
+                for lobby in (False, True):
+                    send({"revision": queries.board_revision(lobby)}, heartbeat_room(lobby))
             except Exception:  # a failed beat (the database away) must not stop the next
                 app.logger.exception("Heartbeat")
     _beating.discard(id(server))

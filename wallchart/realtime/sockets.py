@@ -19,7 +19,7 @@ from flask_socketio import emit, join_room
 from wallchart.core import build, origins
 from wallchart.extensions import socketio
 from wallchart.reads import queries
-from wallchart.realtime.push import room, start_heartbeat
+from wallchart.realtime.push import heartbeat_room, room, start_heartbeat
 from wallchart.services import accounts, sessions
 
 
@@ -63,6 +63,7 @@ def connect(auth: Any = None):
     start_heartbeat(current_app._get_current_object())
     profile = display.profile if display else "staff"
     join_room(room(view, _locale(auth), profile))
+    join_room(heartbeat_room(profile == "lobby"))
     hello = {"revision": queries.board_revision(lobby=profile == "lobby"), "view": view,
              "build": build.build_id(), "heartbeat": current_app.config["HEARTBEAT_SECONDS"]}
     if display is not None:  # the wall reloads when its settings changed while it was away
