@@ -16,6 +16,7 @@ import socket  # noqa: E402
 
 from wallchart import create_app
 from wallchart.extensions import socketio
+from wallchart.realtime import warmup
 
 app = create_app()
 
@@ -78,6 +79,7 @@ def serve() -> None:
     # What is loaded now lives as long as the process: keep it out of the collector's way.
     gc.collect()
     gc.freeze()
+    warmup.start(app)
     try:
         if socketio.async_mode == "gevent":
             server = _gevent_server(host, port, log)

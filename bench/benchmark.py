@@ -670,6 +670,11 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
 
 # --- part 2: the board page with many projects -----------------------------------------------
 
+#: The board page of 1,000 cards, median (issue 14).
+GOAL_BOARD_1000_MS = 45.0
+#: A board of 5,000 cards loaded cold (no card's HTML kept: after a restart), every card shown.
+GOAL_COLD_MS = 300.0
+
 class StatementCounter:
     def __init__(self):
         self.count = 0
@@ -983,8 +988,8 @@ def part_board(args, template: Path, work: Path) -> list[str]:
     biggest = max(args.sizes)
     board_ms = results["GET /board"][biggest].median * 1000
     return [
-        f"{verdict(board_ms < GOAL_BOARD_MS)}  GET /board at {biggest:,} projects median "
-        f"{board_ms:.1f} ms (goal < {GOAL_BOARD_MS:.0f} ms)",
+        f"{verdict(board_ms <= GOAL_BOARD_1000_MS)}  GET /board at {biggest:,} projects median "
+        f"{board_ms:.1f} ms (goal <= {GOAL_BOARD_1000_MS:.0f} ms at 1,000)",
         f"{verdict(constant)}  SQL statements per request constant across "
         + "/".join(f"{s:,}" for s in args.sizes) + " projects",
     ]
@@ -1024,6 +1029,10 @@ FILTERS = (
 )
 
 
+#: Cold loads of each page (the median is shown).
+COLD_RUNS = 3
+
+
 def part_filters(args, template: Path, work: Path) -> list[str]:
     size = args.filter_projects
     print(f"\nPart 3: the board with {size:,} projects and every filter, Flask test client in "
@@ -1043,18 +1052,22 @@ def part_filters(args, template: Path, work: Path) -> list[str]:
     endpoints += [("/board/columns seven filters", get(f"/board/columns?{FILTERS[-2][1]}")),
                   ("/wall county", get(f"/wall?token={bench.display_token}&county=鹤城区",
                                        wall))]
-    # Cold: every card rendered (after a restart, or the first page of a day); then warm, each
-    # card's HTML kept (wallchart/card_cache.py), as on every later load.
+    # Cold: every card rendered (after a restart, or the first page of a day), the median of
+    # COLD_RUNS; then warm, each card's HTML kept (wallchart/reads/card_cache.py), as on every
+    # later load.
     from wallchart.reads import card_cache
 
     cold: dict[str, float] = {}
     for name, prepare in endpoints:
-        with bench.app.app_context():
-            card_cache.clear()
-        send = prepare()
-        started = time.perf_counter()
-        send()
-        cold[name] = time.perf_counter() - started
+        times = []
+        for _ in range(COLD_RUNS):
+            with bench.app.app_context():
+                card_cache.clear()
+            send = prepare()
+            started = time.perf_counter()
+            send()
+            times.append(time.perf_counter() - started)
+        cold[name] = statistics.median(times)
     gc_pauses = GcPauses()
     results = time_pages(bench, endpoints, args.filter_runs, args.page_warmup, gc_pauses, size)
 
@@ -1075,7 +1088,13 @@ def part_filters(args, template: Path, work: Path) -> list[str]:
     print(gc_line(gc_pauses, args.filter_runs * len(endpoints)))
     if args.profile:
         profile_board(client, f"/board?{FILTERS[0][1]}", f"{size:,} projects, one county")
+    whole = results[endpoints[0][0]].median * 1000
+    first = cold[endpoints[0][0]] * 1000
     return [
+        f"{verdict(whole < GOAL_BOARD_MS)}  /board at {size:,} projects, no filter: median "
+        f"{whole:.1f} ms (goal < {GOAL_BOARD_MS:.0f} ms)",
+        f"{verdict(first <= GOAL_COLD_MS)}  /board at {size:,} projects, no filter, cold (no "
+        f"card's HTML kept): {first:.0f} ms (goal <= {GOAL_COLD_MS:.0f} ms)",
         f"{verdict(worst[1] * 1000 < GOAL_BOARD_MS)}  filtered /board at {size:,} projects: "
         f"slowest median {worst[1] * 1000:.1f} ms ({worst[0].removeprefix('/board ')}; "
         f"goal < {GOAL_BOARD_MS:.0f} ms)",

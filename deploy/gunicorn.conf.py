@@ -46,6 +46,9 @@ control_socket_disable = True
 
 def post_worker_init(worker) -> None:
     """What is loaded now lives as long as the process: keep it out of the collector's way
-    (as ``python wsgi.py`` does)."""
+    (as ``python wsgi.py`` does); then render the board's cards in the background."""
+    from wallchart.realtime import warmup
+
     gc.collect()
     gc.freeze()
+    warmup.start(worker.wsgi)

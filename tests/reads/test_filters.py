@@ -376,7 +376,7 @@ def test_cards_kept_rendered_still_show_every_change(app, board, clients, monkey
     # The next day: the days in the stage count on, the warnings follow the clock.
     assert re.search(r'data-since="[^"]+">3<', card)
     tomorrow = today() + timedelta(days=1)
-    for module in ("reads.card_cache", "core.formatting", "web.templating", "reads.queries"):
+    for module in ("reads.card_cache", "web.templating", "reads.queries"):
         monkeypatch.setattr(f"wallchart.{module}.today", lambda: tomorrow)
     card = card_html(viewer.get("/board").get_data(as_text=True), name)
     assert re.search(r'data-since="[^"]+">4<', card)
@@ -390,6 +390,34 @@ def test_cards_kept_rendered_still_show_every_change(app, board, clients, monkey
         token = accounts.create_display_token(None, "大厅")
     wall = card_html(app.test_client().get(f"/wall?token={token}").get_data(as_text=True), name)
     assert '<h3 class="card-title">' in wall and "<button" not in wall and "2 亿元" in wall
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_cards_rendered_from_their_columns_are_the_cards_the_push_renders(app, board, locale):
+    """The screens render cards from ``queries.CARD_COLUMNS`` alone (reading another column of
+    those rows raises); the push renders them from whole rows. Every card, with all it can
+    show (a code, a promised start, a confidential one on a lobby), reads the same both ways."""
+    from flask_babel import force_locale
+
+    from wallchart.reads import card_cache, queries
+    from wallchart.realtime.push import render_card
+
+    with app.app_context():
+        for project in db.session.query(Project):
+            project.code = f"HH-{project.id:03d}"
+            project.next_step, project.next_step_due = "约谈", today() - timedelta(days=1)
+        signed = db.session.query(Project).filter_by(name="鹤城电子信息").one()
+        signed.promised_start_on, signed.confidential = today() - timedelta(days=2), True
+        db.session.commit()
+    for view, redact in (("board", False), ("wall", False), ("wall", True)):
+        with app.test_request_context(), force_locale(locale):
+            card_cache.clear()
+            kept = card_cache.cards_html(queries.board_cards(), view, redact)
+            db.session.expunge_all()
+            whole = {project.id: render_card(project, view, redact)
+                     for project in db.session.query(Project).filter(Project.on_board)}
+        assert len(kept) == len(BOARD)
+        assert {id_: str(html) for id_, html in kept.items()} == whole
 
 
 def test_a_page_costs_the_same_statements_with_its_cards_kept_or_not(app, board, clients):

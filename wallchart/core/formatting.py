@@ -12,7 +12,6 @@ from datetime import date, datetime
 from flask_babel import format_date, format_datetime, get_locale
 
 from wallchart.core.money import BILLION_WAN, YI_WAN
-from wallchart.core.timeutil import today
 
 
 def _trim(number: float, decimals: int) -> str:
@@ -85,7 +84,3 @@ def date_span(start: date, end: date) -> str:
 def local_time(moment: datetime, style: str = "yyyy-MM-dd HH:mm") -> str:
     """A UTC time from the database as read in Asia/Shanghai."""
     return format_datetime(moment, style)
-
-
-def days_since(day) -> int:
-    return (today() - day).days

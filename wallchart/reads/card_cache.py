@@ -14,24 +14,33 @@ empties the cache.
 
 Each app keeps its own (in its process); nothing in it is needed by another process. When it
 holds ``LIMIT`` cards it starts afresh, so that cards of past days, old versions and deleted
-projects go.
+projects go. Nothing is kept across a restart (a card's HTML also depends on the templates, the
+translations and the warning thresholds, which a restart may change): ``warm`` renders every
+card again in the background when the server starts and when a new day begins, so that the
+first screen to load does not pay for them all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 
-from flask import current_app
-from flask_babel import get_locale
+from flask import Flask, current_app
+from flask_babel import force_locale, get_locale
 from markupsafe import Markup
 
 from wallchart.core.models import Project
 from wallchart.core.timeutil import today
 from wallchart.reads import queries
-from wallchart.reads.queries import BoardColumns, Card
+from wallchart.reads.queries import Card
 
 #: Five thousand projects in two languages and two views, with room for their next versions.
 LIMIT = 50_000
+#: The screens ``warm`` renders for: (view, redact). A lobby wall's own cards are only its
+#: confidential ones (``_key``).
+SCREENS = (("board", False), ("wall", False), ("wall", True))
+#: Cards rendered between two pauses of ``warm``.
+CHUNK = 200
 
 
 def _cards() -> dict[tuple, Markup]:
@@ -54,7 +63,7 @@ def _card(project: Project) -> Card:
                 project.confidential)
 
 
-def cards_html(columns: BoardColumns[Card], view: str, redact: bool = False
+def cards_html(columns: Mapping[str, list[Card]], view: str, redact: bool = False
                ) -> dict[int, Markup]:
     """Each card's HTML by project id, for the ``board`` or ``wall`` view (``redact``: of a
     lobby wall) in the current language: the missing ones loaded in one statement (always
@@ -70,15 +79,31 @@ def cards_html(columns: BoardColumns[Card], view: str, redact: bool = False
     missing = [card.id for cards in columns.values() for card in cards if card.id not in html]
     if len(kept) + len(missing) > LIMIT:
         kept.clear()
-    # What render_template does, once for all of them: the partial, the context processors.
-    template = current_app.jinja_env.get_template("partials/card.html")
+    # What render_template does, once for all of them: the partial's context (the context
+    # processors), made once; then its ``card`` macro once a card.
     context = {"view": view, "redact": redact}
     current_app.update_template_context(context)
-    for project in queries.projects_by_id(missing):
+    card = current_app.jinja_env.get_template("partials/card.html").make_module(context).card
+    for project in queries.card_projects(missing):
         # Keyed by what was rendered: the row may have changed since the cards were read.
-        html[project.id] = kept[_key(_card(project), view, locale, day, redact)] = Markup(
-            template.render(context, project=project))
+        html[project.id] = kept[_key(_card(project), view, locale, day, redact)] = card(project)
     return html
+
+
+def warm(app: Flask, pause: Callable[[], None]) -> None:
+    """Render every card on the board for each of ``SCREENS`` in each language (the default
+    one first), ``CHUNK`` cards at a time, calling ``pause`` after each chunk (under gevent, it
+    lets the requests waiting run). What is kept already is not rendered again."""
+    first = app.config["BABEL_DEFAULT_LOCALE"]
+    for locale in sorted(app.config["LANGUAGES"], key=lambda code: code != first):
+        for view, redact in SCREENS:
+            with app.test_request_context(), force_locale(locale):
+                cards = [card for column in queries.board_cards().values() for card in column]
+            for start in range(0, len(cards), CHUNK):
+                # A clean request context, as the push renders in: a card is nobody's.
+                with app.test_request_context(), force_locale(locale):
+                    cards_html({"": cards[start:start + CHUNK]}, view, redact)
+                pause()
 
 
 def clear() -> None:
