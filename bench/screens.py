@@ -107,7 +107,7 @@ def measure(args, work: Path, template: Path, stack: contextlib.ExitStack) -> li
             print(f"      objects: {memory[0].split()[1]}; "
                   f"by type: {type_changes(before, memory) or 'unchanged'}")
             for line in memory:
-                if line.startswith(("engine.io", "grew", "trace", "    ")):
+                if line.startswith(("engine.io", "rss", "grew")):
                     print(f"      {line}")
     p95 = max(p95s) * 1000
     flat = rss[-1] <= rss[0] * (1 + FLAT_SHARE)

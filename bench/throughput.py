@@ -102,6 +102,8 @@ def measure(args, work: Path, template: Path, stack: contextlib.ExitStack) -> li
     print(f"  server CPU       {server_cpu / max(done, 1) * 1000:8.1f} ms a move "
           f"({server_cpu / elapsed * 100:.0f}% of a core); the screens' processes "
           f"{client_cpu / elapsed * 100:.0f}% of a core")
+    print(f"  a core of its own would sustain at most {done / max(server_cpu, 1e-9):.0f} moves a "
+          "second at this CPU per move (on a busy machine the server gets less)")
     print(f"  {'':16} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for label, values in (("-> all screens", latencies), ("HTTP answer", http)):
         print(f"  {label:16} {ms(percentile(values, .5))} {ms(percentile(values, .95))} "
