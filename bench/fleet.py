@@ -131,6 +131,7 @@ class Fleet:
         self.arrivals: dict[str, list[tuple[float, float]]] = {}
         self.reports: list[list[dict]] = []
         self.ready = self.disconnects = self.closed = 0
+        self.reasons: list[str] = []
         self.error: str | None = None
         self.sizes: dict[str, int] = {}
         for process in self.processes:
@@ -153,6 +154,7 @@ class Fleet:
                     self.ready += 1
                 elif "disconnect" in message:
                     self.disconnects += 1
+                    self.reasons.append(message.get("reason") or "?")
                 elif "error" in message:
                     self.error = message["error"]
                 self.cond.notify_all()

@@ -6,9 +6,10 @@ they start from, keeps each screen's columns (``bench.screen_model``) to compare
     {"url": ..., "clients": [{"room": ..., "auth": {...}}, ...], "board": [projects] | null}
 
 Lines out, JSON: {"ready": N}; {"done": "ID:VERSION", "first": t, "last": t} once every screen
-of this process has the event (monotonic clock, shared by the processes); {"disconnect": i};
-{"error": text}; and, asked "report" on stdin, {"report": [per screen: count, reloads, and with
-a board its revision, cards, out_of_order, waiting]}. "quit" (or end of input) stops it.
+of this process has the event (monotonic clock, shared by the processes); {"disconnect": i,
+"reason": ..., "at": t};
+{"error": text}; and, asked "report" on stdin, {"report": [per screen: count, reloads, connected,
+and with a board its revision, cards, out_of_order, waiting]}. "quit" (or end of input) stops it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Screen:
         self.board = None
         self.count = 0
         self.reloads = 0
+        self.connected = True
 
     def greeted(self, revision: int) -> None:
         from bench.screen_model import ScreenBoard
@@ -39,7 +41,8 @@ class Screen:
             self.board = ScreenBoard(self.start, revision)
 
     def report(self) -> dict[str, Any]:
-        tally: dict[str, Any] = {"count": self.count, "reloads": self.reloads}
+        tally: dict[str, Any] = {"count": self.count, "reloads": self.reloads,
+                                 "connected": self.connected}
         if self.board is not None:
             tally.update(revision=self.board.revision, cards=self.board.cards(),
                          out_of_order=self.board.out_of_order, waiting=self.board.waiting)
@@ -91,9 +94,11 @@ def main() -> None:
         def on_reloaded(*_args) -> None:
             screen.reloads += 1
 
-        def on_disconnect(*_args) -> None:
+        def on_disconnect(*args) -> None:
+            screen.connected = False
             if not stopping:
-                say({"disconnect": index})
+                say({"disconnect": index, "reason": " ".join(map(str, args)),
+                     "at": time.monotonic()})
 
         client.on("hello", on_hello)
         client.on("project", on_project)

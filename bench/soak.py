@@ -124,7 +124,7 @@ def soak(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[
           f"then up to {2 * args.pause:g} s of pause) and {args.screens} screens in "
           f"{args.client_processes} processes on one server (pid {server.pid}) for "
           f"{seconds:.0f} s", flush=True)
-    cpu_before = server.cpu()
+    cpu_before, clients_before = server.cpu(), fleet.cpu()
     began = time.monotonic()
     threads = [threading.Thread(target=w.run_until, args=(began + seconds,), daemon=True)
                for w in writers]
@@ -138,7 +138,7 @@ def soak(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
-    server_cpu = server.cpu() - cpu_before
+    server_cpu, client_cpu = server.cpu() - cpu_before, fleet.cpu() - clients_before
 
     done = sum((w.done for w in writers), Counter())
     errors = [error for w in writers for error in w.errors]
@@ -148,22 +148,30 @@ def soak(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[
     truth = {stage: [list(card) for card in cards]
              for stage, cards in board_of(active_board(reader)).items()}
     unequal = [n for n, screen in enumerate(screens) if screen["cards"] != truth]
+    # A browser that lost its socket reconnects and fetches the columns; these screens cannot.
+    dropped = [n for n, screen in enumerate(screens) if not screen["connected"]]
+    unequal_kept = [n for n in unequal if n not in dropped]
     held = sum(screen["out_of_order"] for screen in screens)
     waiting = sum(1 for screen in screens if screen["waiting"])
     counts = [screen["count"] for screen in screens]
 
     print(f"\n  writes {writes} in {elapsed:.0f} s ({writes / elapsed:.1f}/s: "
           + ", ".join(f"{name} {n}" for name, n in sorted(done.items()))
-          + f"); server CPU {server_cpu / max(writes, 1) * 1000:.1f} ms a write")
+          + f"); server CPU {server_cpu / max(writes, 1) * 1000:.1f} ms a write "
+          f"({server_cpu / elapsed * 100:.0f}% of a core), the screens' processes "
+          f"{client_cpu / elapsed * 100:.0f}% of a core")
     print(f"  errors {len(errors)}" + "".join(f"\n    {e}" for e in errors[:10]))
     print(f"  screens: {len(screens)}, each heard {min(counts)}–{max(counts)} events of "
-          f"{writes} writes; equal to the database: {len(screens) - len(unequal)}; "
+          f"{writes} writes; equal to the database: {len(screens) - len(unequal)} (of those "
+          f"that stayed connected: {len(screens) - len(dropped) - len(unequal_kept)} of "
+          f"{len(screens) - len(dropped)}); "
           f"events that came out of revision order {held}; screens still waiting for a "
           f"revision {waiting}; reloads {sum(s['reloads'] for s in screens)}; disconnects "
-          f"{fleet.disconnects}")
-    if unequal:
-        first = screens[unequal[0]]
-        print(f"    screen {unequal[0]} at revision {first['revision']}: "
+          f"{fleet.disconnects}" + (f" ({', '.join(sorted(set(fleet.reasons)))})"
+                                    if fleet.reasons else ""))
+    if unequal_kept:
+        first = screens[unequal_kept[0]]
+        print(f"    screen {unequal_kept[0]} at revision {first['revision']}: "
               f"holds {first['cards']}\n    the database: {truth}")
     print("  server RSS MiB over time: "
           + ", ".join(f"{at:.0f} s {mib:.1f}" for at, mib in rss))
@@ -173,7 +181,8 @@ def soak(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[
     flat = rss[-1][1] <= base * (1 + FLAT_SHARE)
     return [f"{verdict(not errors)}  {len(errors)} errors in {writes} writes (goal 0)",
             f"{verdict(not unequal and not fleet.disconnects)}  {len(screens) - len(unequal)} "
-            f"of {len(screens)} screens show what the database holds (goal: all)",
+            f"of {len(screens)} screens show what the database holds ({len(dropped)} lost "
+            f"their socket, {len(unequal_kept)} still connected differ; goal: all)",
             f"{verdict(flat)}  server RSS {base:.1f} -> {rss[-1][1]:.1f} MiB from the first "
             f"tenth of the run to its end (goal: flat, within {FLAT_SHARE:.0%})"]
 
