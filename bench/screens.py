@@ -24,60 +24,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import signal
 import sys
 import time
 from pathlib import Path
 
-from bench.benchmark import ROOT, Side, ms, verdict
-from bench.fleet import Fleet, Server, run, start_server
+from bench import memory
+from bench.benchmark import Side, ms, verdict
+from bench.fleet import Fleet, run, start_server
 
 GOAL_P95_MS = 50.0
 #: The server's RSS after the last run may exceed the first's by this share and count flat.
 FLAT_SHARE = 0.05
 
 
-def memory_report(server: Server, folder: Path, number: int) -> list[str]:
-    """Ask the server's bench hook for its ``number``th memory file; its lines."""
-    path = folder / f"memory-{number}.txt"
-    os.kill(server.pid, signal.SIGUSR1)
-    deadline = time.monotonic() + 120
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server's memory hook did not answer")
-        time.sleep(0.2)
-    return path.read_text().splitlines()
-
-
-def type_changes(before: list[str], after: list[str]) -> str:
-    """The object types whose count changed between two memory files, largest first."""
-    def counts(lines: list[str]) -> dict[str, int]:
-        return {name: int(n) for kind, name, n in (line.split(" ", 2) for line in lines
-                                                   if line.startswith("type "))
-                if kind == "type"}
-
-    old, new = counts(before), counts(after)
-    changes = sorted(((new.get(t, 0) - old.get(t, 0), t) for t in old.keys() | new.keys()),
-                     key=lambda change: -abs(change[0]))
-    return ", ".join(f"{t} {d:+d}" for d, t in changes[:12] if d)
-
-
 def measure(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[str]:
     hook_folder = work / "memory"
-    if args.memory:
-        hook_folder.mkdir()
-        os.environ["WALLCHART_BENCH_MEMORY"] = str(hook_folder)
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(ROOT / "bench" / "memhook"), os.environ.get("PYTHONPATH")]))
-    server = start_server(5, template, work / "app", stack)
-    for name in ("WALLCHART_BENCH_MEMORY", "PYTHONPATH"):
-        os.environ.pop(name, None)
+    with memory.hooked(hook_folder) if args.memory else contextlib.nullcontext():
+        server = start_server(5, template, work / "app", stack)
     print(f"\n{args.screens} screens in {args.client_processes} processes on one server "
           f"(pid {server.pid}); {args.runs} runs: connect, {args.warmup} warm-up moves, "
           f"{args.moves} timed moves one at a time, disconnect all", flush=True)
     print(f"  RSS after start {server.rss_mib():.1f} MiB")
-    memory = memory_report(server, hook_folder, 1) if args.memory else []
+    report = memory.report(server.pid, hook_folder, 1) if args.memory else []
     print(f"\n  {'run':>3} {'connect s':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
           f"{'lost':>5} {'CPU/move':>9} {'RSS MiB':>8}")
     rss, p95s, lost = [], [], 0
@@ -87,7 +55,7 @@ def measure(args, work: Path, template: Path, stack: contextlib.ExitStack) -> li
         try:
             fleet.wait_ready()
             connected = time.monotonic() - began
-            side = Side("app", server.moves, fleet)  # type: ignore[arg-type]
+            side = Side("app", server.moves, fleet)  # a Fleet stands in for a ClientGroup
             side.run(args.warmup, measured=False)
             side.run(args.moves)
         finally:
@@ -103,12 +71,9 @@ def measure(args, work: Path, template: Path, stack: contextlib.ExitStack) -> li
               f"{samples.server_cpu / max(samples.sent, 1) * 1000:6.1f} ms {rss[-1]:8.1f}",
               flush=True)
         if args.memory:
-            before, memory = memory, memory_report(server, hook_folder, number + 1)
-            print(f"      objects: {memory[0].split()[1]}; "
-                  f"by type: {type_changes(before, memory) or 'unchanged'}")
-            for line in memory:
-                if line.startswith(("engine.io", "rss", "grew")):
-                    print(f"      {line}")
+            before, report = report, memory.report(server.pid, hook_folder, number + 1)
+            for line in memory.summary(before, report):
+                print(f"      {line}")
     p95 = max(p95s) * 1000
     flat = rss[-1] <= rss[0] * (1 + FLAT_SHARE)
     return [f"{verdict(p95 <= GOAL_P95_MS and not lost)}  move -> all {args.screens} screens "

@@ -21,7 +21,8 @@ At the end, once every write has reached every screen (or 30 s passed): each scr
 (id, column, order, version) against ``GET /api/projects``; held or skipped events; the
 server's RSS through the run. PASS/MISS lines against the goals (no error, every screen equal
 to the database, RSS flat: the last reading within 5% of the one after the first tenth of the
-run, which warms the server up); exits 0 either way.
+run, which warms the server up); exits 0 either way. ``--memory``: as bench.screens's, what
+grew in the server from the first tenth of the run to its end.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import memory
 from bench.benchmark import STAGE_CYCLE, verdict
 from bench.fleet import Api, Fleet, run, start_server
 from bench.screen_model import board_of
@@ -105,7 +107,9 @@ def active_board(api: Api) -> list[dict]:
 
 
 def soak(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[str]:
-    server = start_server(args.writers * args.projects, template, work / "app", stack)
+    hook_folder = work / "memory"
+    with memory.hooked(hook_folder) if args.memory else contextlib.nullcontext():
+        server = start_server(args.writers * args.projects, template, work / "app", stack)
     reader = server.http()
     stack.callback(reader.close)
     start = active_board(reader)
@@ -132,9 +136,12 @@ def soak(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[
         thread.start()
     rss = [(0.0, server.rss_mib())]
     every = max(seconds / 10, 5)
+    reports = [memory.report(server.pid, hook_folder, 1)] if args.memory else []
     while any(thread.is_alive() for thread in threads):
         time.sleep(min(every, max(began + seconds - time.monotonic(), 0) + 1))
         rss.append((time.monotonic() - began, server.rss_mib()))
+        if args.memory and len(rss) == 2:  # the baseline, after the first tenth
+            reports.append(memory.report(server.pid, hook_folder, 2))
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
@@ -179,6 +186,11 @@ def soak(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[
     # the reading after it.
     base = rss[1][1]
     flat = rss[-1][1] <= base * (1 + FLAT_SHARE)
+    if args.memory:
+        print("  the server's memory from the first tenth to the end:")
+        last = memory.report(server.pid, hook_folder, 3)
+        for line in memory.summary(reports[-1], last):
+            print(f"    {line}")
     return [f"{verdict(not errors)}  {len(errors)} errors in {writes} writes (goal 0)",
             f"{verdict(not unequal and not fleet.disconnects)}  {len(screens) - len(unequal)} "
             f"of {len(screens)} screens show what the database holds ({len(dropped)} lost "
@@ -199,6 +211,9 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--projects", type=int, default=3, help="projects per writer (3)")
     parser.add_argument("--pause", type=float, default=1.0,
                         help="a writer's mean pause between writes, seconds (1)")
+    parser.add_argument("--memory", action="store_true",
+                        help="also print what grew in the server's memory after the first "
+                             "tenth (bench/memhook; slows the server)")
     parser.add_argument("--seed", type=int, default=14, help="random seed (14)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs)")
     return parser.parse_args(argv)
