@@ -86,7 +86,8 @@ class Writer:
 
     def edit(self, project: dict):
         status, answer = self.api.call("PATCH", f"/api/projects/{project['id']}", {
-            "next_step": f"与投资方对接第{self.rng.randint(1, 999)}轮方案",
+            # A text the card never had: an edit that changes nothing is neither kept nor sent.
+            "next_step": f"与投资方对接第{sum(self.done.values()) + 1}轮方案",
             "version": project["version"]})
         return self._check("edit", status, answer)
 
