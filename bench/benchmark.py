@@ -260,24 +260,27 @@ class ClientGroup:
     """The parent's handle on the client processes of one server (the clients dealt out
     among them in turn); an event counts as arrived when every process has reported it.
     ``boot`` is the code each client process runs (bench/processes.py gives each screen a
-    loopback address of its own first)."""
+    loopback address of its own first; bench/fleet.py's screens keep their columns), and
+    ``extra`` what it is told besides the url and its clients."""
 
     def __init__(self, name: str, url: str, members: list[dict], processes: int, folder: Path,
-                 boot: str = CLIENT_BOOT):
+                 boot: str = CLIENT_BOOT, extra: dict[str, Any] | None = None):
         self.name = name
         self.logs = [folder / f"{name}-clients-{n}.log" for n in range(processes)]
         self.processes = []
         for n, log in enumerate(self.logs):
-            spec = json.dumps({"url": url, "clients": members[n::processes]})
+            spec = json.dumps({"url": url, "clients": members[n::processes], **(extra or {})})
             self.processes.append(spawn([sys.executable, "-c", boot, spec], log,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True))
         self.cond = threading.Condition()
         self.arrivals: dict[str, list[tuple[float, float]]] = {}
         self.sizes: dict[str, int] = {}
+        self.reports: list[list[dict]] = []
         self.ready = 0
         self.error: str | None = None
         self.disconnects = 0
+        self.reasons: list[str] = []
         self.closed = 0
         for n, process in enumerate(self.processes):
             threading.Thread(target=self._read, args=(process,), name=f"{name}-reader-{n}",
@@ -294,11 +297,14 @@ class ClientGroup:
                 if "done" in message:
                     self.arrivals.setdefault(message["done"], []).append(
                         (message["first"], message["last"]))
-                    self.sizes.update(message["sizes"])
+                    self.sizes.update(message.get("sizes", {}))
+                elif "report" in message:
+                    self.reports.append(message["report"])
                 elif "ready" in message:
                     self.ready += 1
                 elif "disconnect" in message:
                     self.disconnects += 1
+                    self.reasons.append(message.get("reason") or "?")
                 elif "error" in message:
                     self.error = message["error"]
                 self.cond.notify_all()
@@ -317,13 +323,20 @@ class ClientGroup:
                                f"{self.error or 'timeout'}\n{logs}")
 
     def wait_for(self, key: str, timeout: float = 10) -> tuple[float, float] | None:
-        """(first, last) arrival of the event ``key`` over all clients; None if some missed it."""
+        """(first, last) arrival of the event ``key`` over all clients; None if some missed
+        it. Forgets it."""
         count = len(self.processes)
         with self.cond:
             self.cond.wait_for(lambda: len(self.arrivals.get(key, ())) == count
                                or self.closed, timeout)
-            reports = self.arrivals.pop(key, [])
-        if len(reports) != count:
+            arrival = self.complete(key)
+            self.arrivals.pop(key, None)
+        return arrival
+
+    def complete(self, key: str) -> tuple[float, float] | None:
+        """(first, last) arrival of ``key`` if every process has reported it, else None."""
+        reports = self.arrivals.get(key, ())
+        if len(reports) != len(self.processes):
             return None
         return min(first for first, _ in reports), max(last for _, last in reports)
 
@@ -339,7 +352,7 @@ class ClientGroup:
                     process.stdin.close()
         for process in self.processes:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 stop(process)
 

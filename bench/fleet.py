@@ -10,9 +10,7 @@ import argparse
 import contextlib
 import json
 import signal
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,16 +19,14 @@ from typing import Any
 
 from bench.benchmark import (
     AppMoves,
+    ClientGroup,
     Http,
     cpu_seconds,
     machine_line,
     make_template_db,
     members_for,
     print_goals,
-    spawn,
     start_app,
-    stop,
-    tail,
     work_folder,
 )
 from bench.screen_client import BOOT
@@ -111,83 +107,18 @@ def start_server(projects: int, template: Path, folder: Path,
                   display_token, folder)
 
 
-class Fleet:
-    """Screens spread over ``processes`` client processes (dealt out in turn). An event
-    counts as arrived when every process has reported it; duck-compatible with
-    bench.benchmark's ``ClientGroup`` where ``Side.run`` uses it."""
+class Fleet(ClientGroup):
+    """Screens (``bench.screen_client``) spread over ``processes`` client processes, which
+    can also keep their columns from ``board`` (the cards as ``GET /api/projects`` gave them)
+    and report what each holds."""
 
     def __init__(self, name: str, server: Server, screens: int, processes: int,
                  board: list[dict] | None = None):
-        members = server.members(screens)
-        self.name = name
-        self.logs = [server.folder / f"{name}-{n}.log" for n in range(processes)]
-        self.processes = [
-            spawn([sys.executable, "-c", BOOT,
-                   json.dumps({"url": server.url, "clients": members[n::processes],
-                               "board": board})],
-                  log, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            for n, log in enumerate(self.logs)]
-        self.cond = threading.Condition()
-        self.arrivals: dict[str, list[tuple[float, float]]] = {}
-        self.reports: list[list[dict]] = []
-        self.ready = self.disconnects = self.closed = 0
-        self.reasons: list[str] = []
-        self.error: str | None = None
-        self.sizes: dict[str, int] = {}
-        for process in self.processes:
-            threading.Thread(target=self._read, args=(process,), daemon=True).start()
-
-    def _read(self, process: subprocess.Popen) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            with self.cond:
-                if "done" in message:
-                    self.arrivals.setdefault(message["done"], []).append(
-                        (message["first"], message["last"]))
-                elif "report" in message:
-                    self.reports.append(message["report"])
-                elif "ready" in message:
-                    self.ready += 1
-                elif "disconnect" in message:
-                    self.disconnects += 1
-                    self.reasons.append(message.get("reason") or "?")
-                elif "error" in message:
-                    self.error = message["error"]
-                self.cond.notify_all()
-        with self.cond:
-            self.closed += 1
-            self.cond.notify_all()
+        super().__init__(name, server.url, server.members(screens), processes, server.folder,
+                         boot=BOOT, extra={"board": board})
 
     def wait_ready(self, timeout: float = 300) -> None:
-        count = len(self.processes)
-        with self.cond:
-            self.cond.wait_for(lambda: self.ready == count or self.error or self.closed,
-                               timeout)
-        if self.ready != count:
-            logs = "\n".join(tail(log, 10) for log in self.logs)
-            raise RuntimeError(f"{self.name} screens did not connect: "
-                               f"{self.error or 'timeout'}\n{logs}")
-
-    def complete(self, key: str) -> tuple[float, float] | None:
-        """(first, last) arrival of ``key`` if every process has reported it, else None."""
-        reports = self.arrivals.get(key, ())
-        if len(reports) != len(self.processes):
-            return None
-        return min(first for first, _ in reports), max(last for _, last in reports)
-
-    def wait_for(self, key: str, timeout: float = 10) -> tuple[float, float] | None:
-        """``ClientGroup.wait_for``: wait for ``key`` on every screen, and forget it."""
-        count = len(self.processes)
-        with self.cond:
-            self.cond.wait_for(lambda: len(self.arrivals.get(key, ())) == count
-                               or self.closed, timeout)
-            arrival = self.complete(key)
-            self.arrivals.pop(key, None)
-        return arrival
+        super().wait_ready(timeout)
 
     def wait_all(self, keys: list[str], timeout: float = 15) -> None:
         """Until every one of ``keys`` has reached every screen, or ``timeout``."""
@@ -208,23 +139,6 @@ class Fleet:
             if len(self.reports) != len(self.processes):
                 raise RuntimeError(f"{self.name}: not every process reported")
             return [screen for report in self.reports for screen in report]
-
-    def cpu(self) -> float:
-        return sum(cpu_seconds(process.pid) for process in self.processes)
-
-    def close(self) -> None:
-        """Every screen disconnects, and its process ends."""
-        for process in self.processes:
-            if process.poll() is None:
-                with contextlib.suppress(OSError, ValueError):
-                    assert process.stdin is not None
-                    process.stdin.write("quit\n")
-                    process.stdin.close()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                stop(process)
 
 
 def run(title: str, keep: bool,
