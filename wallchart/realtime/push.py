@@ -18,9 +18,9 @@ they cannot see leaves nothing behind, no event, no gap, no header refresh.
 
 Every ``HEARTBEAT_SECONDS`` each process also sends each of its own screens the board's
 revision, a lobby its own (``heartbeat``, to the process's ``heartbeat_room``), through the
-message queue when there is one: a screen that hears
-none for a while knows its feed is broken (a dead Redis, a hung process) and says it may be out
-of date, and one that hears of a revision beyond its own fetches the columns again.
+message queue when there is one: a screen that hears none for a while knows its feed is broken
+(a dead Redis, a hung process) and says it may be out of date, and one that hears of a revision
+beyond its own fetches the columns again.
 """
 
 from __future__ import annotations
