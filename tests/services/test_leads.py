@@ -265,7 +265,7 @@ def test_the_service_returns_the_projects_in_the_order_asked(app, two):
 def freeze(monkeypatch, day: date) -> None:
     """Set the clock everywhere it is read: stamping stage dates, counting days, stalls."""
     for module in ("wallchart.services.projects", "wallchart.services.record",
-                   "wallchart.reads.queries", "wallchart.core.formatting", "wallchart.web.board"):
+                   "wallchart.reads.queries", "wallchart.web.templating", "wallchart.web.board"):
         monkeypatch.setattr(f"{module}.today", lambda: day)
 
 
