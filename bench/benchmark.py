@@ -368,14 +368,17 @@ class Http:
         self.connection = None
 
     def post(self, path: str, body: dict) -> tuple[int, bytes]:
+        return self.request("POST", path, body)
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         import http.client
 
-        data = json.dumps(body).encode()
+        data = None if body is None else json.dumps(body).encode()
         for attempt in (1, 2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             try:
-                self.connection.request("POST", path, body=data, headers=self.headers)
+                self.connection.request(method, path, body=data, headers=self.headers)
                 response = self.connection.getresponse()
                 return response.status, response.read()
             except (http.client.RemoteDisconnected, ConnectionError):

@@ -36,23 +36,8 @@ class Api(Http):
     """``Http`` for any method, answering JSON (or None for an empty answer)."""
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
-        import http.client
-
-        data = None if body is None else json.dumps(body).encode()
-        for attempt in (1, 2):
-            if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            try:
-                self.connection.request(method, path, body=data, headers=self.headers)
-                response = self.connection.getresponse()
-                answer = response.read()
-                return response.status, json.loads(answer) if answer else None
-            except (http.client.RemoteDisconnected, ConnectionError):
-                self.connection.close()
-                self.connection = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        status, answer = self.request(method, path, body)
+        return status, json.loads(answer) if answer else None
 
 
 @dataclass
