@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests.helpers import actor, snapshot
 from wallchart.core.errors import Forbidden
 from wallchart.core.models import Project, ProjectEvent
+from wallchart.core.timeutil import today
 from wallchart.extensions import db
 from wallchart.reports import indicators
 from wallchart.reports.indicators import Period
@@ -266,3 +267,53 @@ def test_a_refused_update_leaves_its_project_as_it_was_for_the_next_rows(app, us
     assert [row.action for row in plan.rows] == ["refused", "unchanged"], plan.rows
     assert "开工时间" in plan.rows[0].reasons[0], plan.rows[0].reasons
     assert snapshot(app) == before
+
+
+def test_a_ledger_further_on_moves_the_card_as_a_drag_does(app, users, counties):
+    rows = [list(row) for row in ROWS]
+    with app.test_request_context():
+        imports.apply(actor("lead"), ledger(rows))
+        signed = today()  # not before the talks' own date, which their import stamped today
+    rows[1][6], rows[1][7] = "已签约", signed  # the talks became a signing
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), ledger(rows))
+        assert plan.counts == {"create": 0, "update": 1, "unchanged": 1, "refused": 0}
+        assert plan.rows[1].changes == {"stage": ["negotiating", "signed"],
+                                        "stage_dates.signed": [None, signed.isoformat()]}
+        project = db.session.get(Project, plan.rows[1].project_id)
+        assert (project.stage, project.stage_date("signed")) == ("signed", signed)
+        moves = db.session.execute(select(ProjectEvent).where(
+            ProjectEvent.project_id == project.id, ProjectEvent.action == "moved")).scalars().all()
+        assert [(m.from_stage, m.to_stage) for m in moves] == [("negotiating", "signed")]
+        month = indicators.compute(Period(signed.replace(day=1), signed))
+        assert month["indicators"]["signed"].count == 1
+    with app.test_request_context():  # and the same ledger again changes nothing
+        assert imports.apply(actor("lead"), ledger(rows)).counts["unchanged"] == 2
+
+
+def test_a_ledger_behind_the_board_is_refused_and_changes_nothing(app, users, counties):
+    with app.test_request_context():
+        imports.apply(actor("lead"), ledger(ROWS))
+    rows = [list(row) for row in ROWS]
+    rows[0][3], rows[0][6], rows[0][8] = 130000, "已签约", None  # an old copy of the ledger
+    before = snapshot(app)
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), ledger(rows))
+    assert not plan.written and plan.counts["refused"] == 1
+    assert plan.refused[0].reasons == [
+        "第3行“项目阶段”：看板上该项目已在“已开工”，比台账的“已签约”更进一步：如确需退回，请在看板上把卡片移回。"]
+    assert snapshot(app) == before
+
+
+def test_a_move_the_gate_refuses_leaves_no_edit_behind(app, users, counties):
+    rows = [[None, "冷链物流中心", "中方物流集团", None, "中方县", "现代服务业", "在谈", None,
+             None]]
+    with app.test_request_context():
+        imports.apply(actor("lead"), ledger(rows))
+    before, counted = snapshot(app), totals(app)
+    rows[0][5], rows[0][6] = "工业", "已签约"  # an edit, and a signing with no investment
+    with app.test_request_context():
+        plan = imports.apply(actor("lead"), ledger(rows))
+    assert not plan.written and plan.counts["refused"] == 1
+    assert any("总投资" in reason for reason in plan.refused[0].reasons), plan.refused[0].reasons
+    assert snapshot(app) == before and totals(app) == counted

@@ -6,17 +6,20 @@
 - ``create``: no project matches it; it is created as the form creates one, with its stage dates,
   so that an imported signed project counts as signed on its signing date;
 - ``update``: a project matches it (by its code, else by name and investor among the projects on
-  the board) and some of its fields differ: those are changed, as the form changes them;
+  the board) and some of its fields differ: those are changed, as the form changes them, and a
+  stage further on than the board's moves its card there, as a drag does (its gates, its dates
+  from the ledger, ``stage: [from, to]`` among the changes); a stage behind the board's is
+  refused;
 - ``unchanged``: a project matches it and nothing differs (importing a ledger twice changes
   nothing);
 - ``refused``: with every reason, each naming the row as Excel numbers it and the column's header.
 
-Both run every row through the project services' own steps (``projects.create_in`` and
-``update_in``) inside ONE change of the board, each row in a savepoint of its own so that a refused
-row leaves nothing behind while the others are still checked. ``preview`` always rolls the change
-back; ``apply`` commits it only when no row is refused and something changes: everything or
-nothing. Leads and administrators may import (it enters the dates of closed months); ``None`` is
-the console, trusted as an administrator.
+Both run every row through the project services' own steps (``projects.create_in``,
+``update_in`` and ``move_in``) inside ONE change of the board, so that a refused row leaves
+nothing behind while the others are still checked (see ``_row``). ``preview`` always rolls the
+change back; ``apply`` commits it only when no row is refused and something changes:
+everything or nothing. Leads and administrators may import (it enters the dates of closed
+months); ``None`` is the console, trusted as an administrator.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from sqlalchemy import inspect, select
 
 from wallchart.core.errors import Duplicate, Forbidden, Invalid, ServiceError
 from wallchart.core.models import Project, User
-from wallchart.core.stages import STAGE_ORDER
+from wallchart.core.stages import STAGE_ORDER, stage_index
 from wallchart.core.vocabulary import FIELD_LABELS, STAGES
 from wallchart.extensions import db
 from wallchart.reads.duplicates import DuplicateIndex
@@ -40,7 +43,7 @@ from wallchart.reads.project_keys import ProjectKeys
 from wallchart.services import teams
 from wallchart.services.changes import Change, board_change
 from wallchart.services.ledger import Column, Ledger, LedgerRow
-from wallchart.services.projects import create_in, update_in
+from wallchart.services.projects import create_in, move_in, update_in
 
 ACTIONS = ("create", "update", "unchanged", "refused")
 #: Projects read in one statement (SQLite allows some thousands of parameters).
@@ -192,26 +195,24 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
     The rows are checked with the session's autoflush off, and written a batch at a time: what
     a row must know of the rows before it unflushed, ``known`` and ``alike`` know (a later row
     with a new project's code or name updates it). A row is written in a savepoint (undone at
-    its end) only when it is refused already (for a cell, or for its stage) and checked on for
-    its other reasons. Otherwise the services check everything before they add a project or record a
-    change: a refused new project leaves nothing behind, and a refused update leaves only the
-    values it set on its project, which are dropped (expired: the project as flushed, the rows
-    before it flushed first)."""
+    its end if refused) when it is refused already (for a cell, or for its stage) and checked on
+    for its other reasons, or when it moves its card (an edit's history entry precedes the
+    move, which may still refuse). Otherwise the services check everything before they add a
+    project or record a change: a refused new project leaves nothing behind, and a refused
+    update leaves only the values it set on its project, which are dropped (expired: the
+    project as flushed, the rows before it flushed first)."""
     plan = RowPlan(row.number, "refused", str(row.values.get("name", "")))
     plan.reasons = [error.text for error in row.errors]
     data, extra = _data(row, headers, plan)
     unreadable = {error.header for error in row.errors}  # said once, by the cell's error
-    action, changes, project_id = "refused", {}, None
+    action, changes, project_id, onward = "refused", {}, None, None
     project = known.match(row.values)
     if project is not None:
         if _unwritten(project):
             db.session.flush()  # what rows before this one did to it, in case this one is refused
         project_id, plan.name = project.id, project.name
-        if data.pop("stage", project.stage) != project.stage:
-            plan.reasons.append(_at(row.number, headers.get("stage"), _(
-                "The project is at %(stage)s on the board: move its card to change its "
-                "stage.", stage=STAGES[project.stage])))
-    savepoint = db.session.begin_nested() if plan.reasons else None
+        onward = _onward(data, project, row.number, headers, plan)
+    savepoint = db.session.begin_nested() if plan.reasons or onward else None
     try:
         if project is None:
             data.setdefault("team", team)
@@ -223,6 +224,11 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
         else:
             data["version"] = project.version
             _updated, changes = update_in(change, actor, actor.id, project.id, data, extra)
+            if onward is not None:
+                stage, later = onward
+                _moved, moved = move_in(change, actor, actor.id, project.id, stage,
+                                        project.version, fields={"stage_dates": later})
+                changes = {**moved, **changes}
             action = "update" if changes else "unchanged"
     except Duplicate as duplicate:
         plan.reasons.append(_at(row.number, None, duplicate.message))
@@ -249,6 +255,27 @@ def _row(change: Change, actor: User, row: LedgerRow, headers: dict[str, str],
             if alike is not None:
                 alike.add(project)
     return plan
+
+
+def _onward(data: dict[str, Any], project: Project, number: int, headers: dict[str, str],
+            plan: RowPlan) -> tuple[str, dict[str, str]] | None:
+    """The stage a matched project's row takes it on to, with the dates of the stages it enters
+    (taken out of ``data``): the ledger's stage, else the latest it gives a date for, when that
+    is further on than the board's. Such a row moves the card as a drag does, with the move's
+    gates and history; a ledger behind the board is refused (a move back clears official dates,
+    and a stale ledger must not do that), and ``None`` is returned."""
+    dates = data.get("stage_dates", {})
+    stage = data.pop("stage", None) or max(project.stage, _stage_of(data), key=stage_index)
+    if stage_index(stage) < stage_index(project.stage):
+        plan.reasons.append(_at(number, headers.get("stage"), _(
+            "The project is at %(stage)s on the board, further on than the ledger's "
+            "%(ledger)s: move its card back on the board if that is meant.",
+            stage=STAGES[project.stage], ledger=STAGES[stage])))
+        return None
+    if stage == project.stage:
+        return None
+    return stage, {later: dates.pop(later) for later in list(dates)
+                   if stage_index(later) > stage_index(project.stage)}
 
 
 def _unwritten(project: Project) -> bool:

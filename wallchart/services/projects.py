@@ -344,6 +344,18 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
     :func:`_check_move_dates`.
     """
     actor_id = authorize(actor, "move")
+    with board_change() as change:
+        project, _changes = move_in(change, actor, actor_id, project_id, stage, version,
+                                    position, reason, fields)
+    return project
+
+
+def move_in(change: Change, actor: User, actor_id: int | None, project_id: int, stage: Any,
+            version: Any, position: Any = None, reason: Any = None,
+            fields: dict[str, Any] | None = None) -> tuple[Project, dict[str, list]]:
+    """:func:`move_project`'s work inside a change already begun (an import moves the cards its
+    ledger shows further on; a change of ``many`` puts them at the bottom of their columns).
+    Returns the project and what changed, the stage as ``stage: [from, to]``."""
     stage = _stage(stage)
     position = _position(position)
     reason = _reason(reason)
@@ -356,34 +368,36 @@ def move_project(actor: User | None, project_id: int, stage: Any, version: Any,
     given = record.clean_stage_dates(fields.get("stage_dates"))
     if clean:
         authorize(actor, "edit")
-    with board_change() as change:
-        project = load_project(actor, project_id)
-        check_version(project, version)
-        require_active(project)
-        from_stage = project.stage
-        gaps = record.missing_for(project, from_stage)
-        recorded = record.stage_dates(project)
-        dates = record.kept_on_move(recorded, stage)
-        replaced = [s for s, day in given.items() if dates[s] is not None and dates[s] != day]
-        dates.update(given)
-        if stage != from_stage and dates[stage] is None:
-            dates[stage] = today()
-        _check_move_dates(actor, recorded, dates, replaced, reason)
-        with db.session.no_autoflush:
-            project.rank = rank_for(stage, position, exclude_id=project.id)
-            project.stage = stage
-            changes = _apply(project, clean, dates)
-            if _agreement_change(actor, project, clean, changes) == "converted":
-                message = _("A framework agreement becomes a contract by an edit of its own, "
-                            "not with a move.")
-                raise Invalid(message, {"agreement_kind": message})
-            _check_project(project, clean)
-            record.check_gate(project, stage, () if stage != from_stage else gaps)
-        project.updated_at = utcnow()
-        record_event(project, actor_id, "moved", change.revision, from_stage=from_stage,
-                     to_stage=stage, reason=reason, changes=changes)
-        change.announce(project, "moved")
-    return project
+    project = load_project(actor, project_id)
+    check_version(project, version)
+    require_active(project)
+    from_stage = project.stage
+    gaps = record.missing_for(project, from_stage)
+    recorded = record.stage_dates(project)
+    dates = record.kept_on_move(recorded, stage)
+    replaced = [s for s, day in given.items() if dates[s] is not None and dates[s] != day]
+    dates.update(given)
+    if stage != from_stage and dates[stage] is None:
+        dates[stage] = today()
+    _check_move_dates(actor, recorded, dates, replaced, reason)
+    with db.session.no_autoflush:
+        project.rank = change.bottom_rank(stage) if change.many else \
+            rank_for(stage, position, exclude_id=project.id)
+        project.stage = stage
+        changes = _apply(project, clean, dates)
+        if _agreement_change(actor, project, clean, changes) == "converted":
+            message = _("A framework agreement becomes a contract by an edit of its own, "
+                        "not with a move.")
+            raise Invalid(message, {"agreement_kind": message})
+        _check_project(project, clean)
+        record.check_gate(project, stage, () if stage != from_stage else gaps)
+    project.updated_at = utcnow()
+    record_event(project, actor_id, "moved", change.event_revision(), from_stage=from_stage,
+                 to_stage=stage, reason=reason, changes=changes)
+    change.announce(project, "moved")
+    if stage != from_stage:
+        changes = {"stage": [from_stage, stage], **changes}
+    return project, changes
 
 
 def assign_project(actor: User | None, project_id: int, owner: Any, version: Any,
