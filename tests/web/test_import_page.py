@@ -10,6 +10,7 @@ import re
 import time
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -321,6 +322,8 @@ def test_the_template_has_every_field_lists_and_an_example_that_reads_back(
     response = clients["lead"].get("/board/import/template.xlsx")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.headers["Content-Disposition"].endswith(
+        "filename*=UTF-8''" + quote("台账导入模板.xlsx"))  # named in the reader's language
     with app.test_request_context():
         ledger = read_ledger(response.data)
     assert [column.field for column in ledger.columns] == list(LEDGER_FIELDS)

@@ -195,7 +195,7 @@ def workbook(shown: Results, ranked: Ranked) -> bytes:
     for index, grouping in enumerate(GROUPINGS):
         ws = book.active if index == 0 else book.create_sheet()
         ws.title = str(GROUPING_TITLES[grouping])
-        sheet = Sheet(ws, f"{_('Results')} {shown.period.label} {GROUPING_TITLES[grouping]}",
+        sheet = Sheet(ws, _("Results") + f" {shown.period.label} {GROUPING_TITLES[grouping]}",
                       2 + 3 * len(COLUMNS))
         sheet.header(_headers(grouping))
         for rank, row, compared in _lines(shown, ranked, grouping):

@@ -188,7 +188,7 @@ def export_xlsx():
     """The board as shown (its filter in the query string) as the bureau's ledger, in Excel."""
     board_filter, shown, day = _ledger()
     return attachment(ledger.workbook(shown, board_filter, today()), f"projects_{day}.xlsx",
-                      f"{_('Project ledger')}_{day}.xlsx", XLSX)
+                      _("Project ledger") + f"_{day}.xlsx", XLSX)
 
 
 @bp.get("/export.csv")
@@ -196,7 +196,7 @@ def export_csv():
     """The same ledger as a CSV (UTF-8 with a byte order mark, for Excel)."""
     _board_filter, shown, day = _ledger()
     return attachment(ledger.csv_text(shown).encode(), f"projects_{day}.csv",
-                      f"{_('Project ledger')}_{day}.csv", CSV)
+                      _("Project ledger") + f"_{day}.csv", CSV)
 
 
 @bp.get("/columns")

@@ -93,7 +93,7 @@ def template():
     """The ledger's template: the fields the import reads, their headers, units and values."""
     day = today()
     body = ledger_template.workbook(list(LEDGER_FIELDS), day)
-    return attachment(body, "import_template.xlsx", f"{_('Import template')}.xlsx", XLSX)
+    return attachment(body, "import_template.xlsx", _("Import template") + ".xlsx", XLSX)
 
 
 @bp.post("")
