@@ -76,6 +76,16 @@ def test_an_unknown_team_is_refused_by_name(app, users, counties, run, ledger_pa
     assert "第3行" in result.output and "三组" in result.output
 
 
+def test_a_ledger_without_a_team_says_to_give_one(app, users, counties, run, ledger_path):
+    before = snapshot(app)
+    result = run(ledger_path())
+    assert result.exit_code == 1
+    assert "第3行“专班”：请选择专班。" in result.output
+    assert "台账没有“专班”列：请用 --team 专班名称 指定新项目所属的专班（现有专班：一组、二组）。" \
+        in result.output
+    assert snapshot(app) == before
+
+
 @pytest.mark.parametrize("where", ["missing.xlsx", "."])
 def test_no_file_there_is_said_in_the_terminals_language(app, run, tmp_path, where):
     before = snapshot(app)

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from wallchart.cli.commands import in_console_language
-from wallchart.services import imports
+from wallchart.services import imports, teams
 from wallchart.services.ledger import LEDGER_FIELDS, read_ledger
 
 
@@ -44,6 +44,10 @@ def import_projects(file: Path, dry_run: bool, team: str | None) -> None:
                                 name=row.name, fields=_changed(row.changes)))
         for reason in row.reasons:
             click.echo("  " + reason)
+    if plan.refused and team is None and not any(c.field == "team" for c in ledger.columns):
+        click.echo(_("The ledger names no team: give the team of its new projects with --team "
+                     "NAME (the teams: %(names)s).",
+                     names="、".join(t.name for t in teams.teams_with_people())))
     if plan.refused:
         click.echo(_("Rows were refused: nothing was written."))
         raise SystemExit(1)
