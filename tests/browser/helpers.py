@@ -87,7 +87,11 @@ class Api:
 # --- pages ---------------------------------------------------------------------------------------
 
 def watch(page: Page, errors: list[str], name: str) -> Page:
+    """Collect what breaks on the page: a script that throws, and anything the Content Security
+    Policy refuses (a refused style or script is a broken feature that throws nothing)."""
     page.on("pageerror", lambda error: errors.append(f"{name}: {error}"))
+    page.on("console", lambda message: errors.append(f"{name}: {message.text}")
+            if "Content Security Policy" in message.text else None)
     if os.environ.get("WALLCHART_BROWSER_DEBUG"):
         page.on("console", lambda message: print(name, "console:", message.text))
     return page
