@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from tests.helpers import OTHER_TEAM, TEAM, actor
 from tests.results_data import H1, build_results
-from wallchart.core.models import Project, User
+from wallchart.core.models import Project, Team, User
 from wallchart.extensions import db
 from wallchart.reports import indicators, results
 from wallchart.reports.indicators import INDICATORS, Period
@@ -110,6 +110,20 @@ def test_who_sees_what(app, ids):
     assert [row.key for row in shown_to(app, "outsider").lines["owner"]] == [ids["outsider"]]
     viewer = shown_to(app, "viewer")
     assert len(viewer.lines["team"]) == 3 and viewer.total is not None
+
+
+def test_a_lead_who_belongs_to_a_team_without_leading_it_sees_it(app, ids):
+    """The role makes the lead, as on the board: a second lead in a team runs it too."""
+    with app.app_context():
+        second = User(username="lead2", display_name="王科长", role="lead",
+                      password_hash="-")
+        team = db.session.execute(select(Team).where(Team.name == OTHER_TEAM)).scalar_one()
+        team.members.append(second)
+        db.session.commit()
+    shown = shown_to(app, "lead2")
+    assert [row.key for row in shown.lines["team"]] == [ids[OTHER_TEAM]]
+    assert {row.key for row in shown.lines["owner"]} >= {ids["outsider"]}
+    assert shown.total is None
 
 
 def test_a_constant_number_of_statements(app, ids):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, tuple_, union
 from sqlalchemy.orm import aliased, lazyload, load_only
 
 from wallchart.core.early_warnings import COLOURS, colour_expression, stalled_condition
@@ -353,3 +353,10 @@ def workload(team: Team | None = None) -> Workload:
     for load in (*owners, unowned):
         total.add(load)
     return Workload(owners, unowned, total)
+
+
+#: The teams a user (``user_id``) leads or belongs to: whose projects a member changes and a
+#: lead runs, and whose people a lead's results show. Asked by every change, so built once.
+TEAMS_OF = union(
+    select(team_member.c.team_id).where(team_member.c.user_id == bindparam("user_id")),
+    select(Team.id).where(Team.lead_id == bindparam("user_id")))

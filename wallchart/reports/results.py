@@ -8,7 +8,8 @@ last year's period); otherwise the projects they hold now would credit them with
 before they came.
 
 Who sees what is decided here, for the page and the files alike: administrators and viewers
-(the leadership) everything; a team lead his teams and their people; anyone else his own line.
+(the leadership) everything; a lead the teams he leads or belongs to, and their people; anyone
+else his own line.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy import or_, select, true
 from wallchart.core.models import Team, User, team_member
 from wallchart.core.timeutil import SHANGHAI
 from wallchart.extensions import db
+from wallchart.reads.queries import TEAMS_OF
 from wallchart.reports import indicators
 from wallchart.reports.indicators import INDICATORS, Figure, GroupRow, Period
 from wallchart.reports.sheets import (
@@ -85,18 +87,19 @@ class Scope:
 
 
 def scope_of(user: User) -> Scope:
-    """Leadership sees everything; a lead his teams and their people (and himself); anyone
-    else his own line. One statement for a lead, none otherwise."""
+    """Leadership sees everything; a lead the teams he leads or belongs to, as everywhere he
+    runs them, and their people (and himself); anyone else his own line. One statement for a
+    lead, none otherwise."""
     if user.role in SEES_ALL:
         return Scope(True)
     if user.role != "lead":
         return Scope(False, people=frozenset({user.id}))
     rows = db.session.execute(
-        select(Team.id, Team.lead_id, team_member.c.user_id)
+        select(Team.id, team_member.c.user_id)
         .outerjoin(team_member, team_member.c.team_id == Team.id)
-        .where(Team.lead_id == user.id)).all()
-    people = {user.id} | {member for _team, _lead, member in rows if member is not None}
-    return Scope(False, frozenset(team for team, _lead, _member in rows), frozenset(people))
+        .where(Team.id.in_(TEAMS_OF)), {"user_id": user.id}).all()
+    people = {user.id} | {member for _team, member in rows if member is not None}
+    return Scope(False, frozenset(team for team, _member in rows), frozenset(people))
 
 
 @dataclass

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, union
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from wallchart.core.errors import Forbidden, Invalid, NotFound
-from wallchart.core.models import Project, Team, User, team_member
+from wallchart.core.models import Project, Team, User
 from wallchart.core.transactions import quiet_transaction, remembered
 from wallchart.extensions import db
+from wallchart.reads.queries import TEAMS_OF
 from wallchart.services.accounts import audit, clean_name, require_admin
 from wallchart.services.validation import refuse_if
 
@@ -26,13 +27,7 @@ def team_ids(user: User) -> frozenset[int]:
     them for each of its thousands of rows (teams and memberships change in transactions of
     their own, which ask for none)."""
     return remembered(("team_ids", user.id), lambda: frozenset(
-        db.session.execute(_TEAMS_OF, {"user_id": user.id}).scalars()))
-
-
-#: The teams of a user: asked by every change, so built once.
-_TEAMS_OF = union(
-    select(team_member.c.team_id).where(team_member.c.user_id == bindparam("user_id")),
-    select(Team.id).where(Team.lead_id == bindparam("user_id")))
+        db.session.execute(TEAMS_OF, {"user_id": user.id}).scalars()))
 
 
 def team_names(user: User) -> list[str]:
