@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.forks import flask_command
-from tests.helpers import CHINESE_TERMINAL, ENGLISH_TERMINAL, PASSWORD, printed_wall_path
+from tests.helpers import CHINESE_TERMINAL, ENGLISH_TERMINAL, PASSWORD, printed_wall_path, snapshot
 
 
 @pytest.fixture
@@ -95,6 +95,18 @@ def test_display_create_and_revoke(app, run):
     assert client.get(path).status_code == 403
     assert run("display", "revoke", "大厅").exit_code != 0
     assert run("display", "create", "").exit_code != 0
+
+
+@pytest.mark.parametrize("header, message", [
+    ("signed,signed_amount,started,producing,foreign_capital,funds_in_place,signed_three500",
+     "请从这些指标中选择：signed, signed_investment,"),  # a figure misspelt is named as such
+    ("signed,started", "请选择 7 项不同的指标。"),
+])
+def test_a_displays_header_of_unknown_or_too_few_figures_is_refused(app, run, header, message):
+    before = snapshot(app)
+    result = run("display", "create", "大厅", "--header", header, terminal=CHINESE_TERMINAL)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert snapshot(app) == before
 
 
 def test_setup_link_while_there_is_no_administrator(empty_app):

@@ -429,8 +429,11 @@ def _display_settings(data: dict[str, Any], current: DisplayToken | None = None
                                      low=ROTATE_SECONDS[0], high=ROTATE_SECONDS[1])
     figures = _keys(data.get("header_figures", current.header_figures if current
                              else list(DEFAULT_HEADER_FIGURES)))
-    if not isinstance(figures, list | tuple) or len(figures) != HEADER_FIGURE_COUNT \
-            or any(not isinstance(key, str) or key not in HEADER_FIGURES for key in figures) \
+    if isinstance(figures, list | tuple) and any(
+            not isinstance(key, str) or key not in HEADER_FIGURES for key in figures):
+        errors["header_figures"] = _("Choose among the figures: %(figures)s.",
+                                     figures=", ".join(HEADER_FIGURES))
+    elif not isinstance(figures, list | tuple) or len(figures) != HEADER_FIGURE_COUNT \
             or len(set(figures)) != len(figures):
         errors["header_figures"] = _("Choose %(n)d different figures.", n=HEADER_FIGURE_COUNT)
     refuse_if(errors)
