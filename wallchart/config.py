@@ -111,8 +111,9 @@ def _limits() -> dict[str, str]:
         try:
             parse_many(value)
         except ValueError:
-            raise ValueError(f"WALLCHART_{name}={value!r} is not a rate limit such as "
-                             f"{default!r}") from None
+            raise ValueError(_("WALLCHART_%(name)s=%(value)s is not a rate limit such as "
+                               "%(default)s.", name=name, value=value,
+                               default=default)) from None
         chosen[name] = value
     return chosen
 
@@ -127,8 +128,8 @@ def _allowed_origins() -> list[str]:
         parts = urlsplit(origin)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path \
                 or parts.query or parts.fragment:
-            raise ValueError(f"WALLCHART_ALLOWED_ORIGINS: {item.strip()!r} is not an origin "
-                             "such as 'https://wallchart.example.gov.cn'")
+            raise ValueError(_("WALLCHART_ALLOWED_ORIGINS: %(item)s is not an origin such as "
+                               "https://wallchart.example.gov.cn.", item=item.strip()))
         origins.append(origin)
     return origins
 
@@ -137,8 +138,8 @@ def _whole_number(name: str, default: int, minimum: int = 0) -> int:
     """``WALLCHART_<name>`` as a whole number of at least ``minimum``; a typo stops the start."""
     value = os.environ.get(f"WALLCHART_{name}", "").strip() or str(default)
     if not value.isdigit() or int(value) < minimum:
-        raise ValueError(f"WALLCHART_{name}={value!r} is not a whole number of at least "
-                         f"{minimum}")
+        raise ValueError(_("WALLCHART_%(name)s=%(value)s is not a whole number of at least "
+                           "%(minimum)s.", name=name, value=value, minimum=str(minimum)))
     return int(value)
 
 
@@ -148,7 +149,8 @@ def _scrypt_cost() -> int:
     so a change applies to passwords set after it."""
     cost = _whole_number("PASSWORD_SCRYPT_COST", 32768, minimum=1024)
     if cost & (cost - 1):
-        raise ValueError(f"WALLCHART_PASSWORD_SCRYPT_COST={cost} is not a power of two")
+        raise ValueError(_("WALLCHART_PASSWORD_SCRYPT_COST=%(cost)s is not a power of two.",
+                           cost=str(cost)))
     return cost
 
 
@@ -166,8 +168,9 @@ def _days_per_stage(name: str, default: dict[str, int | None]) -> dict[str, int 
             f"WALLCHART_{name}", "").split(","))):
         stage, _sep, value = (piece.strip() for piece in item.partition("="))
         if stage not in STAGE_KEYS or not (value == "-" or value.isdigit() and int(value) > 0):
-            raise ValueError(f"WALLCHART_{name}: {item!r} is not stage=days (stages: "
-                             f"{', '.join(STAGE_KEYS)}; days a whole number above 0, or -)")
+            raise ValueError(_("WALLCHART_%(name)s: %(item)s is not stage=days (stages: "
+                               "%(stages)s; days a whole number above 0, or -).", name=name,
+                               item=item, stages=", ".join(STAGE_KEYS)))
         days[stage] = None if value == "-" else int(value)
     return days
 
@@ -179,8 +182,8 @@ def _signed_agreements() -> frozenset[str]:
     value = os.environ.get("WALLCHART_SIGNED_AGREEMENTS", "").strip() or "contract"
     kinds = frozenset(part.strip() for part in value.split(",") if part.strip())
     if "contract" not in kinds or not kinds <= set(COUNTABLE_AGREEMENTS):
-        raise ValueError(f"WALLCHART_SIGNED_AGREEMENTS={value!r} is not 'contract' or "
-                         "'contract,framework'")
+        raise ValueError(_("WALLCHART_SIGNED_AGREEMENTS=%(value)s is not contract or "
+                           "contract,framework.", value=value))
     return kinds
 
 
@@ -189,8 +192,8 @@ def _capital_increase() -> str:
     project (the default), or as a ``project`` with its whole investment (core.counting)."""
     value = os.environ.get("WALLCHART_CAPITAL_INCREASE", "").strip() or "increment"
     if value not in CAPITAL_INCREASE_RULES:
-        raise ValueError(f"WALLCHART_CAPITAL_INCREASE={value!r} is not 'increment' or "
-                         "'project'")
+        raise ValueError(_("WALLCHART_CAPITAL_INCREASE=%(value)s is not increment or "
+                           "project.", value=value))
     return value
 
 

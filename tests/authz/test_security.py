@@ -197,26 +197,35 @@ def test_rate_limits_in_the_environment_are_checked_at_start(monkeypatch, tmp_pa
     from wallchart.config import load_config
 
     monkeypatch.setenv("WALLCHART_SECRET_KEY", "test")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.setenv("WALLCHART_SIGN_IN_LIMIT_PER_ACCOUNT", "fifty an hour")
-    with pytest.raises(ValueError, match="WALLCHART_SIGN_IN_LIMIT_PER_ACCOUNT='fifty an hour' "
-                                         "is not a rate limit such as '50 per hour'"):
+    with pytest.raises(ValueError, match="WALLCHART_SIGN_IN_LIMIT_PER_ACCOUNT=fifty an hour "
+                                         "is not a rate limit such as 50 per hour"):
+        load_config(tmp_path)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # and in a Chinese terminal, in Chinese
+    with pytest.raises(ValueError, match="WALLCHART_SIGN_IN_LIMIT_PER_ACCOUNT=fifty an hour "
+                                         "不是频率限制，应形如 50 per hour。"):
         load_config(tmp_path)
     monkeypatch.setenv("WALLCHART_SIGN_IN_LIMIT_PER_ACCOUNT", "10 per hour")
     assert load_config(tmp_path)["SIGN_IN_LIMIT_PER_ACCOUNT"] == "10 per hour"
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("WALLCHART_ALLOWED_ORIGINS", "board.example.cn", "'board.example.cn' is not an origin"),
-    ("WALLCHART_ALLOWED_ORIGINS", "https://board.example.cn/board", "is not an origin"),
-    ("WALLCHART_PROXY_COUNT", "yes", "WALLCHART_PROXY_COUNT='yes' is not a whole number"),
-    ("WALLCHART_PASSWORD_SCRYPT_COST", "512", "is not a whole number of at least 1024"),
-    ("WALLCHART_PASSWORD_SCRYPT_COST", "20000", "=20000 is not a power of two"),
+    ("WALLCHART_ALLOWED_ORIGINS", "board.example.cn", "：board.example.cn 不是来源地址"),
+    ("WALLCHART_ALLOWED_ORIGINS", "https://board.example.cn/board", "不是来源地址"),
+    ("WALLCHART_PROXY_COUNT", "yes", "WALLCHART_PROXY_COUNT=yes 不是不小于 0 的整数。"),
+    ("WALLCHART_PASSWORD_SCRYPT_COST", "512", "=512 不是不小于 1024 的整数。"),
+    ("WALLCHART_PASSWORD_SCRYPT_COST", "20000", "=20000 不是 2 的整数次幂。"),
+    ("WALLCHART_STALL_DAYS", "signed=soon", "：signed=soon 不是“阶段=天数”的形式"),
+    ("WALLCHART_SIGNED_AGREEMENTS", "framework", "=framework 无效：只能是 contract 或"),
+    ("WALLCHART_CAPITAL_INCREASE", "all", "=all 无效：只能是 increment 或 project。"),
 ])
-def test_other_security_settings_are_checked_at_start(monkeypatch, tmp_path, name, value,
-                                                      message):
+def test_other_settings_are_checked_at_start_in_the_terminals_language(monkeypatch, tmp_path,
+                                                                       name, value, message):
     from wallchart.config import load_config
 
     monkeypatch.setenv("WALLCHART_SECRET_KEY", "test")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=message):
         load_config(tmp_path)
