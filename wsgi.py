@@ -14,11 +14,14 @@ import gc  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 
-from wallchart import create_app
+from wallchart import config, create_app
 from wallchart.extensions import socketio
 from wallchart.realtime import warmup
 
-app = create_app()
+try:
+    app = create_app()
+except config.SettingError as error:  # said without a traceback, in the terminal's language
+    raise SystemExit(config.cannot_start(str(error))) from None
 
 
 def _idle_timeout_handler(seconds: float):
@@ -72,8 +75,7 @@ def serve() -> None:
         upgrade()
         token = accounts.issue_setup_token()
         if token:
-            print("\nNo administrator yet. Open this one-time link to create one:\n"
-                  f"    {setup_url(token)}\n", flush=True)
+            print(f"\n{config.setup_link_notice(setup_url(token))}\n", flush=True)
     host, port = app.config["HOST"], app.config["PORT"]
     log = os.environ.get("WALLCHART_ACCESS_LOG") == "1"
     # What is loaded now lives as long as the process: keep it out of the collector's way.
@@ -81,17 +83,17 @@ def serve() -> None:
     gc.freeze()
     warmup.start(app)
     try:
+        notice = config.serving_notice(f"http://{host}:{port}/board", socketio.async_mode)
         if socketio.async_mode == "gevent":
-            server = _gevent_server(host, port, log)
-            print(f"Wallchart on http://{host}:{port}/board (gevent; Ctrl+C stops)", flush=True)
+            server = _gevent_server(host, port, log)  # listening: then say so
+            print(notice, flush=True)
             server.serve_forever()
         else:
-            print(f"Wallchart on http://{host}:{port}/board ({socketio.async_mode})", flush=True)
+            print(notice, flush=True)
             socketio.run(app, host=host, port=port, log_output=log,
                          allow_unsafe_werkzeug=True)
     except OSError as error:
-        raise SystemExit(f"Cannot listen on {host}:{port} ({error.strerror}). Is Wallchart "
-                         "already running? Choose another port with WALLCHART_PORT.") from None
+        raise SystemExit(config.cannot_listen(host, port, error.strerror)) from None
 
 
 if __name__ == "__main__":

@@ -47,6 +47,33 @@ def _(message: str, **values: str) -> str:
     return Translations.load(str(TRANSLATIONS), [terminal_language()]).gettext(message) % values
 
 
+class SettingError(ValueError):
+    """A setting the process cannot start with, said in the terminal's language."""
+
+
+def cannot_start(reason: str) -> str:
+    """The server's last word when a setting stops it (``wsgi.py``)."""
+    return _("Wallchart cannot start: %(reason)s", reason=reason)
+
+
+def setup_link_notice(url: str) -> str:
+    """What the server's console says on an install without an administrator."""
+    return _("No administrator yet. Open this one-time link to create one:\n    %(url)s",
+             url=url)
+
+
+def serving_notice(url: str, mode: str) -> str:
+    """The server's console once it listens (``bench/benchmark.py`` reads the mode after the
+    address, in parentheses)."""
+    return _("Wallchart on %(url)s (%(mode)s; Ctrl+C stops)", url=url, mode=mode)
+
+
+def cannot_listen(host: str, port: int, reason: str) -> str:
+    return _("Cannot listen on %(host)s:%(port)s (%(reason)s). Is Wallchart already running? "
+             "Choose another port with WALLCHART_PORT.", host=host, port=str(port),
+             reason=reason)
+
+
 def _public_url() -> str | None:
     """``WALLCHART_PUBLIC_URL``: the address people reach the site at (nginx's, e.g.
     ``https://wallchart.example.gov.cn``), which every link the console prints starts with;
@@ -63,7 +90,7 @@ def _public_url() -> str | None:
         parts = parts._replace(netloc="")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname \
             or "@" in parts.netloc or parts.path or parts.query or parts.fragment:
-        raise ValueError(_(
+        raise SettingError(_(
             "WALLCHART_PUBLIC_URL=%(value)s is not the address people reach the site at, such "
             "as https://wallchart.example.gov.cn: http:// or https://, the host (and port), and "
             "nothing after it.", value=value))
@@ -111,7 +138,7 @@ def _limits() -> dict[str, str]:
         try:
             parse_many(value)
         except ValueError:
-            raise ValueError(_("WALLCHART_%(name)s=%(value)s is not a rate limit such as "
+            raise SettingError(_("WALLCHART_%(name)s=%(value)s is not a rate limit such as "
                                "%(default)s.", name=name, value=value,
                                default=default)) from None
         chosen[name] = value
@@ -128,7 +155,7 @@ def _allowed_origins() -> list[str]:
         parts = urlsplit(origin)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path \
                 or parts.query or parts.fragment:
-            raise ValueError(_("WALLCHART_ALLOWED_ORIGINS: %(item)s is not an origin such as "
+            raise SettingError(_("WALLCHART_ALLOWED_ORIGINS: %(item)s is not an origin such as "
                                "https://wallchart.example.gov.cn.", item=item.strip()))
         origins.append(origin)
     return origins
@@ -138,7 +165,7 @@ def _whole_number(name: str, default: int, minimum: int = 0) -> int:
     """``WALLCHART_<name>`` as a whole number of at least ``minimum``; a typo stops the start."""
     value = os.environ.get(f"WALLCHART_{name}", "").strip() or str(default)
     if not value.isdigit() or int(value) < minimum:
-        raise ValueError(_("WALLCHART_%(name)s=%(value)s is not a whole number of at least "
+        raise SettingError(_("WALLCHART_%(name)s=%(value)s is not a whole number of at least "
                            "%(minimum)s.", name=name, value=value, minimum=str(minimum)))
     return int(value)
 
@@ -149,7 +176,7 @@ def _scrypt_cost() -> int:
     so a change applies to passwords set after it."""
     cost = _whole_number("PASSWORD_SCRYPT_COST", 32768, minimum=1024)
     if cost & (cost - 1):
-        raise ValueError(_("WALLCHART_PASSWORD_SCRYPT_COST=%(cost)s is not a power of two.",
+        raise SettingError(_("WALLCHART_PASSWORD_SCRYPT_COST=%(cost)s is not a power of two.",
                            cost=str(cost)))
     return cost
 
@@ -168,7 +195,7 @@ def _days_per_stage(name: str, default: dict[str, int | None]) -> dict[str, int 
             f"WALLCHART_{name}", "").split(","))):
         stage, _sep, value = (piece.strip() for piece in item.partition("="))
         if stage not in STAGE_KEYS or not (value == "-" or value.isdigit() and int(value) > 0):
-            raise ValueError(_("WALLCHART_%(name)s: %(item)s is not stage=days (stages: "
+            raise SettingError(_("WALLCHART_%(name)s: %(item)s is not stage=days (stages: "
                                "%(stages)s; days a whole number above 0, or -).", name=name,
                                item=item, stages=", ".join(STAGE_KEYS)))
         days[stage] = None if value == "-" else int(value)
@@ -182,7 +209,7 @@ def _signed_agreements() -> frozenset[str]:
     value = os.environ.get("WALLCHART_SIGNED_AGREEMENTS", "").strip() or "contract"
     kinds = frozenset(part.strip() for part in value.split(",") if part.strip())
     if "contract" not in kinds or not kinds <= set(COUNTABLE_AGREEMENTS):
-        raise ValueError(_("WALLCHART_SIGNED_AGREEMENTS=%(value)s is not contract or "
+        raise SettingError(_("WALLCHART_SIGNED_AGREEMENTS=%(value)s is not contract or "
                            "contract,framework.", value=value))
     return kinds
 
@@ -192,7 +219,7 @@ def _capital_increase() -> str:
     project (the default), or as a ``project`` with its whole investment (core.counting)."""
     value = os.environ.get("WALLCHART_CAPITAL_INCREASE", "").strip() or "increment"
     if value not in CAPITAL_INCREASE_RULES:
-        raise ValueError(_("WALLCHART_CAPITAL_INCREASE=%(value)s is not increment or "
+        raise SettingError(_("WALLCHART_CAPITAL_INCREASE=%(value)s is not increment or "
                            "project.", value=value))
     return value
 
