@@ -558,7 +558,7 @@ def start_app(args, mode: str, template: Path, folder: Path,
     with contextlib.closing(sqlite3.connect(db_path, timeout=10)) as conn, conn:
         conn.execute("UPDATE project SET owner_id = (SELECT id FROM user WHERE username='bench')")
 
-    # wsgi.py says "Wallchart on http://…/board (gevent; Ctrl+C stops)", the threading boot
+    # wsgi.py says "…http://…/board (gevent; Ctrl+C stops)" in any language, the threading boot
     # "async mode threading".
     found = re.search(r"/board \((\w+)|async mode (\w+)", server.log.read_text(errors="replace"))
     reported = next(filter(None, found.groups())) if found else "?"
