@@ -49,9 +49,8 @@ def test_a_lead_prepares_a_meeting_with_attendees_and_an_agenda(app, make_projec
 
 @pytest.mark.parametrize("who", ["member", "viewer"])
 def test_only_leads_and_admins_prepare_meetings(app, make_project, who):
-    with app.app_context():
-        with pytest.raises(Forbidden):
-            meetings.create_meeting(actor(who), {"title": "会", "date": days(1)})
+    with app.app_context(), pytest.raises(Forbidden):
+        meetings.create_meeting(actor(who), {"title": "会", "date": days(1)})
 
 
 @pytest.mark.parametrize("data, field", [
