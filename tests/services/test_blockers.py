@@ -24,7 +24,8 @@ from wallchart.services.projects import create_project
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEYS = {"id", "project", "kind", "department", "description", "raised_on", "due_on", "status",
-        "resolution", "resolved_on", "raised_by", "resolved_by", "version", "overdue", "age_days"}
+        "resolution", "resolved_on", "raised_by", "resolved_by", "version", "overdue", "age_days",
+        "meeting", "follow_up"}
 
 
 def days(n: int) -> str:

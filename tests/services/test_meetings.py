@@ -196,7 +196,7 @@ def test_the_next_agenda_starts_with_the_decisions_still_open(app, make_project)
         second = meetings.create_meeting(actor("lead"), {
             "title": "十二月调度会", "date": days(0), "agenda": [a]})
         assert agenda_of(second.id) == [c, b, a]
-        assert [d.project_id for d in meeting_reads.open_decisions(second.id)] == [c, b]
+        assert [d.project_id for d in meeting_reads.open_decisions(second)] == [c, b]
 
 
 def test_a_decisions_state_is_open_done_or_overdue(app, make_project):

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from wallchart.core.models import Blocker, Meeting, MeetingItem, Project
 from wallchart.extensions import db
@@ -37,10 +37,11 @@ def meetings() -> list[Meeting]:
 def decision_counts(day: date) -> dict[int, Counter]:
     """For each meeting, how many of its decisions are open, done and overdue: one query."""
     counts: dict[int, Counter] = {}
+    late = (Blocker.due_on < day).label("late")
     rows = db.session.execute(
-        select(Blocker.meeting_id, Blocker.status, Blocker.due_on < day, func.count())
+        select(Blocker.meeting_id, Blocker.status, late, func.count())
         .where(Blocker.meeting_id.is_not(None))
-        .group_by(Blocker.meeting_id, Blocker.status, Blocker.due_on < day))
+        .group_by(Blocker.meeting_id, Blocker.status, late))
     for meeting_id, status, late, count in rows:
         state = "done" if status != "open" else "overdue" if late else "open"
         counts.setdefault(meeting_id, Counter())[state] += count
@@ -59,21 +60,23 @@ def find_meeting(meeting_id: object) -> Meeting | None:
             joinedload(Meeting.created_by))).scalar_one_or_none()
 
 
-def open_decisions(excluding: int | None = None) -> list[Blocker]:
-    """The decisions of meetings (but ``excluding``) still open, on projects on the board,
-    the earliest due first, their meeting and project loaded."""
-    query = (select(Blocker).join(Blocker.project)
-             .options(joinedload(Blocker.meeting), joinedload(Blocker.project))
-             .where(Blocker.meeting_id.is_not(None), Blocker.status == "open", Project.on_board)
+def open_decisions(before: Meeting | None = None) -> list[Blocker]:
+    """The decisions of meetings still open, on projects on the board, the earliest due first,
+    their meeting and project loaded: of every meeting, or of those held ``before`` one (an
+    earlier day, or the same day and prepared before it)."""
+    query = (select(Blocker).join(Blocker.project).join(Blocker.meeting)
+             .options(contains_eager(Blocker.meeting), contains_eager(Blocker.project))
+             .where(Blocker.status == "open", Project.on_board)
              .order_by(Blocker.due_on.is_(None), Blocker.due_on, Blocker.id))
-    if excluding is not None:
-        query = query.where(Blocker.meeting_id != excluding)
+    if before is not None:
+        query = query.where((Meeting.held_on < before.held_on)
+                            | ((Meeting.held_on == before.held_on) & (Meeting.id < before.id)))
     return list(db.session.execute(query).unique().scalars())
 
 
-def carried_over(excluding: int | None = None) -> list[int]:
-    """The projects of ``open_decisions``, once each, in that order: an agenda's first items."""
-    return list(dict.fromkeys(decision.project_id for decision in open_decisions(excluding)))
+def carried_over() -> list[int]:
+    """The projects of every open decision, once each, in that order: an agenda's first items."""
+    return list(dict.fromkeys(decision.project_id for decision in open_decisions()))
 
 
 def on_board(project_ids: list[int]) -> set[int]:
