@@ -62,7 +62,10 @@ def test_only_leads_and_admins_prepare_meetings(app, make_project, who):
     ({"title": "会", "date": days(1), "agenda": "1,2"}, "agenda"),
     ({"title": "会", "date": days(1), "agenda": [True]}, "agenda"),
     ({"title": "会", "date": days(1), "agenda": [999999]}, "agenda"),
+    ({"title": "会", "date": days(1), "agenda": [2**63]}, "agenda"),
     ({"title": "会", "date": days(1), "attendees": ["nobody"]}, "attendees"),
+    ({"title": "会", "date": days(1), "attendees": ["ad\x00min"]}, "attendees"),
+    ({"title": "会", "date": days(1), "attendees": "admin"}, "attendees"),
     ({"title": "会", "date": days(1), "colour": "red"}, "colour"),
 ])
 def test_a_bad_meeting_is_refused_and_nothing_is_written(app, make_project, data, field):

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from wallchart.core.errors import Forbidden, Invalid, NotFound
+from wallchart.core.inputs import INT_MAX
 from wallchart.core.models import Blocker, Meeting, MeetingItem, Project, User
 from wallchart.core.timeutil import today
 from wallchart.core.transactions import quiet_transaction
@@ -37,6 +38,7 @@ from wallchart.services.validation import clean_text, refuse_if, refuse_unknown
 TITLE_MAX = 200
 GUESTS_MAX = 500
 FOLLOW_UP_MAX = 64
+USERNAME_MAX = 64
 #: The most projects one agenda holds (a city's meeting goes through dozens, not hundreds).
 AGENDA_MAX = 200
 #: How far ahead a meeting or a decision's due date may be: ten years, as planned dates.
@@ -72,7 +74,8 @@ def _project_ids(value: Any, field: str, errors: dict[str, str]) -> list[int]:
     if value is None or value == "":
         return []
     if not isinstance(value, list) or not all(
-            isinstance(item, int) and not isinstance(item, bool) for item in value):
+            isinstance(item, int) and not isinstance(item, bool) and 0 < item <= INT_MAX
+            for item in value):
         errors[field] = _("Give a list of project ids.")
         return []
     ids = list(dict.fromkeys(value))
@@ -88,7 +91,11 @@ def _attendees(value: Any, errors: dict[str, str]) -> list[User]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         errors["attendees"] = _("Give a list of usernames.")
         return []
-    names = list(dict.fromkeys(name.strip() for name in value if name.strip()))
+    names = list(dict.fromkeys(
+        clean_text(name, "attendees", errors, limit=USERNAME_MAX) for name in value))
+    names = [name for name in names if name]
+    if "attendees" in errors:
+        return []
     if len(names) > AGENDA_MAX:
         errors["attendees"] = _("Too many attendees.")
         return []
