@@ -232,3 +232,24 @@ def test_a_withdrawn_project_takes_no_decision_and_no_new_place(app, make_projec
         with pytest.raises(Invalid):
             meetings.set_agenda(actor("lead"), meeting.id, [a, b])
         assert db.session.execute(select(Blocker)).first() is None
+
+
+def test_the_weekly_report_and_the_walls_attention_follow_the_decisions_up(app, make_project):
+    from wallchart.reports import wall_views, weekly
+
+    a, b, c = (make_project(n)["id"] for n in "abc")
+    with app.app_context():
+        meeting = meetings.create_meeting(actor("lead"), {
+            "title": "调度会", "date": days(0), "agenda": [a, b, c]})
+        due_now = meetings.add_decision(actor("lead"), meeting.id, decision(a, due=days(0)))
+        done = meetings.add_decision(actor("lead"), meeting.id, decision(b, due=days(90)))
+        meetings.add_decision(actor("lead"), meeting.id, decision(c, due=days(90)))  # later
+        blockers.resolve_blocker(actor("lead"), done.id, done.version, "已办结")
+        found = weekly.changes(weekly.week_of(today())).decisions
+        assert [(blocker.id, state) for blocker, state in found] == [
+            (due_now.id, "open"), (done.id, "done")]
+        next_week = weekly.changes(weekly.week_of(today() + timedelta(7))).decisions
+        assert (due_now.id, "open") in [(blocker.id, state) for blocker, state in next_week]
+        rows = wall_views._blockers(today() + timedelta(3))
+        assert sorted((row["decision"], row["late"]) for row in rows) == [
+            (True, False), (True, True)]
