@@ -82,7 +82,8 @@ def test_raising_a_blocker(app, clients, make_project):
         "description": "环评批复未下达。\n需协调省厅加快审查。",
         "raised_on": today().isoformat(), "due_on": days(10), "status": "open",
         "resolution": "", "resolved_on": None, "raised_by": "member", "resolved_by": None,
-        "version": 1, "overdue": False, "age_days": 0}
+        "version": 1, "overdue": False, "age_days": 0, "meeting": None,
+        "follow_up": ""}
     assert counters(app, project["id"]) == (1, today() + timedelta(days=10),
                                            project["version"] + 1)
     history = clients["viewer"].get(f"/api/projects/{project['id']}").json["history"]
