@@ -27,6 +27,7 @@ def upgrade():
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("guests", sa.String(length=500), nullable=False),
+        sa.Column("current_position", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["created_by_id"], ["user.id"]),

@@ -579,6 +579,21 @@
   });
   live.socket.on("indicators", function (message) { swapIn(message.html, "wall-indicators"); });
   live.socket.on("ticker", function (message) { swapIn(message.html, "ticker"); });
+  // Meeting mode: the chair's agenda item over the rotation, or (null) back to the rotation.
+  live.socket.on("meeting", function (message) {
+    const pane = document.getElementById("meeting-pane");
+    if (!pane) return;
+    if (message && message.html) {
+      pane.innerHTML = message.html;
+      pane.hidden = false;
+      document.body.classList.add("meeting-mode");
+    } else {
+      pane.hidden = true;
+      pane.replaceChildren();
+      document.body.classList.remove("meeting-mode");
+      show(shown);
+    }
+  });
   let hellos = 0;
   live.socket.on("hello", function (hello) {
     // Upgraded server, or this display given another profile or views: start afresh.

@@ -198,6 +198,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("meetings.create", "POST"): BOARD_LEAD_WRITE,
     ("meetings.agenda", "POST"): BOARD_LEAD_WRITE,
     ("meetings.decide", "POST"): BOARD_TEAM_WRITE,
+    ("meetings.present", "POST"): BOARD_LEAD_WRITE,  # meeting mode: the chair drives the walls
     ("meetings.minutes", "GET"): cells("ok", anonymous="login", display="login", viewer=403,
                                        outsider=403),
     ("meetings.minutes_word", "GET"): cells("ok", anonymous="login", display="login",
@@ -475,7 +476,7 @@ def full_snapshot(app) -> dict:
             "setup_tokens": rows(SetupToken.id),
             "documents": rows(ProjectDocument.id, ProjectDocument.removed_at),
             "verified": rows(Project.id, Project.signing_verified_at),
-            "meetings": rows(Meeting.id, Meeting.title),
+            "meetings": rows(Meeting.id, Meeting.title, Meeting.current_position),
             "agendas": rows(MeetingItem.id, MeetingItem.meeting_id, MeetingItem.project_id,
                             MeetingItem.position),
         }
@@ -687,6 +688,8 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         f"/meetings/{i['meeting']}/agenda", data={"action": "down", "project": str(i["p1"])}),
     ("meetings.decide", "POST"): lambda i, w, _: Req(
         f"/meetings/{i['meeting']}/decisions", data=DECISION | {"project_id": str(i["p1"])}),
+    ("meetings.present", "POST"): lambda i, w, _: Req(
+        f"/meetings/{i['meeting']}/present", data={"position": "1"}),
     ("meetings.minutes", "GET"): lambda i, w, _: Req(f"/meetings/{i['meeting']}/minutes"),
     ("meetings.minutes_word", "GET"): lambda i, w, _: Req(
         f"/meetings/{i['meeting']}/minutes.docx"),

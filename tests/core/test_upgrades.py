@@ -146,7 +146,7 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     ],
     "meeting": [
         dict(id=1, title="三月项目调度会", held_on=date(2026, 3, 2), guests="市长、分管副市长",
-             created_by_id=2, created_at=_AT),
+             created_by_id=2, created_at=_AT, current_position=1),
         dict(id=2, title="四月项目调度会", held_on=date(2026, 4, 6), guests="",
              created_by_id=1, created_at=_AT),
     ],

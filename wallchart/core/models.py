@@ -422,6 +422,9 @@ class Meeting(db.Model):
     held_on: Mapped[date] = mapped_column(index=True)
     #: Attendees who have no account (the mayor, other bureaus), one line of names.
     guests: Mapped[str] = mapped_column(String(500), default="")
+    #: In meeting mode, the place on the agenda the walls show (0 first); ``None`` otherwise.
+    #: One meeting at a time is presented.
+    current_position: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -79,6 +79,13 @@ def carried_over() -> list[int]:
     return list(dict.fromkeys(decision.project_id for decision in open_decisions()))
 
 
+def presented() -> Meeting | None:
+    """The meeting the walls show (meeting mode), whole; ``None`` when none is presented."""
+    meeting_id = db.session.execute(select(Meeting.id).where(
+        Meeting.current_position.is_not(None)).order_by(Meeting.id).limit(1)).scalar()
+    return find_meeting(meeting_id) if meeting_id is not None else None
+
+
 def on_board(project_ids: list[int]) -> set[int]:
     """Which of these projects are on the board (neither deleted nor withdrawn)."""
     if not project_ids:

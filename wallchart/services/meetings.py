@@ -11,6 +11,9 @@ revision.
 
 The agenda of a new meeting starts with the projects whose decisions of earlier meetings are
 still open (``reads.meetings.carried_over``), then the projects asked for, each once.
+
+In meeting mode (``present``) the walls show one item of a meeting's agenda, the chair moving
+through it from any screen; one meeting at a time is on the walls.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from wallchart.core.timeutil import today
 from wallchart.core.transactions import quiet_transaction
 from wallchart.extensions import db
 from wallchart.reads import meetings as meeting_reads
-from wallchart.services import blockers, teams
+from wallchart.services import blockers, events, teams
 from wallchart.services.accounts import audit
 from wallchart.services.changes import board_change
 from wallchart.services.project_steps import authorize, load_project, require_active
@@ -182,7 +185,12 @@ def set_agenda(actor: User | None, meeting_id: Any, agenda: Any) -> Meeting:
         if ids == before:
             raise Invalid(_("Nothing was changed."))
         _place(meeting, ids)
+        presenting = meeting.current_position is not None
+        if presenting and meeting.current_position >= len(ids):
+            meeting.current_position = len(ids) - 1 if ids else None
         audit(actor, "meeting.agenda", meeting.title, id=meeting.id, agenda=[before, ids])
+    if presenting:  # the walls follow: the item moved, or (an empty agenda) back to rotation
+        events.publish([events.MeetingShown(meeting.id if ids else None)])
     return meeting
 
 
@@ -225,7 +233,14 @@ def add_decision(actor: User | None, meeting_id: Any, data: dict[str, Any]) -> B
         require_active(project)
         decision = blockers.open_blocker(change, project, actor.id, clean, meeting=meeting,
                                          follow_up=follow_up)
+    _refresh_walls(meeting)
     return decision
+
+
+def _refresh_walls(meeting: Meeting) -> None:
+    """A meeting on the walls shows its change there too (a decision typed, the agenda)."""
+    if meeting.current_position is not None:
+        events.publish([events.MeetingShown(meeting.id)])
 
 
 def _decided_on(actor: User, project_id: int) -> Project:
@@ -237,3 +252,24 @@ def _decided_on(actor: User, project_id: int) -> Project:
     if project is None or project.deleted_at is not None:
         raise NotFound(_("No such project."))
     return project
+
+
+def present(actor: User | None, meeting_id: Any, position: Any) -> Meeting:
+    """Meeting mode: the walls show the agenda item at ``position`` (0 first) of this meeting,
+    and no other meeting's; ``None`` returns them to their rotation. Who runs meetings drives
+    it; the walls hear it after the commit (``events.MeetingShown``)."""
+    authorize(actor, "run_meetings")
+    if position is not None and (not isinstance(position, int) or isinstance(position, bool)):
+        refuse_if({"position": _("Choose an item of the agenda.")})
+    with quiet_transaction():
+        meeting = _load(meeting_id)
+        if position is not None and not 0 <= position < len(meeting.items):
+            refuse_if({"position": _("Choose an item of the agenda.")})
+        if position is None and meeting.current_position is None:
+            raise Invalid(_("This meeting is not on the walls."))
+        for other in db.session.execute(select(Meeting).where(
+                Meeting.current_position.is_not(None), Meeting.id != meeting.id)).scalars():
+            other.current_position = None
+        meeting.current_position = position
+    events.publish([events.MeetingShown(meeting.id if position is not None else None)])
+    return meeting

@@ -155,6 +155,24 @@ def decide(meeting_id: int):
     return redirect(url_for(".page", meeting_id=meeting_id, _anchor=f"item-{project_id}"), 303)
 
 
+@bp.post("/meetings/<int:meeting_id>/present")
+def present(meeting_id: int):
+    """Meeting mode, driven from any screen: ``position`` (0 first) puts that agenda item on
+    every wall; ``stop`` returns the walls to their rotation."""
+    meeting = _meeting_or_404(meeting_id)
+    stop = request.form.get("position", "") == "stop"
+    position = None if stop else whole_number(request.form.get("position", ""))
+    try:
+        if not stop and position is None:
+            if not meetings.may_run(current_user):
+                abort(403)
+            raise Invalid(_("Choose an item of the agenda."), {"position": _("Required.")})
+        meetings.present(current_user, meeting_id, position)
+    except ServiceError as error:
+        return _page(meeting, error.status, agenda_message=error.message)
+    return redirect(url_for(".page", meeting_id=meeting_id, _anchor="agenda"), 303)
+
+
 def _minutes(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     if not meetings.may_read_minutes(current_user, meeting):

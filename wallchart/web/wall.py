@@ -14,12 +14,14 @@ counted or totalled by a hidden value (``wall_views``, ``wall_summary``).
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
+from markupsafe import Markup
 
 from wallchart.core.build import build_id
 from wallchart.core.models import DisplayToken
+from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import DISPLAY_VIEWS
 from wallchart.reads import filters
-from wallchart.reports import wall_summary, wall_views
+from wallchart.reports import meeting_mode, wall_summary, wall_views
 from wallchart.services import accounts
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
@@ -64,7 +66,10 @@ def index():
     display = g.display
     board, status = _board()
     summary = wall_summary.read(display.profile)
+    shown = meeting_mode.screen(display.profile, today())
+    meeting_html = Markup(render_template("partials/wall_meeting.html", **shown)) if shown else None
     return render_template("wall.html", display=display, views=DISPLAY_VIEWS,
+                           meeting_html=meeting_html,
                            build=build_id(), settings_key=accounts.display_settings_key(display),
                            **board, **wall_summary.context(summary, display.header_figures)), status
 
