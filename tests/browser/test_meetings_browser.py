@@ -80,3 +80,34 @@ def test_preparing_a_meeting_and_adding_a_decision(live_server, api, open_board,
     expect(page.locator(".minutes-decisions td").first).to_have_text("协调35千伏线路接入")
     scroll, inner = page.evaluate(WIDTHS)
     assert scroll <= inner, (scroll, inner)
+
+
+def test_the_chair_drives_a_wall_from_a_phone(live_server, api, open_board, open_wall,
+                                              artifacts):
+    """Meeting mode: the wall shows the item the chair puts up, follows Next, and returns to its
+    rotation when the chair stops."""
+    lead_api = api("lead")
+    first = lead_api.create("会议模式光伏项目", investor="甲光伏有限公司")
+    second = lead_api.create("会议模式冷链物流园", investor="乙物流集团")
+    made = lead_api.session.post(f"{live_server.url}/api/meetings", json={
+        "title": "大屏调度会", "date": today().isoformat(),
+        "agenda": [first["id"], second["id"]]}, timeout=10)
+    assert made.status_code == 201, made.text
+    wall = open_wall()
+    expect(wall.locator("#meeting-pane")).to_be_hidden()
+    chair = open_board("lead", **SCREENS["phone"])
+    chair.goto(f"{live_server.url}/meetings/{made.json()['id']}")
+    with chair.expect_response("**/present"):
+        chair.get_by_role("button", name="在大屏上演示").click()
+    pane = wall.locator("#meeting-pane")
+    expect(pane).to_be_visible()
+    expect(pane.locator(".meeting-screen-project")).to_contain_text("会议模式光伏项目")
+    expect(wall.locator("#wall-views")).to_be_hidden()
+    with chair.expect_response("**/present"):
+        chair.get_by_role("button", name="下一项").click()
+    expect(pane.locator(".meeting-screen-project")).to_contain_text("会议模式冷链物流园")
+    wall.screenshot(path=artifacts / "meeting-mode-wall.png")
+    with chair.expect_response("**/present"):
+        chair.get_by_role("button", name="结束演示").click()
+    expect(pane).to_be_hidden()
+    expect(wall.locator("#wall-views")).to_be_visible()
