@@ -80,6 +80,9 @@ def test_the_walls_follow_the_chair_and_a_lobby_never_learns_the_hidden(app, dis
     assert 'id="meeting-pane"' in page.get_data(as_text=True)
     assert f'data-project-id="{public}"' in page.get_data(as_text=True)
     assert "meeting-mode" in page.get_data(as_text=True)
+    # ... and one back after a drop gets it with its header and ticker.
+    summary = app.test_client().get("/wall/summary", query_string={"token": displays["lobby"]})
+    assert f'data-project-id="{public}"' in summary.get_data(as_text=True)
 
     with app.app_context():
         meetings.present(actor("lead"), meeting_id, None)
@@ -89,6 +92,9 @@ def test_the_walls_follow_the_chair_and_a_lobby_never_learns_the_hidden(app, dis
     page = app.test_client().get("/wall", query_string={"token": displays["staff"]})
     assert 'id="meeting-pane" class="wall-meeting" aria-live="polite" hidden' in \
         page.get_data(as_text=True)
+    summary = app.test_client().get("/wall/summary", query_string={"token": displays["lobby"]})
+    assert 'id="meeting-pane" class="wall-meeting" aria-live="polite" hidden></section>' in \
+        summary.get_data(as_text=True)
 
 
 def test_a_decision_typed_while_on_the_walls_reaches_them(app, displays, meeting):
