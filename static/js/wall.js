@@ -511,6 +511,11 @@
       const html = await response.text();
       swapIn(html, "wall-indicators");
       swapIn(html, "ticker");
+      // Meeting mode: the meeting put up (or taken down) while this wall was away.
+      const template = document.createElement("template");
+      template.innerHTML = html;
+      const pane = template.content.getElementById("meeting-pane");
+      if (pane) showMeeting(pane.hidden ? null : pane.innerHTML);
     } catch (error) { /* offline: the next hello tries again */ }
   }
 
@@ -579,6 +584,22 @@
   });
   live.socket.on("indicators", function (message) { swapIn(message.html, "wall-indicators"); });
   live.socket.on("ticker", function (message) { swapIn(message.html, "ticker"); });
+  // Meeting mode: the chair's agenda item over the rotation, or (null) back to the rotation.
+  function showMeeting(html) {
+    const pane = document.getElementById("meeting-pane");
+    if (!pane) return;
+    if (html) {
+      pane.innerHTML = html;
+      pane.hidden = false;
+      document.body.classList.add("meeting-mode");
+    } else if (!pane.hidden) {
+      pane.hidden = true;
+      pane.replaceChildren();
+      document.body.classList.remove("meeting-mode");
+      show(shown);
+    }
+  }
+  live.socket.on("meeting", function (message) { showMeeting(message && message.html); });
   let hellos = 0;
   live.socket.on("hello", function (hello) {
     // Upgraded server, or this display given another profile or views: start afresh.

@@ -49,6 +49,8 @@ from wallchart.core.models import (
     County,
     CountyTarget,
     DisplayToken,
+    Meeting,
+    MeetingItem,
     Project,
     ProjectDocument,
     SetupToken,
@@ -183,6 +185,24 @@ MATRIX: dict[tuple[str, str], dict] = {
     # a signing verified against its agreement (核实), and the verification withdrawn
     ("documents.verify_signing", "POST"): BOARD_LEAD_WRITE,
     ("documents.unverify_signing", "POST"): BOARD_LEAD_WRITE,
+    # scheduling meetings: everyone signed in reads; leads and admins prepare them and set their
+    # agendas; the team of a project (and who runs meetings) add decisions on it; the minutes
+    # go to the attendees (here ``member``, so his API token too), leads and admins
+    ("meetings_api.list_meetings", "GET"): API_READ,
+    ("meetings_api.get_meeting", "GET"): API_READ,
+    ("meetings_api.create_meeting", "POST"): API_LEAD_WRITE,
+    ("meetings_api.set_agenda", "POST"): API_LEAD_WRITE,
+    ("meetings_api.add_decision", "POST"): API_TEAM_WRITE,
+    ("meetings.index", "GET"): SIGNED_IN_PAGE,
+    ("meetings.page", "GET"): SIGNED_IN_PAGE,
+    ("meetings.create", "POST"): BOARD_LEAD_WRITE,
+    ("meetings.agenda", "POST"): BOARD_LEAD_WRITE,
+    ("meetings.decide", "POST"): BOARD_TEAM_WRITE,
+    ("meetings.present", "POST"): BOARD_LEAD_WRITE,  # meeting mode: the chair drives the walls
+    ("meetings.minutes", "GET"): cells("ok", anonymous="login", display="login", viewer=403,
+                                       outsider=403),
+    ("meetings.minutes_word", "GET"): cells("ok", anonymous="login", display="login",
+                                            viewer=403, outsider=403),
     # the wall display
     ("wall.index", "GET"): WALL,
     ("wall.columns", "GET"): WALL,
@@ -259,7 +279,15 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
     API tokens of ``member`` and ``target``; each person signed in once (scrypt is slow), the
     cookies kept."""
     from tests.helpers import actor
-    from wallchart.services import accounts, blockers, documents, funds, teams, verification
+    from wallchart.services import (
+        accounts,
+        blockers,
+        documents,
+        funds,
+        meetings,
+        teams,
+        verification,
+    )
     from wallchart.services.projects import create_project, withdraw_project
 
     folder = tmp_path_factory.mktemp("matrix")
@@ -298,6 +326,10 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "stage": "signed", "stage_dates": {"signed": today().isoformat()}})
             documents.add_document(actor("member"), p6.id, "agreement", "协议.pdf", PDF)
             p6 = verification.verify_signing(actor("lead"), p6.id, p6.version)
+            # A scheduling meeting on P1 and P3, which member attends.
+            meeting = meetings.create_meeting(actor("lead"), {
+                "title": "矩阵调度会", "date": today().isoformat(), "attendees": ["member"],
+                "agenda": [p1.id, p3.id]})
             accounts.create_user(None, "target", PASSWORD, "member", display_name="Target")
             accounts.create_user(None, "dormant", PASSWORD, "member", display_name="Dormant")
             accounts.disable_user(None, "dormant")
@@ -321,7 +353,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 **{f"user:{who}": actor(who).id for who in PEOPLE},
                 "p5": p5.id, "receipt": receipt.id, "receipt_version": receipt.version,
                 "document": document.id, "p5_version": db.session.get(Project, p5.id).version,
-                "p6": p6.id, "p6_version": p6.version,
+                "p6": p6.id, "p6_version": p6.version, "meeting": meeting.id,
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         cookies, csrf = {}, {}
@@ -444,6 +476,9 @@ def full_snapshot(app) -> dict:
             "setup_tokens": rows(SetupToken.id),
             "documents": rows(ProjectDocument.id, ProjectDocument.removed_at),
             "verified": rows(Project.id, Project.signing_verified_at),
+            "meetings": rows(Meeting.id, Meeting.title, Meeting.current_position),
+            "agendas": rows(MeetingItem.id, MeetingItem.meeting_id, MeetingItem.project_id,
+                            MeetingItem.position),
         }
 
 
@@ -498,6 +533,8 @@ def _wall(path: str) -> Callable[[dict, str, World], Req]:
 
 BLOCKER = {"kind": "land", "department": "市自然资源和规划局", "due_on": "2030-01-01"}
 FUNDS = {"amount_wan": 1000, "document": "银收1号"}
+DECISION = {"text": "协调用地指标", "department": "市自然资源和规划局", "due": "2030-01-01",
+            "follow_up": "王科长"}
 PDF = b"%PDF-1.7\n%%EOF\n"
 HALF_YEAR = {"from": "2026-01-01", "to": "2026-06-30"}
 NEW_PROJECT = {"name": "新项目", "investor": "新投资公司", "investment_wan": 1200,
@@ -635,6 +672,27 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         f"/board/blockers/{i['blocker']}/resolve",
         data={"version": str(i["blocker_version"]), "resolution": "已落实"}),
     ("tracking.city", "GET"): lambda i, w, _: Req("/blockers", query={"sort": "department"}),
+    ("meetings_api.list_meetings", "GET"): lambda i, w, _: Req("/api/meetings"),
+    ("meetings_api.get_meeting", "GET"): lambda i, w, _: Req(f"/api/meetings/{i['meeting']}"),
+    ("meetings_api.create_meeting", "POST"): lambda i, w, _: Req(
+        "/api/meetings", json={"title": "一月调度会", "date": today().isoformat()}),
+    ("meetings_api.set_agenda", "POST"): lambda i, w, _: Req(
+        f"/api/meetings/{i['meeting']}/agenda", json={"agenda": [i["p1"]]}),
+    ("meetings_api.add_decision", "POST"): lambda i, w, _: Req(
+        f"/api/meetings/{i['meeting']}/decisions", json=DECISION | {"project_id": i["p1"]}),
+    ("meetings.index", "GET"): lambda i, w, _: Req("/meetings"),
+    ("meetings.page", "GET"): lambda i, w, _: Req(f"/meetings/{i['meeting']}"),
+    ("meetings.create", "POST"): lambda i, w, _: Req(
+        "/meetings", data={"title": "一月调度会", "date": today().isoformat()}),
+    ("meetings.agenda", "POST"): lambda i, w, _: Req(
+        f"/meetings/{i['meeting']}/agenda", data={"action": "down", "project": str(i["p1"])}),
+    ("meetings.decide", "POST"): lambda i, w, _: Req(
+        f"/meetings/{i['meeting']}/decisions", data=DECISION | {"project_id": str(i["p1"])}),
+    ("meetings.present", "POST"): lambda i, w, _: Req(
+        f"/meetings/{i['meeting']}/present", data={"position": "1"}),
+    ("meetings.minutes", "GET"): lambda i, w, _: Req(f"/meetings/{i['meeting']}/minutes"),
+    ("meetings.minutes_word", "GET"): lambda i, w, _: Req(
+        f"/meetings/{i['meeting']}/minutes.docx"),
     ("funds_api.list_receipts", "GET"): lambda i, w, _: Req(f"/api/projects/{i['p5']}/funds"),
     ("funds_api.record_receipt", "POST"): lambda i, w, _: Req(
         f"/api/projects/{i['p5']}/funds", json={**FUNDS, "date": today().isoformat()}),

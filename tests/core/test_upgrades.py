@@ -120,7 +120,7 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         dict(id=1, project_id=1, kind="land", department="自然资源局", description="用地指标未落实",
              raised_on=date(2026, 3, 2), due_on=date(2026, 4, 15), status="open",
              resolution="", resolved_on=None, raised_by_id=2, resolved_by_id=None,
-             created_at=_AT, version=1),
+             created_at=_AT, version=1, meeting_id=1, follow_up="市商务局 王科长"),
         dict(id=2, project_id=4, kind="power", department="供电公司", description="临时用电",
              raised_on=date(2025, 11, 6), due_on=None, status="resolved",
              resolution="已接通", resolved_on=date(2025, 11, 20), raised_by_id=2,
@@ -143,6 +143,18 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         dict(id=2, project_id=4, kind="other", stored_name="b2" * 16, filename="scan.png",
              content_type="image/png", size_bytes=800, uploaded_by_id=3, uploaded_at=_AT,
              removed_at=_AT, removed_by_id=1, removed_reason="传错了", version=2),
+    ],
+    "meeting": [
+        dict(id=1, title="三月项目调度会", held_on=date(2026, 3, 2), guests="市长、分管副市长",
+             created_by_id=2, created_at=_AT, current_position=1),
+        dict(id=2, title="四月项目调度会", held_on=date(2026, 4, 6), guests="",
+             created_by_id=1, created_at=_AT),
+    ],
+    "meeting_attendee": [dict(meeting_id=1, user_id=1), dict(meeting_id=1, user_id=2)],
+    "meeting_item": [
+        dict(id=1, meeting_id=1, project_id=CONFIDENTIAL, position=0),
+        dict(id=2, meeting_id=1, project_id=4, position=1),
+        dict(id=3, meeting_id=2, project_id=CONFIDENTIAL, position=0),
     ],
     "county_target": [
         dict(id=1, county_id=1, year=2026, signed_count=12, signed_investment_wan=500000,

@@ -24,7 +24,8 @@ from wallchart.services.projects import create_project
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEYS = {"id", "project", "kind", "department", "description", "raised_on", "due_on", "status",
-        "resolution", "resolved_on", "raised_by", "resolved_by", "version", "overdue", "age_days"}
+        "resolution", "resolved_on", "raised_by", "resolved_by", "version", "overdue", "age_days",
+        "meeting", "follow_up"}
 
 
 def days(n: int) -> str:
@@ -81,7 +82,8 @@ def test_raising_a_blocker(app, clients, make_project):
         "description": "环评批复未下达。\n需协调省厅加快审查。",
         "raised_on": today().isoformat(), "due_on": days(10), "status": "open",
         "resolution": "", "resolved_on": None, "raised_by": "member", "resolved_by": None,
-        "version": 1, "overdue": False, "age_days": 0}
+        "version": 1, "overdue": False, "age_days": 0, "meeting": None,
+        "follow_up": ""}
     assert counters(app, project["id"]) == (1, today() + timedelta(days=10),
                                            project["version"] + 1)
     history = clients["viewer"].get(f"/api/projects/{project['id']}").json["history"]

@@ -34,7 +34,8 @@ from wallchart.core.models import (
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
-from wallchart.services import accounts, blockers, documents, funds
+from wallchart.reads import meetings as meeting_reads
+from wallchart.services import accounts, blockers, documents, funds, meetings
 from wallchart.services.projects import create_project
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -55,7 +56,8 @@ FIELD_NAMES = [
     "display_name", "lead", "user", "team", "year", "signed_count", "signed_investment_wan",
     "started_count", "profile", "views", "rotate_seconds", "current", "new", "repeat", "lang",
     "next", "token", "date", "comment", "q", "amount_wan", "foreign_usd_wan", "document",
-    "note", "header_figures", "promised_start_on",
+    "note", "header_figures", "promised_start_on", "title", "attendees", "guests", "agenda",
+    "project_id", "due", "follow_up", "action", "project",
 ]
 ODD_NUMBERS = [2**31 - 1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1, 10**30, -1, 0]
 PLAUSIBLE_TEXT = [*STAGES, "2026-01-01", "2000-01-01", "2999-12-31", "9999-99-99", "industry",
@@ -114,6 +116,7 @@ class World:
     upload: str = ""
     receipt: int = 0
     document: int = 0
+    meeting: int = 0
 
     def refresh(self) -> None:
         if not self.upload or not (Path(self.app.instance_path) / "imports" / self.upload).is_dir():
@@ -131,6 +134,7 @@ class World:
                     "kind": "land", "department": "自然资源局"}).id
             self._refresh_receipt()
             self._refresh_document()
+            self._refresh_meeting()
             if not self.token or db.session.get(DisplayToken, self.token).revoked_at:
                 accounts.create_display_token(actor("admin"), "大厅屏")
                 self.token = db.session.execute(select(DisplayToken.id).order_by(
@@ -165,6 +169,19 @@ class World:
         self.document = documents.add_document(actor("member"), self.project, "agreement",
                                                "协议.pdf", b"%PDF-1.7\n%%EOF\n").id
 
+    def _refresh_meeting(self) -> None:
+        """A meeting whose agenda holds the project the routes use (first: a refused decision
+        or agenda must not find it missing)."""
+        meeting = meeting_reads.find_meeting(self.meeting) if self.meeting else None
+        if meeting and meeting.items and meeting.items[0].project_id == self.project:
+            return
+        if meeting is None:
+            self.meeting = meetings.create_meeting(actor("admin"), {
+                "title": "模糊测试调度会", "date": today().isoformat(),
+                "attendees": ["admin"], "agenda": [self.project]}).id
+        else:
+            meetings.set_agenda(actor("admin"), self.meeting, [self.project])
+
     def version(self) -> int:
         with self.app.app_context():
             return db.session.get(Project, self.project).version
@@ -178,7 +195,10 @@ class World:
                 f"/api/projects/{self.project}/funds",
                 "/blockers", "/admin/users", "/admin/teams", "/admin/counties",
                 "/admin/targets", "/admin/displays", "/admin/audit", "/indicators",
-                "/reports/weekly", "/reports/schedule"]
+                "/reports/weekly", "/reports/schedule", "/meetings",
+                f"/meetings/{self.meeting}", f"/meetings/{self.meeting}/minutes",
+                f"/meetings/{self.meeting}/minutes.docx", f"/api/meetings/{self.meeting}",
+                "/api/meetings"]
 
     def ids(self, argument: str) -> list[int | str]:
         with self.app.app_context():
@@ -186,7 +206,8 @@ class World:
             if argument in first:
                 return list(db.session.execute(select(first[argument])).scalars())
         own = {"project_id": self.project, "blocker_id": self.blocker, "token_id": self.token,
-               "token": self.upload, "receipt_id": self.receipt, "document_id": self.document}
+               "token": self.upload, "receipt_id": self.receipt, "document_id": self.document,
+               "meeting_id": self.meeting}
         assert argument in own, f"the fuzz cannot fill <{argument}>: add its rows to World"
         return [own[argument]]
 

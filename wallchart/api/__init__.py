@@ -13,7 +13,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints (each made with the one error map, ``api.errors``)."""
-    from wallchart.api import contract, funds, imports, indicators, projects, tracking
+    from wallchart.api import contract, funds, imports, indicators, meetings, projects, tracking
 
-    for resource in (projects, tracking, funds, indicators, imports, contract):
+    for resource in (projects, tracking, funds, meetings, indicators, imports, contract):
         app.register_blueprint(resource.bp)

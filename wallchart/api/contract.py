@@ -22,11 +22,26 @@ from wallchart.api import projects as projects_api
 from wallchart.api.errors import api_blueprint
 from wallchart.api.imports import DRY_RUN_NO, DRY_RUN_YES
 from wallchart.core.inputs import INT_MAX
-from wallchart.core.vocabulary import BLOCKER_KINDS, STAGES, THREE500, WITHDRAW_REASONS
+from wallchart.core.vocabulary import (
+    BLOCKER_KINDS,
+    DECISION_STATES,
+    STAGES,
+    THREE500,
+    WITHDRAW_REASONS,
+)
 from wallchart.reads import filters
 from wallchart.reports.indicators import AMOUNTS, PRESETS
 from wallchart.reports.promises import PROMISE_COUNTS, PROMISE_FIGURES
-from wallchart.services import blockers, funds, imports, notes, projects, record, validation
+from wallchart.services import (
+    blockers,
+    funds,
+    imports,
+    meetings,
+    notes,
+    projects,
+    record,
+    validation,
+)
 from wallchart.services.record import FOREIGN_CAPITAL_MAX_USD_WAN, INVESTMENT_MAX_WAN
 
 bp = api_blueprint("api_contract", __name__)
@@ -136,6 +151,7 @@ def _request_schemas() -> dict[str, Any]:
         "document": _nullable(_text(funds.DOCUMENT_MAX)),
         "note": _nullable(_text(funds.NOTE_MAX))}
     reason = {**_text(validation.REASON_MAX), "minLength": 1}
+    agenda = {"type": "array", "items": INTEGER, "maxItems": meetings.AGENDA_MAX}
     return {
         "ProjectCreate": {**closed, "required": ["name"], "properties": {
             **changes, "team": _nullable({"type": "string"}), "stage": _enum(STAGES),
@@ -176,6 +192,27 @@ def _request_schemas() -> dict[str, Any]:
             **receipt, "version": _version(), "reason": reason}},
         "ReceiptRemove": {**closed, "required": ["version", "reason"], "properties": {
             "version": _version(), "reason": reason}},
+        "MeetingCreate": {**closed, "required": ["title", "date"], "properties": {
+            "title": {**_text(meetings.TITLE_MAX), "minLength": 1},
+            "date": {**DATE, "description": _(
+                "The day it is held, from %(start)s to %(years)d years ahead.",
+                start=record.EARLIEST.isoformat(), years=meetings.YEARS_AHEAD)},
+            "attendees": {"type": "array", "items": {"type": "string"},
+                          "description": _("The usernames of the attendees.")},
+            "guests": _nullable(_text(meetings.GUESTS_MAX)),
+            "agenda": {**agenda, "description": _(
+                "Project ids, in order; the agenda starts with the projects whose decisions "
+                "of earlier meetings are still open.")}}},
+        "AgendaSet": {**closed, "required": ["agenda"], "properties": {"agenda": agenda}},
+        "DecisionAdd": {**closed, "required": ["project_id", "text", "department", "due"],
+                        "properties": {
+            "project_id": {**INTEGER, "description": _("A project on the meeting's agenda.")},
+            "text": {**_text(blockers.TEXT_MAX), "minLength": 1},
+            "department": {**_text(blockers.DEPARTMENT_MAX), "minLength": 1},
+            "due": {**DATE, "description": _("From today to %(years)d years ahead.",
+                                             years=meetings.YEARS_AHEAD)},
+            "follow_up": _nullable(_text(meetings.FOLLOW_UP_MAX)),
+            "kind": _nullable(_enum(BLOCKER_KINDS))}},
         "Import": {**closed, "required": ["file"], "properties": {
             "file": {"type": "string", "contentMediaType": "application/octet-stream",
                      "description": _("An .xlsx workbook or a CSV (UTF-8 or GB18030).")},
@@ -241,9 +278,40 @@ def _response_schemas() -> dict[str, Any]:
                         "due_on": _nullable(DATE), "status": _enum(blockers.STATUSES),
                         "resolution": person, "resolved_on": _nullable(DATE),
                         "raised_by": person, "resolved_by": person, "version": INTEGER,
-                        "overdue": {"type": "boolean"}, "age_days": INTEGER}},
+                        "overdue": {"type": "boolean"}, "age_days": INTEGER,
+                        "meeting": _nullable({"type": "object", "properties": {
+                            "id": INTEGER, "title": {"type": "string"}}}),
+                        "follow_up": {"type": "string"}}},
         "Blockers": {"type": "object", "required": ["blockers"], "properties": {
             "blockers": {"type": "array", "items": _ref("Blocker")}}},
+        "Decision": {"type": "object", "required": ["id", "meeting_id", "project", "text",
+                                                    "department", "due", "state", "version"],
+                     "properties": {
+            "id": {**INTEGER, "description": _("Its blocker's id: resolving it is doing it.")},
+            "meeting_id": INTEGER, "project": {"type": "object", "properties": {
+                "id": INTEGER, "name": {"type": "string"}}},
+            "text": {"type": "string"}, "department": {"type": "string"},
+            "due": _nullable(DATE), "follow_up": {"type": "string"},
+            "kind": _enum(BLOCKER_KINDS), "state": _enum(DECISION_STATES),
+            "version": INTEGER}},
+        "Meeting": {"type": "object", "required": ["id", "title", "date", "attendees",
+                                                   "agenda", "decisions", "earlier_open"],
+                    "properties": {
+            "id": INTEGER, "title": {"type": "string"}, "date": DATE,
+            "guests": {"type": "string"}, "created_by": person,
+            "attendees": {"type": "array", "items": {"type": "string"}},
+            "agenda": {"type": "array", "items": {"type": "object", "properties": {
+                "position": INTEGER, "project": {"type": "object", "properties": {
+                    "id": INTEGER, "name": {"type": "string"}, "stage": _enum(STAGES),
+                    "on_board": {"type": "boolean"}}}}}},
+            "decisions": {"type": "array", "items": _ref("Decision")},
+            "earlier_open": {"type": "array", "items": _ref("Decision"), "description": _(
+                "The decisions of earlier meetings still open.")}}},
+        "Meetings": {"type": "object", "required": ["meetings"], "properties": {
+            "meetings": {"type": "array", "items": {"type": "object", "properties": {
+                "id": INTEGER, "title": {"type": "string"}, "date": DATE,
+                "decisions": {"type": "object", "properties": {
+                    state: INTEGER for state in DECISION_STATES}}}}}}},
         "Receipt": {"type": "object", "required": ["id", "project", "date", "amount_wan",
                                                    "version"], "properties": {
             "id": INTEGER, "project": {"type": "object", "properties": {
@@ -434,6 +502,21 @@ def _operations() -> dict[tuple[str, str], Operation]:
         ("funds_api.remove_receipt", "POST"): Operation(
             _("Remove a receipt, with the reason (leads and administrators)."),
             answer="Receipt", body="ReceiptRemove", refusals=write),
+        ("meetings_api.list_meetings", "GET"): Operation(
+            _("Every scheduling meeting, the latest first."), answer="Meetings",
+            refusals=()),
+        ("meetings_api.create_meeting", "POST"): Operation(
+            _("Prepare a scheduling meeting (leads and administrators)."), ok=201,
+            answer="Meeting", body="MeetingCreate", refusals=write),
+        ("meetings_api.get_meeting", "GET"): Operation(
+            _("A meeting: its agenda, its decisions and their states."), answer="Meeting",
+            refusals=()),
+        ("meetings_api.set_agenda", "POST"): Operation(
+            _("Set a meeting's agenda: add, take out, reorder (leads and administrators)."),
+            answer="Meeting", body="AgendaSet", refusals=write),
+        ("meetings_api.add_decision", "POST"): Operation(
+            _("Add a decision on a project of the agenda: it opens a blocker of the project."),
+            ok=201, answer="Decision", body="DecisionAdd", refusals=write),
         ("api_indicators.get_indicators", "GET"): Operation(
             _("The key indicators of a period, with the same period a year earlier."),
             answer="Indicators", parameters=(
@@ -484,7 +567,7 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
 def _tags() -> dict[str, str]:
     """Each blueprint's operations under one heading of the reference."""
     return {"api": _("Projects on the board"), "tracking_api": _("Progress notes and blockers"),
-            "funds_api": _("Funds in place"),
+            "funds_api": _("Funds in place"), "meetings_api": _("Scheduling meetings"),
             "api_indicators": _("Indicators"), "api_imports": _("Import a ledger"),
             "api_contract": _("API reference")}
 

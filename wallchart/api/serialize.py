@@ -8,10 +8,11 @@ from typing import Any
 from flask import current_app
 
 from wallchart.core.early_warnings import blocker_age_days, blocker_overdue, warning_for
-from wallchart.core.models import Blocker, FundReceipt, Project, ProjectEvent, User
+from wallchart.core.models import Blocker, FundReceipt, Meeting, Project, ProjectEvent, User
 from wallchart.core.stages import stages_reached
 from wallchart.core.timeutil import iso_utc, today
 from wallchart.reads import queries
+from wallchart.reads.meetings import decision_state
 from wallchart.services.record import DETAIL_FIELDS
 
 
@@ -103,6 +104,9 @@ def blocker_json(blocker: Blocker) -> dict[str, Any]:
         "version": blocker.version,
         "overdue": blocker_overdue(blocker, day),
         "age_days": blocker_age_days(blocker, day),
+        "meeting": {"id": blocker.meeting.id, "title": blocker.meeting.title}
+        if blocker.meeting else None,
+        "follow_up": blocker.follow_up,
     }
 
 
@@ -121,3 +125,32 @@ def receipt_json(receipt: FundReceipt) -> dict[str, Any]:
         "removed": receipt.removed_at is not None,
         "version": receipt.version,
     }
+
+
+def decision_json(decision: Blocker, day: date) -> dict[str, Any]:
+    """A meeting's decision: its blocker's id and version (resolving it is doing it), and its
+    state for the follow-up (``reads.meetings.decision_state``) on ``day``."""
+    return {"id": decision.id, "meeting_id": decision.meeting_id,
+            "project": {"id": decision.project.id, "name": decision.project.name},
+            "text": decision.description, "department": decision.department,
+            "due": decision.due_on.isoformat() if decision.due_on else None,
+            "follow_up": decision.follow_up, "kind": decision.kind,
+            "state": decision_state(decision, day), "version": decision.version}
+
+
+def meeting_summary_json(meeting: Meeting) -> dict[str, Any]:
+    return {"id": meeting.id, "title": meeting.title, "date": meeting.held_on.isoformat()}
+
+
+def meeting_json(meeting: Meeting, earlier: list[Blocker], day: date) -> dict[str, Any]:
+    """A meeting whole: who attends, the agenda in order, its decisions and, first on any
+    agenda, the decisions of ``earlier`` meetings still open."""
+    return {**meeting_summary_json(meeting),
+            "guests": meeting.guests,
+            "attendees": [user.username for user in meeting.attendees],
+            "created_by": meeting.created_by.username if meeting.created_by else None,
+            "agenda": [{"position": item.position, "project": {
+                "id": item.project.id, "name": item.project.name, "stage": item.project.stage,
+                "on_board": item.project.on_board}} for item in meeting.items],
+            "decisions": [decision_json(decision, day) for decision in meeting.decisions],
+            "earlier_open": [decision_json(decision, day) for decision in earlier]}

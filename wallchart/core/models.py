@@ -309,10 +309,15 @@ class Blocker(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    #: The scheduling meeting that decided it (a decision, 交办事项), if one did: its source.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    #: Who follows the decision up (督办), as the meeting named them.
+    follow_up: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     project: Mapped[Project] = relationship()
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    meeting: Mapped[Meeting | None] = relationship(back_populates="decisions")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -398,3 +403,50 @@ class ProjectDocument(db.Model):
     removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+meeting_attendee = db.Table(
+    "meeting_attendee",
+    db.Column("meeting_id", db.ForeignKey("meeting.id"), primary_key=True),
+    db.Column("user_id", db.ForeignKey("user.id"), primary_key=True),
+)
+
+
+class Meeting(db.Model):
+    """A scheduling meeting (调度会): its agenda of projects, who attends, and the decisions
+    taken on them, each an open blocker of its project (``Blocker.meeting_id``)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: The day it is held (Asia/Shanghai).
+    held_on: Mapped[date] = mapped_column(index=True)
+    #: Attendees who have no account (the mayor, other bureaus), one line of names.
+    guests: Mapped[str] = mapped_column(String(500), default="")
+    #: In meeting mode, the place on the agenda the walls show (0 first); ``None`` otherwise.
+    #: One meeting at a time is presented.
+    current_position: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    attendees: Mapped[list[User]] = relationship(secondary=meeting_attendee,
+                                                 order_by="User.username")
+    items: Mapped[list[MeetingItem]] = relationship(
+        back_populates="meeting", order_by="MeetingItem.position",
+        cascade="all, delete-orphan")
+    decisions: Mapped[list[Blocker]] = relationship(back_populates="meeting",
+                                                    order_by="Blocker.id")
+
+
+class MeetingItem(db.Model):
+    """A project on a meeting's agenda, at its place (0 first)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    project: Mapped[Project] = relationship()
+
+    __table_args__ = (UniqueConstraint("meeting_id", "project_id"),)

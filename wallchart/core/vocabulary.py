@@ -133,10 +133,12 @@ COUNTY_KINDS: dict[str, object] = {
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
                         "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds",
-                        "add_documents", "remove_documents", "verify_signings", "admin"}),
+                        "add_documents", "remove_documents", "verify_signings", "run_meetings",
+                        "admin"}),
     "lead": frozenset({"read", "create", "edit", "move", "assign", "delete", "note",
                        "correct_dates", "withdraw", "reopen", "record_funds", "correct_funds",
-                       "add_documents", "remove_documents", "verify_signings"}),
+                       "add_documents", "remove_documents", "verify_signings",
+                       "run_meetings"}),
     "member": frozenset({"read", "create", "edit", "move", "note", "record_funds",
                          "add_documents"}),
     "viewer": frozenset({"read"}),
@@ -214,4 +216,14 @@ AUDIT_ACTIONS: dict[str, object] = {
     "display.update": _l("Display settings changed"),
     "display.revoke": _l("Display revoked"),
     "target.set": _l("Annual targets set"),
+    "meeting.create": _l("Meeting prepared"),
+    "meeting.agenda": _l("Meeting agenda changed"),
+}
+
+#: A meeting's decision (交办事项) as the follow-up (督办) sees it: its blocker resolved, open
+#: past its due date (Asia/Shanghai), or open.
+DECISION_STATES: dict[str, object] = {
+    "open": _l("Open"),
+    "done": _l("Done"),
+    "overdue": _l("Overdue"),
 }

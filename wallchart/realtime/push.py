@@ -37,12 +37,17 @@ from flask_babel import force_locale
 from socketio.pubsub_manager import PubSubManager
 
 from wallchart.core.models import Project
-from wallchart.core.timeutil import iso_utc
+from wallchart.core.timeutil import iso_utc, today
 from wallchart.core.vocabulary import DISPLAY_PROFILES
 from wallchart.extensions import socketio
 from wallchart.reads import queries
-from wallchart.reports import wall_summary
-from wallchart.services.events import Announcement, BoardReloaded, ProjectChanged
+from wallchart.reports import meeting_mode, wall_summary
+from wallchart.services.events import (
+    Announcement,
+    BoardReloaded,
+    MeetingShown,
+    ProjectChanged,
+)
 
 VIEWS = ("board", "wall")
 #: The walls' header and ticker follow a burst of changes once, this long after its first one,
@@ -109,6 +114,9 @@ def push(change: Announcement) -> None:
     if isinstance(change, BoardReloaded):
         reload_screens(change)
         return
+    if isinstance(change, MeetingShown):
+        show_meeting()
+        return
     project = change.project
     rendered: dict[tuple[str, str, bool], str | None] = {}
     # A clean request context: the shared fragment must not depend on who caused the change.
@@ -130,6 +138,29 @@ def push(change: Announcement) -> None:
     if change.summary_sees:
         refresh_walls_soon(lobby=change.lobby_revision is not None)
     # Let the screens' writers run before this request goes on to write its own answer.
+    socketio.sleep(0)
+
+
+def render_meeting(profile: str) -> str | None:
+    """Meeting mode's pane for a wall of ``profile``: the item on the walls, or ``None``."""
+    shown = meeting_mode.screen(profile, today())
+    return render_template("partials/wall_meeting.html", **shown) if shown else None
+
+
+def show_meeting() -> None:
+    """Meeting mode: every wall shows the item the chair put up (rendered once per language
+    and profile, a lobby's without what it must not show), or returns to its rotation."""
+    rendered: dict[tuple[str, str], str | None] = {}
+    with current_app.test_request_context():
+        try:
+            for to in _rooms(("wall",)):
+                key = (to.locale, to.profile)
+                if key not in rendered:
+                    with force_locale(to.locale):
+                        rendered[key] = render_meeting(to.profile)
+                socketio.emit("meeting", {"html": rendered[key]}, to=to.name)
+        except Exception:  # the walls keep what they show; the next change puts it right
+            current_app.logger.exception("Meeting mode push")
     socketio.sleep(0)
 
 

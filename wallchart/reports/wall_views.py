@@ -223,7 +223,9 @@ def _blockers(day: date) -> list[dict[str, Any]]:
                      "kind": str(BLOCKER_KINDS.get(blocker.kind, blocker.kind)),
                      "age": ngettext("open %(num)d day", "open %(num)d days",
                                      (day - blocker.raised_on).days),
-                     "due": due, "late": late})
+                     "due": due, "late": late,
+                     # A decision of a scheduling meeting (交办), followed up (督办).
+                     "decision": blocker.meeting_id is not None})
     return rows
 
 
@@ -267,6 +269,7 @@ def _attention(day: date, profile: str) -> dict[str, Any]:
     blockers, red = _blockers(day), _red_cards(day, profile)
     return {"blockers": blockers[:ATTENTION_ROWS], "blockers_total": len(blockers),
             "blockers_late": sum(row["late"] for row in blockers),
+            "decisions_late": sum(row["late"] and row["decision"] for row in blockers),
             "blockers_more": max(len(blockers) - ATTENTION_ROWS, 0),
             "red_cards": red[:ATTENTION_ROWS], "red_total": len(red),
             "red_more": max(len(red) - ATTENTION_ROWS, 0)}

@@ -16,7 +16,10 @@ that got a note since counts as it reads today.
 lies before the week's last day (today, for the running week), with their promise light then.
 
 Blockers (协调事项) raised during the week are those entered during it (the date it says it was
-raised may be earlier: a matter noted late); resolved ones, those closed during it.
+raised may be earlier: a matter noted late); resolved ones, those closed during it. The
+decisions of scheduling meetings followed up (督办) are those still open and due by the week's
+last day, and those done during it, each with its state on that day (today, for the running
+week; a decision done since a past week reads as it is now).
 Four SQL statements, whatever the week holds.
 """
 
@@ -44,6 +47,7 @@ from wallchart.core.stages import is_forward
 from wallchart.core.timeutil import SHANGHAI, today
 from wallchart.core.vocabulary import WITHDRAW_REASONS
 from wallchart.extensions import db
+from wallchart.reads.meetings import decision_state
 from wallchart.reports.indicators import period_from_args
 
 
@@ -132,6 +136,8 @@ class WeeklyChanges:
     past_promise: list[Stalled] = field(default_factory=list)
     blockers_raised: list[Blocker] = field(default_factory=list)
     blockers_resolved: list[Blocker] = field(default_factory=list)
+    #: Meeting decisions followed up, each with its state (``reads.meetings.decision_state``).
+    decisions: list[tuple[Blocker, str]] = field(default_factory=list)
 
 
 def _withdrawal(changes: dict | None, comment: str | None) -> str | None:
@@ -214,18 +220,25 @@ def _blockers(week: Week, changes: WeeklyChanges) -> None:
     start, end = week.utc_bounds()
     entered = and_(Blocker.created_at >= start, Blocker.created_at < end)
     closed = and_(Blocker.status == "resolved", Blocker.resolved_on.between(week.start, week.end))
-    query = (select(Blocker, entered, closed).join(Blocker.project)
-             .outerjoin(Project.county)
-             .options(contains_eager(Blocker.project).contains_eager(Project.county))
-             .where(Project.deleted_at.is_(None), or_(entered, closed))
+    followed = and_(Blocker.meeting_id.is_not(None), Blocker.status == "open",
+                    Blocker.due_on <= week.end, Project.on_board)
+    query = (select(Blocker, entered, closed, followed).join(Blocker.project)
+             .outerjoin(Project.county).outerjoin(Blocker.meeting)
+             .options(contains_eager(Blocker.project).contains_eager(Project.county),
+                      contains_eager(Blocker.meeting))
+             .where(Project.deleted_at.is_(None), or_(entered, closed, followed))
              .order_by(Blocker.raised_on, Blocker.id))
     resolved = []
-    for blocker, was_entered, was_closed in db.session.execute(query):
+    as_of = min(week.end, today())
+    for blocker, was_entered, was_closed, is_followed in db.session.execute(query):
         if was_entered:
             changes.blockers_raised.append(blocker)
         if was_closed:
             resolved.append(blocker)
+        if blocker.meeting_id is not None and (was_closed or is_followed):
+            changes.decisions.append((blocker, decision_state(blocker, as_of)))
     changes.blockers_resolved = sorted(resolved, key=lambda b: (b.resolved_on, b.id))
+    changes.decisions.sort(key=lambda pair: (pair[0].due_on or date.max, pair[0].id))
 
 
 def changes(week: Week) -> WeeklyChanges:

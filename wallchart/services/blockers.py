@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from wallchart.core.errors import Invalid, NotFound
-from wallchart.core.models import Blocker, County, Project, User, utcnow
+from wallchart.core.models import Blocker, County, Meeting, Project, User, utcnow
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import BLOCKER_KINDS
 from wallchart.extensions import db
 from wallchart.services import teams
-from wallchart.services.changes import board_change
+from wallchart.services.changes import Change, board_change
 from wallchart.services.project_steps import (
     authorize,
     check_version,
@@ -89,15 +89,33 @@ def raise_blocker(actor: User | None, project_id: int, data: dict[str, Any]) -> 
     with board_change() as change:
         project = load_project(actor, project_id)
         require_active(project)
-        blocker = Blocker(project=project, raised_by_id=actor_id, status="open", **clean)
-        db.session.add(blocker)
-        db.session.flush()
-        _recount(project)
-        record_event(project, actor_id, "blocker_raised", change.revision, changes={
-            "blocker": blocker.id, "kind": blocker.kind, "department": blocker.department,
-            "description": blocker.description, "raised": _iso(blocker.raised_on),
-            "due": _iso(blocker.due_on)})
-        change.announce(project, "blocker_raised")
+        blocker = open_blocker(change, project, actor_id, clean)
+    return blocker
+
+
+def check_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A blocker's ``FIELDS`` checked and converted, every fault gathered (``Invalid``)."""
+    return _clean(data)
+
+
+def open_blocker(change: Change, project: Project, actor_id: int, clean: dict[str, Any],
+                 meeting: Meeting | None = None, follow_up: str = "") -> Blocker:
+    """The one way a blocker is opened, inside ``change`` (its fields ``clean``, as
+    ``check_fields`` gives them): the row, the project's counters, the history entry, the
+    card's announcement. ``meeting``: the scheduling meeting that decided it, its source."""
+    blocker = Blocker(project=project, raised_by_id=actor_id, status="open", meeting=meeting,
+                      follow_up=follow_up, **clean)
+    db.session.add(blocker)
+    db.session.flush()
+    _recount(project)
+    changes = {"blocker": blocker.id, "kind": blocker.kind, "department": blocker.department,
+               "description": blocker.description, "raised": _iso(blocker.raised_on),
+               "due": _iso(blocker.due_on)}
+    if meeting is not None:
+        changes |= {"meeting": meeting.id, "meeting_title": meeting.title,
+                    "follow_up": follow_up}
+    record_event(project, actor_id, "blocker_raised", change.revision, changes=changes)
+    change.announce(project, "blocker_raised")
     return blocker
 
 
@@ -146,7 +164,8 @@ def _load_blocker(blocker_id: Any) -> Blocker:
 
 
 def _with_people(query):
-    return query.options(joinedload(Blocker.raised_by), joinedload(Blocker.resolved_by))
+    return query.options(joinedload(Blocker.raised_by), joinedload(Blocker.resolved_by),
+                         joinedload(Blocker.meeting))
 
 
 def blockers_of(project_id: int) -> list[Blocker]:

@@ -147,7 +147,16 @@ class BoardReloaded:
     lobby_revision: int | None
 
 
-Announcement = ProjectChanged | BoardReloaded
+@dataclass(frozen=True)
+class MeetingShown:
+    """Meeting mode: the walls show ``meeting_id``'s current agenda item, or (``None``) return
+    to their rotation. No board revision: the board did not change."""
+
+    meeting_id: int | None
+    revision: None = None
+
+
+Announcement = ProjectChanged | BoardReloaded | MeetingShown
 Listener = Callable[[Announcement], None]
 _listeners: list[Listener] = []
 

@@ -282,6 +282,7 @@ def init_app(app: Flask) -> None:
         ENTERPRISE_TYPES=vocabulary.ENTERPRISE_TYPES,
         SOURCE_CHANNELS=vocabulary.SOURCE_CHANNELS,
         BLOCKER_KINDS=vocabulary.BLOCKER_KINDS,
+        DECISION_STATES=vocabulary.DECISION_STATES,
         WITHDRAW_REASONS=vocabulary.WITHDRAW_REASONS,
         card_warning=card_warning,
         card_promise=card_promise,

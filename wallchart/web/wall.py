@@ -14,12 +14,14 @@ counted or totalled by a hidden value (``wall_views``, ``wall_summary``).
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
+from markupsafe import Markup
 
 from wallchart.core.build import build_id
 from wallchart.core.models import DisplayToken
+from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import DISPLAY_VIEWS
 from wallchart.reads import filters
-from wallchart.reports import wall_summary, wall_views
+from wallchart.reports import meeting_mode, wall_summary, wall_views
 from wallchart.services import accounts
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
@@ -59,12 +61,19 @@ def _board() -> tuple[dict, int]:
     return {**shown.context("wall", redact=redact), "redact": redact}, shown.status
 
 
+def _meeting_html(profile: str) -> Markup | None:
+    """Meeting mode: the item on the walls as a screen of ``profile`` shows it, or ``None``."""
+    shown = meeting_mode.screen(profile, today())
+    return Markup(render_template("partials/wall_meeting.html", **shown)) if shown else None
+
+
 @bp.get("")
 def index():
     display = g.display
     board, status = _board()
     summary = wall_summary.read(display.profile)
     return render_template("wall.html", display=display, views=DISPLAY_VIEWS,
+                           meeting_html=_meeting_html(display.profile),
                            build=build_id(), settings_key=accounts.display_settings_key(display),
                            **board, **wall_summary.context(summary, display.header_figures)), status
 
@@ -77,12 +86,15 @@ def columns():
 
 @bp.get("/summary")
 def summary():
-    """The header's indicators and the ticker, for a wall that was offline (or at midnight)."""
+    """The header's indicators and the ticker, for a wall that was offline (or at midnight),
+    and meeting mode's pane (the meeting it missed while away, or none)."""
     if refusal := _refusal():
         return refusal
     header, ticker = wall_summary.render(wall_summary.read(g.display.profile),
                                          g.display.header_figures)
-    return header + ticker
+    pane = render_template("partials/wall_meeting_pane.html",
+                           meeting_html=_meeting_html(g.display.profile))
+    return header + ticker + pane
 
 
 @bp.get("/views/<name>")
