@@ -49,6 +49,7 @@ from wallchart.core.models import (
     County,
     CountyTarget,
     DisplayToken,
+    Notification,
     Project,
     ProjectDocument,
     SetupToken,
@@ -201,6 +202,10 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("results.index", "GET"): SIGNED_IN_PAGE,
     ("results.results_xlsx", "GET"): SIGNED_IN_PAGE,
     ("results.results_csv", "GET"): SIGNED_IN_PAGE,
+    # the bell: each person his own notifications (an API token its user's); another's is 404
+    ("notifications.index", "GET"): SIGNED_IN_PAGE,
+    ("notifications.mark_read", "POST"): SIGNED_IN_PAGE,
+    ("notifications.mark_all_read", "POST"): SIGNED_IN_PAGE,
     # administration: administrators at a browser only
     **{(endpoint, method): ADMIN_ONLY for endpoint, method in [
         ("admin.index", "GET"), ("admin.audit", "GET"),
@@ -306,6 +311,11 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
             display_token = accounts.create_display_token(None, "大厅")
             api_token = accounts.issue_api_token(None, "member")
             accounts.issue_api_token(None, "target")
+            # One unread notification for each person, about P1 (the bell's page and marking).
+            db.session.add_all(Notification(user_id=actor(who).id, project_id=p1.id,
+                                            kind="assigned", key=f"world:{who}",
+                                            data={"project": "一组项目"}) for who in PEOPLE)
+            db.session.commit()
             ids = {
                 "p1": p1.id, "p2": p2.id, "p1_version": p1.version, "p2_version": p2.version,
                 "p4": p4.id, "p4_version": p4.version,
@@ -322,6 +332,8 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "p5": p5.id, "receipt": receipt.id, "receipt_version": receipt.version,
                 "document": document.id, "p5_version": db.session.get(Project, p5.id).version,
                 "p6": p6.id, "p6_version": p6.version,
+                **{f"notification:{who}": db.session.execute(select(Notification.id).where(
+                    Notification.key == f"world:{who}")).scalar() for who in PEOPLE},
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         cookies, csrf = {}, {}
@@ -444,6 +456,7 @@ def full_snapshot(app) -> dict:
             "setup_tokens": rows(SetupToken.id),
             "documents": rows(ProjectDocument.id, ProjectDocument.removed_at),
             "verified": rows(Project.id, Project.signing_verified_at),
+            "notifications": rows(Notification.id, Notification.user_id, Notification.read_at),
         }
 
 
@@ -695,6 +708,12 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
             f"signed_investment_wan.{i['free_county']}": "500000",
             f"started_count.{i['free_county']}": "6",
             f"foreign_capital_usd_wan.{i['free_county']}": "3000"}),
+    ("notifications.index", "GET"): lambda i, w, _: Req("/notifications"),
+    ("notifications.mark_read", "POST"): lambda i, who, _: Req(
+        f"/notifications/{i.get(f'notification:{who}', i['notification:member'])}/read",
+        data={}),
+    ("notifications.mark_all_read", "POST"): lambda i, w, _: Req("/notifications/read",
+                                                                 data={}),
     ("admin.index", "GET"): lambda i, w, _: Req("/admin"),
     ("admin.audit", "GET"): lambda i, w, _: Req("/admin/audit", query={"actor": "(cli)"}),
     ("admin.users", "GET"): lambda i, w, _: Req("/admin/users"),

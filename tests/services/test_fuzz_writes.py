@@ -26,6 +26,7 @@ from wallchart.core.models import (
     County,
     DisplayToken,
     FundReceipt,
+    Notification,
     Project,
     ProjectDocument,
     Team,
@@ -114,6 +115,7 @@ class World:
     upload: str = ""
     receipt: int = 0
     document: int = 0
+    notification: int = 0
 
     def refresh(self) -> None:
         if not self.upload or not (Path(self.app.instance_path) / "imports" / self.upload).is_dir():
@@ -131,6 +133,7 @@ class World:
                     "kind": "land", "department": "自然资源局"}).id
             self._refresh_receipt()
             self._refresh_document()
+            self._refresh_notification()
             if not self.token or db.session.get(DisplayToken, self.token).revoked_at:
                 accounts.create_display_token(actor("admin"), "大厅屏")
                 self.token = db.session.execute(select(DisplayToken.id).order_by(
@@ -165,6 +168,18 @@ class World:
         self.document = documents.add_document(actor("member"), self.project, "agreement",
                                                "协议.pdf", b"%PDF-1.7\n%%EOF\n").id
 
+    def _refresh_notification(self) -> None:
+        """An unread notification of the administrator (who sends the fuzz's requests)."""
+        row = db.session.get(Notification, self.notification) if self.notification else None
+        if row and row.read_at is None:
+            return
+        row = Notification(user_id=actor("admin").id, project_id=self.project, kind="assigned",
+                           key=f"fuzz:{self.notification + 1}:{self.project}",
+                           data={"project": "模糊测试项目"})
+        db.session.add(row)
+        db.session.commit()
+        self.notification = row.id
+
     def version(self) -> int:
         with self.app.app_context():
             return db.session.get(Project, self.project).version
@@ -178,7 +193,7 @@ class World:
                 f"/api/projects/{self.project}/funds",
                 "/blockers", "/admin/users", "/admin/teams", "/admin/counties",
                 "/admin/targets", "/admin/displays", "/admin/audit", "/indicators",
-                "/reports/weekly", "/reports/schedule"]
+                "/reports/weekly", "/reports/schedule", "/notifications"]
 
     def ids(self, argument: str) -> list[int | str]:
         with self.app.app_context():
@@ -186,7 +201,8 @@ class World:
             if argument in first:
                 return list(db.session.execute(select(first[argument])).scalars())
         own = {"project_id": self.project, "blocker_id": self.blocker, "token_id": self.token,
-               "token": self.upload, "receipt_id": self.receipt, "document_id": self.document}
+               "token": self.upload, "receipt_id": self.receipt, "document_id": self.document,
+               "notification_id": self.notification}
         assert argument in own, f"the fuzz cannot fill <{argument}>: add its rows to World"
         return [own[argument]]
 

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         i18n,
         imports,
         indicators,
+        notifications,
         reports,
         results,
         security,
@@ -38,6 +39,6 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     templating.init_app(app)
     for page in (auth, board, imports, wall, tracking, funds, documents, admin, account,
-                 indicators, reports, results):
+                 indicators, reports, results, notifications):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)
