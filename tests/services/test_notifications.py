@@ -107,8 +107,8 @@ def test_the_daily_check_tells_of_next_steps_and_blockers_due_once(app, make_pro
     with app.app_context():
         blockers.raise_blocker(actor("member"), project["id"], {
             "kind": "land", "department": "市自然资源和规划局", "due_on": today().isoformat()})
-        assert notifications.check_due() == {actor("member").id}
-        assert notifications.check_due() == set()
+        assert notifications.check_due().told == {actor("member").id}
+        assert notifications.check_due().told == set()
     assert sorted(kinds(app, "member")) == ["assigned", "blocker_due", "next_step_due"]
     with app.app_context():
         # Tomorrow they are overdue: told once more, each, and the card turned yellow.

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     commands.init_app(app)
     app.cli.add_command(imports.import_projects)
     app.cli.add_command(notify.notify_due)
+    app.cli.add_command(notify.webhook_cli)
     for name, command in app.cli.commands.items():
         if name not in ANY_SCHEMA:
             command.callback = _schema_checked(command.callback)

@@ -466,3 +466,5 @@ class WebhookDelivery(db.Model):
     error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     finished_at: Mapped[datetime | None]
+
+    webhook: Mapped[TeamWebhook] = relationship(lazy="joined")

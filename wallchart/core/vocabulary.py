@@ -214,4 +214,6 @@ AUDIT_ACTIONS: dict[str, object] = {
     "display.update": _l("Display settings changed"),
     "display.revoke": _l("Display revoked"),
     "target.set": _l("Annual targets set"),
+    "webhook.add": _l("Webhook added"),
+    "webhook.remove": _l("Webhook removed"),
 }

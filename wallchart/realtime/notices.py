@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 
 from wallchart.core.timeutil import SHANGHAI
 from wallchart.extensions import socketio
-from wallchart.services import notifications
+from wallchart.services import notifications, webhooks
 from wallchart.services.events import Announcement
 
 #: The hour (Asia/Shanghai) at which each day the server checks what falls due.
@@ -32,11 +32,25 @@ def send_counts(user_ids: Iterable[int]) -> None:
 
 
 def hear(change: Announcement) -> None:
-    """The subscriber (``services.events.subscribe``): make the change's notifications, then
-    tell each person concerned his new unread count."""
-    told = notifications.hear(change)
-    if told:
-        send_counts(told)
+    """The subscriber (``services.events.subscribe``): make the change's notifications, tell
+    each person concerned his new unread count, and hand the teams' webhooks their messages
+    (delivered in the background)."""
+    try:
+        heard = notifications.hear(change)
+    except Exception:  # the change is committed; the webhooks still hear of it
+        current_app.logger.exception("Notifications of revision %s", change.revision)
+        heard = notifications.Heard(set(), {})
+    if heard.told:
+        send_counts(heard.told)
+    webhooks.hear(change, heard.turned)
+
+
+def check_due() -> None:
+    """The daily check: the bell (and its live count), and the webhooks of the teams whose
+    cards turned yellow or red by the calendar."""
+    heard = notifications.check_due()
+    send_counts(heard.told)
+    webhooks.announce_turned(heard.turned)
 
 
 _checking: set[int] = set()
@@ -66,8 +80,7 @@ def _check(app: Flask, server) -> None:
             break
         with app.app_context():
             try:
-                told = notifications.check_due()
-                send_counts(told)
+                check_due()
             except Exception:  # the next day's check must still run
                 app.logger.exception("Notifications: the check of what falls due")
     _checking.discard(id(server))

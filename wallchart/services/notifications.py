@@ -140,14 +140,16 @@ def notices_for(change: ProjectChanged) -> list[Notice]:
     return [n for n in notices if n.user_id != event.user_id]
 
 
-def _light_notices(projects: Iterable[Project], day: date) -> tuple[list[Notice], dict]:
-    """The owners to tell that their card turned worse, and the colours to remember."""
+def _light_notices(projects: Iterable[Project], day: date
+                   ) -> tuple[list[Notice], dict[int, str | None], dict[int, str]]:
+    """The owners to tell that their card turned worse, the colours to remember, and the
+    projects that turned worse (with their colour)."""
     projects = [p for p in projects if p.on_board]
     if not projects:
-        return [], {}
+        return [], {}, {}
     known = dict(db.session.execute(select(WarningLight.project_id, WarningLight.colour).where(
         WarningLight.project_id.in_([p.id for p in projects]))).all())
-    notices, colours = [], {}
+    notices, colours, worse = [], {}, {}
     for project in projects:
         colour = warning_for(project, day, current_app.config).colour
         if known.get(project.id) == colour and project.id in known:
@@ -155,11 +157,13 @@ def _light_notices(projects: Iterable[Project], day: date) -> tuple[list[Notice]
         if project.id not in known and colour is None:
             continue
         colours[project.id] = colour
-        if _SEVERITY[colour] > _SEVERITY[known.get(project.id)] and project.owner_id:
-            notices.append(Notice(project.owner_id, project.id, "warning",
-                                  f"warning:{project.id}:{colour}:{day.isoformat()}",
-                                  _about(project, colour=colour)))
-    return notices, colours
+        if _SEVERITY[colour] > _SEVERITY[known.get(project.id)]:
+            worse[project.id] = colour
+            if project.owner_id:
+                notices.append(Notice(project.owner_id, project.id, "warning",
+                                      f"warning:{project.id}:{colour}:{day.isoformat()}",
+                                      _about(project, colour=colour)))
+    return notices, colours, worse
 
 
 # --- making them -------------------------------------------------------------------------------
@@ -194,17 +198,25 @@ def _save(notices: list[Notice], colours: dict[int, str | None]) -> set[int]:
     return set()
 
 
-def hear(change: Announcement) -> set[int]:
-    """The subscriber: make the notifications a committed change calls for; return whom they
-    went to (their live count changes)."""
+@dataclass(frozen=True)
+class Heard:
+    """What a change or a check told: the people told something new (their live count
+    changes) and the projects whose card turned worse (for the teams' webhooks)."""
+
+    told: set[int]
+    turned: dict[int, str]
+
+
+def hear(change: Announcement) -> Heard:
+    """The subscriber: make the notifications a committed change calls for."""
     if not isinstance(change, ProjectChanged) or not change.project.on_board:
-        return set()
+        return Heard(set(), {})
     notices = notices_for(change)
-    lights, colours = _light_notices([change.project], today())
-    return _save(notices + lights, colours)
+    lights, colours, worse = _light_notices([change.project], today())
+    return Heard(_save(notices + lights, colours), worse)
 
 
-def check_due(day: date | None = None) -> set[int]:
+def check_due(day: date | None = None) -> Heard:
     """The daily check: next steps and open blockers due ``day`` (today) or overdue, and the
     cards that turned by the calendar alone. Told once each; run it as often as you like."""
     day = day or today()
@@ -233,8 +245,8 @@ def check_due(day: date | None = None) -> set[int]:
                 _about(blocker.project, department=blocker.department, state=state,
                        due=blocker.due_on.isoformat())))
     board = db.session.execute(select(Project).where(Project.on_board)).scalars().all()
-    lights, colours = _light_notices(board, day)
-    return _save(notices + lights, colours)
+    lights, colours, worse = _light_notices(board, day)
+    return Heard(_save(notices + lights, colours), worse)
 
 
 # --- reading and marking -----------------------------------------------------------------------
