@@ -54,6 +54,7 @@ from wallchart.core.models import (
     ProjectDocument,
     SetupToken,
     Team,
+    TeamWebhook,
     User,
     team_member,
 )
@@ -221,6 +222,8 @@ MATRIX: dict[tuple[str, str], dict] = {
         ("admin.displays", "GET"), ("admin.create_display", "POST"),
         ("admin.revoke_display", "POST"), ("admin.update_display", "POST"),
         ("admin.targets_list", "GET"), ("admin.set_targets", "POST"),
+        ("admin.webhooks_page", "GET"), ("admin.add_webhook", "POST"),
+        ("admin.remove_webhook", "POST"),
     ]},
 }
 
@@ -264,7 +267,15 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
     API tokens of ``member`` and ``target``; each person signed in once (scrypt is slow), the
     cookies kept."""
     from tests.helpers import actor
-    from wallchart.services import accounts, blockers, documents, funds, teams, verification
+    from wallchart.services import (
+        accounts,
+        blockers,
+        documents,
+        funds,
+        teams,
+        verification,
+        webhooks,
+    )
     from wallchart.services.projects import create_project, withdraw_project
 
     folder = tmp_path_factory.mktemp("matrix")
@@ -308,6 +319,8 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
             accounts.disable_user(None, "dormant")
             team3 = teams.create_team(None, "三组")
             teams.add_members(None, "三组", ["target"])
+            # A webhook of 三组 (which has no project: nothing is ever sent to it).
+            hook = webhooks.add_webhook(None, "三组", "http://127.0.0.1:9/hook", "wecom")
             display_token = accounts.create_display_token(None, "大厅")
             api_token = accounts.issue_api_token(None, "member")
             accounts.issue_api_token(None, "target")
@@ -332,6 +345,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "p5": p5.id, "receipt": receipt.id, "receipt_version": receipt.version,
                 "document": document.id, "p5_version": db.session.get(Project, p5.id).version,
                 "p6": p6.id, "p6_version": p6.version,
+                "webhook": hook.id,
                 **{f"notification:{who}": db.session.execute(select(Notification.id).where(
                     Notification.key == f"world:{who}")).scalar() for who in PEOPLE},
             }
@@ -457,6 +471,7 @@ def full_snapshot(app) -> dict:
             "documents": rows(ProjectDocument.id, ProjectDocument.removed_at),
             "verified": rows(Project.id, Project.signing_verified_at),
             "notifications": rows(Notification.id, Notification.user_id, Notification.read_at),
+            "webhooks": rows(TeamWebhook.id, TeamWebhook.url, TeamWebhook.removed_at),
         }
 
 
@@ -714,6 +729,12 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         data={}),
     ("notifications.mark_all_read", "POST"): lambda i, w, _: Req("/notifications/read",
                                                                  data={}),
+    ("admin.webhooks_page", "GET"): lambda i, w, _: Req("/admin/webhooks"),
+    ("admin.add_webhook", "POST"): lambda i, w, _: Req("/admin/webhooks", data={
+        "team": "三组", "kind": "generic", "url": "http://127.0.0.1:9/generic", "secret": "s",
+        "events": ["moved"]}),
+    ("admin.remove_webhook", "POST"): lambda i, w, _: Req(
+        f"/admin/webhooks/{i['webhook']}/remove", data={}),
     ("admin.index", "GET"): lambda i, w, _: Req("/admin"),
     ("admin.audit", "GET"): lambda i, w, _: Req("/admin/audit", query={"actor": "(cli)"}),
     ("admin.users", "GET"): lambda i, w, _: Req("/admin/users"),

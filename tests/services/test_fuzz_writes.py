@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.helpers import actor, all_rows, csrf_token_of
+from tests.helpers import OTHER_TEAM, actor, all_rows, csrf_token_of
 from wallchart.core.models import (
     Blocker,
     County,
@@ -30,12 +30,13 @@ from wallchart.core.models import (
     Project,
     ProjectDocument,
     Team,
+    TeamWebhook,
     User,
 )
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
-from wallchart.services import accounts, blockers, documents, funds
+from wallchart.services import accounts, blockers, documents, funds, webhooks
 from wallchart.services.projects import create_project
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -116,6 +117,7 @@ class World:
     receipt: int = 0
     document: int = 0
     notification: int = 0
+    webhook: int = 0
 
     def refresh(self) -> None:
         if not self.upload or not (Path(self.app.instance_path) / "imports" / self.upload).is_dir():
@@ -134,6 +136,7 @@ class World:
             self._refresh_receipt()
             self._refresh_document()
             self._refresh_notification()
+            self._refresh_webhook()
             if not self.token or db.session.get(DisplayToken, self.token).revoked_at:
                 accounts.create_display_token(actor("admin"), "大厅屏")
                 self.token = db.session.execute(select(DisplayToken.id).order_by(
@@ -180,6 +183,14 @@ class World:
         db.session.commit()
         self.notification = row.id
 
+    def _refresh_webhook(self) -> None:
+        """A webhook in use, of the other team (whose projects the fuzz never touches)."""
+        hook = db.session.get(TeamWebhook, self.webhook) if self.webhook else None
+        if hook and hook.removed_at is None:
+            return
+        self.webhook = webhooks.add_webhook(None, OTHER_TEAM, "http://127.0.0.1:9/hook",
+                                            "wecom").id
+
     def version(self) -> int:
         with self.app.app_context():
             return db.session.get(Project, self.project).version
@@ -193,7 +204,8 @@ class World:
                 f"/api/projects/{self.project}/funds",
                 "/blockers", "/admin/users", "/admin/teams", "/admin/counties",
                 "/admin/targets", "/admin/displays", "/admin/audit", "/indicators",
-                "/reports/weekly", "/reports/schedule", "/notifications"]
+                "/reports/weekly", "/reports/schedule", "/notifications",
+                "/admin/webhooks"]
 
     def ids(self, argument: str) -> list[int | str]:
         with self.app.app_context():
@@ -202,7 +214,7 @@ class World:
                 return list(db.session.execute(select(first[argument])).scalars())
         own = {"project_id": self.project, "blocker_id": self.blocker, "token_id": self.token,
                "token": self.upload, "receipt_id": self.receipt, "document_id": self.document,
-               "notification_id": self.notification}
+               "notification_id": self.notification, "webhook_id": self.webhook}
         assert argument in own, f"the fuzz cannot fill <{argument}>: add its rows to World"
         return [own[argument]]
 

@@ -53,9 +53,11 @@ def webhook_add(team: str, url: str, kind: str, secret: str, events: str,
 def webhook_list() -> None:
     """The webhooks in use."""
     for hook in webhooks.webhooks():
-        events = ",".join(hook.events) if hook.events else _("every event")
-        click.echo(f"{hook.id}\t{hook.team.name}\t{hook.kind}\t{webhooks.masked(hook.url)}\t"
-                   f"{events}{chr(9) + _('lobby-safe') if hook.lobby_safe else ''}")
+        columns = [str(hook.id), hook.team.name, hook.kind, webhooks.masked(hook.url),
+                   ",".join(hook.events) if hook.events else _("every event")]
+        if hook.lobby_safe:
+            columns.append(_("lobby-safe"))
+        click.echo("\t".join(columns))
 
 
 @webhook_cli.command("remove")
