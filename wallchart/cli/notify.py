@@ -23,7 +23,7 @@ def notify_due() -> None:
     webhooks.announce_turned(heard.turned)
     click.echo(ngettext("Notified %(num)d person.", "Notified %(num)d people.",
                         len(heard.told)))
-    webhooks.wait_idle()  # the teams' messages go before the command ends
+    webhooks.wait_idle(300)  # the teams' messages go (or fail) before the command ends
 
 
 webhook_cli = AppGroup("webhook", help="Manage the teams' webhooks (group chat bots).")
