@@ -1,5 +1,5 @@
-"""Notifications (the bell), the warning light each owner was last told of, and the teams'
-webhooks (group chat bots) with their delivery log.
+"""Notifications (the bell), what each person chose not to hear, the warning light each owner
+was last told of, and the teams' webhooks (group chat bots) with their delivery log.
 
 Revision ID: 0017
 Revises: 0015
@@ -12,7 +12,8 @@ down_revision = "0015"
 branch_labels = None
 depends_on = None
 DROPPED_BY_DOWNGRADE = (
-    "tables notification (the bell's messages), warning_light (the colour last told), "
+    "tables notification (the bell's messages), notification_preference (what each person "
+    "chose not to hear), warning_light (the colour last told), "
     "team_webhook (the teams' group chat bots) and webhook_delivery (their delivery log)"
 )
 
@@ -35,6 +36,14 @@ def upgrade():
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.create_index("ix_notification_user_read", ["user_id", "read_at"], unique=False)
+    op.create_table(
+        "notification_preference",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("muted", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"]),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
     op.create_table(
         "warning_light",
         sa.Column("project_id", sa.Integer(), nullable=False),
@@ -91,6 +100,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_team_webhook_team_id"))
     op.drop_table("team_webhook")
     op.drop_table("warning_light")
+    op.drop_table("notification_preference")
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.drop_index("ix_notification_user_read")
     op.drop_table("notification")

@@ -50,6 +50,7 @@ from wallchart.core.models import (
     CountyTarget,
     DisplayToken,
     Notification,
+    NotificationPreference,
     Project,
     ProjectDocument,
     SetupToken,
@@ -207,6 +208,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("notifications.index", "GET"): SIGNED_IN_PAGE,
     ("notifications.mark_read", "POST"): SIGNED_IN_PAGE,
     ("notifications.mark_all_read", "POST"): SIGNED_IN_PAGE,
+    ("notifications.settings", "GET"): SIGNED_IN_PAGE,
+    ("notifications.settings", "POST"): SIGNED_IN_PAGE,
     # administration: administrators at a browser only
     **{(endpoint, method): ADMIN_ONLY for endpoint, method in [
         ("admin.index", "GET"), ("admin.audit", "GET"),
@@ -472,6 +475,7 @@ def full_snapshot(app) -> dict:
             "verified": rows(Project.id, Project.signing_verified_at),
             "notifications": rows(Notification.id, Notification.user_id, Notification.read_at),
             "webhooks": rows(TeamWebhook.id, TeamWebhook.url, TeamWebhook.removed_at),
+            "muted": rows(NotificationPreference.user_id, NotificationPreference.muted),
         }
 
 
@@ -729,6 +733,9 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         data={}),
     ("notifications.mark_all_read", "POST"): lambda i, w, _: Req("/notifications/read",
                                                                  data={}),
+    ("notifications.settings", "GET"): lambda i, w, _: Req("/notifications/settings"),
+    ("notifications.settings", "POST"): lambda i, w, _: Req("/notifications/settings",
+                                                            data={"receive": ["assigned"]}),
     ("admin.webhooks_page", "GET"): lambda i, w, _: Req("/admin/webhooks"),
     ("admin.add_webhook", "POST"): lambda i, w, _: Req("/admin/webhooks", data={
         "team": "三组", "kind": "generic", "url": "http://127.0.0.1:9/generic", "secret": "s",

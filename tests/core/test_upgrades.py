@@ -150,6 +150,10 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         dict(id=2, user_id=3, project_id=None, kind="warning", key="warning:1:red:2026-03-02",
              data={"project": "冷链物流园", "colour": "red"}, created_at=_AT, read_at=_AT),
     ],
+    "notification_preference": [
+        dict(user_id=2, muted=["stage", "digest"], updated_at=_AT),
+        dict(user_id=3, muted=[], updated_at=_AT),
+    ],
     "warning_light": [
         dict(project_id=1, colour="red", seen_at=_AT),
         dict(project_id=4, colour=None, seen_at=_AT),

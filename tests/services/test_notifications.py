@@ -4,14 +4,15 @@ told once each and only to readers; the page, marking read, and the live count."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.helpers import actor, all_rows, socket_client
-from wallchart.core.models import Notification, Project, User, WarningLight
+from wallchart.core.errors import Invalid
+from wallchart.core.models import Notification, Project, ProjectEvent, User, WarningLight
 from wallchart.core.timeutil import today
 from wallchart.extensions import db
 from wallchart.services import blockers, notifications, projects
@@ -107,7 +108,8 @@ def test_the_daily_check_tells_of_next_steps_and_blockers_due_once(app, make_pro
     with app.app_context():
         blockers.raise_blocker(actor("member"), project["id"], {
             "kind": "land", "department": "市自然资源和规划局", "due_on": today().isoformat()})
-        assert notifications.check_due().told == {actor("member").id}
+        # The member's step and blocker; the lead's digest of his team.
+        assert notifications.check_due().told == {actor("member").id, actor("lead").id}
         assert notifications.check_due().told == set()
     assert sorted(kinds(app, "member")) == ["assigned", "blocker_due", "next_step_due"]
     with app.app_context():
@@ -198,3 +200,45 @@ def test_the_live_count_reaches_only_its_person(app, clients, make_project, who)
     counts = [m["args"][0] for m in mine.get_received() if m["name"] == "notifications"]
     assert counts == [{"unread": 1}]
     assert not [m for m in other.get_received() if m["name"] == "notifications"]
+
+
+def test_the_lead_gets_a_daily_digest_of_his_team(app, make_project):
+    late = (today() - timedelta(days=30)).isoformat()
+    project = owned(app, make_project, "癸项目", next_step="签约", next_step_due=late)
+    with app.app_context():
+        # A move of yesterday, as the history records it (the digest reads yesterday's moves).
+        event = db.session.execute(select(ProjectEvent).where(
+            ProjectEvent.project_id == project["id"])).scalars().first()
+        yesterday = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1)
+        db.session.add(ProjectEvent(project_id=project["id"], at=yesterday, user_id=event.user_id,
+                                    action="moved", from_stage="contact",
+                                    to_stage="negotiating", changes={}, revision=9999))
+        db.session.commit()
+        notifications.check_due()
+    [(kind, data)] = [(k, d) for k, d in told(app, "lead") if k == "digest"]
+    assert data == {"team": "一组", "moves": 1, "red": 1, "overdue": 1,
+                    "day": today().isoformat()}
+    with app.test_request_context(), force_locale("en"):
+        row = db.session.execute(select(Notification).where(
+            Notification.kind == "digest")).scalar_one()
+        assert notifications.message(row) == ("Daily digest of 一组: 1 moves yesterday, 1 red "
+                                              "cards, 1 overdue items.")
+
+
+def test_what_a_person_muted_is_not_made(app, clients, make_project):
+    page = clients["member"].get("/notifications/settings")
+    assert page.status_code == 200 and 'value="assigned" checked' in page.get_data(as_text=True)
+    saved = clients["member"].post("/notifications/settings",
+                                   data={"receive": ["assigned", "warning"]})
+    assert saved.status_code == 303
+    with app.app_context():
+        assert notifications.muted_kinds(actor("member").id) == {
+            "team", "stage", "next_step_due", "blocker_due", "digest"}
+    project = owned(app, make_project, "静音项目")
+    move(app, "lead", project["id"], "negotiating")
+    assert kinds(app, "member") == ["assigned"]  # no "stage": he muted it
+    assert "stage" in kinds(app, "viewer")
+    before = all_rows(app)
+    with app.app_context(), pytest.raises(Invalid):
+        notifications.set_muted(actor("member"), ["everything"])
+    assert all_rows(app) == before

@@ -425,6 +425,14 @@ class Notification(db.Model):
     project: Mapped[Project | None] = relationship(lazy="joined", innerjoin=False)
 
 
+class NotificationPreference(db.Model):
+    """What a person chose not to be told of (kinds of ``services.notifications.KINDS``)."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    muted: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WarningLight(db.Model):
     """The early-warning colour a project's owner was last told of (``None``: fine), so that a
     card turning yellow or red is told once, whichever process or check sees it first."""

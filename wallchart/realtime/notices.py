@@ -1,7 +1,8 @@
 """The bell's live count: each signed-in person's screens join a room of their own
 (``user_room``); when the notifications made for a committed change (``services.notifications``)
 reach someone, his screens are sent his unread count. Also the server's daily check of what
-falls due (``start_due_check``): every day at ``DUE_CHECK_HOUR`` o'clock, Asia/Shanghai, in
+falls due, and of the leads' digests (``start_due_check``): every day at ``NOTIFY_HOUR``
+o'clock (``WALLCHART_NOTIFY_HOUR``, 8 by default), Asia/Shanghai, in
 each process that has screens (each thing is told once, so several processes are harmless);
 ``flask --app wsgi notify-due`` runs the same check at any time (from cron, say).
 """
@@ -17,9 +18,6 @@ from wallchart.core.timeutil import SHANGHAI
 from wallchart.extensions import socketio
 from wallchart.services import notifications, webhooks
 from wallchart.services.events import Announcement
-
-#: The hour (Asia/Shanghai) at which each day the server checks what falls due.
-DUE_CHECK_HOUR = 8
 
 
 def user_room(user_id: int) -> str:
@@ -64,10 +62,10 @@ def start_due_check(app: Flask) -> None:
         socketio.start_background_task(_check, app, server)
 
 
-def seconds_until_check(now: datetime) -> float:
-    """From ``now`` (aware) to the next ``DUE_CHECK_HOUR`` o'clock in Shanghai."""
+def seconds_until_check(now: datetime, hour: int) -> float:
+    """From ``now`` (aware) to the next ``hour`` o'clock in Shanghai."""
     local = now.astimezone(SHANGHAI)
-    due = local.replace(hour=DUE_CHECK_HOUR, minute=0, second=0, microsecond=0)
+    due = local.replace(hour=min(hour, 23), minute=0, second=0, microsecond=0)
     if due <= local:
         due += timedelta(days=1)
     return (due - local).total_seconds()
@@ -75,7 +73,7 @@ def seconds_until_check(now: datetime) -> float:
 
 def _check(app: Flask, server) -> None:
     while True:
-        socketio.sleep(seconds_until_check(datetime.now(SHANGHAI)))
+        socketio.sleep(seconds_until_check(datetime.now(SHANGHAI), app.config["NOTIFY_HOUR"]))
         if socketio.server is not server:  # a test's app was replaced by the next one's
             break
         with app.app_context():

@@ -8,7 +8,11 @@ What a person is told of:
   check: a card also turns by the calendar alone);
 - ``stage``: a project he follows (owns, or of his teams) passed a stage gate (moved forward);
 - ``next_step_due`` / ``blocker_due``: a next step of his, or an open blocker of a project he
-  owns, falls due today or is overdue (the daily check, ``check_due``).
+  owns, falls due today or is overdue (the daily check, ``check_due``);
+- ``digest``: to each team's lead, once a day (the daily check): the team's moves of yesterday,
+  its red cards and its overdue next steps and blockers today.
+
+Each person may turn kinds off (``set_muted``, the settings page); what he muted is not made.
 
 Every notification has a ``key`` that says what it is about, unique per person: the same thing
 is told once, however many processes hear it or however often the check runs. Only people who
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -32,11 +36,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wallchart.core.early_warnings import warning_for
-from wallchart.core.errors import Forbidden, NotFound
+from wallchart.core.early_warnings import colour_condition, warning_for
+from wallchart.core.errors import Forbidden, Invalid, NotFound
 from wallchart.core.models import (
     Blocker,
     Notification,
+    NotificationPreference,
     Project,
     ProjectEvent,
     Team,
@@ -46,13 +51,13 @@ from wallchart.core.models import (
     utcnow,
 )
 from wallchart.core.stages import STAGE_ORDER
-from wallchart.core.timeutil import today
+from wallchart.core.timeutil import SHANGHAI, today
 from wallchart.core.transactions import quiet_transaction
 from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
 from wallchart.services.events import Announcement, ProjectChanged
 
-KINDS = ("assigned", "team", "warning", "stage", "next_step_due", "blocker_due")
+KINDS = ("assigned", "team", "warning", "stage", "next_step_due", "blocker_due", "digest")
 #: Notifications on one page of /notifications.
 PAGE_SIZE = 30
 _SEVERITY = {None: 0, "yellow": 1, "red": 2}
@@ -168,11 +173,23 @@ def _light_notices(projects: Iterable[Project], day: date
 
 # --- making them -------------------------------------------------------------------------------
 
+def _muted(user_ids: Iterable[int]) -> dict[int, set[str]]:
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(NotificationPreference).where(
+        NotificationPreference.user_id.in_(wanted))).scalars()
+    return {row.user_id: set(row.muted or ()) for row in rows}
+
+
 def _save(notices: list[Notice], colours: dict[int, str | None]) -> set[int]:
-    """Write the notices not told yet (to readers only) and the colours seen; return whom
-    something new was told. A race with another process telling the same is harmless."""
+    """Write the notices not told yet (to readers only, and not of a kind they muted) and the
+    colours seen; return whom something new was told. A race with another process telling the
+    same is harmless."""
     readers = _readers(n.user_id for n in notices)
-    notices = [n for n in notices if n.user_id in readers]
+    muted = _muted(readers)
+    notices = [n for n in notices
+               if n.user_id in readers and n.kind not in muted.get(n.user_id, ())]
     if not notices and not colours:
         return set()
     for _attempt in range(2):
@@ -246,7 +263,36 @@ def check_due(day: date | None = None) -> Heard:
                        due=blocker.due_on.isoformat())))
     board = db.session.execute(select(Project).where(Project.on_board)).scalars().all()
     lights, colours, worse = _light_notices(board, day)
-    return Heard(_save(notices + lights, colours), worse)
+    return Heard(_save(notices + lights + _digests(day), colours), worse)
+
+
+def _digests(day: date) -> list[Notice]:
+    """Each team lead's digest of ``day``: yesterday's moves of the team's projects (Asia/
+    Shanghai), and today's red cards and overdue next steps and blockers."""
+    start = datetime.combine(day - timedelta(days=1), time(), SHANGHAI)
+    since = start.astimezone(UTC).replace(tzinfo=None)
+    until = (start + timedelta(days=1)).astimezone(UTC).replace(tzinfo=None)
+    config = current_app.config
+    notices = []
+    for team in db.session.execute(select(Team).where(Team.lead_id.is_not(None))).scalars():
+        on_team = (Project.team_id == team.id, Project.on_board)
+        moves = db.session.execute(select(func.count()).select_from(ProjectEvent).join(
+            Project, ProjectEvent.project_id == Project.id).where(
+            ProjectEvent.action == "moved", ProjectEvent.at >= since, ProjectEvent.at < until,
+            ProjectEvent.from_stage != ProjectEvent.to_stage, Project.team_id == team.id)
+        ).scalar_one()
+        red = db.session.execute(select(func.count()).select_from(Project).where(
+            *on_team, colour_condition("red", day, config))).scalar_one()
+        steps = db.session.execute(select(func.count()).select_from(Project).where(
+            *on_team, Project.next_step != "", Project.next_step_due < day)).scalar_one()
+        blocked = db.session.execute(select(func.count()).select_from(Blocker).join(Project)
+                                     .where(*on_team, Blocker.status == "open",
+                                            Blocker.due_on < day)).scalar_one()
+        notices.append(Notice(team.lead_id, None, "digest",
+                              f"digest:{team.id}:{day.isoformat()}",
+                              {"team": team.name, "moves": moves, "red": red,
+                               "overdue": steps + blocked, "day": day.isoformat()}))
+    return notices
 
 
 # --- reading and marking -----------------------------------------------------------------------
@@ -304,6 +350,36 @@ def mark_all_read(actor: User | None) -> None:
             .values(read_at=utcnow()))
 
 
+def muted_kinds(user_id: int) -> set[str]:
+    return _muted([user_id]).get(user_id, set())
+
+
+def set_muted(actor: User | None, kinds: Any) -> None:
+    """Keep what the actor chose not to hear (kinds of ``KINDS``)."""
+    user_id = _reader(actor)
+    if not isinstance(kinds, list | tuple | set) or not all(k in KINDS for k in kinds):
+        raise Invalid(_("Choose among the kinds of notification shown."))
+    with quiet_transaction():
+        row = db.session.get(NotificationPreference, user_id)
+        if row is None:
+            row = NotificationPreference(user_id=user_id)
+            db.session.add(row)
+        row.muted, row.updated_at = [k for k in KINDS if k in kinds], utcnow()
+
+
+def kind_labels() -> dict[str, str]:
+    """Each kind of notification, as the settings page names it (the request's language)."""
+    return {
+        "assigned": _("A project handed to me"),
+        "team": _("A project handed to my team"),
+        "warning": _("My card turned yellow or red"),
+        "stage": _("A stage passed on a project I follow"),
+        "next_step_due": _("My next step due or overdue"),
+        "blocker_due": _("A blocker of my project due or overdue"),
+        "digest": _("The daily digest of the team I lead"),
+    }
+
+
 def message(notification: Notification) -> str:
     """The notification in the reader's language (the request's)."""
     data = notification.data or {}
@@ -333,4 +409,9 @@ def message(notification: Notification) -> str:
                      department=data.get("department", ""))
         return _("A blocker of %(project)s (%(department)s) is overdue since %(date)s.",
                  project=name, department=data.get("department", ""), date=data.get("due", ""))
+    if kind == "digest":
+        return _("Daily digest of %(team)s: %(moves)d moves yesterday, %(red)d red cards, "
+                 "%(overdue)d overdue items.", team=data.get("team", ""),
+                 moves=data.get("moves", 0), red=data.get("red", 0),
+                 overdue=data.get("overdue", 0))
     return name

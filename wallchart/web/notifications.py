@@ -5,7 +5,8 @@ unread count (``bell_count``), which the board keeps live over its socket (``rea
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from wallchart.identity import readers_only
@@ -45,6 +46,19 @@ def index():
 def mark_read(notification_id: int):
     notifications.mark_read(current_user, notification_id)
     return redirect(url_for("notifications.index", page=_page()), 303)
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+def settings():
+    """What the person wants to hear: a box per kind, ticked for those he receives."""
+    if request.method == "POST":
+        chosen = set(request.form.getlist("receive"))
+        notifications.set_muted(current_user, [kind for kind in notifications.KINDS
+                                               if kind not in chosen])
+        flash(_("Your choice is saved."))
+        return redirect(url_for("notifications.settings"), 303)
+    return render_template("notification_settings.html", labels=notifications.kind_labels(),
+                           muted=notifications.muted_kinds(current_user.id))
 
 
 @bp.post("/notifications/read")
