@@ -273,6 +273,22 @@ def test_a_card_turning_red_is_told_to_the_team(fast, receiver, make_project):
     assert got.json["event"] == "warning" and got.json["colour"] == "red"
 
 
+def test_the_daily_digest_reaches_the_team_chat_once_a_day(fast, receiver, make_project):
+    from wallchart.realtime.notices import check_due
+
+    add(fast, receiver, "wecom", events=["digest"])
+    make_project("摘要项目", next_step="拜访", next_step_due="2020-01-01")
+    with fast.app_context():
+        check_due()
+        assert webhooks.wait_idle(30)
+        check_due()  # the same day again (another process, a restart): not sent twice
+    assert webhooks.wait_idle(30)
+    [got] = receiver.received
+    content = got.json["markdown"]["content"]
+    assert "一组" in content and "逾期" in content
+    assert log_rows(fast) == [("digest", "delivered", 1, 200)]
+
+
 # --- managing them ------------------------------------------------------------------------------
 
 def test_bad_webhooks_are_refused_and_change_nothing(app):

@@ -21,6 +21,7 @@ def notify_due() -> None:
     turned yellow or red by the calendar; each thing once, however often it runs."""
     heard = notifications.check_due()
     webhooks.announce_turned(heard.turned)
+    webhooks.announce_digests(heard.digests)
     click.echo(ngettext("Notified %(num)d person.", "Notified %(num)d people.",
                         len(heard.told)))
     webhooks.wait_idle(300)  # the teams' messages go (or fail) before the command ends

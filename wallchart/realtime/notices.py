@@ -49,6 +49,7 @@ def check_due() -> None:
     heard = notifications.check_due()
     send_counts(heard.told)
     webhooks.announce_turned(heard.turned)
+    webhooks.announce_digests(heard.digests)
 
 
 _checking: set[int] = set()

@@ -27,7 +27,7 @@ transaction of its own) only when someone is to be told. A failure there is logg
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -222,6 +222,8 @@ class Heard:
 
     told: set[int]
     turned: dict[int, str]
+    #: The daily check's digests, by team id (for the teams' webhooks).
+    digests: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def hear(change: Announcement) -> Heard:
@@ -263,18 +265,22 @@ def check_due(day: date | None = None) -> Heard:
                        due=blocker.due_on.isoformat())))
     board = db.session.execute(select(Project).where(Project.on_board)).scalars().all()
     lights, colours, worse = _light_notices(board, day)
-    return Heard(_save(notices + lights + _digests(day), colours), worse)
+    digests = team_digests(day)
+    made = [Notice(lead, None, "digest", f"digest:{team_id}:{day.isoformat()}", data)
+            for team_id, (lead, data) in digests.items() if lead is not None]
+    return Heard(_save(notices + lights + made, colours), worse,
+                 {team_id: data for team_id, (_lead, data) in digests.items()})
 
 
-def _digests(day: date) -> list[Notice]:
-    """Each team lead's digest of ``day``: yesterday's moves of the team's projects (Asia/
-    Shanghai), and today's red cards and overdue next steps and blockers."""
+def team_digests(day: date) -> dict[int, tuple[int | None, dict[str, Any]]]:
+    """Each team's digest of ``day`` with its lead's id: yesterday's moves of the team's
+    projects (Asia/Shanghai), and today's red cards and overdue next steps and blockers."""
     start = datetime.combine(day - timedelta(days=1), time(), SHANGHAI)
     since = start.astimezone(UTC).replace(tzinfo=None)
     until = (start + timedelta(days=1)).astimezone(UTC).replace(tzinfo=None)
     config = current_app.config
-    notices = []
-    for team in db.session.execute(select(Team).where(Team.lead_id.is_not(None))).scalars():
+    digests = {}
+    for team in db.session.execute(select(Team).order_by(Team.id)).scalars():
         on_team = (Project.team_id == team.id, Project.on_board)
         moves = db.session.execute(select(func.count()).select_from(ProjectEvent).join(
             Project, ProjectEvent.project_id == Project.id).where(
@@ -288,11 +294,10 @@ def _digests(day: date) -> list[Notice]:
         blocked = db.session.execute(select(func.count()).select_from(Blocker).join(Project)
                                      .where(*on_team, Blocker.status == "open",
                                             Blocker.due_on < day)).scalar_one()
-        notices.append(Notice(team.lead_id, None, "digest",
-                              f"digest:{team.id}:{day.isoformat()}",
-                              {"team": team.name, "moves": moves, "red": red,
-                               "overdue": steps + blocked, "day": day.isoformat()}))
-    return notices
+        digests[team.id] = (team.lead_id, {"team": team.name, "moves": moves, "red": red,
+                                           "overdue": steps + blocked,
+                                           "day": day.isoformat()})
+    return digests
 
 
 # --- reading and marking -----------------------------------------------------------------------

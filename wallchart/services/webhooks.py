@@ -19,7 +19,9 @@ one: the subscriber (``hear``) only reads which webhooks want the event and hand
 over. What is queued lives in this process: messages not yet delivered when it stops are lost
 (their log rows say ``pending``).
 
-A ``lobby_safe`` webhook never receives a confidential project's investor and amount.
+A ``lobby_safe`` webhook never receives a confidential project's investor and amount. The
+daily check (``services.notifications.check_due``) also sends each team's digest (``digest``:
+yesterday's moves, today's red cards and overdue items), once a day per webhook.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from datetime import time as day_time
 from typing import Any
 
 from flask import Flask, current_app
@@ -45,7 +49,7 @@ from wallchart.core.errors import Invalid, NotFound
 from wallchart.core.formatting import money
 from wallchart.core.models import Project, ProjectEvent, TeamWebhook, User, WebhookDelivery, utcnow
 from wallchart.core.stages import STAGE_ORDER
-from wallchart.core.timeutil import iso_utc
+from wallchart.core.timeutil import SHANGHAI, today
 from wallchart.core.transactions import quiet_transaction
 from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
@@ -55,7 +59,7 @@ from wallchart.services.teams import find_team
 
 KINDS = ("wecom", "dingtalk", "feishu", "generic")
 #: What a webhook can hear; one that names none hears every one.
-EVENTS = ("created", "moved", "assigned", "withdrawn", "warning", "blocker")
+EVENTS = ("created", "moved", "assigned", "withdrawn", "warning", "blocker", "digest")
 #: Which announced actions are which event.
 _ACTION_EVENTS = {"created": "created", "moved": "moved", "assigned": "assigned",
                   "withdrawn": "withdrawn", "blocker_raised": "blocker"}
@@ -152,7 +156,7 @@ class Message:
     """One event about one project, as every kind of webhook is told it."""
 
     event: str
-    project_id: int
+    project_id: int | None
     title: str
     lines: tuple[str, ...]
     data: dict[str, Any]
@@ -279,6 +283,35 @@ def announce_turned(turned: dict[int, str]) -> int:
     return handed
 
 
+def announce_digests(digests: dict[int, dict[str, Any]]) -> int:
+    """The daily check's digest of each team to its webhooks that want it: once a day each
+    (a webhook whose log holds today's digest already is skipped, whichever process sent it)."""
+    if not digests:
+        return 0
+    hooks = db.session.execute(select(TeamWebhook).where(
+        TeamWebhook.team_id.in_(digests), TeamWebhook.removed_at.is_(None))).scalars().all()
+    day_start = datetime.combine(today(), day_time(), SHANGHAI).astimezone(UTC).replace(tzinfo=None)
+    sent = set(db.session.execute(select(WebhookDelivery.webhook_id).where(
+        WebhookDelivery.event == "digest", WebhookDelivery.created_at >= day_start)).scalars())
+    app = current_app._get_current_object()
+    handed = 0
+    with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        for hook in hooks:
+            if hook.id in sent or (hook.events and "digest" not in hook.events):
+                continue
+            data = digests[hook.team_id]
+            message = Message("digest", None, _("Daily digest of %(team)s",
+                                                team=_plain(data["team"])), (
+                _("Moves yesterday: %(n)d", n=data["moves"]),
+                _("Red cards today: %(n)d", n=data["red"]),
+                _("Overdue next steps and blockers: %(n)d", n=data["overdue"]),
+            ), {"event": "digest", **data})
+            deliver(app, {"id": hook.id, "kind": hook.kind, "url": hook.url,
+                          "secret": hook.secret}, message)
+            handed += 1
+    return handed
+
+
 def announce(project: Project, events: list[tuple[str, dict]]) -> int:
     """Send ``events`` about ``project`` to its team's webhooks that want them."""
     if not events or project.team_id is None:
@@ -383,7 +416,3 @@ def _send(hook: dict, message: Message, timeout: float) -> tuple[int | None, str
         return error.code, f"HTTP {error.code}"
     except Exception as error:  # refused, timed out, name not found…
         return None, f"{type(error).__name__}: {error}"
-
-
-def sent_at(delivery: WebhookDelivery) -> str:
-    return iso_utc(delivery.created_at)
