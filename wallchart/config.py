@@ -260,6 +260,13 @@ def load_config(instance_path: Path) -> dict:
         # How often each process tells every screen the board's revision through the same path
         # as the pushes: a screen that hears none for a while says it may be out of date.
         "HEARTBEAT_SECONDS": _whole_number("HEARTBEAT_SECONDS", 5, minimum=1),
+        # The hour (Asia/Shanghai, 0-23) of the bell's daily check and the leads' digest.
+        "NOTIFY_HOUR": _whole_number("NOTIFY_HOUR", 8),
+        # The teams' webhooks (services.webhooks): tries in all, the first wait between two
+        # (doubling), and how long one try waits for the receiver's answer.
+        "WEBHOOK_ATTEMPTS": _whole_number("WEBHOOK_ATTEMPTS", 5, minimum=1),
+        "WEBHOOK_BACKOFF_SECONDS": _whole_number("WEBHOOK_BACKOFF_SECONDS", 2),
+        "WEBHOOK_TIMEOUT_SECONDS": _whole_number("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1),
         "SOCKETIO_ASYNC_MODE": _async_mode(),
         "HOST": os.environ.get("WALLCHART_HOST", "127.0.0.1"),
         "PORT": int(os.environ.get("WALLCHART_PORT", "5000")),

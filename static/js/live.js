@@ -221,6 +221,14 @@
     if (hello.revision !== revision) resync();
   });
   socket.on("project", handle);
+  // The bell's unread count (realtime/notices.py): only this person's screens hear it.
+  socket.on("notifications", function (event) {
+    const count = document.getElementById("bell-count");
+    if (!count || typeof event.unread !== "number") return;
+    count.textContent = String(event.unread);
+    count.hidden = event.unread === 0;
+    count.parentElement.classList.toggle("has-unread", event.unread > 0);
+  });
   // Many cards changed at once (an import): read the columns again.
   socket.on("reloaded", function (event) {
     latestSeen = Math.max(latestSeen, event.revision);

@@ -51,10 +51,13 @@ from wallchart.core.models import (
     DisplayToken,
     Meeting,
     MeetingItem,
+    Notification,
+    NotificationPreference,
     Project,
     ProjectDocument,
     SetupToken,
     Team,
+    TeamWebhook,
     User,
     team_member,
 )
@@ -221,6 +224,12 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("results.index", "GET"): SIGNED_IN_PAGE,
     ("results.results_xlsx", "GET"): SIGNED_IN_PAGE,
     ("results.results_csv", "GET"): SIGNED_IN_PAGE,
+    # the bell: each person his own notifications (an API token its user's); another's is 404
+    ("notifications.index", "GET"): SIGNED_IN_PAGE,
+    ("notifications.mark_read", "POST"): SIGNED_IN_PAGE,
+    ("notifications.mark_all_read", "POST"): SIGNED_IN_PAGE,
+    ("notifications.settings", "GET"): SIGNED_IN_PAGE,
+    ("notifications.settings", "POST"): SIGNED_IN_PAGE,
     # administration: administrators at a browser only
     **{(endpoint, method): ADMIN_ONLY for endpoint, method in [
         ("admin.index", "GET"), ("admin.audit", "GET"),
@@ -236,6 +245,8 @@ MATRIX: dict[tuple[str, str], dict] = {
         ("admin.displays", "GET"), ("admin.create_display", "POST"),
         ("admin.revoke_display", "POST"), ("admin.update_display", "POST"),
         ("admin.targets_list", "GET"), ("admin.set_targets", "POST"),
+        ("admin.webhooks_page", "GET"), ("admin.add_webhook", "POST"),
+        ("admin.remove_webhook", "POST"),
     ]},
 }
 
@@ -287,6 +298,7 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
         meetings,
         teams,
         verification,
+        webhooks,
     )
     from wallchart.services.projects import create_project, withdraw_project
 
@@ -335,9 +347,16 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
             accounts.disable_user(None, "dormant")
             team3 = teams.create_team(None, "三组")
             teams.add_members(None, "三组", ["target"])
+            # A webhook of 三组 (which has no project: nothing is ever sent to it).
+            hook = webhooks.add_webhook(None, "三组", "http://127.0.0.1:9/hook", "wecom")
             display_token = accounts.create_display_token(None, "大厅")
             api_token = accounts.issue_api_token(None, "member")
             accounts.issue_api_token(None, "target")
+            # One unread notification for each person, about P1 (the bell's page and marking).
+            db.session.add_all(Notification(user_id=actor(who).id, project_id=p1.id,
+                                            kind="assigned", key=f"world:{who}",
+                                            data={"project": "一组项目"}) for who in PEOPLE)
+            db.session.commit()
             ids = {
                 "p1": p1.id, "p2": p2.id, "p1_version": p1.version, "p2_version": p2.version,
                 "p4": p4.id, "p4_version": p4.version,
@@ -354,6 +373,9 @@ def world(databases, seeded_db, tmp_path_factory) -> World:
                 "p5": p5.id, "receipt": receipt.id, "receipt_version": receipt.version,
                 "document": document.id, "p5_version": db.session.get(Project, p5.id).version,
                 "p6": p6.id, "p6_version": p6.version, "meeting": meeting.id,
+                "webhook": hook.id,
+                **{f"notification:{who}": db.session.execute(select(Notification.id).where(
+                    Notification.key == f"world:{who}")).scalar() for who in PEOPLE},
             }
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         cookies, csrf = {}, {}
@@ -479,6 +501,9 @@ def full_snapshot(app) -> dict:
             "meetings": rows(Meeting.id, Meeting.title, Meeting.current_position),
             "agendas": rows(MeetingItem.id, MeetingItem.meeting_id, MeetingItem.project_id,
                             MeetingItem.position),
+            "notifications": rows(Notification.id, Notification.user_id, Notification.read_at),
+            "webhooks": rows(TeamWebhook.id, TeamWebhook.url, TeamWebhook.removed_at),
+            "muted": rows(NotificationPreference.user_id, NotificationPreference.muted),
         }
 
 
@@ -753,6 +778,21 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
             f"signed_investment_wan.{i['free_county']}": "500000",
             f"started_count.{i['free_county']}": "6",
             f"foreign_capital_usd_wan.{i['free_county']}": "3000"}),
+    ("notifications.index", "GET"): lambda i, w, _: Req("/notifications"),
+    ("notifications.mark_read", "POST"): lambda i, who, _: Req(
+        f"/notifications/{i.get(f'notification:{who}', i['notification:member'])}/read",
+        data={}),
+    ("notifications.mark_all_read", "POST"): lambda i, w, _: Req("/notifications/read",
+                                                                 data={}),
+    ("notifications.settings", "GET"): lambda i, w, _: Req("/notifications/settings"),
+    ("notifications.settings", "POST"): lambda i, w, _: Req("/notifications/settings",
+                                                            data={"receive": ["assigned"]}),
+    ("admin.webhooks_page", "GET"): lambda i, w, _: Req("/admin/webhooks"),
+    ("admin.add_webhook", "POST"): lambda i, w, _: Req("/admin/webhooks", data={
+        "team": "三组", "kind": "generic", "url": "http://127.0.0.1:9/generic", "secret": "s",
+        "events": ["moved"]}),
+    ("admin.remove_webhook", "POST"): lambda i, w, _: Req(
+        f"/admin/webhooks/{i['webhook']}/remove", data={}),
     ("admin.index", "GET"): lambda i, w, _: Req("/admin"),
     ("admin.audit", "GET"): lambda i, w, _: Req("/admin/audit", query={"actor": "(cli)"}),
     ("admin.users", "GET"): lambda i, w, _: Req("/admin/users"),

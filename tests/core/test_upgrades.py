@@ -156,6 +156,35 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         dict(id=2, meeting_id=1, project_id=4, position=1),
         dict(id=3, meeting_id=2, project_id=CONFIDENTIAL, position=0),
     ],
+    "notification": [
+        dict(id=1, user_id=2, project_id=1, kind="assigned", key="assigned:assigned:1:2",
+             data={"project": "冷链物流园"}, created_at=_AT, read_at=None),
+        dict(id=2, user_id=3, project_id=None, kind="warning", key="warning:1:red:2026-03-02",
+             data={"project": "冷链物流园", "colour": "red"}, created_at=_AT, read_at=_AT),
+    ],
+    "notification_preference": [
+        dict(user_id=2, muted=["stage", "digest"], updated_at=_AT),
+        dict(user_id=3, muted=[], updated_at=_AT),
+    ],
+    "warning_light": [
+        dict(project_id=1, colour="red", seen_at=_AT),
+        dict(project_id=4, colour=None, seen_at=_AT),
+    ],
+    "team_webhook": [
+        dict(id=1, team_id=1, kind="wecom", url="https://qyapi.weixin.qq.com/cgi-bin/webhook/"
+             "send?key=abc", secret="", events=[], lobby_safe=False, created_at=_AT,
+             removed_at=None),
+        dict(id=2, team_id=1, kind="generic", url="https://hooks.example.cn/wallchart",
+             secret="s3cret", events=["moved"], lobby_safe=True, created_at=_AT,
+             removed_at=_AT),
+    ],
+    "webhook_delivery": [
+        dict(id=1, webhook_id=1, event="moved", project_id=1, status="delivered", attempts=1,
+             response_status=200, error="", created_at=_AT, finished_at=_AT),
+        dict(id=2, webhook_id=2, event="assigned", project_id=None, status="failed",
+             attempts=5, response_status=500, error="HTTP 500", created_at=_AT,
+             finished_at=_AT),
+    ],
     "county_target": [
         dict(id=1, county_id=1, year=2026, signed_count=12, signed_investment_wan=500000,
              started_count=6, foreign_capital_usd_wan=2000, funds_in_place_wan=300000,

@@ -20,22 +20,24 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.helpers import actor, all_rows, csrf_token_of
+from tests.helpers import OTHER_TEAM, actor, all_rows, csrf_token_of
 from wallchart.core.models import (
     Blocker,
     County,
     DisplayToken,
     FundReceipt,
+    Notification,
     Project,
     ProjectDocument,
     Team,
+    TeamWebhook,
     User,
 )
 from wallchart.core.timeutil import today
 from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
 from wallchart.reads import meetings as meeting_reads
-from wallchart.services import accounts, blockers, documents, funds, meetings
+from wallchart.services import accounts, blockers, documents, funds, meetings, webhooks
 from wallchart.services.projects import create_project
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -117,6 +119,8 @@ class World:
     receipt: int = 0
     document: int = 0
     meeting: int = 0
+    notification: int = 0
+    webhook: int = 0
 
     def refresh(self) -> None:
         if not self.upload or not (Path(self.app.instance_path) / "imports" / self.upload).is_dir():
@@ -135,6 +139,8 @@ class World:
             self._refresh_receipt()
             self._refresh_document()
             self._refresh_meeting()
+            self._refresh_notification()
+            self._refresh_webhook()
             if not self.token or db.session.get(DisplayToken, self.token).revoked_at:
                 accounts.create_display_token(actor("admin"), "大厅屏")
                 self.token = db.session.execute(select(DisplayToken.id).order_by(
@@ -182,6 +188,26 @@ class World:
         else:
             meetings.set_agenda(actor("admin"), self.meeting, [self.project])
 
+    def _refresh_notification(self) -> None:
+        """An unread notification of the administrator (who sends the fuzz's requests)."""
+        row = db.session.get(Notification, self.notification) if self.notification else None
+        if row and row.read_at is None:
+            return
+        row = Notification(user_id=actor("admin").id, project_id=self.project, kind="assigned",
+                           key=f"fuzz:{self.notification + 1}:{self.project}",
+                           data={"project": "模糊测试项目"})
+        db.session.add(row)
+        db.session.commit()
+        self.notification = row.id
+
+    def _refresh_webhook(self) -> None:
+        """A webhook in use, of the other team (whose projects the fuzz never touches)."""
+        hook = db.session.get(TeamWebhook, self.webhook) if self.webhook else None
+        if hook and hook.removed_at is None:
+            return
+        self.webhook = webhooks.add_webhook(None, OTHER_TEAM, "http://127.0.0.1:9/hook",
+                                            "wecom").id
+
     def version(self) -> int:
         with self.app.app_context():
             return db.session.get(Project, self.project).version
@@ -198,7 +224,9 @@ class World:
                 "/reports/weekly", "/reports/schedule", "/meetings",
                 f"/meetings/{self.meeting}", f"/meetings/{self.meeting}/minutes",
                 f"/meetings/{self.meeting}/minutes.docx", f"/api/meetings/{self.meeting}",
-                "/api/meetings"]
+                "/api/meetings",
+                "/notifications",
+                "/admin/webhooks"]
 
     def ids(self, argument: str) -> list[int | str]:
         with self.app.app_context():
@@ -207,7 +235,8 @@ class World:
                 return list(db.session.execute(select(first[argument])).scalars())
         own = {"project_id": self.project, "blocker_id": self.blocker, "token_id": self.token,
                "token": self.upload, "receipt_id": self.receipt, "document_id": self.document,
-               "meeting_id": self.meeting}
+               "meeting_id": self.meeting,
+               "notification_id": self.notification, "webhook_id": self.webhook}
         assert argument in own, f"the fuzz cannot fill <{argument}>: add its rows to World"
         return [own[argument]]
 

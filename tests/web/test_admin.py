@@ -13,7 +13,15 @@ from flask import url_for
 from sqlalchemy import select
 
 from tests.helpers import OTHER_TEAM, PASSWORD, TEAM, actor, csrf_token_of, snapshot
-from wallchart.core.models import AuditEntry, County, DisplayToken, Project, Team, User
+from wallchart.core.models import (
+    AuditEntry,
+    County,
+    DisplayToken,
+    Project,
+    Team,
+    TeamWebhook,
+    User,
+)
 from wallchart.extensions import db
 
 NEW_PASSWORD = "a-brand-new-password"
@@ -39,6 +47,8 @@ def state(app) -> dict:
             "displays": db.session.execute(
                 select(DisplayToken.id, DisplayToken.name, DisplayToken.revoked_at)).all(),
             "audit": db.session.execute(select(AuditEntry.id)).scalars().all(),
+            "webhooks": db.session.execute(
+                select(TeamWebhook.id, TeamWebhook.url, TeamWebhook.removed_at)).all(),
         }
 
 
@@ -87,6 +97,10 @@ def admin_urls(app, counties):
 
         accounts.create_display_token(None, "大厅")
         ids["token_id"] = row_id(app, DisplayToken, name="大厅")
+        from wallchart.services import webhooks
+
+        ids["webhook_id"] = webhooks.add_webhook(None, TEAM, "http://127.0.0.1:9/hook",
+                                                 "wecom").id
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

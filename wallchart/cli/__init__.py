@@ -26,10 +26,12 @@ ANY_SCHEMA = frozenset({"db", "backup", "restore", "run", "shell", "routes"})
 def init_app(app: Flask) -> None:
     """Register the commands; those that read or write the board refuse, saying what to do,
     a database that the code has moved past (``services.schema``)."""
-    from wallchart.cli import commands, imports
+    from wallchart.cli import commands, imports, notify
 
     commands.init_app(app)
     app.cli.add_command(imports.import_projects)
+    app.cli.add_command(notify.notify_due)
+    app.cli.add_command(notify.webhook_cli)
     for name, command in app.cli.commands.items():
         if name not in ANY_SCHEMA:
             command.callback = _schema_checked(command.callback)

@@ -450,3 +450,81 @@ class MeetingItem(db.Model):
     project: Mapped[Project] = relationship()
 
     __table_args__ = (UniqueConstraint("meeting_id", "project_id"),)
+
+
+class Notification(db.Model):
+    """Something that concerns one person (a project handed to him, his card turned red, a
+    step of his falling due, a stage passed on a project he follows), for the bell.
+
+    ``key`` says what it is about once (``kind:project:revision``, ``due:project:date``…): the
+    same thing is never told twice, however often the daily check runs, on any process.
+    ``data`` holds what the message names at the time (the project's name, stages, colour);
+    the message itself is written in the reader's language when shown.
+    """
+
+    __table_args__ = (UniqueConstraint("user_id", "key"),
+                      Index("ix_notification_user_read", "user_id", "read_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(120))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    project: Mapped[Project | None] = relationship(lazy="joined", innerjoin=False)
+
+
+class NotificationPreference(db.Model):
+    """What a person chose not to be told of (kinds of ``services.notifications.KINDS``)."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    muted: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WarningLight(db.Model):
+    """The early-warning colour a project's owner was last told of (``None``: fine), so that a
+    card turning yellow or red is told once, whichever process or check sees it first."""
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), primary_key=True)
+    colour: Mapped[str | None] = mapped_column(String(8))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamWebhook(db.Model):
+    """A team's group chat bot (企业微信, 钉钉, 飞书, or any JSON receiver) that hears of the
+    team's projects. ``events``: the kinds it hears (empty: every one); ``lobby_safe``: a
+    confidential project's investor and amount are left out."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200), default="")
+    events: Mapped[list] = mapped_column(JSON, default=list)
+    lobby_safe: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+
+    team: Mapped[Team] = relationship()
+
+
+class WebhookDelivery(db.Model):
+    """One message to one webhook: when, what, how many tries, how it ended (the log)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("team_webhook.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    #: ``pending``, ``delivered`` or ``failed`` (every try used).
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    response_status: Mapped[int | None]
+    error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+
+    webhook: Mapped[TeamWebhook] = relationship(lazy="joined")

@@ -218,6 +218,8 @@ AUDIT_ACTIONS: dict[str, object] = {
     "target.set": _l("Annual targets set"),
     "meeting.create": _l("Meeting prepared"),
     "meeting.agenda": _l("Meeting agenda changed"),
+    "webhook.add": _l("Webhook added"),
+    "webhook.remove": _l("Webhook removed"),
 }
 
 #: A meeting's decision (交办事项) as the follow-up (督办) sees it: its blocker resolved, open

@@ -12,8 +12,10 @@ from __future__ import annotations
 def init_app() -> None:
     """Register the Socket.IO handlers on the server that ``create_app`` just made, and push
     every change the services announce."""
-    from wallchart.realtime import push, sockets
+    from wallchart.realtime import notices, push, sockets
     from wallchart.services import events
 
     sockets.init_app()
     events.subscribe(push.push)
+    # After the screens' push: the bell's notifications (and their live count).
+    events.subscribe(notices.hear)

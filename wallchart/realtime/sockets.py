@@ -19,6 +19,7 @@ from flask_socketio import emit, join_room
 from wallchart.core import build, origins
 from wallchart.extensions import socketio
 from wallchart.reads import queries
+from wallchart.realtime.notices import start_due_check, user_room
 from wallchart.realtime.push import heartbeat_room, room, start_heartbeat
 from wallchart.services import accounts, sessions
 
@@ -47,15 +48,18 @@ def connect(auth: Any = None):
     if origin is not None and not origin_allowed:
         raise ConnectionRefusedError("origin not allowed")
     view = credential = display = None
+    person = None
     if isinstance(token, str) and token:
         if (display := accounts.display_for_token(token)) is not None:
             view, credential = "wall", ("display", accounts.display_settings_key(display))
         elif (api := accounts.api_token_in_use(token)) is not None and api.user.can("read"):
             view, credential = "board", ("api", api.id)
+            person = api.user.id
     elif origin_allowed and current_user.is_authenticated and current_user.can("read"):
         row = sessions.active(session.get("sid"), current_user.id)
         if row is not None:
             view, credential = "board", ("session", row.id)
+            person = current_user.id
     if view is None:
         raise ConnectionRefusedError("unauthorized")
     _watched[request.sid] = credential
@@ -64,6 +68,9 @@ def connect(auth: Any = None):
     profile = display.profile if display else "staff"
     join_room(room(view, _locale(auth), profile))
     join_room(heartbeat_room(profile == "lobby"))
+    if person is not None:  # the bell's live count (realtime.notices)
+        join_room(user_room(person))
+        start_due_check(current_app._get_current_object())
     hello = {"revision": queries.board_revision(lobby=profile == "lobby"), "view": view,
              "build": build.build_id(), "heartbeat": current_app.config["HEARTBEAT_SECONDS"]}
     if display is not None:  # the wall reloads when its settings changed while it was away

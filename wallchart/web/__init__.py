@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         imports,
         indicators,
         meetings,
+        notifications,
         reports,
         results,
         security,
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     templating.init_app(app)
     for page in (auth, board, imports, wall, tracking, funds, documents, admin, account,
-                 indicators, reports, results, meetings):
+                 indicators, reports, results, meetings,
+                 notifications):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)

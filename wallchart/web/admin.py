@@ -1,4 +1,5 @@
-"""Administration pages: users, teams, counties, wall displays and the audit log.
+"""Administration pages: users, teams, counties, wall displays, the teams' webhooks and the
+audit log.
 
 Plain forms: a change posts, then redirects with a message (Post/Redirect/Get); a refused change
 renders its page again with the reason beside the form, status 422, and nothing saved. The
@@ -25,7 +26,7 @@ from wallchart.core.vocabulary import (
 from wallchart.extensions import db
 from wallchart.identity import bearer_token
 from wallchart.reads import queries
-from wallchart.services import accounts, targets, teams
+from wallchart.services import accounts, targets, teams, webhooks
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -344,6 +345,40 @@ def revoke_display(token_id: int):
     revoked = accounts.revoke_display_token(current_user, token_id)
     return _done(_("The display %(name)s is switched off: its link no longer opens the wall.",
                    name=revoked.name), ".displays")
+
+
+# --- the teams' webhooks (group chat bots) ----------------------------------------------------
+
+def _webhooks_page(error: Invalid | None = None):
+    return render_template("admin/webhooks.html", hooks=webhooks.webhooks(),
+                           log=webhooks.deliveries(), teams=teams.teams_with_people(),
+                           kinds=webhooks.KINDS, events=webhooks.EVENTS, masked=webhooks.masked,
+                           error=error, values=request.form if error else {}
+                           ), error.status if error else 200
+
+
+@bp.get("/webhooks")
+def webhooks_page():
+    return _webhooks_page()
+
+
+@bp.post("/webhooks")
+def add_webhook():
+    form = request.form
+    try:
+        webhooks.add_webhook(current_user, form.get("team", ""), form.get("url", ""),
+                             form.get("kind", ""), form.get("secret", ""),
+                             form.getlist("events"), form.get("lobby_safe") == "1")
+    except Invalid as error:
+        return _webhooks_page(error)
+    return _done(_("The webhook is added: the team's chat hears of its projects."),
+                 ".webhooks_page")
+
+
+@bp.post("/webhooks/<int:webhook_id>/remove")
+def remove_webhook(webhook_id: int):
+    webhooks.remove_webhook(current_user, webhook_id)
+    return _done(_("The webhook is removed."), ".webhooks_page")
 
 
 # --- the audit log ----------------------------------------------------------------------------

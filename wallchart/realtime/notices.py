@@ -1,0 +1,85 @@
+"""The bell's live count: each signed-in person's screens join a room of their own
+(``user_room``); when the notifications made for a committed change (``services.notifications``)
+reach someone, his screens are sent his unread count. Also the server's daily check of what
+falls due, and of the leads' digests (``start_due_check``): every day at ``NOTIFY_HOUR``
+o'clock (``WALLCHART_NOTIFY_HOUR``, 8 by default), Asia/Shanghai, in
+each process that has screens (each thing is told once, so several processes are harmless);
+``flask --app wsgi notify-due`` runs the same check at any time (from cron, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+
+from wallchart.core.timeutil import SHANGHAI
+from wallchart.extensions import socketio
+from wallchart.services import notifications, webhooks
+from wallchart.services.events import Announcement
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def send_counts(user_ids: Iterable[int]) -> None:
+    for user_id, count in notifications.unread_counts(user_ids).items():
+        socketio.emit("notifications", {"unread": count}, to=user_room(user_id))
+
+
+def hear(change: Announcement) -> None:
+    """The subscriber (``services.events.subscribe``): make the change's notifications, tell
+    each person concerned his new unread count, and hand the teams' webhooks their messages
+    (delivered in the background)."""
+    try:
+        heard = notifications.hear(change)
+    except Exception:  # the change is committed; the webhooks still hear of it
+        current_app.logger.exception("Notifications of revision %s", change.revision)
+        heard = notifications.Heard(set(), {})
+    if heard.told:
+        send_counts(heard.told)
+    webhooks.hear(change, heard.turned)
+
+
+def check_due() -> None:
+    """The daily check: the bell (and its live count), and the webhooks of the teams whose
+    cards turned yellow or red by the calendar."""
+    heard = notifications.check_due()
+    send_counts(heard.told)
+    webhooks.announce_turned(heard.turned)
+    webhooks.announce_digests(heard.digests)
+
+
+_checking: set[int] = set()
+
+
+def start_due_check(app: Flask) -> None:
+    """Start this server's check of what falls due, once, from the first screen that connects."""
+    server = socketio.server
+    if id(server) not in _checking:
+        _checking.add(id(server))
+        socketio.start_background_task(_check, app, server)
+
+
+def seconds_until_check(now: datetime, hour: int) -> float:
+    """From ``now`` (aware) to the next ``hour`` o'clock in Shanghai."""
+    local = now.astimezone(SHANGHAI)
+    due = local.replace(hour=min(hour, 23), minute=0, second=0, microsecond=0)
+    if due <= local:
+        due += timedelta(days=1)
+    return (due - local).total_seconds()
+
+
+def _check(app: Flask, server) -> None:
+    while True:
+        socketio.sleep(seconds_until_check(datetime.now(SHANGHAI), app.config["NOTIFY_HOUR"]))
+        if socketio.server is not server:  # a test's app was replaced by the next one's
+            break
+        with app.app_context():
+            try:
+                check_due()
+            except Exception:  # the next day's check must still run
+                app.logger.exception("Notifications: the check of what falls due")
+    _checking.discard(id(server))
