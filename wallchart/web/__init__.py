@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from wallchart.web import (
         account,
         admin,
+        app_shell,
         auth,
         board,
         documents,
@@ -38,6 +39,6 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     templating.init_app(app)
     for page in (auth, board, imports, wall, tracking, funds, documents, admin, account,
-                 indicators, reports, results):
+                 indicators, reports, results, app_shell):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)
