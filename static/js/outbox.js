@@ -150,7 +150,7 @@
         { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok) return null;
       const project = await response.json();
-      const last = (project.history || [])[project.history.length - 1];
+      const last = (project.history || [])[0];   // the newest first
       let text = said.textNow.replace("{stage}", stageLabel(project.stage));
       if (last) text += " · " + said.textChanged.replace("{time}", clock(last.at)).replace("{user}", last.by || "—");
       return { text: text, version: project.version };
