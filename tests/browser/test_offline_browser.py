@@ -168,3 +168,38 @@ def test_the_worker_never_stores_a_page_or_an_answer_with_data(api, open_board, 
     }""")
     assert offline[0].startswith("text/html")
     assert "member" not in offline[1] and "csrf" not in offline[1].lower()
+
+
+def test_a_note_and_a_blocker_written_offline_are_sent_when_the_connection_returns(api, open_board):
+    member = api("member")
+    project = member.create("新能源汽车零部件产业园")
+    page = open_board("member")
+    card(page, project["id"]).locator(".card-title").click()
+    panel = page.locator("dialog#dialog[open] .project-panel"
+                         f'[data-panel-project="{project["id"]}"]')
+    expect(panel).to_be_visible()
+    page.wait_for_function("""() => [...document.querySelectorAll('dialog form[hx-post]')]
+        .every(form => form['htmx-internal-data']?.initHash)""")
+
+    page.context.set_offline(True)
+    panel.locator("#note-text").fill("企业来访考察，对接用地选址。")
+    panel.get_by_role("button", name="添加进展").click()
+    expect(panel.locator("#note-text")).to_have_value("")
+    panel.locator("details.raise > summary").click()
+    panel.locator("#blocker-kind").select_option("approval")
+    panel.locator("#blocker-department").fill("市生态环境局")
+    panel.locator("#blocker-description").fill("环评批复未下达")
+    panel.get_by_role("button", name="提出协调事项").click()
+    expect(card(page, project["id"]).locator(".card-pending")).to_contain_text("2")
+    kept = page.evaluate(KEPT)
+    assert [k["kind"] for k in kept] == ["note", "blocker"]
+    assert kept[1]["body"]["department"] == "市生态环境局"
+
+    page.context.set_offline(False)
+    expect(card(page, project["id"]).locator(".card-pending")).to_have_count(0)
+    notes = member.session.get(f"{member.base}/api/projects/{project['id']}/notes", timeout=10)
+    assert [n["text"] for n in notes.json()["notes"]] == ["企业来访考察，对接用地选址。"]
+    blockers = member.session.get(f"{member.base}/api/projects/{project['id']}/blockers",
+                                  timeout=10).json()["blockers"]
+    assert [(b["kind"], b["department"]) for b in blockers] == [("approval", "市生态环境局")]
+    assert page.evaluate(KEPT) == []

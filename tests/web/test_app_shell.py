@@ -24,7 +24,7 @@ def test_the_manifest_opens_my_projects_standalone_with_its_icons(app):
     for icon in manifest["icons"]:
         png = client.get(icon["src"])
         assert png.status_code == 200 and png.data.startswith(b"\x89PNG"), icon["src"]
-        width, height = int.from_bytes(png.data[16:20], "big"), int.from_bytes(png.data[20:24], "big")
+        width, height = (int.from_bytes(png.data[at:at + 4], "big") for at in (16, 20))
         assert f"{width}x{height}" == icon["sizes"]
         png.close()
 
