@@ -203,3 +203,24 @@ def test_a_note_and_a_blocker_written_offline_are_sent_when_the_connection_retur
                                   timeout=10).json()["blockers"]
     assert [(b["kind"], b["department"]) for b in blockers] == [("approval", "市生态环境局")]
     assert page.evaluate(KEPT) == []
+
+
+def test_the_phones_move_to_offline_waits_and_lands(api, open_board):
+    member = api("member")
+    project = member.create("光伏组件生产线项目")
+    page = open_board("member", viewport={"width": 390, "height": 844}, is_mobile=True,
+                      has_touch=True, device_scale_factor=2)
+    page.context.set_offline(True)
+    page.locator(".card-move").tap()
+    dialog = page.locator("#move-dialog")
+    expect(dialog).to_have_attribute("open", "")
+    dialog.locator('button[data-move-to="negotiating"]').tap()
+    moved = card(page, project["id"], "negotiating")
+    expect(moved).to_have_count(1)
+    expect(moved.locator(".card-pending")).to_have_count(1)
+    assert [k["body"]["stage"] for k in page.evaluate(KEPT)] == ["negotiating"]
+
+    page.context.set_offline(False)
+    assert stored(member, project["id"], "negotiating")["version"] == project["version"] + 1
+    expect(page.locator(".card-pending")).to_have_count(0)
+    assert page.evaluate(KEPT) == []
