@@ -17,5 +17,9 @@
     line.textContent = line.dataset.text.replace("{count}", count);
     line.hidden = false;
   }
+  // Back online: load the page again. The browser may say so a moment before its requests get
+  // through (or the server itself is what cannot be reached): while it says it is online, the
+  // page tries again every few seconds.
   window.addEventListener("online", function () { window.location.reload(); });
+  if (navigator.onLine) setTimeout(function () { window.location.reload(); }, 3000);
 })();

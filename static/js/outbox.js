@@ -125,6 +125,28 @@
       }
     }
     if (moved) live.recount();
+    markPanel(items);
+  }
+
+  // The open project's dialog lists what waits for it, above its notes.
+  function markPanel(items) {
+    const panel = document.querySelector("#dialog [data-panel-project]");
+    if (!panel) return;
+    const kept = items.filter(function (item) { return item.project === panel.dataset.panelProject; });
+    let list = panel.querySelector(".panel-pending");
+    if (!kept.length) { if (list) list.remove(); return; }
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "panel-pending";
+      list.setAttribute("aria-label", said.textWaiting);
+      const notes = panel.querySelector("#project-notes");
+      if (notes) notes.before(list); else panel.append(list);
+    }
+    list.replaceChildren.apply(list, kept.map(function (item) {
+      const line = document.createElement("li");
+      line.textContent = said.textWaiting + ": " + describe(item);
+      return line;
+    }));
   }
 
   async function answerOf(response) {
@@ -248,6 +270,8 @@
     }
   });
 
+  // The project's dialog was drawn again (opened, or a section swapped): list what waits.
+  document.body.addEventListener("htmx:afterSettle", function () { markPanel(load()); });
   window.addEventListener("online", flush);
   live.socket.on("connect", flush);
   live.onChange(mark);

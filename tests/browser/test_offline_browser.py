@@ -191,12 +191,18 @@ def test_a_note_and_a_blocker_written_offline_are_sent_when_the_connection_retur
     panel.locator("#blocker-description").fill("环评批复未下达")
     panel.get_by_role("button", name="提出协调事项").click()
     expect(card(page, project["id"]).locator(".card-pending")).to_contain_text("2")
+    waiting = panel.locator(".panel-pending li")
+    expect(waiting).to_have_count(2)
+    expect(waiting.first).to_contain_text("企业来访考察")
+    expect(waiting.last).to_contain_text("市生态环境局")
     kept = page.evaluate(KEPT)
     assert [k["kind"] for k in kept] == ["note", "blocker"]
     assert kept[1]["body"]["department"] == "市生态环境局"
 
     page.context.set_offline(False)
     expect(card(page, project["id"]).locator(".card-pending")).to_have_count(0)
+    expect(waiting).to_have_count(0)
+    expect(panel.locator("#notes-list .note")).to_have_count(1)
     notes = member.session.get(f"{member.base}/api/projects/{project['id']}/notes", timeout=10)
     assert [n["text"] for n in notes.json()["notes"]] == ["企业来访考察，对接用地选址。"]
     blockers = member.session.get(f"{member.base}/api/projects/{project['id']}/blockers",
