@@ -75,6 +75,7 @@
     items.push(item);
     if (!save(items)) { live.toast(said.textFull, "error"); return false; }
     mark();
+    live.recount();   // a dropped card counts in the column it was dropped in
     live.toast(said.textKept, "info");
     return true;
   }

@@ -19,7 +19,11 @@ const CACHED_FOLDERS = ["vendor/", "css/", "js/", "icons/"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE)
-    .then(function (cache) { return cache.addAll(SHELL); })
+    .then(function (cache) {
+      // Asked again of the server, not taken from the browser's HTTP cache: the app's own files
+      // keep their names from one release to the next.
+      return cache.addAll(SHELL.map(function (url) { return new Request(url, { cache: "no-cache" }); }));
+    })
     .then(function () { return self.skipWaiting(); }));
 });
 

@@ -56,6 +56,8 @@ def test_a_drag_offline_waits_survives_a_reload_and_lands_when_the_connection_re
 
     page.context.set_offline(True)
     drag_offline(page, project["id"], "negotiating")
+    expect(page.locator('.column[data-stage="negotiating"] .count')).to_have_text("1")
+    expect(page.locator('.column[data-stage="contact"] .count')).to_have_text("0")
     kept = page.evaluate(KEPT)
     assert [(k["kind"], k["project"], k["version"], k["body"]["stage"]) for k in kept] == [
         ("move", str(project["id"]), project["version"], "negotiating")]
@@ -78,7 +80,7 @@ def test_a_drag_offline_waits_survives_a_reload_and_lands_when_the_connection_re
     assert page.evaluate(KEPT) == []
 
 
-def test_a_card_changed_meanwhile_shows_both_and_the_person_chooses(api, open_board):
+def test_a_card_changed_meanwhile_shows_both_and_the_person_chooses(api, open_board, artifacts):
     member, lead = api("member"), api("lead")
     mine = member.create("智能装备制造产业园")
     dropped = member.create("电子信息元器件项目")
@@ -101,6 +103,7 @@ def test_a_card_changed_meanwhile_shows_both_and_the_person_chooses(api, open_bo
     expect(dialog.locator(".outbox-mine")).to_contain_text(negotiating)
     expect(dialog.locator(".outbox-now")).to_contain_text(contact)
     expect(dialog.locator(".outbox-now")).to_contain_text("lead")
+    page.screenshot(path=artifacts / "board-offline-conflict.png")
     dialog.locator("button[value=apply]").click()
 
     # Applied on the current version; then the second card asks in turn, and is dropped.
