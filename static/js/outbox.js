@@ -214,8 +214,18 @@
 
   // Send what waits, oldest first, one at a time; stop at the first that cannot reach the
   // server (it waits for the next chance) or that the person leaves for later.
-  async function flush() {
-    if (flushing || !navigator.onLine) return;
+  // One window of this browser sends at a time (the person's other windows share the list):
+  // a note must not be sent twice.
+  function flush() {
+    if (flushing || !navigator.onLine || !load().length) return Promise.resolve();
+    if (!navigator.locks) return sendAll();
+    return navigator.locks.request(KEY, { ifAvailable: true }, function (lock) {
+      return lock ? sendAll() : null;   // another window is sending
+    });
+  }
+
+  async function sendAll() {
+    if (flushing) return;
     flushing = true;
     let sent = 0;
     try {
