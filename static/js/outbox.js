@@ -58,9 +58,11 @@
   function describe(item) {
     let what;
     if (item.kind === "move") what = said.textMove.replace("{stage}", stageLabel(item.body.stage));
-    else if (item.kind === "note") what = said.textNote.replace("{text}", item.body.text || "");
-    else what = said.textBlocker.replace("{text}", [item.body.department, item.body.description]
-      .filter(Boolean).join(": "));
+    // (A function, so that a "$&" someone typed is not read as a pattern.)
+    else if (item.kind === "note") what = said.textNote.replace("{text}", function () { return item.body.text || ""; });
+    else what = said.textBlocker.replace("{text}", function () {
+      return [item.body.department, item.body.description].filter(Boolean).join(": ");
+    });
     return what + " · " + said.textMade.replace("{time}", clock(item.at));
   }
 
