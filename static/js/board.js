@@ -13,6 +13,7 @@
   const moveTeams = JSON.parse(board.dataset.moveTeams || "[]");
   const moveAny = "moveAny" in board.dataset;   // an administrator
   const csrfToken = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+  const outbox = window.WallchartOutbox;   // absent for a reader who changes nothing
   let lastDrop = 0;
 
   function moveUrl(projectId) {
@@ -39,14 +40,30 @@
     live.resync();
   }
 
+  // A move that cannot reach the server is kept on this device and sent when the connection
+  // returns (static/js/outbox.js); so is one of a card whose earlier change still waits, after it.
+  function keepMove(card, body) {
+    const kept = outbox && outbox.keep({ kind: "move", project: card.dataset.projectId,
+      version: body.version, body: { stage: body.stage, position: body.position } });
+    live.pause(false);
+    if (!kept) { refused(); return false; }
+    if (navigator.onLine) outbox.flush();
+    return true;
+  }
+
   // Send a move of ``card`` from the stage ``from`` (live updates paused meanwhile): a drop's,
   // or a tap on "Move to…". True once it is saved; a gate asks for what the stage needs.
+  // Without a connection it is kept instead (false: not saved yet).
   async function move(card, body, from) {
+    if (outbox && (!navigator.onLine || outbox.waiting(card.dataset.projectId))) {
+      keepMove(card, body);
+      return false;
+    }
     let response;
     try {
       response = await sendMove(card.dataset.projectId, body);
     } catch (error) {
-      refused();
+      keepMove(card, body);
       return false;
     }
     const answer = await answerOf(response);
@@ -222,6 +239,7 @@
     });
     return { ask: ask };
   })();
+  if (outbox) outbox.onGate(gate.ask);
 
   // A card of a team the reader may not change does not look draggable and is never picked
   // up (the server would refuse its move anyway). The card's HTML is the same for every

@@ -109,6 +109,10 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("auth.setup", "GET"): SETUP_DONE,
     ("auth.setup", "POST"): SETUP_DONE,
     ("i18n.choose_language", "POST"): EVERYONE,
+    # the installable app: the same for everyone, no data (issue 15)
+    ("shell.manifest", "GET"): EVERYONE,
+    ("shell.service_worker", "GET"): EVERYONE,
+    ("shell.offline", "GET"): EVERYONE,
     # one's own account (never with an API token)
     ("account.password", "GET"): ACCOUNT_PAGE,
     ("account.password", "POST"): ACCOUNT_PAGE,
@@ -600,6 +604,9 @@ REQUESTS: dict[tuple[str, str], Callable[[dict, str, World], Req]] = {
         data={"username": "boss", "password": PASSWORD, "password2": PASSWORD}),
     ("i18n.choose_language", "POST"): lambda i, w, _: Req(
         "/language", data={"lang": "en", "next": "/board"}, writes=False),
+    ("shell.manifest", "GET"): lambda i, w, _: Req("/manifest.webmanifest"),
+    ("shell.service_worker", "GET"): lambda i, w, _: Req("/sw.js"),
+    ("shell.offline", "GET"): lambda i, w, _: Req("/offline"),
     ("account.password", "GET"): lambda i, w, _: Req("/account/password"),
     ("account.password", "POST"): lambda i, w, _: Req("/account/password", data={
         "current": PASSWORD, "new": "a-brand-new-password", "repeat": "a-brand-new-password"}),

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from wallchart.web import (
         account,
         admin,
+        app_shell,
         auth,
         board,
         documents,
@@ -41,6 +42,6 @@ def init_app(app: Flask) -> None:
     templating.init_app(app)
     for page in (auth, board, imports, wall, tracking, funds, documents, admin, account,
                  indicators, reports, results, meetings,
-                 notifications):
+                 notifications, app_shell):
         app.register_blueprint(page.bp)
     error_pages.init_app(app)

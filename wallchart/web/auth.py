@@ -84,17 +84,24 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     if current_user.is_authenticated:
         return redirect(url_for("board.index"))
-    return render_template("login.html", error=None, username="")
+    return render_template("login.html", error=None, username="",
+                           clear_outbox=session.pop("outbox_clear", None))
 
 
 @bp.post("/logout")
 def logout():
+    # Read before the session ends: after, the session no longer names anybody.
+    username = current_user.username if current_user.is_authenticated else None
     sessions.end(session.get("sid"), "signed_out")
     logout_user()
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    if username:
+        # The sign-in page it goes to deletes what this person left waiting on the device
+        # (static/js/offline.js): changes made without a connection, not yet sent.
+        session["outbox_clear"] = username
     flash(_("You have signed out."))
     return redirect(url_for("auth.login"))
 
