@@ -139,7 +139,7 @@ def test_the_header_fits_at_1280_and_its_reports_menu_leads_to_the_reports(open_
     menu = page.locator("details.menu")
     menu.locator("summary").click()
     expect(menu.get_by_role("link")).to_have_text(["主要指标", "调度报告", "实绩排名", "周报",
-                                                   "项目台账（Excel）", "项目台账（CSV）",
+                                                   "工作量", "项目台账（Excel）", "项目台账（CSV）",
                                                    "导入台账", "导入模板（Excel）"])
     expect(menu.locator(".menu-heading")).to_have_text(["按当前看板导出", "台账导入"])
     page.screenshot(path=artifacts / "board-header-reports-menu.png")

@@ -145,6 +145,7 @@ def test_the_workload_page_from_the_board(api, open_board, live_server, artifact
     api("member").create("一组甲", investment_wan=12345)
     api("outsider").create("二组乙", investment_wan=40000)
     page = open_board("viewer")
+    page.locator("details.menu summary").click()  # among the reports
     page.get_by_role("link", name="工作量").click()
     expect(page).to_have_url(re.compile(r"/board/workload$"))
     unowned = page.locator('tr[data-owner=""]')

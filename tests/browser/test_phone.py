@@ -254,7 +254,7 @@ def test_the_menu_holds_the_top_bar_and_the_filters(api, open_board, artifacts):
     expect(menu).to_have_attribute("aria-expanded", "true")
     for name in ("新增项目", "退出登录"):
         expect(page.get_by_role("button", name=name)).to_be_visible()
-    expect(page.get_by_role("link", name="工作量")).to_be_visible()
+    expect(page.get_by_role("link", name="调度会")).to_be_visible()
     sector = page.get_by_role("combobox", name="产业类别")
     expect(sector).to_be_visible()
     page.screenshot(path=artifacts / "phone-menu.png", full_page=True)
