@@ -395,6 +395,21 @@ def test_fifty_messages_to_one_bot_all_arrive_within_its_rate(fast, receiver, ma
     assert arrived_at[-1] - arrived_at[0] > 17.0
 
 
+def test_the_rate_in_the_environment_is_checked_at_start(monkeypatch, tmp_path):
+    from wallchart.config import load_config
+
+    monkeypatch.setenv("WALLCHART_SECRET_KEY", "test")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert load_config(tmp_path)["WEBHOOK_RATE"] == "20 per minute"
+    monkeypatch.setenv("WALLCHART_WEBHOOK_RATE", "twenty a minute")
+    with pytest.raises(ValueError, match="WALLCHART_WEBHOOK_RATE=twenty a minute is not a "
+                                         "rate limit such as 20 per minute"):
+        load_config(tmp_path)
+    monkeypatch.setenv("WALLCHART_WEBHOOK_RATE", "10 per minute; 100 per hour")
+    assert webhooks.rate_windows(load_config(tmp_path)["WEBHOOK_RATE"]) == [(10, 60.0),
+                                                                            (100, 3600.0)]
+
+
 # --- what each webhook hears --------------------------------------------------------------------
 
 def test_a_webhook_hears_only_the_events_it_chose_and_only_of_its_team(fast, receiver,
