@@ -291,6 +291,18 @@ def test_a_message_left_pending_by_a_stopped_process_is_sent_once_at_start(fast,
     assert len(receiver.received) == 2
 
 
+def test_a_server_process_sweeps_at_its_start(fast, receiver):
+    from wallchart.realtime import notices
+
+    hook = add(fast, receiver, "wecom")
+    left = left_pending(fast, hook, "启动项目", timedelta(minutes=5))
+    notices.start_redelivery(fast)  # as wsgi.serve and gunicorn's worker do
+    assert receiver.arrived.wait(30)
+    assert webhooks.wait_idle(30)
+    assert "启动项目" in receiver.received[0].json["markdown"]["content"]
+    assert row_of(fast, left).status == "delivered"
+
+
 def test_two_processes_sweeping_at_once_send_each_message_once(fast, receiver):
     hook = add(fast, receiver, "wecom")
     left = [left_pending(fast, hook, f"竞争项目{n}", timedelta(minutes=5), timedelta(minutes=2))
