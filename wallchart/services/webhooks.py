@@ -528,7 +528,9 @@ def redeliver(app: Flask) -> int:
     removed). Each is claimed by one update only one process can win, so several processes
     sweeping at once send it once. Returns how many were handed over to be sent again."""
     now = utcnow()
-    stale = now - timedelta(seconds=STALE_SECONDS)
+    # A try that waits for a hung receiver does not renew the hold: never take it up meanwhile.
+    stale = now - timedelta(seconds=max(STALE_SECONDS,
+                                        3 * float(app.config.get("WEBHOOK_TIMEOUT_SECONDS", 5))))
     abandoned = ((WebhookDelivery.status == "pending") & (WebhookDelivery.created_at < stale)
                  & (WebhookDelivery.claimed_at.is_(None) | (WebhookDelivery.claimed_at < stale)))
     with app.app_context():
