@@ -16,7 +16,7 @@ import socket  # noqa: E402
 
 from wallchart import config, create_app
 from wallchart.extensions import socketio
-from wallchart.realtime import warmup
+from wallchart.realtime import notices, warmup
 
 try:
     app = create_app()
@@ -82,6 +82,7 @@ def serve() -> None:
     gc.collect()
     gc.freeze()
     warmup.start(app)
+    notices.start_redelivery(app)
     try:
         notice = config.serving_notice(f"http://{host}:{port}/board", socketio.async_mode)
         if socketio.async_mode == "gevent":

@@ -46,9 +46,11 @@ control_socket_disable = True
 
 def post_worker_init(worker) -> None:
     """What is loaded now lives as long as the process: keep it out of the collector's way
-    (as ``python wsgi.py`` does); then render the board's cards in the background."""
-    from wallchart.realtime import warmup
+    (as ``python wsgi.py`` does); then render the board's cards in the background, and send
+    again the webhook messages a stopped process left pending."""
+    from wallchart.realtime import notices, warmup
 
     gc.collect()
     gc.freeze()
     warmup.start(worker.wsgi)
+    notices.start_redelivery(worker.wsgi)

@@ -20,12 +20,14 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
 
-#: Failed sign-ins allowed before the next attempt waits (see ``ratelimits``), and setup-page posts.
+#: Failed sign-ins allowed before the next attempt waits (see ``ratelimits``), setup-page posts,
+#: and the messages each webhook is sent (``services.webhooks``: the others wait their turn).
 DEFAULT_LIMITS = {
     "SIGN_IN_LIMIT_PER_ADDRESS_AND_ACCOUNT": "5 per minute; 20 per hour",
     "SIGN_IN_LIMIT_PER_ADDRESS": "20 per minute; 100 per hour",
     "SIGN_IN_LIMIT_PER_ACCOUNT": "50 per hour",
     "SETUP_LIMIT_PER_ADDRESS": "10 per minute; 30 per hour",
+    "WEBHOOK_RATE": "20 per minute",
 }
 
 

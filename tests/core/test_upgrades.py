@@ -180,10 +180,13 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     ],
     "webhook_delivery": [
         dict(id=1, webhook_id=1, event="moved", project_id=1, status="delivered", attempts=1,
-             response_status=200, error="", created_at=_AT, finished_at=_AT),
+             response_status=200, error="", created_at=_AT, finished_at=_AT,
+             message={"event": "moved", "project_id": 1, "title": "冷链物流园进入在谈",
+                      "lines": ["阶段：洽谈 → 在谈"], "data": {"event": "moved"}},
+             claimed_at=_AT),
         dict(id=2, webhook_id=2, event="assigned", project_id=None, status="failed",
              attempts=5, response_status=500, error="HTTP 500", created_at=_AT,
-             finished_at=_AT),
+             finished_at=_AT, message=None, claimed_at=None),
     ],
     "county_target": [
         dict(id=1, county_id=1, year=2026, signed_count=12, signed_investment_wan=500000,

@@ -10,7 +10,9 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +21,7 @@ from sqlalchemy import select
 
 from tests.helpers import ENGLISH_TERMINAL, TEAM, actor, all_rows
 from wallchart.core.errors import Invalid
-from wallchart.core.models import AuditEntry, Project, TeamWebhook, WebhookDelivery
+from wallchart.core.models import AuditEntry, Project, TeamWebhook, WebhookDelivery, utcnow
 from wallchart.extensions import db
 from wallchart.services import projects, webhooks
 
@@ -223,6 +225,201 @@ def test_an_unreachable_receiver_fails_in_the_log_and_the_move_stands(fast, make
     assert (event, status, attempts, code) == ("moved", "failed", 3, None)
     with fast.app_context():
         assert db.session.get(Project, project["id"]).stage == "negotiating"
+
+
+# --- a restart loses nothing -------------------------------------------------------------------
+
+def left_pending(app, hook_id: int, name: str, age: timedelta, held: timedelta | None = None,
+                 attempts: int = 0, keep: bool = True) -> int:
+    """A log row as a process that stopped leaves it: pending, made ``age`` ago, last held
+    ``held`` ago (``None``: never)."""
+    now = utcnow()
+    message = webhooks.Message("moved", None, f"{name}进入在谈", ("阶段：洽谈 → 在谈",),
+                               {"event": "moved", "project": {"name": name}})
+    with app.app_context():
+        row = WebhookDelivery(webhook_id=hook_id, event="moved", status="pending",
+                              attempts=attempts, created_at=now - age,
+                              claimed_at=None if held is None else now - held,
+                              message=webhooks.stored(message) if keep else None)
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def row_of(app, delivery_id: int) -> WebhookDelivery:
+    with app.app_context():
+        row = db.session.get(WebhookDelivery, delivery_id)
+        db.session.expunge(row)
+        return row
+
+
+def test_the_log_keeps_the_message_so_that_it_can_be_sent_again(fast, receiver, make_project):
+    add(fast, receiver, "generic", "s", events=["moved"])
+    move(fast, make_project("留存项目")["id"], "negotiating")
+    assert webhooks.wait_idle(30)
+    [got] = receiver.received
+    with fast.app_context():
+        row = db.session.execute(select(WebhookDelivery)).scalar_one()
+        kept = webhooks.loaded(row.message)
+        timestamp = int(got.headers["X-Wallchart-Timestamp"])
+        _url, body, _headers = webhooks.request_for(row.webhook, kept, now=timestamp)
+    assert body == got.body
+
+
+def test_a_message_left_pending_by_a_stopped_process_is_sent_once_at_start(fast, receiver):
+    hook = add(fast, receiver, "generic", "s")
+    dead = left_pending(fast, hook, "遗留项目", timedelta(minutes=5), timedelta(minutes=3),
+                        attempts=2)
+    never_held = left_pending(fast, hook, "未领项目", timedelta(minutes=2))
+    alive = left_pending(fast, hook, "在办项目", timedelta(minutes=5), timedelta(seconds=1))
+    young = left_pending(fast, hook, "新项目", timedelta(seconds=1))
+    assert webhooks.redeliver(fast) == 2
+    assert webhooks.wait_idle(30)
+    names = sorted(r.json["project"]["name"] for r in receiver.received)
+    assert names == ["未领项目", "遗留项目"]
+    got = receiver.received[0]
+    expected = hmac.new(b"s", got.headers["X-Wallchart-Timestamp"].encode() + b"." + got.body,
+                        hashlib.sha256).hexdigest()
+    assert got.headers["X-Wallchart-Signature"] == f"sha256={expected}"  # signed anew
+    first = row_of(fast, dead)
+    assert (first.status, first.attempts, first.response_status) == ("delivered", 3, 200)
+    assert row_of(fast, never_held).status == "delivered"
+    # One another process still holds, and one just made, are left to their process.
+    assert row_of(fast, alive).status == row_of(fast, young).status == "pending"
+    assert webhooks.redeliver(fast) == 0  # a second sweep sends nothing twice
+    assert webhooks.wait_idle(30)
+    assert len(receiver.received) == 2
+
+
+def test_a_server_process_sweeps_at_its_start(fast, receiver):
+    from wallchart.realtime import notices
+
+    hook = add(fast, receiver, "wecom")
+    left = left_pending(fast, hook, "启动项目", timedelta(minutes=5))
+    notices.start_redelivery(fast)  # as wsgi.serve and gunicorn's worker do
+    assert receiver.arrived.wait(30)
+    assert webhooks.wait_idle(30)
+    assert "启动项目" in receiver.received[0].json["markdown"]["content"]
+    assert row_of(fast, left).status == "delivered"
+
+
+def test_two_processes_sweeping_at_once_send_each_message_once(fast, receiver):
+    hook = add(fast, receiver, "wecom")
+    left = [left_pending(fast, hook, f"竞争项目{n}", timedelta(minutes=5), timedelta(minutes=2))
+            for n in range(6)]
+    start = threading.Barrier(2)
+    handed: list[int] = []
+
+    def worker():
+        start.wait(30)
+        handed.append(webhooks.redeliver(fast))
+
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(60)
+    assert webhooks.wait_idle(30)
+    assert sum(handed) == 6
+    contents = sorted(r.json["markdown"]["content"] for r in receiver.received)
+    assert len(contents) == 6 and len(set(contents)) == 6
+    assert {row_of(fast, n).status for n in left} == {"delivered"}
+    assert {row_of(fast, n).attempts for n in left} == {1}
+
+
+def test_a_message_pending_for_over_a_day_is_marked_failed_not_sent(fast, receiver):
+    hook = add(fast, receiver, "wecom")
+    old = left_pending(fast, hook, "过期项目", timedelta(days=1, minutes=1),
+                       timedelta(days=1))
+    lost = left_pending(fast, hook, "旧版项目", timedelta(minutes=5), keep=False)
+    assert webhooks.redeliver(fast) == 0
+    assert webhooks.wait_idle(30)
+    assert receiver.received == []
+    expired, unkept = row_of(fast, old), row_of(fast, lost)
+    assert (expired.status, expired.error) == ("failed", "服务重启前未能发送，已过期")
+    assert expired.finished_at is not None
+    assert (unkept.status, unkept.error) == ("failed", "服务重启前未能发送，消息未保存")
+
+
+def test_a_message_of_a_removed_webhook_is_not_sent_again(fast, receiver):
+    hook = add(fast, receiver, "wecom")
+    left = left_pending(fast, hook, "删除项目", timedelta(minutes=5))
+    with fast.app_context():
+        webhooks.remove_webhook(None, hook)
+    assert webhooks.redeliver(fast) == 0
+    assert row_of(fast, left).status == "failed"
+    assert receiver.received == []
+
+
+def test_a_process_that_lost_its_hold_does_not_send(fast, receiver):
+    """A process stalled for over a minute while another took its message up: when it wakes,
+    the row is no longer its own, and it sends nothing."""
+    hook = add(fast, receiver, "wecom")
+    left = left_pending(fast, hook, "接管项目", timedelta(minutes=5), timedelta(minutes=2))
+    stalled_hold = row_of(fast, left).claimed_at
+    assert webhooks.redeliver(fast) == 1
+    assert webhooks.wait_idle(30)
+    message = webhooks.loaded(row_of(fast, left).message)
+    thread = webhooks._start(fast, {"id": hook, "kind": "wecom", "url": receiver.url,
+                                    "secret": ""}, message, left, stalled_hold, 0)
+    thread.join(30)
+    assert len(receiver.received) == 1
+    assert row_of(fast, left).attempts == 1
+
+
+# --- the rate of each webhook -------------------------------------------------------------------
+
+def test_the_limiter_lets_a_burst_through_then_spaces_the_rest():
+    limiter = webhooks.Limiter([(3, 10.0)])
+    assert [limiter.reserve(now=0.0) for _ in range(7)] == [0, 0, 0, 10, 10, 10, 20]
+    assert limiter.reserve(now=100.0) == 100.0
+    both = webhooks.Limiter(webhooks.rate_windows("2 per second; 3 per minute"))
+    assert [both.reserve(now=0.0) for _ in range(4)] == [0, 0, 1, 60]
+
+
+def test_fifty_messages_to_one_bot_all_arrive_within_its_rate(fast, receiver, make_project):
+    """A bulk assignment of 50 cards: every message waits its turn, none is dropped, and the
+    receiver never sees more than the rate allows in a window (5 per 2 s here; the margins are
+    wide: only the order of the arrivals' own times is compared, never the machine's speed)."""
+    fast.config["WEBHOOK_RATE"] = "5 per 2 seconds"
+    arrived_at: list[float] = []
+    hook = add(fast, receiver, "wecom", events=["assigned"])
+    original = receiver.server.RequestHandlerClass.do_POST
+
+    def timed(handler):
+        arrived_at.append(time.monotonic())
+        original(handler)
+
+    receiver.server.RequestHandlerClass.do_POST = timed
+    target = {"id": hook, "kind": "wecom", "url": receiver.url, "secret": ""}
+    for n in range(50):
+        webhooks.deliver(fast, target, webhooks.Message(
+            "assigned", None, f"第{n}号项目有了新负责人", ("负责人：张三",), {"event": "assigned"}))
+    assert webhooks.wait_idle(120)
+    contents = {r.json["markdown"]["content"] for r in receiver.received}
+    assert len(receiver.received) == 50 and len(contents) == 50
+    assert log_rows(fast) == [("assigned", "delivered", 1, 200)] * 50
+    arrived_at.sort()
+    # Any six arrivals in a row are spread over well more than no time at all (the window is
+    # 2 s; half of it is allowed for the threads' own delays) ...
+    assert min(arrived_at[i + 5] - arrived_at[i] for i in range(45)) > 1.0
+    # ... and the fifty took at least nine windows, less the same margin.
+    assert arrived_at[-1] - arrived_at[0] > 17.0
+
+
+def test_the_rate_in_the_environment_is_checked_at_start(monkeypatch, tmp_path):
+    from wallchart.config import load_config
+
+    monkeypatch.setenv("WALLCHART_SECRET_KEY", "test")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert load_config(tmp_path)["WEBHOOK_RATE"] == "20 per minute"
+    monkeypatch.setenv("WALLCHART_WEBHOOK_RATE", "twenty a minute")
+    with pytest.raises(ValueError, match="WALLCHART_WEBHOOK_RATE=twenty a minute is not a "
+                                         "rate limit such as 20 per minute"):
+        load_config(tmp_path)
+    monkeypatch.setenv("WALLCHART_WEBHOOK_RATE", "10 per minute; 100 per hour")
+    assert webhooks.rate_windows(load_config(tmp_path)["WEBHOOK_RATE"]) == [(10, 60.0),
+                                                                            (100, 3600.0)]
 
 
 # --- what each webhook hears --------------------------------------------------------------------

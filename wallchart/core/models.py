@@ -526,5 +526,11 @@ class WebhookDelivery(db.Model):
     error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     finished_at: Mapped[datetime | None]
+    #: The message itself (``event``, ``project_id``, ``title``, ``lines``, ``data``), signed
+    #: anew at each try: what another process sends again if this one stopped.
+    message: Mapped[dict | None] = mapped_column(JSON)
+    #: When the process delivering it last held it: a pending row not held for a minute is
+    #: taken up by whichever process claims it first.
+    claimed_at: Mapped[datetime | None]
 
     webhook: Mapped[TeamWebhook] = relationship(lazy="joined")

@@ -4,7 +4,9 @@ reach someone, his screens are sent his unread count. Also the server's daily ch
 falls due, and of the leads' digests (``start_due_check``): every day at ``NOTIFY_HOUR``
 o'clock (``WALLCHART_NOTIFY_HOUR``, 8 by default), Asia/Shanghai, in
 each process that has screens (each thing is told once, so several processes are harmless);
-``flask --app wsgi notify-due`` runs the same check at any time (from cron, say).
+``flask --app wsgi notify-due`` runs the same check at any time (from cron, say). And each
+server process's sweep of the webhook messages a stopped process left pending
+(``start_redelivery``): at its start, then every minute.
 """
 
 from __future__ import annotations
@@ -83,3 +85,19 @@ def _check(app: Flask, server) -> None:
             except Exception:  # the next day's check must still run
                 app.logger.exception("Notifications: the check of what falls due")
     _checking.discard(id(server))
+
+
+def start_redelivery(app: Flask) -> None:
+    """Take up, in the background, the webhook messages a stopped process left pending: now,
+    then every ``webhooks.STALE_SECONDS`` (started by the server: ``wsgi.serve``, gunicorn's
+    worker; several processes sweeping send each message once)."""
+    socketio.start_background_task(_redeliver, app, socketio.server)
+
+
+def _redeliver(app: Flask, server) -> None:
+    while socketio.server is server:  # a test's app replaced by the next one's: stop
+        try:
+            webhooks.redeliver(app)
+        except Exception:  # the database away: the next sweep tries again
+            app.logger.exception("Webhooks: sending again what was left pending")
+        socketio.sleep(webhooks.STALE_SECONDS)

@@ -16,8 +16,13 @@ Delivery happens in the background (``deliver``: a thread, which is a greenlet u
 gevent server), with retries and a growing wait between them; every message has a row in the
 delivery log (``WebhookDelivery``). A change never waits for a receiver and never fails for
 one: the subscriber (``hear``) only reads which webhooks want the event and hands the message
-over. What is queued lives in this process: messages not yet delivered when it stops are lost
-(their log rows say ``pending``).
+over. Each message is logged as ``pending`` with the message itself before it is handed over,
+and the process delivering it renews its hold on the row (``claimed_at``) while it waits; a
+pending row nobody has held for a minute (its process stopped) is taken up by the sweep
+(``redeliver``) of whichever process claims it first, at the start of each server process and
+every minute, and sent again; one older than a day is marked failed instead. Each webhook is
+sent at most ``WEBHOOK_RATE`` messages (20 a minute: what 企业微信's bots take) by each
+process: the others wait their turn, none is dropped.
 
 A ``lobby_safe`` webhook never receives a confidential project's investor and amount. The
 daily check (``services.notifications.check_due``) also sends each team's digest (``digest``:
@@ -35,15 +40,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as day_time
 from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from limits import parse_many
+from sqlalchemy import select, update
 
 from wallchart.core.errors import Invalid, NotFound
 from wallchart.core.formatting import money
@@ -335,16 +342,53 @@ def announce(project: Project, events: list[tuple[str, dict]]) -> int:
 
 # --- delivery --------------------------------------------------------------------------------
 
+#: A pending message its process has not held for this long (it stopped) is taken up by the
+#: next sweep of any process (``redeliver``); a process holding one renews its hold more often.
+STALE_SECONDS = 60
+#: A pending message older than this is not sent any more but marked failed.
+EXPIRY = timedelta(days=1)
+
 #: This process's deliveries under way (to wait for them: tests, a clean shutdown).
 _running: set[threading.Thread] = set()
 _lock = threading.Lock()
 
 
-def deliver(app: Flask, hook: dict, message: Message) -> threading.Thread:
-    """Deliver in the background: log it, try, and try again after ``WEBHOOK_BACKOFF_SECONDS``,
-    doubling, up to ``WEBHOOK_ATTEMPTS`` tries in all."""
-    thread = threading.Thread(target=_deliver, args=(app, hook, message), daemon=True,
-                              name=f"webhook-{hook['id']}")
+def stored(message: Message) -> dict[str, Any]:
+    """``message`` as the delivery log keeps it (JSON)."""
+    return {"event": message.event, "project_id": message.project_id, "title": message.title,
+            "lines": list(message.lines), "data": message.data}
+
+
+def loaded(kept: dict[str, Any]) -> Message:
+    """The message a log row kept (``stored``), to be signed and sent again."""
+    return Message(kept["event"], kept.get("project_id"), kept["title"],
+                   tuple(kept["lines"]), kept["data"])
+
+
+def deliver(app: Flask, hook: dict, message: Message) -> threading.Thread | None:
+    """Log ``message`` as pending (with the message itself, so that it outlives this process),
+    then deliver it in the background: try, and try again after ``WEBHOOK_BACKOFF_SECONDS``,
+    doubling, up to ``WEBHOOK_ATTEMPTS`` tries in all, each when the webhook's rate allows."""
+    try:
+        claim = utcnow()
+        with app.app_context(), quiet_transaction():
+            row = WebhookDelivery(webhook_id=hook["id"], event=message.event,
+                                  project_id=message.project_id, status="pending", attempts=0,
+                                  message=stored(message), claimed_at=claim)
+            db.session.add(row)
+            db.session.flush()
+            delivery_id = row.id
+    except Exception:  # the change is committed; a log that cannot be written stops no move
+        app.logger.exception("Webhook %s: logging %s", hook["id"], message.event)
+        return None
+    return _start(app, hook, message, delivery_id, claim, 0)
+
+
+def _start(app: Flask, hook: dict, message: Message, delivery_id: int, claim: datetime,
+           tried: int) -> threading.Thread:
+    thread = threading.Thread(target=_deliver, args=(app, hook, message, delivery_id, claim,
+                                                     tried),
+                              daemon=True, name=f"webhook-{hook['id']}")
     with _lock:
         _running.add(thread)
     thread.start()
@@ -366,43 +410,168 @@ def wait_idle(timeout: float = 30.0) -> bool:
                 return not _running
 
 
-def _log(app: Flask, delivery_id: int | None, hook: dict, message: Message,
-         **fields: Any) -> int:
+def _hold(app: Flask, delivery_id: int, claim: datetime | None,
+          **fields: Any) -> datetime | None:
+    """Renew this process's hold on a pending row (and write ``fields``) if it still has it:
+    the new hold, or ``None`` when the row is no longer its own (another process took it up,
+    or it is no longer pending)."""
+    renewed = utcnow()
     with app.app_context(), quiet_transaction():
-        row = db.session.get(WebhookDelivery, delivery_id) if delivery_id else None
-        if row is None:
-            row = WebhookDelivery(webhook_id=hook["id"], event=message.event,
-                                  project_id=message.project_id)
-            db.session.add(row)
-        for name, value in fields.items():
-            setattr(row, name, value)
-        db.session.flush()
-        return row.id
+        done = db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
+                   WebhookDelivery.claimed_at == claim)
+            .values(claimed_at=renewed, **fields)
+            .execution_options(synchronize_session=False))
+        return renewed if done.rowcount == 1 else None
 
 
-def _deliver(app: Flask, hook: dict, message: Message) -> None:
+def _deliver(app: Flask, hook: dict, message: Message, delivery_id: int, claim: datetime,
+             tried: int) -> None:
     try:
         attempts = max(1, int(app.config.get("WEBHOOK_ATTEMPTS", 5)))
         wait = float(app.config.get("WEBHOOK_BACKOFF_SECONDS", 2.0))
         timeout = float(app.config.get("WEBHOOK_TIMEOUT_SECONDS", 5.0))
-        delivery_id = _log(app, None, hook, message, status="pending", attempts=0)
-        for attempt in range(1, attempts + 1):
+        for attempt in range(tried + 1, tried + attempts + 1):
+            held = _wait_turn(app, hook, delivery_id, claim)
+            if held is None:  # another process took it up: it is that one's now
+                return
             status, error = _send(hook, message, timeout)
             done = status is not None and 200 <= status < 300
-            last = done or attempt == attempts
-            _log(app, delivery_id, hook, message, attempts=attempt, response_status=status,
-                 error=error[:300],
-                 status="delivered" if done else ("failed" if last else "pending"),
-                 finished_at=utcnow() if last else None)
-            if last:
+            last = done or attempt == tried + attempts
+            held = _hold(app, delivery_id, held, attempts=attempt, response_status=status,
+                         error=error[:300],
+                         status="delivered" if done else ("failed" if last else "pending"),
+                         finished_at=utcnow() if last else None)
+            if last or held is None:
                 return
-            time.sleep(wait)
+            claim = _sleep_holding(app, delivery_id, held, time.monotonic() + wait)
+            if claim is None:
+                return
             wait *= 2
     except Exception:
         app.logger.exception("Webhook %s: delivery of %s", hook["id"], message.event)
     finally:
         with _lock:
             _running.discard(threading.current_thread())
+
+
+def _sleep_holding(app: Flask, delivery_id: int, claim: datetime,
+                   until: float) -> datetime | None:
+    """Sleep until ``until`` (monotonic), renewing the hold well within ``STALE_SECONDS``."""
+    while (left := until - time.monotonic()) > 0:
+        time.sleep(min(left, STALE_SECONDS / 4))
+        if until - time.monotonic() > 0:
+            claim = _hold(app, delivery_id, claim)
+            if claim is None:
+                return None
+    return claim
+
+
+def _wait_turn(app: Flask, hook: dict, delivery_id: int, claim: datetime) -> datetime | None:
+    """Wait for the webhook's rate to allow one more message, holding the row meanwhile; then
+    make sure it is still this process's to send (the hold, or ``None``)."""
+    at = _limiter(app, hook).reserve()
+    claim = _sleep_holding(app, delivery_id, claim, at)
+    return None if claim is None else _hold(app, delivery_id, claim)
+
+
+# --- the rate of each webhook ------------------------------------------------------------------
+
+class Limiter:
+    """At most ``amount`` messages in any ``seconds`` (for each pair given): each message
+    reserves the first moment the windows allow, so messages wait their turn, in order, and
+    none is dropped. 企业微信's group bots take about 20 a minute before refusing."""
+
+    def __init__(self, windows: list[tuple[int, float]]):
+        self.windows = [(amount, seconds) for amount, seconds in windows if amount > 0]
+        self.sent: deque[float] = deque(maxlen=max([a for a, _s in self.windows] or [1]))
+        self.lock = threading.Lock()
+
+    def reserve(self, now: float | None = None) -> float:
+        """The moment (``time.monotonic``) this message may go."""
+        with self.lock:
+            at = time.monotonic() if now is None else now
+            if self.sent:
+                at = max(at, self.sent[-1])
+            for amount, seconds in self.windows:
+                if len(self.sent) >= amount:
+                    at = max(at, self.sent[-amount] + seconds)
+            self.sent.append(at)
+            return at
+
+
+_limiters: dict[tuple, Limiter] = {}
+
+
+def rate_windows(text: str) -> list[tuple[int, float]]:
+    """``WALLCHART_WEBHOOK_RATE`` (e.g. ``20 per minute``) as (messages, seconds) pairs."""
+    return [(item.amount, float(item.get_expiry())) for item in parse_many(text)]
+
+
+def _limiter(app: Flask, hook: dict) -> Limiter:
+    rate = str(app.config.get("WEBHOOK_RATE", "20 per minute"))
+    key = (hook["id"], hook["url"], rate)
+    with _lock:
+        found = _limiters.get(key)
+        if found is None:
+            found = _limiters[key] = Limiter(rate_windows(rate))
+        return found
+
+
+# --- taking up what a stopped process left ---------------------------------------------------
+
+def redeliver(app: Flask) -> int:
+    """Take up the pending messages that no process has held for ``STALE_SECONDS`` (their
+    process stopped): send each again, with every try and the rate as any message, or mark it
+    failed when it is older than ``EXPIRY`` or cannot be sent (no message kept, the webhook
+    removed). Each is claimed by one update only one process can win, so several processes
+    sweeping at once send it once. Returns how many were handed over to be sent again."""
+    now = utcnow()
+    # A try that waits for a hung receiver does not renew the hold: never take it up meanwhile.
+    stale = now - timedelta(seconds=max(STALE_SECONDS,
+                                        3 * float(app.config.get("WEBHOOK_TIMEOUT_SECONDS", 5))))
+    abandoned = ((WebhookDelivery.status == "pending") & (WebhookDelivery.created_at < stale)
+                 & (WebhookDelivery.claimed_at.is_(None) | (WebhookDelivery.claimed_at < stale)))
+    with app.app_context():
+        found = list(db.session.execute(select(WebhookDelivery.id).where(abandoned)
+                                        .order_by(WebhookDelivery.id)).scalars())
+        db.session.rollback()
+    handed = 0
+    for delivery_id in found:
+        try:
+            handed += _take_up(app, delivery_id, abandoned, now)
+        except Exception:  # the next one, and the next sweep, still go on
+            app.logger.exception("Webhook delivery %s: sending it again", delivery_id)
+    return handed
+
+
+def _take_up(app: Flask, delivery_id: int, abandoned, now: datetime) -> int:
+    with (app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]),
+          quiet_transaction()):
+        claim = utcnow()
+        won = db.session.execute(
+            update(WebhookDelivery).where(WebhookDelivery.id == delivery_id, abandoned)
+            .values(claimed_at=claim).execution_options(synchronize_session=False))
+        if won.rowcount != 1:  # another process took it up first
+            return 0
+        row = db.session.get(WebhookDelivery, delivery_id)
+        hook = row.webhook
+        reason = None
+        if row.created_at < now - EXPIRY:
+            reason = _("Not sent before the server restarted; expired.")
+        elif not row.message:
+            reason = _("Not sent before the server restarted, and the message was not "
+                       "kept.")
+        elif hook.removed_at is not None:
+            reason = _("The webhook was removed before the message was sent.")
+        if reason is not None:
+            row.status, row.error, row.finished_at = "failed", reason[:300], utcnow()
+            return 0
+        message, tried = loaded(row.message), row.attempts
+        target = {"id": hook.id, "kind": hook.kind, "url": hook.url, "secret": hook.secret}
+    _start(app, target, message, delivery_id, claim, tried)
+    return 1
 
 
 def _send(hook: dict, message: Message, timeout: float) -> tuple[int | None, str]:
