@@ -33,7 +33,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, select, union, update
 from sqlalchemy.exc import IntegrityError
 
 from wallchart.core.early_warnings import colour_condition, warning_for
@@ -85,16 +85,17 @@ def _readers(user_ids: Iterable[int | None]) -> set[int]:
     return {user.id for user in rows if user.can("read")}
 
 
+#: The lead and the members of a team (``team_id``), in one statement built once.
+_TEAM_PEOPLE = union(
+    select(team_member.c.user_id).where(team_member.c.team_id == bindparam("team_id")),
+    select(Team.lead_id).where(Team.id == bindparam("team_id"), Team.lead_id.is_not(None)))
+
+
 def _team_people(team_id: int | None) -> set[int]:
     """The lead and the members of a team."""
     if team_id is None:
         return set()
-    team = db.session.get(Team, team_id)
-    if team is None:
-        return set()
-    members = db.session.execute(select(team_member.c.user_id)
-                                 .where(team_member.c.team_id == team_id)).scalars()
-    return {*members, *([team.lead_id] if team.lead_id else [])}
+    return set(db.session.execute(_TEAM_PEOPLE, {"team_id": team_id}).scalars())
 
 
 def _user_id(username: Any) -> int | None:
@@ -107,10 +108,17 @@ def _about(project: Project, **data: Any) -> dict[str, Any]:
     return {"project": project.name, **data}
 
 
-def _event_of(change: ProjectChanged) -> ProjectEvent | None:
-    return db.session.execute(select(ProjectEvent).where(
-        ProjectEvent.project_id == change.project.id,
-        ProjectEvent.revision == change.revision)).scalars().first()
+#: The history entry a change wrote, the columns the notices read: asked after every change,
+#: so built once (the whole entry would join its author too).
+_ENTRY = select(ProjectEvent.user_id, ProjectEvent.changes, ProjectEvent.from_stage,
+                ProjectEvent.to_stage).where(
+    ProjectEvent.project_id == bindparam("project_id"),
+    ProjectEvent.revision == bindparam("revision")).limit(1)
+
+
+def _event_of(change: ProjectChanged) -> Row | None:
+    return db.session.execute(_ENTRY, {"project_id": change.project.id,
+                                       "revision": change.revision}).first()
 
 
 def notices_for(change: ProjectChanged) -> list[Notice]:

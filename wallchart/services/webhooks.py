@@ -50,7 +50,7 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from limits import parse_many
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from wallchart.core.errors import Invalid, NotFound
 from wallchart.core.formatting import money
@@ -272,10 +272,17 @@ def _events_of(change: ProjectChanged, turned: dict[int, str]) -> list[tuple[str
     return found
 
 
+#: Whether a team has a webhook in use: asked after every change, and most teams have none,
+#: so the change's history entry is read only for those that do. Built once.
+_HOOKED = select(TeamWebhook.id).where(TeamWebhook.team_id == bindparam("team_id"),
+                                       TeamWebhook.removed_at.is_(None)).limit(1)
+
+
 def hear(change: Announcement, turned: dict[int, str] | None = None) -> int:
     """The subscriber: hand each webhook of the project's team that wants this change its
     message, to be delivered in the background. Returns how many were handed over."""
-    if not isinstance(change, ProjectChanged) or change.project.team_id is None:
+    if not isinstance(change, ProjectChanged) or change.project.team_id is None \
+            or db.session.execute(_HOOKED, {"team_id": change.project.team_id}).first() is None:
         return 0
     return announce(change.project, _events_of(change, turned or {}))
 
