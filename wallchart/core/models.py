@@ -6,8 +6,8 @@ import hashlib
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import (JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_,
-                        false)
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy import false as sql_false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -95,7 +95,7 @@ class DisplayToken(db.Model):
     #: When a screen was last connected with it (to the minute): is the wall on right now?
     last_seen_at: Mapped[datetime | None]
     #: Meeting mode: whether this wall is one the chair chose to show the meeting on.
-    in_meeting: Mapped[bool] = mapped_column(default=False, server_default=false())
+    in_meeting: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
 
 
 class UserSession(db.Model):

@@ -29,8 +29,8 @@ from wallchart.core.errors import Forbidden, Invalid, NotFound
 from wallchart.core.inputs import INT_MAX
 from wallchart.core.models import Blocker, DisplayToken, Meeting, MeetingItem, Project, User
 from wallchart.core.timeutil import today
-from wallchart.core.vocabulary import MEETING_VIEWS
 from wallchart.core.transactions import quiet_transaction
+from wallchart.core.vocabulary import MEETING_VIEWS
 from wallchart.extensions import db
 from wallchart.reads import meetings as meeting_reads
 from wallchart.services import blockers, events, teams
