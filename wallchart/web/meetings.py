@@ -24,7 +24,7 @@ from wallchart.core.vocabulary import MEETING_VIEWS
 from wallchart.reads import filters, queries
 from wallchart.reads import meetings as meeting_reads
 from wallchart.reports.minutes import minutes_docx, minutes_of
-from wallchart.services import meetings
+from wallchart.services import accounts, meetings
 from wallchart.web.downloads import attachment
 
 bp = Blueprint("meetings", __name__)
@@ -79,6 +79,7 @@ def _page(meeting: Meeting, status: int = 200, **form: Any):
     for decision in meeting.decisions:
         decided.setdefault(decision.project_id, []).append(decision)
     may_run = meetings.may_run(current_user)
+    walls = meeting_reads.wall_displays() if may_run else []
     return render_template(
         "meetings/meeting.html", meeting=meeting, day=day, decided=decided,
         earlier=meeting_reads.open_decisions(meeting), state_of=meeting_reads.decision_state,
@@ -87,7 +88,8 @@ def _page(meeting: Meeting, status: int = 200, **form: Any):
                     if meetings.may_decide(current_user, item.project_id,
                                            item.project.team_id)},
         filter_choices=queries.filter_choices() if may_run else None,
-        walls=meeting_reads.wall_displays() if may_run else [], meeting_views=MEETING_VIEWS,
+        walls=walls, walls_on={wall.id for wall in walls if accounts.display_online(wall)},
+        meeting_views=MEETING_VIEWS,
         **form), status
 
 
