@@ -149,6 +149,7 @@ def test_the_chair_picks_one_wall_and_puts_up_the_county_ranking(live_server, ap
     chair.goto(f"{live_server.url}/meetings/{made.json()['id']}")
     walls = chair.locator("fieldset.meeting-walls input[name=display]")
     expect(walls).to_have_count(2)
+    chair.screenshot(path=artifacts / "meeting-chair-walls-phone.png")
     chair.get_by_label("走廊大屏").uncheck()
     with chair.expect_response("**/present"):
         chair.get_by_role("button", name="在大屏上演示").click()
@@ -162,6 +163,7 @@ def test_the_chair_picks_one_wall_and_puts_up_the_county_ranking(live_server, ap
     expect(pane.locator(".meeting-screen-view[data-view=ranking] .ranking")).to_be_visible()
     expect(chair.locator("span.on-walls")).to_contain_text("县市区排名")
     room.screenshot(path=artifacts / "meeting-mode-ranking.png")
+    chair.screenshot(path=artifacts / "meeting-chair-phone.png", full_page=True)
     scroll, inner = chair.evaluate(WIDTHS)
     assert scroll <= inner, (scroll, inner)
 
@@ -173,6 +175,10 @@ def test_the_chair_picks_one_wall_and_puts_up_the_county_ranking(live_server, ap
     expect(views).to_have_attribute("data-wall-view", "ranking")
     expect(corridor.locator("#meeting-pane")).to_be_hidden()
 
+    with chair.expect_response("**/present"):  # Back: the item the ranking interrupted
+        chair.get_by_role("button", name="上一项").click()
+    expect(pane.locator(".meeting-screen-project")).to_contain_text("择屏光伏项目")
+    expect(chair.locator("span.on-walls")).to_contain_text("第 1 项")
     with chair.expect_response("**/present"):
         chair.get_by_role("button", name="下一项").click()
     expect(pane.locator(".meeting-screen-project")).to_contain_text("择屏冷链物流园")
