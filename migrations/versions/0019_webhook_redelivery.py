@@ -6,13 +6,13 @@ Rows logged before this revision keep no message: one still pending is marked fa
 first sweep (its message cannot be rebuilt).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 DROPPED_BY_DOWNGRADE = (

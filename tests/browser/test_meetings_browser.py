@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import wait_live, watch
+from tests.helpers import printed_wall_path
 from wallchart.core.timeutil import today
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -111,3 +113,78 @@ def test_the_chair_drives_a_wall_from_a_phone(live_server, api, open_board, open
         chair.get_by_role("button", name="结束演示").click()
     expect(pane).to_be_hidden()
     expect(wall.locator("#wall-views")).to_be_visible()
+
+
+@pytest.fixture
+def open_display(live_server, new_context, page_errors):
+    """``open_display(name, *options)``: a new wall display's screen, connected, its clock
+    under the test's hand (its rotation turns when the test says so)."""
+
+    def open_(name: str, *options: str) -> Page:
+        path = printed_wall_path(live_server.flask("display", "create", name, *options))
+        context = new_context(viewport={"width": 1920, "height": 1080})
+        page = watch(context.new_page(), page_errors, f"wall {name}")
+        page.clock.install()
+        page.goto(live_server.url + path)
+        wait_live(page)
+        return page
+
+    return open_
+
+
+def test_the_chair_picks_one_wall_and_puts_up_the_county_ranking(live_server, api, open_board,
+                                                                open_display, artifacts):
+    """Present on…: a phone chair chooses the meeting room's wall only; it shows the item, then
+    the county ranking, then the next item, while the corridor's wall keeps its rotation."""
+    lead_api = api("lead")
+    first = lead_api.create("择屏光伏项目", investor="甲光伏有限公司")
+    second = lead_api.create("择屏冷链物流园", investor="乙物流集团")
+    made = lead_api.session.post(f"{live_server.url}/api/meetings", json={
+        "title": "择屏调度会", "date": today().isoformat(),
+        "agenda": [first["id"], second["id"]]}, timeout=10)
+    assert made.status_code == 201, made.text
+    room = open_display("会议室大屏")
+    corridor = open_display("走廊大屏", "--views", "board,ranking", "--rotate", "10")
+    chair = open_board("lead", **SCREENS["phone"])
+    chair.goto(f"{live_server.url}/meetings/{made.json()['id']}")
+    walls = chair.locator("fieldset.meeting-walls input[name=display]")
+    expect(walls).to_have_count(2)
+    chair.screenshot(path=artifacts / "meeting-chair-walls-phone.png")
+    chair.get_by_label("走廊大屏").uncheck()
+    with chair.expect_response("**/present"):
+        chair.get_by_role("button", name="在大屏上演示").click()
+    expect(chair.locator("span.on-walls")).to_contain_text("会议室大屏")
+    expect(chair.locator("span.on-walls")).not_to_contain_text("走廊大屏")
+
+    pane = room.locator("#meeting-pane")
+    expect(pane.locator(".meeting-screen-project")).to_contain_text("择屏光伏项目")
+    with chair.expect_response("**/present"):
+        chair.get_by_role("button", name="显示县市区排名").click()
+    expect(pane.locator(".meeting-screen-view[data-view=ranking] .ranking")).to_be_visible()
+    expect(chair.locator("span.on-walls")).to_contain_text("县市区排名")
+    room.screenshot(path=artifacts / "meeting-mode-ranking.png")
+    chair.screenshot(path=artifacts / "meeting-chair-phone.png", full_page=True)
+    scroll, inner = chair.evaluate(WIDTHS)
+    assert scroll <= inner, (scroll, inner)
+
+    # The corridor's wall was not chosen: no meeting, and its rotation turns as ever.
+    expect(corridor.locator("#meeting-pane")).to_be_hidden()
+    views = corridor.locator(".wall-view:visible")
+    expect(views).to_have_attribute("data-wall-view", "board")
+    corridor.clock.fast_forward(10_000)
+    expect(views).to_have_attribute("data-wall-view", "ranking")
+    expect(corridor.locator("#meeting-pane")).to_be_hidden()
+
+    with chair.expect_response("**/present"):  # Back: the item the ranking interrupted
+        chair.get_by_role("button", name="上一项").click()
+    expect(pane.locator(".meeting-screen-project")).to_contain_text("择屏光伏项目")
+    expect(chair.locator("span.on-walls")).to_contain_text("第 1 项")
+    with chair.expect_response("**/present"):
+        chair.get_by_role("button", name="下一项").click()
+    expect(pane.locator(".meeting-screen-project")).to_contain_text("择屏冷链物流园")
+    expect(chair.locator("span.on-walls")).to_contain_text("第 2 项")  # the page swapped in
+    with chair.expect_response("**/present"):
+        chair.get_by_role("button", name="结束演示").click()
+    expect(pane).to_be_hidden()
+    expect(room.locator("#wall-views")).to_be_visible()
+    expect(corridor.locator("#meeting-pane")).to_be_hidden()

@@ -45,7 +45,7 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
              header_figures=["signed", "funds_in_place", "foreign_capital_actual", "started",
                              "producing", "signed_investment", "foreign_capital"]),
         dict(id=STAFF, name="会议室", token_hash="d" * 64, created_at=_AT, revoked_at=None,
-             profile="staff", views=["board"], rotate_seconds=60,
+             profile="staff", views=["board"], rotate_seconds=60, in_meeting=True,
              header_figures=["signed", "signed_investment", "signed_billion_plus",
                              "signed_three500", "foreign_capital", "started", "producing"]),
     ],
@@ -146,7 +146,7 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     ],
     "meeting": [
         dict(id=1, title="三月项目调度会", held_on=date(2026, 3, 2), guests="市长、分管副市长",
-             created_by_id=2, created_at=_AT, current_position=1),
+             created_by_id=2, created_at=_AT, current_position=1, shown_view="ranking"),
         dict(id=2, title="四月项目调度会", held_on=date(2026, 4, 6), guests="",
              created_by_id=1, created_at=_AT),
     ],
@@ -275,11 +275,16 @@ def test_an_upgrade_from_every_revision_keeps_every_row(kind, start, tmp_path):
                 "signed_on, started_on FROM project ORDER BY id")).all()
             profiles = _profiles(connection)
             counting = _counting(connection)
+            walls = connection.execute(sa.text(
+                "SELECT id, in_meeting FROM display_token ORDER BY id")).all()
         # What the upgrade adds to existing rows is the safe or the known value.
         if "profile" not in schema.tables["display_token"].c:
             assert profiles == {LOBBY: "lobby", STAFF: "lobby"}
         else:
             assert profiles == {LOBBY: "lobby", STAFF: "staff"}
+        if "meeting" in schema.tables and "in_meeting" not in schema.tables["display_token"].c:
+            # A meeting was on the walls: every active wall stays in it, as before.
+            assert [bool(wall.in_meeting) for wall in walls] == [True, True]
         if "agreement_kind" not in schema.tables["project"].c:
             # Every project held so far is a contract for a new project: nothing reported
             # before changes.

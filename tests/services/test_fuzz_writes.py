@@ -59,13 +59,13 @@ FIELD_NAMES = [
     "started_count", "profile", "views", "rotate_seconds", "current", "new", "repeat", "lang",
     "next", "token", "date", "comment", "q", "amount_wan", "foreign_usd_wan", "document",
     "note", "header_figures", "promised_start_on", "title", "attendees", "guests", "agenda",
-    "project_id", "due", "follow_up", "action", "project",
+    "project_id", "due", "follow_up", "action", "project", "view", "display", "choose_walls",
 ]
 ODD_NUMBERS = [2**31 - 1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1, 10**30, -1, 0]
 PLAUSIBLE_TEXT = [*STAGES, "2026-01-01", "2000-01-01", "2999-12-31", "9999-99-99", "industry",
                   "land", "admin", "member", "lead", "viewer", "一组", "鹤城区", "staff",
                   "lobby", "board", "en", "zh", "1", "0", "-1", "9" * 30, "1,000", "1e9", "",
-                  " ", "null", "true", "²", "١٢", "1.5"]
+                  " ", "null", "true", "²", "١٢", "1.5", "ranking", "attention", "stop"]
 
 characters = st.one_of(
     st.characters(),

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy import false as sql_false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -93,6 +94,8 @@ class DisplayToken(db.Model):
                                                  default=lambda: list(DEFAULT_HEADER_FIGURES))
     #: When a screen was last connected with it (to the minute): is the wall on right now?
     last_seen_at: Mapped[datetime | None]
+    #: Meeting mode: whether this wall is one the chair chose to show the meeting on.
+    in_meeting: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
 
 
 class UserSession(db.Model):
@@ -425,6 +428,9 @@ class Meeting(db.Model):
     #: In meeting mode, the place on the agenda the walls show (0 first); ``None`` otherwise.
     #: One meeting at a time is presented.
     current_position: Mapped[int | None]
+    #: In meeting mode, a wall view the chair put up instead of the item (``MEETING_VIEWS``:
+    #: the county ranking or the blocker list); ``None``: the item at ``current_position``.
+    shown_view: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

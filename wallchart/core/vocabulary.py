@@ -97,6 +97,12 @@ DISPLAY_VIEWS: dict[str, object] = {
     "charts": _l("Charts"),
 }
 
+#: Meeting mode: the wall views the chair may put up instead of an agenda item.
+MEETING_VIEWS: dict[str, object] = {
+    "ranking": _l("County ranking"),
+    "attention": _l("Blocker list"),
+}
+
 #: The figures a wall's header may show, each of the year to date; a display shows
 #: ``HEADER_FIGURE_COUNT`` of them, in the order it chose.
 HEADER_FIGURES: dict[str, object] = {

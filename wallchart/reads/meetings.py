@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from wallchart.core.models import Blocker, Meeting, MeetingItem, Project
+from wallchart.core.models import Blocker, DisplayToken, Meeting, MeetingItem, Project
 from wallchart.extensions import db
 
 
@@ -84,6 +84,13 @@ def presented() -> Meeting | None:
     meeting_id = db.session.execute(select(Meeting.id).where(
         Meeting.current_position.is_not(None)).order_by(Meeting.id).limit(1)).scalar()
     return find_meeting(meeting_id) if meeting_id is not None else None
+
+
+def wall_displays() -> list[DisplayToken]:
+    """The wall displays that may show a meeting (every one not revoked), by name: the chair
+    chooses among them, and each is told whether it is in the meeting."""
+    return list(db.session.execute(select(DisplayToken).where(
+        DisplayToken.revoked_at.is_(None)).order_by(DisplayToken.name, DisplayToken.id)).scalars())
 
 
 def on_board(project_ids: list[int]) -> set[int]:

@@ -40,6 +40,7 @@ from wallchart.core.models import Project
 from wallchart.core.timeutil import iso_utc, today
 from wallchart.core.vocabulary import DISPLAY_PROFILES
 from wallchart.extensions import socketio
+from wallchart.reads import meetings as meeting_reads
 from wallchart.reads import queries
 from wallchart.reports import meeting_mode, wall_summary
 from wallchart.services.events import (
@@ -147,18 +148,35 @@ def render_meeting(profile: str) -> str | None:
     return render_template("partials/wall_meeting.html", **shown) if shown else None
 
 
+def display_room(display_id: int, locale: str) -> str:
+    """A wall display's own room in its language: meeting mode speaks to the walls one by one,
+    as the chair chose them."""
+    return f"display:{display_id}:{locale}"
+
+
 def show_meeting() -> None:
-    """Meeting mode: every wall shows the item the chair put up (rendered once per language
-    and profile, a lobby's without what it must not show), or returns to its rotation."""
+    """Meeting mode: each wall the chair chose shows what he put up (rendered once per
+    language and profile, a lobby's without what it must not show); every other wall is told
+    ``null`` and keeps (or goes back to) its rotation."""
     rendered: dict[tuple[str, str], str | None] = {}
+    manager = socketio.server.manager
+    everywhere = isinstance(manager, PubSubManager)
     with current_app.test_request_context():
         try:
-            for to in _rooms(("wall",)):
-                key = (to.locale, to.profile)
-                if key not in rendered:
-                    with force_locale(to.locale):
-                        rendered[key] = render_meeting(to.profile)
-                socketio.emit("meeting", {"html": rendered[key]}, to=to.name)
+            for display in meeting_reads.wall_displays():
+                for locale in current_app.config["LANGUAGES"]:
+                    name = display_room(display.id, locale)
+                    if not everywhere and next(manager.get_participants("/", name), None) is None:
+                        continue
+                    key = (locale, display.profile)
+                    if not display.in_meeting:
+                        html = None
+                    elif key in rendered:
+                        html = rendered[key]
+                    else:
+                        with force_locale(locale):
+                            html = rendered[key] = render_meeting(display.profile)
+                    socketio.emit("meeting", {"html": html}, to=name)
         except Exception:  # the walls keep what they show; the next change puts it right
             current_app.logger.exception("Meeting mode push")
     socketio.sleep(0)

@@ -20,7 +20,7 @@ from wallchart.core import build, origins
 from wallchart.extensions import socketio
 from wallchart.reads import queries
 from wallchart.realtime.notices import start_due_check, user_room
-from wallchart.realtime.push import heartbeat_room, room, start_heartbeat
+from wallchart.realtime.push import display_room, heartbeat_room, room, start_heartbeat
 from wallchart.services import accounts, sessions
 
 
@@ -67,6 +67,8 @@ def connect(auth: Any = None):
     start_heartbeat(current_app._get_current_object())
     profile = display.profile if display else "staff"
     join_room(room(view, _locale(auth), profile))
+    if display is not None:  # meeting mode speaks to the walls the chair chose
+        join_room(display_room(display.id, _locale(auth)))
     join_room(heartbeat_room(profile == "lobby"))
     if person is not None:  # the bell's live count (realtime.notices)
         join_room(user_room(person))

@@ -1,7 +1,8 @@
 """Meeting mode (会议模式): what a wall shows of the agenda item the chair has put up — the
 project's record, its stage dates, its light with the reasons, its open blockers and next step,
 its funds in place where known, the decisions of the meeting on it, and its county's projects
-by stage. Reads only.
+by stage; or, when the chair put one up instead, the wall's county ranking or blocker list
+(``reports.wall_views``). Only the walls the chair chose show it (``for_display``). Reads only.
 
 A lobby screen sees what it sees of the project elsewhere: a confidential project without its
 investor, amount or funds (``wall_views.hidden``), no blocker's or decision's text (the lobby's
@@ -18,11 +19,12 @@ from sqlalchemy import func, select
 
 from wallchart.core.early_warnings import blocker_overdue, warning_for
 from wallchart.core.formatting import money
-from wallchart.core.models import Blocker, FundReceipt, Meeting, Project
+from wallchart.core.models import Blocker, DisplayToken, FundReceipt, Meeting, Project
 from wallchart.core.stages import stage_index
-from wallchart.core.vocabulary import STAGES
+from wallchart.core.vocabulary import MEETING_VIEWS, STAGES
 from wallchart.extensions import db
 from wallchart.reads.meetings import decision_state, presented
+from wallchart.reports import wall_views
 from wallchart.reports.wall_views import hidden
 
 
@@ -45,12 +47,24 @@ def _county(project: Project) -> list[tuple[str, int]]:
     return [(stage, counts.get(stage, 0)) for stage in STAGES]
 
 
+def for_display(display: DisplayToken, day: date) -> dict[str, Any] | None:
+    """What this wall display shows of the meeting on the walls: ``None`` unless the chair
+    chose it (``DisplayToken.in_meeting``)."""
+    return screen(display.profile, day) if display.in_meeting else None
+
+
 def screen(profile: str, day: date, meeting: Meeting | None = None) -> dict[str, Any] | None:
     """What ``partials/wall_meeting.html`` shows on a screen of ``profile``; ``None`` when no
-    meeting is on the walls (or its agenda is empty)."""
+    meeting is on the walls (or its agenda is empty). The chair may have put up a wall view
+    (``Meeting.shown_view``) instead of the item: its context, as the wall's rotation has it,
+    under the meeting's title (``shown_view``)."""
     meeting = meeting or presented()
     if meeting is None or meeting.current_position is None or not meeting.items:
         return None
+    if meeting.shown_view in MEETING_VIEWS:
+        return {**wall_views.view_context(meeting.shown_view, profile, day),
+                "meeting": meeting, "shown_view": meeting.shown_view,
+                "shown_label": MEETING_VIEWS[meeting.shown_view]}
     position = min(meeting.current_position, len(meeting.items) - 1)
     project = meeting.items[position].project
     secret = hidden(project, profile)

@@ -12,8 +12,9 @@ revision.
 The agenda of a new meeting starts with the projects whose decisions of earlier meetings are
 still open (``reads.meetings.carried_over``), then the projects asked for, each once.
 
-In meeting mode (``present``) the walls show one item of a meeting's agenda, the chair moving
-through it from any screen; one meeting at a time is on the walls.
+In meeting mode (``present``) the walls the chair chose show one item of a meeting's agenda,
+the chair moving through it from any screen, or (``show_view``) the county ranking or the
+blocker list; one meeting at a time is on the walls, the walls not chosen keep their rotation.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from sqlalchemy import select
 
 from wallchart.core.errors import Forbidden, Invalid, NotFound
 from wallchart.core.inputs import INT_MAX
-from wallchart.core.models import Blocker, Meeting, MeetingItem, Project, User
+from wallchart.core.models import Blocker, DisplayToken, Meeting, MeetingItem, Project, User
 from wallchart.core.timeutil import today
 from wallchart.core.transactions import quiet_transaction
+from wallchart.core.vocabulary import MEETING_VIEWS
 from wallchart.extensions import db
 from wallchart.reads import meetings as meeting_reads
 from wallchart.services import blockers, events, teams
@@ -188,6 +190,9 @@ def set_agenda(actor: User | None, meeting_id: Any, agenda: Any) -> Meeting:
         presenting = meeting.current_position is not None
         if presenting and meeting.current_position >= len(ids):
             meeting.current_position = len(ids) - 1 if ids else None
+            if not ids:  # nothing left to show: every wall back to its rotation
+                meeting.shown_view = None
+                _put_on(None)
         audit(actor, "meeting.agenda", meeting.title, id=meeting.id, agenda=[before, ids])
     if presenting:  # the walls follow: the item moved, or (an empty agenda) back to rotation
         events.publish([events.MeetingShown(meeting.id if ids else None)])
@@ -254,22 +259,73 @@ def _decided_on(actor: User, project_id: int) -> Project:
     return project
 
 
-def present(actor: User | None, meeting_id: Any, position: Any) -> Meeting:
-    """Meeting mode: the walls show the agenda item at ``position`` (0 first) of this meeting,
-    and no other meeting's; ``None`` returns them to their rotation. Who runs meetings drives
-    it; the walls hear it after the commit (``events.MeetingShown``)."""
+def _walls(value: Any) -> list[int]:
+    """The wall displays the chair chose (ids of displays not revoked, at least one)."""
+    if not isinstance(value, list | tuple) or not value:
+        refuse_if({"displays": _("Choose at least one wall.")})
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in value):
+        refuse_if({"displays": _("Choose among the walls listed.")})
+    active = {display.id for display in meeting_reads.wall_displays()}
+    if not set(value) <= active:
+        refuse_if({"displays": _("Choose among the walls listed.")})
+    return list(dict.fromkeys(value))
+
+
+def _put_on(walls: list[int] | None) -> None:
+    """The walls in the meeting become exactly ``walls`` (``None``: none)."""
+    chosen = set(walls or ())
+    for display in db.session.execute(select(DisplayToken)).scalars():
+        display.in_meeting = display.id in chosen and display.revoked_at is None
+
+
+def present(actor: User | None, meeting_id: Any, position: Any,
+            displays: Any = None) -> Meeting:
+    """Meeting mode: the walls in the meeting show the agenda item at ``position`` (0 first)
+    of this meeting, and no other meeting's; ``None`` returns them to their rotation.
+
+    ``displays`` (wall display ids) chooses which walls are in the meeting, the others keeping
+    their rotation; left out, a meeting put up anew goes on every active wall and one on the
+    walls keeps the walls it has. Who runs meetings drives it; the walls hear it after the
+    commit (``events.MeetingShown``)."""
     authorize(actor, "run_meetings")
     if position is not None and (not isinstance(position, int) or isinstance(position, bool)):
         refuse_if({"position": _("Choose an item of the agenda.")})
+    walls = None if displays is None or position is None else _walls(displays)
     with quiet_transaction():
         meeting = _load(meeting_id)
         if position is not None and not 0 <= position < len(meeting.items):
             refuse_if({"position": _("Choose an item of the agenda.")})
         if position is None and meeting.current_position is None:
             raise Invalid(_("This meeting is not on the walls."))
+        if walls is None and position is not None and meeting.current_position is None:
+            walls = [display.id for display in meeting_reads.wall_displays()]
         for other in db.session.execute(select(Meeting).where(
                 Meeting.current_position.is_not(None), Meeting.id != meeting.id)).scalars():
             other.current_position = None
+            other.shown_view = None
+        if position is None:
+            _put_on(None)
+        elif walls is not None:
+            _put_on(walls)
         meeting.current_position = position
+        meeting.shown_view = None
     events.publish([events.MeetingShown(meeting.id if position is not None else None)])
+    return meeting
+
+
+def show_view(actor: User | None, meeting_id: Any, view: Any) -> Meeting:
+    """Meeting mode: the walls in the meeting show a wall view (``MEETING_VIEWS``: the county
+    ranking, the blocker list) instead of the agenda item; ``present`` of an item, Next or
+    Back, returns them to the agenda at the item they were on."""
+    authorize(actor, "run_meetings")
+    if not isinstance(view, str) or view not in MEETING_VIEWS:
+        refuse_if({"view": _("Choose the county ranking or the blocker list.")})
+    with quiet_transaction():
+        meeting = _load(meeting_id)
+        if meeting.current_position is None:
+            raise Invalid(_("This meeting is not on the walls."))
+        if meeting.shown_view == view:
+            raise Invalid(_("Nothing was changed."))
+        meeting.shown_view = view
+    events.publish([events.MeetingShown(meeting.id)])
     return meeting

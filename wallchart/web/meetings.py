@@ -20,10 +20,11 @@ from wallchart.core.errors import Invalid, NotFound, ServiceError
 from wallchart.core.inputs import whole_number
 from wallchart.core.models import Meeting
 from wallchart.core.timeutil import today
+from wallchart.core.vocabulary import MEETING_VIEWS
 from wallchart.reads import filters, queries
 from wallchart.reads import meetings as meeting_reads
 from wallchart.reports.minutes import minutes_docx, minutes_of
-from wallchart.services import meetings
+from wallchart.services import accounts, meetings
 from wallchart.web.downloads import attachment
 
 bp = Blueprint("meetings", __name__)
@@ -78,6 +79,7 @@ def _page(meeting: Meeting, status: int = 200, **form: Any):
     for decision in meeting.decisions:
         decided.setdefault(decision.project_id, []).append(decision)
     may_run = meetings.may_run(current_user)
+    walls = meeting_reads.wall_displays() if may_run else []
     return render_template(
         "meetings/meeting.html", meeting=meeting, day=day, decided=decided,
         earlier=meeting_reads.open_decisions(meeting), state_of=meeting_reads.decision_state,
@@ -85,7 +87,10 @@ def _page(meeting: Meeting, status: int = 200, **form: Any):
         may_decide={item.project_id for item in meeting.items
                     if meetings.may_decide(current_user, item.project_id,
                                            item.project.team_id)},
-        filter_choices=queries.filter_choices() if may_run else None, **form), status
+        filter_choices=queries.filter_choices() if may_run else None,
+        walls=walls, walls_on={wall.id for wall in walls if accounts.display_online(wall)},
+        meeting_views=MEETING_VIEWS,
+        **form), status
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -158,16 +163,24 @@ def decide(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/present")
 def present(meeting_id: int):
     """Meeting mode, driven from any screen: ``position`` (0 first) puts that agenda item on
-    every wall; ``stop`` returns the walls to their rotation."""
+    the walls in the meeting (``display``, repeated, with ``choose_walls``: which walls, when
+    it goes up); ``stop`` returns them to their rotation; ``view`` (``ranking``,
+    ``attention``) puts up the county ranking or the blocker list instead of the item."""
     meeting = _meeting_or_404(meeting_id)
-    stop = request.form.get("position", "") == "stop"
-    position = None if stop else whole_number(request.form.get("position", ""))
+    form = request.form
+    stop = form.get("position", "") == "stop"
+    position = None if stop else whole_number(form.get("position", ""))
+    displays = ([whole_number(value) for value in form.getlist("display")]
+                if form.get("choose_walls") else None)
     try:
-        if not stop and position is None:
-            if not meetings.may_run(current_user):
-                abort(403)
-            raise Invalid(_("Choose an item of the agenda."), {"position": _("Required.")})
-        meetings.present(current_user, meeting_id, position)
+        if "view" in form:
+            meetings.show_view(current_user, meeting_id, form.get("view"))
+        else:
+            if not stop and position is None:
+                if not meetings.may_run(current_user):
+                    abort(403)
+                raise Invalid(_("Choose an item of the agenda."), {"position": _("Required.")})
+            meetings.present(current_user, meeting_id, position, displays)
     except ServiceError as error:
         return _page(meeting, error.status, agenda_message=error.message)
     return redirect(url_for(".page", meeting_id=meeting_id, _anchor="agenda"), 303)

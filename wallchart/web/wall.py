@@ -61,9 +61,10 @@ def _board() -> tuple[dict, int]:
     return {**shown.context("wall", redact=redact), "redact": redact}, shown.status
 
 
-def _meeting_html(profile: str) -> Markup | None:
-    """Meeting mode: the item on the walls as a screen of ``profile`` shows it, or ``None``."""
-    shown = meeting_mode.screen(profile, today())
+def _meeting_html(display: DisplayToken) -> Markup | None:
+    """Meeting mode: what of the meeting this display shows (as its profile allows), or
+    ``None`` when it is not one of the walls the chair chose."""
+    shown = meeting_mode.for_display(display, today())
     return Markup(render_template("partials/wall_meeting.html", **shown)) if shown else None
 
 
@@ -73,7 +74,7 @@ def index():
     board, status = _board()
     summary = wall_summary.read(display.profile)
     return render_template("wall.html", display=display, views=DISPLAY_VIEWS,
-                           meeting_html=_meeting_html(display.profile),
+                           meeting_html=_meeting_html(display),
                            build=build_id(), settings_key=accounts.display_settings_key(display),
                            **board, **wall_summary.context(summary, display.header_figures)), status
 
@@ -93,7 +94,7 @@ def summary():
     header, ticker = wall_summary.render(wall_summary.read(g.display.profile),
                                          g.display.header_figures)
     pane = render_template("partials/wall_meeting_pane.html",
-                           meeting_html=_meeting_html(g.display.profile))
+                           meeting_html=_meeting_html(g.display))
     return header + ticker + pane
 
 
