@@ -505,6 +505,9 @@ def test_the_admin_page_adds_lists_and_removes_with_the_log(app, clients):
     admin = clients["admin"]
     page = admin.get("/admin/webhooks")
     assert page.status_code == 200
+    form = page.get_data(as_text=True)  # the kinds and events named in the reader's language
+    assert '<option value="dingtalk" >钉钉群机器人</option>' in form
+    assert 'value="warning" > 卡片亮起黄灯或红灯</label>' in form
     added = admin.post("/admin/webhooks", data={
         "team": TEAM, "kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?"
         "access_token=TOPSECRET", "secret": "SECxyz", "events": ["moved", "warning"],
@@ -513,6 +516,7 @@ def test_the_admin_page_adds_lists_and_removes_with_the_log(app, clients):
     text = admin.get("/admin/webhooks").get_data(as_text=True)
     assert "oapi.dingtalk.com/robot/send?…" in text
     assert "TOPSECRET" not in text and "SECxyz" not in text
+    assert "钉钉群机器人 · " in text and "卡片进入其他阶段、卡片亮起黄灯或红灯" in text
     refused = admin.post("/admin/webhooks", data={"team": TEAM, "kind": "wecom", "url": "nope"})
     assert refused.status_code == 422
     with app.app_context():

@@ -235,3 +235,22 @@ DECISION_STATES: dict[str, object] = {
     "done": _l("Done"),
     "overdue": _l("Overdue"),
 }
+
+#: The group chats a team's webhook posts to, each in its platform's bot format.
+WEBHOOK_KINDS: dict[str, object] = {
+    "wecom": _l("WeCom group bot (企业微信)"),
+    "dingtalk": _l("DingTalk robot (钉钉)"),
+    "feishu": _l("Feishu bot (飞书)"),
+    "generic": _l("Signed JSON (any service)"),
+}
+
+#: What a team's webhook can hear; one that names none hears every one.
+WEBHOOK_EVENTS: dict[str, object] = {
+    "created": _l("A project is added"),
+    "moved": _l("A card moves to another stage"),
+    "assigned": _l("A project gets an owner"),
+    "withdrawn": _l("A project is withdrawn"),
+    "warning": _l("A card turns yellow or red"),
+    "blocker": _l("A blocker is raised"),
+    "digest": _l("The team's daily digest"),
+}

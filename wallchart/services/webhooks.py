@@ -58,15 +58,14 @@ from wallchart.core.models import Project, ProjectEvent, TeamWebhook, User, Webh
 from wallchart.core.stages import STAGE_ORDER
 from wallchart.core.timeutil import SHANGHAI, today
 from wallchart.core.transactions import quiet_transaction
-from wallchart.core.vocabulary import STAGES
+from wallchart.core.vocabulary import STAGES, WEBHOOK_EVENTS, WEBHOOK_KINDS
 from wallchart.extensions import db
 from wallchart.services.accounts import audit, require_admin
 from wallchart.services.events import Announcement, ProjectChanged
 from wallchart.services.teams import find_team
 
-KINDS = ("wecom", "dingtalk", "feishu", "generic")
-#: What a webhook can hear; one that names none hears every one.
-EVENTS = ("created", "moved", "assigned", "withdrawn", "warning", "blocker", "digest")
+KINDS = tuple(WEBHOOK_KINDS)
+EVENTS = tuple(WEBHOOK_EVENTS)
 #: Which announced actions are which event.
 _ACTION_EVENTS = {"created": "created", "moved": "moved", "assigned": "assigned",
                   "withdrawn": "withdrawn", "blocker_raised": "blocker"}

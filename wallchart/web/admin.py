@@ -22,6 +22,8 @@ from wallchart.core.vocabulary import (
     DISPLAY_PROFILES,
     DISPLAY_VIEWS,
     HEADER_FIGURES,
+    WEBHOOK_EVENTS,
+    WEBHOOK_KINDS,
 )
 from wallchart.extensions import db
 from wallchart.identity import bearer_token
@@ -352,7 +354,7 @@ def revoke_display(token_id: int):
 def _webhooks_page(error: Invalid | None = None):
     return render_template("admin/webhooks.html", hooks=webhooks.webhooks(),
                            log=webhooks.deliveries(), teams=teams.teams_with_people(),
-                           kinds=webhooks.KINDS, events=webhooks.EVENTS, masked=webhooks.masked,
+                           kinds=WEBHOOK_KINDS, events=WEBHOOK_EVENTS, masked=webhooks.masked,
                            error=error, values=request.form if error else {}
                            ), error.status if error else 200
 
