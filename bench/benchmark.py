@@ -987,10 +987,11 @@ def part_board(args, template: Path, work: Path) -> list[str]:
     constant = True
     for name, _call in endpoints:
         cells = []
-        counts = set()
+        # A request may send a few counts of its own (a move forward tells the team, a move
+        # back does not): what must not change with the board's size is that set of counts.
+        counts = {frozenset(results[name][size].statements) for size in args.sizes}
         for size in args.sizes:
             page = results[name][size]
-            counts |= page.statements
             shown = "/".join(str(n) for n in sorted(page.statements))
             cells.append(f"{page.median * 1000:15.1f} {shown:>4} {page.length / 1024:6.0f}")
         constant &= len(counts) == 1
