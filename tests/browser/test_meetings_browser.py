@@ -101,12 +101,15 @@ def test_the_chair_drives_a_wall_from_a_phone(live_server, api, open_board, open
     chair.goto(f"{live_server.url}/meetings/{made.json()['id']}")
     with chair.expect_response("**/present"):
         chair.get_by_role("button", name="在大屏上演示").click()
+    # Each answer swaps the chair's page: the next button is pressed on the page swapped in.
+    expect(chair.locator("span.on-walls")).to_contain_text("第 1 项")
     pane = wall.locator("#meeting-pane")
     expect(pane).to_be_visible()
     expect(pane.locator(".meeting-screen-project")).to_contain_text("会议模式光伏项目")
     expect(wall.locator("#wall-views")).to_be_hidden()
     with chair.expect_response("**/present"):
         chair.get_by_role("button", name="下一项").click()
+    expect(chair.locator("span.on-walls")).to_contain_text("第 2 项")
     expect(pane.locator(".meeting-screen-project")).to_contain_text("会议模式冷链物流园")
     wall.screenshot(path=artifacts / "meeting-mode-wall.png")
     with chair.expect_response("**/present"):
