@@ -90,7 +90,9 @@ def make_app(**config):
     from wallchart import create_app
 
     # No app context is held open here: requests must not share ``g`` (and its signed-in user).
-    app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading", **config})
+    # Each change's notifications made in its own request, as the tests read them right after.
+    app = create_app({"TESTING": True, "SOCKETIO_ASYNC_MODE": "threading",
+                      "NOTICE_DELAY_SECONDS": 0, **config})
     app.jinja_env.bytecode_cache = _compiled_templates
     _share_compiled_sql(app)
     return app

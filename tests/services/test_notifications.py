@@ -4,11 +4,13 @@ told once each and only to readers; the page, marking read, and the live count."
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.helpers import actor, all_rows, socket_client
 from wallchart.core.errors import Invalid
@@ -140,6 +142,38 @@ def test_a_failing_notifier_never_fails_the_move(app, make_project, monkeypatch)
     move(app, "lead", project["id"], "negotiating")
     with app.app_context():
         assert db.session.get(Project, project["id"]).stage == "negotiating"
+
+
+def test_a_burst_of_changes_is_heard_together_a_moment_after_the_first(app, make_project):
+    """As the server runs: the bell hears a burst of moves once, after NOTICE_DELAY_SECONDS,
+    with as many statements for three moves as for one."""
+    cards = [owned(app, make_project, name) for name in ("甲", "乙", "丙", "丁")]
+    app.config["NOTICE_DELAY_SECONDS"] = 1.5
+    heard_apart: list[int] = []  # the statements of each burst, sent outside the test's thread
+
+    def count(*_args) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            heard_apart[-1] += 1
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for burst in (cards[:1], cards[1:]):
+            heard_apart.append(0)
+            for card in burst:
+                move(app, "lead", card["id"], "negotiating")
+            before = cards.index(burst[0])
+            assert kinds(app, "member").count("stage") == before  # not yet
+            deadline = time.monotonic() + 15
+            while kinds(app, "member").count("stage") < before + len(burst):
+                assert time.monotonic() < deadline, "the burst was never heard"
+                time.sleep(0.05)
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert [data["project"] for kind, data in told(app, "member") if kind == "stage"] == \
+        ["甲", "乙", "丙", "丁"]
+    assert heard_apart[0] == heard_apart[1] > 0
 
 
 # --- the page ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The bell's live count: each signed-in person's screens join a room of their own
-(``user_room``); when the notifications made for a committed change (``services.notifications``)
-reach someone, his screens are sent his unread count. Also the server's daily check of what
+(``user_room``); when the notifications made for a burst of committed changes
+(``services.notifications``, heard together a moment after the first) reach someone, his
+screens are sent his unread count. Also the server's daily check of what
 falls due, and of the leads' digests (``start_due_check``): every day at ``NOTIFY_HOUR``
 o'clock (``WALLCHART_NOTIFY_HOUR``, 8 by default), Asia/Shanghai, in
 each process that has screens (each thing is told once, so several processes are harmless);
@@ -11,6 +12,7 @@ server process's sweep of the webhook messages a stopped process left pending
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -18,8 +20,8 @@ from flask import Flask, current_app
 
 from wallchart.core.timeutil import SHANGHAI
 from wallchart.extensions import socketio
-from wallchart.services import notifications, webhooks
-from wallchart.services.events import Announcement
+from wallchart.services import events, notifications, webhooks
+from wallchart.services.events import Announcement, ProjectChanged
 
 
 def user_room(user_id: int) -> str:
@@ -31,18 +33,58 @@ def send_counts(user_ids: Iterable[int]) -> None:
         socketio.emit("notifications", {"unread": count}, to=user_room(user_id))
 
 
+#: Each Socket.IO server's burst of committed changes still to be heard (this process's own).
+_waiting: dict[int, list[ProjectChanged]] = {}
+_waiting_lock = threading.Lock()
+
+
 def hear(change: Announcement) -> None:
-    """The subscriber (``services.events.subscribe``): make the change's notifications, tell
-    each person concerned his new unread count, and hand the teams' webhooks their messages
-    (delivered in the background)."""
+    """The subscriber (``services.events.subscribe``): hear the change with the others of its
+    burst, ``NOTICE_DELAY_SECONDS`` after the first (at once if that is 0). A burst's
+    notifications and webhooks then cost a few statements and one transaction however many
+    changes it holds, outside the requests that made them; the bell rings that much later."""
+    if not isinstance(change, ProjectChanged):
+        return
+    delay = current_app.config["NOTICE_DELAY_SECONDS"]
+    if delay <= 0:
+        hear_burst([change])
+        return
+    server = socketio.server
+    with _waiting_lock:
+        burst = _waiting.setdefault(id(server), [])
+        burst.append(change)
+        if len(burst) > 1:
+            return
+    socketio.start_background_task(_hear_later, current_app._get_current_object(), server,
+                                   delay)
+
+
+def _hear_later(app: Flask, server, delay: float) -> None:
+    socketio.sleep(delay)
+    with _waiting_lock:  # from here on a new change starts the next burst
+        burst = _waiting.pop(id(server), [])
+    if socketio.server is not server:  # a test's app was replaced by the next one's
+        return
     try:
-        heard = notifications.hear(change)
-    except Exception:  # the change is committed; the webhooks still hear of it
-        current_app.logger.exception("Notifications of revision %s", change.revision)
+        with app.app_context():
+            hear_burst(burst)
+    except Exception:  # the database away: the changes stay committed, the bell is quiet
+        app.logger.exception("Notifications of %d changes", len(burst))
+
+
+def hear_burst(changes: list[ProjectChanged]) -> None:
+    """Make the burst's notifications, tell each person concerned his new unread count, and
+    hand the teams' webhooks their messages (delivered in the background)."""
+    changes = events.reread(changes)
+    hooked = webhooks.hooked(changes)  # asked before the bell's commit expires the projects
+    try:
+        heard = notifications.hear(changes)
+    except Exception:  # the changes are committed; the webhooks still hear of them
+        current_app.logger.exception("Notifications of %d changes", len(changes))
         heard = notifications.Heard(set(), {})
     if heard.told:
         send_counts(heard.told)
-    webhooks.hear(change, heard.turned)
+    webhooks.hear(hooked, heard.turned)
 
 
 def check_due() -> None:

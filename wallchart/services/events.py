@@ -13,12 +13,12 @@ changed, so the changes it cannot see take no lobby revision and reach no lobby.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, inspect, select
 
 from wallchart.core.models import Project, utcnow
 from wallchart.core.transactions import next_lobby_revision
@@ -135,6 +135,18 @@ def prepare(project: Project, action: str, revision: int) -> ProjectChanged:
     return ProjectChanged(project, action, revision, lobby_revision,
                           None if action in LEAVES_BOARD else queries.index_of(project),
                           project.version, utcnow(), summary)
+
+
+def reread(changes: Iterable[ProjectChanged]) -> list[ProjectChanged]:
+    """The changes with their projects read again, in one statement: for a subscriber that
+    hears a burst after the requests that made it closed their sessions. A project gone from
+    the database takes its changes with it."""
+    changes = list(changes)
+    ids = [inspect(c.project).identity[0] for c in changes]
+    found = {p.id: p for p in db.session.execute(
+        select(Project).where(Project.id.in_(set(ids)))).scalars()} if ids else {}
+    return [replace(c, project=found[i]) for c, i in zip(changes, ids, strict=True)
+            if i in found]
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ is told once, however many processes hear it or however often the check runs. On
 may read the board hear of a project (every active user whose role reads; a deleted project is
 shown to nobody), and nobody hears of his own change.
 
-``hear`` runs after the change's commit, in the request that made it: it reads, and writes (in a
-transaction of its own) only when someone is to be told. A failure there is logged by
-``events.publish``; the change stays committed.
+``hear`` runs after the changes' commit, for a burst of them at once (``realtime.notices``):
+a few statements for the burst, and one transaction of its own, only when someone is to be told.
+A failure there is logged; the changes stay committed.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Row, bindparam, func, select, union, update
+from sqlalchemy import Row, bindparam, func, insert, select, union, update
 from sqlalchemy.exc import IntegrityError
 
 from wallchart.core.early_warnings import colour_condition, warning_for
@@ -55,7 +55,7 @@ from wallchart.core.timeutil import SHANGHAI, today
 from wallchart.core.transactions import quiet_transaction
 from wallchart.core.vocabulary import STAGES
 from wallchart.extensions import db
-from wallchart.services.events import Announcement, ProjectChanged
+from wallchart.services.events import ProjectChanged
 
 KINDS = ("assigned", "team", "warning", "stage", "next_step_due", "blocker_due", "digest")
 #: Notifications on one page of /notifications.
@@ -76,81 +76,114 @@ class Notice:
 
 # --- who hears ---------------------------------------------------------------------------------
 
-def _readers(user_ids: Iterable[int | None]) -> set[int]:
-    """Those of ``user_ids`` who may read the board now (active, with a role that reads)."""
+def _listening(user_ids: Iterable[int | None]) -> dict[int, set[str]]:
+    """Those of ``user_ids`` who may read the board now (active, with a role that reads), each
+    with the kinds he muted: one statement."""
     wanted = {i for i in user_ids if i is not None}
     if not wanted:
-        return set()
-    rows = db.session.execute(select(User).where(User.id.in_(wanted))).scalars()
-    return {user.id for user in rows if user.can("read")}
+        return {}
+    rows = db.session.execute(
+        select(User, NotificationPreference.muted)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+        .where(User.id.in_(wanted)))
+    return {user.id: set(muted or ()) for user, muted in rows if user.can("read")}
 
 
-#: The lead and the members of a team (``team_id``), in one statement built once.
+#: The leads and the members of teams (``team_ids``), in one statement built once.
 _TEAM_PEOPLE = union(
-    select(team_member.c.user_id).where(team_member.c.team_id == bindparam("team_id")),
-    select(Team.lead_id).where(Team.id == bindparam("team_id"), Team.lead_id.is_not(None)))
+    select(team_member.c.team_id, team_member.c.user_id).where(
+        team_member.c.team_id.in_(bindparam("team_ids", expanding=True))),
+    select(Team.id, Team.lead_id).where(Team.id.in_(bindparam("team_ids", expanding=True)),
+                                        Team.lead_id.is_not(None)))
 
 
-def _team_people(team_id: int | None) -> set[int]:
-    """The lead and the members of a team."""
-    if team_id is None:
-        return set()
-    return set(db.session.execute(_TEAM_PEOPLE, {"team_id": team_id}).scalars())
+def _team_people(team_ids: set[int | None]) -> dict[int, set[int]]:
+    """Each team's lead and members."""
+    wanted = {i for i in team_ids if i is not None}
+    people: dict[int, set[int]] = {team_id: set() for team_id in wanted}
+    if wanted:
+        for team_id, user_id in db.session.execute(_TEAM_PEOPLE, {"team_ids": list(wanted)}):
+            people[team_id].add(user_id)
+    return people
 
 
-def _user_id(username: Any) -> int | None:
-    if not isinstance(username, str):
-        return None
-    return db.session.execute(select(User.id).where(User.username == username)).scalar()
+def _user_ids(usernames: set[str]) -> dict[str, int]:
+    if not usernames:
+        return {}
+    return dict(db.session.execute(select(User.username, User.id).where(
+        User.username.in_(usernames))).all())
+
+
+def _new_owner(changes: dict[str, Any]) -> str | None:
+    owner = changes.get("owner")
+    owner = owner[1] if isinstance(owner, list) else owner
+    return owner if isinstance(owner, str) else None
 
 
 def _about(project: Project, **data: Any) -> dict[str, Any]:
     return {"project": project.name, **data}
 
 
-#: The history entry a change wrote, the columns the notices read: asked after every change,
-#: so built once (the whole entry would join its author too).
-_ENTRY = select(ProjectEvent.user_id, ProjectEvent.changes, ProjectEvent.from_stage,
-                ProjectEvent.to_stage).where(
-    ProjectEvent.project_id == bindparam("project_id"),
-    ProjectEvent.revision == bindparam("revision")).limit(1)
+#: The history entries the changes wrote, the columns the notices read (the whole entry would
+#: join its author too): one statement for a burst, built once.
+_ENTRIES = select(ProjectEvent.project_id, ProjectEvent.revision, ProjectEvent.user_id,
+                  ProjectEvent.changes, ProjectEvent.from_stage, ProjectEvent.to_stage).where(
+    ProjectEvent.project_id.in_(bindparam("project_ids", expanding=True)),
+    ProjectEvent.revision.in_(bindparam("revisions", expanding=True)))
 
 
-def _event_of(change: ProjectChanged) -> Row | None:
-    return db.session.execute(_ENTRY, {"project_id": change.project.id,
-                                       "revision": change.revision}).first()
+def _entries_of(changes: list[ProjectChanged]) -> dict[tuple[int, int], Row]:
+    """The history entry of each change, by (project id, revision)."""
+    found: dict[tuple[int, int], Row] = {}
+    rows = db.session.execute(_ENTRIES, {
+        "project_ids": list({c.project.id for c in changes}),
+        "revisions": list({c.revision for c in changes})})
+    for row in rows:
+        found.setdefault((row.project_id, row.revision), row)
+    return found
 
 
-def notices_for(change: ProjectChanged) -> list[Notice]:
-    """What this committed change tells whom (before filtering out the actor and non-readers)."""
-    project = change.project
-    if not project.on_board:
+def _moved_forward(action: str, entry: Row) -> bool:
+    return (action == "moved" and entry.from_stage in STAGE_ORDER
+            and entry.to_stage in STAGE_ORDER
+            and STAGE_ORDER.index(entry.to_stage) > STAGE_ORDER.index(entry.from_stage))
+
+
+def notices_for(changes: list[ProjectChanged]) -> list[Notice]:
+    """What these committed changes tell whom (before filtering out non-readers), each told
+    to nobody who made it himself: a few statements for the whole burst."""
+    changes = [c for c in changes if c.project.on_board]
+    if not changes:
         return []
-    event = _event_of(change)
-    if event is None:
-        return []
-    changes = event.changes or {}
+    entries = _entries_of(changes)
+    heard = [(c, entries[(c.project.id, c.revision)]) for c in changes
+             if (c.project.id, c.revision) in entries]
+    owners = _user_ids({name for _c, entry in heard
+                        if (name := _new_owner(entry.changes or {})) is not None})
+    people = _team_people({c.project.team_id for c, entry in heard
+                           if isinstance((entry.changes or {}).get("team"), list)
+                           or _moved_forward(c.action, entry)})
     notices: list[Notice] = []
-    key = f"{change.action}:{project.id}:{change.revision}"
-    if "owner" in changes:
-        new_owner = changes["owner"][1] if isinstance(changes["owner"], list) else changes["owner"]
-        owner_id = _user_id(new_owner)
+    for change, entry in heard:
+        project, changes_made = change.project, entry.changes or {}
+        key = f"{change.action}:{project.id}:{change.revision}"
+        told: list[Notice] = []
+        owner_id = owners.get(_new_owner(changes_made) or "")
         if owner_id is not None:
-            notices.append(Notice(owner_id, project.id, "assigned", f"assigned:{key}",
-                                  _about(project)))
-    if change.action != "created" and isinstance(changes.get("team"), list):
-        for person in _team_people(project.team_id):
-            notices.append(Notice(person, project.id, "team", f"team:{key}",
-                                  _about(project, team=changes["team"][1])))
-    if (change.action == "moved" and event.from_stage in STAGE_ORDER
-            and event.to_stage in STAGE_ORDER
-            and STAGE_ORDER.index(event.to_stage) > STAGE_ORDER.index(event.from_stage)):
-        for person in {project.owner_id, *_team_people(project.team_id)}:
-            if person is not None:
-                notices.append(Notice(person, project.id, "stage", f"stage:{key}",
-                                      _about(project, from_stage=event.from_stage,
-                                             to_stage=event.to_stage)))
-    return [n for n in notices if n.user_id != event.user_id]
+            told.append(Notice(owner_id, project.id, "assigned", f"assigned:{key}",
+                               _about(project)))
+        if change.action != "created" and isinstance(changes_made.get("team"), list):
+            told += [Notice(person, project.id, "team", f"team:{key}",
+                            _about(project, team=changes_made["team"][1]))
+                     for person in people.get(project.team_id, ())]
+        if _moved_forward(change.action, entry):
+            told += [Notice(person, project.id, "stage", f"stage:{key}",
+                            _about(project, from_stage=entry.from_stage,
+                                   to_stage=entry.to_stage))
+                     for person in {project.owner_id, *people.get(project.team_id, ())}
+                     if person is not None]
+        notices += [n for n in told if n.user_id != entry.user_id]
+    return notices
 
 
 def _light_notices(projects: Iterable[Project], day: date
@@ -181,23 +214,13 @@ def _light_notices(projects: Iterable[Project], day: date
 
 # --- making them -------------------------------------------------------------------------------
 
-def _muted(user_ids: Iterable[int]) -> dict[int, set[str]]:
-    wanted = set(user_ids)
-    if not wanted:
-        return {}
-    rows = db.session.execute(select(NotificationPreference).where(
-        NotificationPreference.user_id.in_(wanted))).scalars()
-    return {row.user_id: set(row.muted or ()) for row in rows}
-
-
 def _save(notices: list[Notice], colours: dict[int, str | None]) -> set[int]:
     """Write the notices not told yet (to readers only, and not of a kind they muted) and the
     colours seen; return whom something new was told. A race with another process telling the
     same is harmless."""
-    readers = _readers(n.user_id for n in notices)
-    muted = _muted(readers)
+    listening = _listening(n.user_id for n in notices)
     notices = [n for n in notices
-               if n.user_id in readers and n.kind not in muted.get(n.user_id, ())]
+               if n.user_id in listening and n.kind not in listening[n.user_id]]
     if not notices and not colours:
         return set()
     for _attempt in range(2):
@@ -205,14 +228,18 @@ def _save(notices: list[Notice], colours: dict[int, str | None]) -> set[int]:
             with quiet_transaction():
                 told = {tuple(row) for row in db.session.execute(
                     select(Notification.user_id, Notification.key)
-                    .where(Notification.key.in_({n.key for n in notices})))}
+                    .where(Notification.key.in_({n.key for n in notices})))} if notices else set()
                 fresh = {(n.user_id, n.key): n for n in notices
                          if (n.user_id, n.key) not in told}
-                db.session.add_all(Notification(user_id=n.user_id, project_id=n.project_id,
-                                                kind=n.kind, key=n.key, data=n.data)
-                                   for n in fresh.values())
+                if fresh:  # in one statement
+                    db.session.execute(insert(Notification), [
+                        {"user_id": n.user_id, "project_id": n.project_id, "kind": n.kind,
+                         "key": n.key, "data": n.data} for n in fresh.values()])
+                lights = {light.project_id: light for light in db.session.execute(
+                    select(WarningLight).where(WarningLight.project_id.in_(colours))).scalars()
+                } if colours else {}
                 for project_id, colour in colours.items():
-                    light = db.session.get(WarningLight, project_id)
+                    light = lights.get(project_id)
                     if light is None:
                         db.session.add(WarningLight(project_id=project_id, colour=colour))
                     else:
@@ -234,12 +261,15 @@ class Heard:
     digests: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def hear(change: Announcement) -> Heard:
-    """The subscriber: make the notifications a committed change calls for."""
-    if not isinstance(change, ProjectChanged) or not change.project.on_board:
+def hear(changes: list[ProjectChanged]) -> Heard:
+    """The subscriber's work for a burst of committed changes (their projects read after the
+    commit): make the notifications they call for, in one transaction."""
+    changes = [c for c in changes if c.project.on_board]
+    if not changes:
         return Heard(set(), {})
-    notices = notices_for(change)
-    lights, colours, worse = _light_notices([change.project], today())
+    notices = notices_for(changes)
+    projects = {c.project.id: c.project for c in changes}
+    lights, colours, worse = _light_notices(projects.values(), today())
     return Heard(_save(notices + lights, colours), worse)
 
 
@@ -324,7 +354,15 @@ def unread_count(user_id: int) -> int:
 
 
 def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
-    return {user_id: unread_count(user_id) for user_id in user_ids}
+    """Each person's unread count, in one statement."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    counted = dict(db.session.execute(
+        _shown().with_only_columns(Notification.user_id, func.count())
+        .where(Notification.user_id.in_(wanted), Notification.read_at.is_(None))
+        .group_by(Notification.user_id)).all())
+    return {user_id: counted.get(user_id, 0) for user_id in wanted}
 
 
 def page_of(user_id: int, page: int) -> tuple[list[Notification], bool]:
@@ -364,7 +402,8 @@ def mark_all_read(actor: User | None) -> None:
 
 
 def muted_kinds(user_id: int) -> set[str]:
-    return _muted([user_id]).get(user_id, set())
+    row = db.session.get(NotificationPreference, user_id)
+    return set(row.muted or ()) if row is not None else set()
 
 
 def set_muted(actor: User | None, kinds: Any) -> None:

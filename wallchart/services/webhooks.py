@@ -61,7 +61,7 @@ from wallchart.core.transactions import quiet_transaction
 from wallchart.core.vocabulary import STAGES, WEBHOOK_EVENTS, WEBHOOK_KINDS
 from wallchart.extensions import db
 from wallchart.services.accounts import audit, require_admin
-from wallchart.services.events import Announcement, ProjectChanged
+from wallchart.services.events import ProjectChanged
 from wallchart.services.teams import find_team
 
 KINDS = tuple(WEBHOOK_KINDS)
@@ -271,19 +271,32 @@ def _events_of(change: ProjectChanged, turned: dict[int, str]) -> list[tuple[str
     return found
 
 
-#: Whether a team has a webhook in use: asked after every change, and most teams have none,
-#: so the change's history entry is read only for those that do. Built once.
-_HOOKED = select(TeamWebhook.id).where(TeamWebhook.team_id == bindparam("team_id"),
-                                       TeamWebhook.removed_at.is_(None)).limit(1)
+#: Which of some teams have a webhook in use: asked after every burst of changes, and most
+#: teams have none, so a change's history entry is read only for those that do. Built once.
+_HOOKED = select(TeamWebhook.team_id).where(
+    TeamWebhook.team_id.in_(bindparam("team_ids", expanding=True)),
+    TeamWebhook.removed_at.is_(None)).distinct()
 
 
-def hear(change: Announcement, turned: dict[int, str] | None = None) -> int:
-    """The subscriber: hand each webhook of the project's team that wants this change its
-    message, to be delivered in the background. Returns how many were handed over."""
-    if not isinstance(change, ProjectChanged) or change.project.team_id is None \
-            or db.session.execute(_HOOKED, {"team_id": change.project.team_id}).first() is None:
-        return 0
-    return announce(change.project, _events_of(change, turned or {}))
+def hooked(changes: list[ProjectChanged]) -> list[ProjectChanged]:
+    """The changes of projects whose team has a webhook in use: one statement for a burst."""
+    teams = {c.project.team_id for c in changes if c.project.team_id is not None}
+    if not teams:
+        return []
+    found = set(db.session.execute(_HOOKED, {"team_ids": list(teams)}).scalars())
+    return [c for c in changes if c.project.team_id in found]
+
+
+def hear(changes: list[ProjectChanged], turned: dict[int, str] | None = None) -> int:
+    """The subscriber's work for the ``hooked`` changes of a burst: hand each webhook of a
+    changed project's team that wants the change its message, to be delivered in the
+    background. Returns how many were handed over."""
+    turned = dict(turned or {})
+    handed = 0
+    for change in changes:
+        handed += announce(change.project, _events_of(change, turned))
+        turned.pop(change.project.id, None)  # a card turned is told once in a burst
+    return handed
 
 
 def announce_turned(turned: dict[int, str]) -> int:
