@@ -160,13 +160,25 @@ def write_transaction() -> Iterator[int]:
     revision = begin_write()
     try:
         yield revision
-        db.session.commit()
+        _commit_keeping_rows()
     except StaleDataError:
         db.session.rollback()
         raise Conflict(stale_message()) from None
     except BaseException:
         db.session.rollback()
         raise
+
+
+def _commit_keeping_rows() -> None:
+    """Commit, leaving the rows the change loaded as it wrote them: its announcements are
+    rendered, and its answer written, from the state at its own revision, without reading the
+    project again (the next change's ``begin_write`` rolls back, which expires them all)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def stale_message() -> str:

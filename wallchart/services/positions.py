@@ -47,7 +47,9 @@ def rank_for(stage: str, index: int | None, exclude_id: int | None = None) -> fl
                 return middle
             _renumber(stage, exclude_id)
             return rank_for(stage, index, exclude_id)
-    last = db.session.execute(_BOTTOM, {"stage": stage, "exclude_id": exclude_id or 0}).scalar()
+    # On the session's connection: a maximum needs none of the ORM's work around a query.
+    last = db.session.connection().execute(
+        _BOTTOM, {"stage": stage, "exclude_id": exclude_id or 0}).scalar()
     return (last or 0.0) + STEP
 
 
