@@ -12,6 +12,7 @@ if __name__ == "__main__":
 
 import gc  # noqa: E402
 import os  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 
 from wallchart import config, create_app
@@ -86,9 +87,15 @@ def serve() -> None:
     try:
         notice = config.serving_notice(f"http://{host}:{port}/board", socketio.async_mode)
         if socketio.async_mode == "gevent":
+            import gevent
+
             server = _gevent_server(host, port, log)  # listening: then say so
             print(notice, flush=True)
+            # Stopped (systemd, a test): the requests under way end, then the last burst of
+            # changes is heard rather than lost.
+            gevent.signal_handler(signal.SIGTERM, server.stop)
             server.serve_forever()
+            notices.hear_waiting(app)
         else:
             print(notice, flush=True)
             socketio.run(app, host=host, port=port, log_output=log,

@@ -54,3 +54,10 @@ def post_worker_init(worker) -> None:
     gc.freeze()
     warmup.start(worker.wsgi)
     notices.start_redelivery(worker.wsgi)
+
+
+def worker_exit(_server, worker) -> None:
+    """A worker stopping hears the last burst of changes it made rather than lose it."""
+    from wallchart.realtime import notices
+
+    notices.hear_waiting(worker.wsgi)

@@ -266,7 +266,7 @@ def load_config(instance_path: Path) -> dict:
         "NOTIFY_HOUR": _whole_number("NOTIFY_HOUR", 8),
         # The bell and the webhooks hear a burst of changes together, this long after its
         # first (``realtime.notices``); 0 hears each change in the request that made it.
-        "NOTICE_DELAY_SECONDS": 0.5,
+        "NOTICE_DELAY_SECONDS": _whole_number("NOTICE_DELAY_MS", 500) / 1000,
         # The teams' webhooks (services.webhooks): tries in all, the first wait between two
         # (doubling), and how long one try waits for the receiver's answer.
         "WEBHOOK_ATTEMPTS": _whole_number("WEBHOOK_ATTEMPTS", 5, minimum=1),

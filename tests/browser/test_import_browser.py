@@ -149,7 +149,9 @@ def test_a_large_ledger_shows_its_rows_as_they_are_checked(live_server, database
     said = page.evaluate("sessionStorage.getItem('progress')").split("|")
     assert "正在读取台账…" in said and any(text.startswith("已上传 ") for text in said), said
     counted = [text for text in said if re.fullmatch(r"已处理 [\d,]+ / 600 行", text)]
-    assert len(counted) >= 2 and counted[0] != "已处理 600 / 600 行", said  # seen as it ran
+    # Seen as it ran: a count short of the whole (on a fast machine the page polls once or
+    # twice before the answer comes).
+    assert counted and counted[0] != "已处理 600 / 600 行", said
 
 
 def test_a_file_that_is_no_ledger_is_refused_on_the_page(live_server, database, open_board,

@@ -65,6 +65,19 @@ def _hear_later(app: Flask, server, delay: float) -> None:
         burst = _waiting.pop(id(server), [])
     if socketio.server is not server:  # a test's app was replaced by the next one's
         return
+    _hear_in(app, burst)
+
+
+def hear_waiting(app: Flask) -> None:
+    """Hear every burst still waiting, at once: the process is stopping."""
+    with _waiting_lock:
+        bursts = list(_waiting.values())
+        _waiting.clear()
+    for burst in bursts:
+        _hear_in(app, burst)
+
+
+def _hear_in(app: Flask, burst: list[ProjectChanged]) -> None:
     try:
         with app.app_context():
             hear_burst(burst)

@@ -1,0 +1,56 @@
+"""The bell on the real server (``python wsgi.py``): a burst of changes is heard a moment after
+its first, outside the requests; a server stopped within that moment hears it before it goes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.databases import run_sql
+from tests.live import LiveServer, Person, create, expect, fetch, wait_until
+
+pytestmark = pytest.mark.live
+
+MEMBER_TOLD = ("SELECT n.kind FROM notification n JOIN \"user\" u ON u.id = n.user_id "
+               "WHERE u.username = 'member' ORDER BY n.id")
+
+
+def kinds_told(server: LiveServer) -> list[str]:
+    return [kind for (kind,) in run_sql(server.database_url, MEMBER_TOLD)]
+
+
+def hand_over_and_move(server: LiveServer) -> None:
+    """The lead hands a project of the member's team to the member, then moves it on."""
+    member, lead = Person(server, "member"), Person(server, "lead")
+    project = create(member, "停机前项目")
+    expect(lead.api("POST", f"/projects/{project['id']}/assign",
+                    json={"owner": "member", "version": project["version"]}), 200)
+    version = fetch(lead, project["id"])["version"]
+    expect(lead.api("POST", f"/projects/{project['id']}/move",
+                    json={"stage": "negotiating", "version": version}), 200)
+
+
+def test_a_burst_is_heard_a_moment_after_its_first_change(databases, tmp_path, seeded_db):
+    server = LiveServer(tmp_path, seeded_db, {"WALLCHART_NOTICE_DELAY_MS": "300"})
+    server.start()
+    try:
+        hand_over_and_move(server)
+        assert wait_until(lambda: kinds_told(server) == ["assigned", "stage"], timeout=10)
+    finally:
+        server.stop()
+        server.drop_database()
+
+
+def test_a_server_stopped_within_a_burst_hears_it_before_it_goes(databases, tmp_path,
+                                                                 seeded_db):
+    # A burst that would be heard only a minute later: the stop must not wait for it.
+    server = LiveServer(tmp_path, seeded_db, {"WALLCHART_NOTICE_DELAY_MS": "60000"})
+    server.start()
+    try:
+        hand_over_and_move(server)
+        assert kinds_told(server) == []  # not yet: the burst waits
+        server.stop()
+        assert server.process.poll() == 0
+        assert kinds_told(server) == ["assigned", "stage"]
+    finally:
+        server.stop()
+        server.drop_database()
