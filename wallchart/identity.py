@@ -15,6 +15,7 @@ from flask import Flask, abort, current_app, request, session
 from flask_login import current_user, login_required
 
 from wallchart.core.models import User
+from wallchart.core.transactions import end_read
 from wallchart.extensions import db, login_manager
 from wallchart.services import accounts, sessions
 
@@ -47,12 +48,15 @@ def _load_from_session(user_id: str) -> User | None:
         return None
     if now - seen >= 60:  # the cookie is rewritten at most once a minute
         session["seen"] = now
+    end_read()
     return user
 
 
 def _load_from_bearer(req) -> User | None:
     token = bearer_token()
-    return accounts.user_for_api_token(token) if token else None
+    user = accounts.user_for_api_token(token) if token else None
+    end_read()
+    return user
 
 
 def console_url(path: str) -> str:

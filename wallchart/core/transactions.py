@@ -181,6 +181,14 @@ def _commit_keeping_rows() -> None:
         session.expire_on_commit = True
 
 
+def end_read() -> None:
+    """End the read transaction under way, keeping what it loaded as it was read: the user a
+    request carries, read first, then serves the change that follows as he is, where that
+    change's ``begin_write`` would otherwise expire him and read him again."""
+    if db.session().in_transaction():
+        _commit_keeping_rows()
+
+
 def stale_message() -> str:
     """Why a change was refused because the project changed under it."""
     return _("Someone else changed this project meanwhile. The board now shows the current state.")
