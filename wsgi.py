@@ -17,6 +17,7 @@ import socket  # noqa: E402
 
 from wallchart import config, create_app
 from wallchart.extensions import socketio
+from wallchart.reads import card_cache
 from wallchart.realtime import notices, warmup
 
 try:
@@ -79,6 +80,7 @@ def serve() -> None:
             print(f"\n{config.setup_link_notice(setup_url(token))}\n", flush=True)
     host, port = app.config["HOST"], app.config["PORT"]
     log = os.environ.get("WALLCHART_ACCESS_LOG") == "1"
+    card_cache.reload(app)  # today's cards, if the server that stopped kept them
     # What is loaded now lives as long as the process: keep it out of the collector's way.
     gc.collect()
     gc.freeze()
@@ -92,10 +94,11 @@ def serve() -> None:
             server = _gevent_server(host, port, log)  # listening: then say so
             print(notice, flush=True)
             # Stopped (systemd, a test): the requests under way end, then the last burst of
-            # changes is heard rather than lost.
+            # changes is heard rather than lost, and today's cards are kept for the next start.
             gevent.signal_handler(signal.SIGTERM, server.stop)
             server.serve_forever()
             notices.hear_waiting(app)
+            card_cache.keep(app)
         else:
             print(notice, flush=True)
             socketio.run(app, host=host, port=port, log_output=log,

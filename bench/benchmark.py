@@ -1092,6 +1092,18 @@ def part_filters(args, template: Path, work: Path) -> list[str]:
         cold[name] = statistics.median(times)
     gc_pauses = GcPauses()
     results = time_pages(bench, endpoints, args.filter_runs, args.page_warmup, gc_pauses, size)
+    # A restart of the server with nothing changed meanwhile: the cards it kept at its stop,
+    # taken at the start (card_cache.keep, reload), then the whole board loaded once.
+    card_cache.keep(bench.app)
+    with bench.app.app_context():
+        card_cache.clear()
+    started = time.perf_counter()
+    taken = card_cache.reload(bench.app)
+    reloaded = time.perf_counter() - started
+    send = endpoints[0][1]()
+    started = time.perf_counter()
+    send()
+    restarted = time.perf_counter() - started
 
     print(f"\n  {'':38} {'cards':>6} {'median ms':>10} {'SQL':>5} {'KB':>6} {'cold ms':>8}")
     statements: set[int] = set()   # of the /board pages
@@ -1115,8 +1127,12 @@ def part_filters(args, template: Path, work: Path) -> list[str]:
     return [
         f"{verdict(whole < GOAL_BOARD_MS)}  /board at {size:,} projects, no filter: median "
         f"{whole:.1f} ms (goal < {GOAL_BOARD_MS:.0f} ms)",
+        f"{verdict(restarted * 1000 <= GOAL_COLD_MS)}  /board at {size:,} projects, no filter, "
+        f"first load after a restart (the {taken:,} cards kept at the stop, taken at the start "
+        f"in {reloaded * 1000:.0f} ms): {restarted * 1000:.0f} ms (goal <= {GOAL_COLD_MS:.0f} ms)",
         f"{verdict(first <= GOAL_COLD_MS)}  /board at {size:,} projects, no filter, cold (no "
-        f"card's HTML kept): {first:.0f} ms (goal <= {GOAL_COLD_MS:.0f} ms)",
+        f"card's HTML kept: new code or settings, or the board changed while stopped): "
+        f"{first:.0f} ms (goal <= {GOAL_COLD_MS:.0f} ms)",
         f"{verdict(worst[1] * 1000 < GOAL_BOARD_MS)}  filtered /board at {size:,} projects: "
         f"slowest median {worst[1] * 1000:.1f} ms ({worst[0].removeprefix('/board ')}; "
         f"goal < {GOAL_BOARD_MS:.0f} ms)",

@@ -46,10 +46,13 @@ control_socket_disable = True
 
 def post_worker_init(worker) -> None:
     """What is loaded now lives as long as the process: keep it out of the collector's way
-    (as ``python wsgi.py`` does); then render the board's cards in the background, and send
-    again the webhook messages a stopped process left pending."""
+    (as ``python wsgi.py`` does), today's cards kept by the stopped workers among it; then
+    render the board's cards in the background, and send again the webhook messages a stopped
+    process left pending."""
+    from wallchart.reads import card_cache
     from wallchart.realtime import notices, warmup
 
+    card_cache.reload(worker.wsgi)
     gc.collect()
     gc.freeze()
     warmup.start(worker.wsgi)
@@ -57,7 +60,10 @@ def post_worker_init(worker) -> None:
 
 
 def worker_exit(_server, worker) -> None:
-    """A worker stopping hears the last burst of changes it made rather than lose it."""
+    """A worker stopping hears the last burst of changes it made rather than lose it, and keeps
+    today's cards for the next start."""
+    from wallchart.reads import card_cache
     from wallchart.realtime import notices
 
     notices.hear_waiting(worker.wsgi)
+    card_cache.keep(worker.wsgi)

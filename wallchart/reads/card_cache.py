@@ -15,15 +15,21 @@ empties the cache.
 Each app keeps its own (in its process); nothing in it is needed by another process. When it
 holds ``LIMIT`` cards it starts afresh, so that cards of past days, old versions and deleted
 projects go. Nothing is kept across a restart (a card's HTML also depends on the templates, the
-translations and the warning thresholds, which a restart may change): ``warm`` renders every
-card again in the background when the server starts and when a new day begins, so that the
-first screen to load does not pay for them all.
+translations and the warning thresholds, which a restart may change), except today's cards of a
+server stopped and started again with the same code, settings and board (``keep``,
+``reload``): the screens that reload all at once after a restart find their cards. ``warm``
+renders every card missing in the background when the server starts and when a new day
+begins, so that the first screen to load does not pay for them all.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Callable, Mapping
 from datetime import date
+from pathlib import Path
 
 from flask import Flask, current_app
 from flask_babel import force_locale, get_locale
@@ -109,3 +115,61 @@ def warm(app: Flask, pause: Callable[[], None]) -> None:
 def clear() -> None:
     """Forget every card (the benchmark times a cold page with it)."""
     _cards().clear()
+
+
+# --- across a restart ---------------------------------------------------------------------------
+
+#: Today's cards, kept in the instance folder while the server is stopped (``keep``, ``reload``).
+KEPT_FILE = "cards-kept.json"
+
+
+def _fingerprint(app: Flask) -> str:
+    """What a card's HTML depends on besides its key: the code, the templates, the translations,
+    the settings (the database's address among them). Cards kept under another are not taken."""
+    digest = hashlib.sha256()
+    package, templates = Path(app.root_path), Path(app.template_folder or "")
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.mo"),
+                        *templates.rglob("*.html")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    settings = sorted((key, repr(value)) for key, value in app.config.items()
+                      if isinstance(value, str | int | float | bool | list | tuple | dict | None))
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()
+
+
+def keep(app: Flask) -> None:
+    """Write today's cards to the instance folder (the server is stopping), with what they were
+    rendered under: the next start takes them if nothing of it changed (``reload``)."""
+    day = today()
+    path = Path(app.instance_path, KEPT_FILE)
+    temporary = path.with_suffix(f".{os.getpid()}")
+    try:
+        with app.app_context():
+            kept = [[*key[:8], key[9], html] for key, html in _cards().items() if key[8] == day]
+            state = {"fingerprint": _fingerprint(app), "day": day.isoformat(),
+                     "revision": queries.board_revision(), "cards": kept}
+        temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    except Exception:  # the database away, the disk full: the next start renders them
+        app.logger.exception("Keeping the cards for the next start")
+        temporary.unlink(missing_ok=True)
+
+
+def reload(app: Flask) -> int:
+    """Take the cards a stopped server kept (``keep``), if they were rendered today, by this
+    code with these settings, and the board has not changed since (then they are what would be
+    rendered now; each process of several takes them). Returns how many were taken: after a
+    restart, the screens that reload at once find them, rather than each rendering thousands."""
+    try:
+        state = json.loads(Path(app.instance_path, KEPT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    with app.app_context():
+        if not isinstance(state, dict) or state.get("day") != today().isoformat() \
+                or state.get("fingerprint") != _fingerprint(app) \
+                or state.get("revision") != queries.board_revision():
+            return 0
+        day, cards = today(), _cards()
+        for *key, redact, html in state["cards"][:LIMIT]:
+            cards[(*key, day, redact)] = Markup(html)
+        return len(cards)
