@@ -93,9 +93,11 @@ def serve() -> None:
 
             server = _gevent_server(host, port, log)  # listening: then say so
             print(notice, flush=True)
-            # Stopped (systemd, a test): the requests under way end, then the last burst of
-            # changes is heard rather than lost, and today's cards are kept for the next start.
-            gevent.signal_handler(signal.SIGTERM, server.stop)
+            # Stopped (Ctrl+C, systemd, a test): the requests under way end, then the last
+            # burst of changes is heard rather than lost, and today's cards are kept for the
+            # next start.
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                gevent.signal_handler(signum, server.stop)
             server.serve_forever()
             notices.hear_waiting(app)
             card_cache.keep(app)
