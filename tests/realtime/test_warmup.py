@@ -49,6 +49,16 @@ def rendered_on_load(app, monkeypatch) -> list[int]:
     return asked
 
 
+def load_every_screen(viewer, wall, walls: dict[str, str]) -> None:
+    """The board and each wall in each language, each showing the public project."""
+    for language in ("zh", "en"):
+        viewer.post("/language", data={"lang": language, "csrf_token": viewer.csrf})
+        assert "公开项目" in viewer.get("/board").get_data(as_text=True)
+        for token in walls.values():
+            assert "公开项目" in wall.get(f"/wall?token={token}&lang={language}").get_data(
+                as_text=True)
+
+
 def test_after_warming_no_screen_renders_a_card_in_any_language(
         app, projects, walls, clients, monkeypatch):
     pauses = []
@@ -57,13 +67,7 @@ def test_after_warming_no_screen_renders_a_card_in_any_language(
     card_cache.warm(app, lambda: pauses.append(1))
     assert pauses, "the warming never let the requests waiting run"
     asked = rendered_on_load(app, monkeypatch)
-    viewer, wall = clients["viewer"], app.test_client()
-    for language in ("zh", "en"):
-        viewer.post("/language", data={"lang": language, "csrf_token": viewer.csrf})
-        assert "公开项目" in viewer.get("/board").get_data(as_text=True)
-        for token in walls.values():
-            assert "公开项目" in wall.get(f"/wall?token={token}&lang={language}").get_data(
-                as_text=True)
+    load_every_screen(clients["viewer"], app.test_client(), walls)
     assert asked == []
 
 
@@ -116,13 +120,8 @@ def test_the_cards_kept_at_a_stop_are_taken_at_the_next_start(app, projects, wal
     # Two cards in two languages on the board and the wall, and the confidential one for a lobby.
     assert card_cache.reload(restarted) == 10
     asked = rendered_on_load(restarted, monkeypatch)
-    viewer, wall = sign_in(restarted, "viewer"), restarted.test_client()
-    for language in ("zh", "en"):
-        viewer.post("/language", data={"lang": language, "csrf_token": viewer.csrf})
-        assert "公开项目" in viewer.get("/board").get_data(as_text=True)
-        for token in walls.values():
-            assert "公开项目" in wall.get(f"/wall?token={token}&lang={language}").get_data(
-                as_text=True)
+    wall = restarted.test_client()
+    load_every_screen(sign_in(restarted, "viewer"), wall, walls)
     lobby = wall.get(f"/wall?token={walls['lobby']}").get_data(as_text=True)
     assert SECRET_INVESTOR not in lobby and "保密项目" in lobby
     assert asked == []
