@@ -99,7 +99,7 @@ def serve() -> None:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 gevent.signal_handler(signum, server.stop)
             server.serve_forever()
-            notices.hear_waiting(app)
+            notices.hear_waiting()
             card_cache.keep(app)
         else:
             print(notice, flush=True)

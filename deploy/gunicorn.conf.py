@@ -65,5 +65,5 @@ def worker_exit(_server, worker) -> None:
     from wallchart.reads import card_cache
     from wallchart.realtime import notices
 
-    notices.hear_waiting(worker.wsgi)
+    notices.hear_waiting()
     card_cache.keep(worker.wsgi)

@@ -1,14 +1,17 @@
-"""The bell on the real server (``python wsgi.py``): a burst of changes is heard a moment after
-its first, outside the requests; a server stopped within that moment hears it before it goes."""
+"""The bell's bursts: on the real server (``python wsgi.py``) a burst of changes is heard a
+moment after its first, outside the requests; a server stopped within that moment hears it
+before it goes, and so does a script that makes a change through the services and ends."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import pytest
 
 from tests.databases import run_sql
 from tests.live import LiveServer, Person, create, expect, fetch, wait_until
-
-pytestmark = pytest.mark.live
 
 MEMBER_TOLD = ("SELECT n.kind FROM notification n JOIN \"user\" u ON u.id = n.user_id "
                "WHERE u.username = 'member' ORDER BY n.id")
@@ -29,6 +32,7 @@ def hand_over_and_move(server: LiveServer) -> None:
                     json={"stage": "negotiating", "version": version}), 200)
 
 
+@pytest.mark.live
 def test_a_burst_is_heard_a_moment_after_its_first_change(databases, tmp_path, seeded_db):
     server = LiveServer(tmp_path, seeded_db, {"WALLCHART_NOTICE_DELAY_MS": "300"})
     server.start()
@@ -40,6 +44,7 @@ def test_a_burst_is_heard_a_moment_after_its_first_change(databases, tmp_path, s
         server.drop_database()
 
 
+@pytest.mark.live
 def test_a_server_stopped_within_a_burst_hears_it_before_it_goes(databases, tmp_path,
                                                                  seeded_db):
     # A burst that would be heard only a minute later: the stop must not wait for it.
@@ -54,3 +59,31 @@ def test_a_server_stopped_within_a_burst_hears_it_before_it_goes(databases, tmp_
     finally:
         server.stop()
         server.drop_database()
+
+
+#: A script that moves a project through the services and ends at once, within the burst's
+#: half second (its default): argv is the project's id and version.
+MOVE_AND_END = """
+import sys
+from wallchart import create_app
+from wallchart.core.models import User
+from wallchart.extensions import db
+from wallchart.services import projects
+
+app = create_app()
+with app.app_context():
+    lead = db.session.query(User).filter_by(username="lead").one()
+    projects.move_project(lead, int(sys.argv[1]), "negotiating", int(sys.argv[2]))
+"""
+
+
+def test_a_script_that_ends_within_a_burst_hears_it_at_its_end(app, make_project):
+    from tests.services.test_notifications import kinds, owned, version_of
+
+    project = owned(app, make_project, "脚本项目")
+    result = subprocess.run([sys.executable, "-c", MOVE_AND_END, str(project["id"]),
+                             str(version_of(app, project["id"]))],
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "WALLCHART_NOTICE_DELAY_MS": "60000"})
+    assert result.returncode == 0, result.stderr
+    assert kinds(app, "member") == ["assigned", "stage"]

@@ -12,6 +12,7 @@ server process's sweep of the webhook messages a stopped process left pending
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -33,8 +34,9 @@ def send_counts(user_ids: Iterable[int]) -> None:
         socketio.emit("notifications", {"unread": count}, to=user_room(user_id))
 
 
-#: Each Socket.IO server's burst of committed changes still to be heard (this process's own).
-_waiting: dict[int, list[ProjectChanged]] = {}
+#: Each Socket.IO server's burst of committed changes still to be heard (this process's own),
+#: with the app that made them.
+_waiting: dict[int, tuple[Flask, list[ProjectChanged]]] = {}
 _waiting_lock = threading.Lock()
 
 
@@ -51,29 +53,30 @@ def hear(change: Announcement) -> None:
         return
     server = socketio.server
     with _waiting_lock:
-        burst = _waiting.setdefault(id(server), [])
+        app, burst = _waiting.setdefault(id(server), (current_app._get_current_object(), []))
         burst.append(change)
         if len(burst) > 1:
             return
-    socketio.start_background_task(_hear_later, current_app._get_current_object(), server,
-                                   delay)
+    socketio.start_background_task(_hear_later, app, server, delay)
 
 
 def _hear_later(app: Flask, server, delay: float) -> None:
     socketio.sleep(delay)
     with _waiting_lock:  # from here on a new change starts the next burst
-        burst = _waiting.pop(id(server), [])
+        _app, burst = _waiting.pop(id(server), (app, []))
     if socketio.server is not server:  # a test's app was replaced by the next one's
         return
     _hear_in(app, burst)
 
 
-def hear_waiting(app: Flask) -> None:
-    """Hear every burst still waiting, at once: the process is stopping."""
+@atexit.register
+def hear_waiting() -> None:
+    """Hear every burst still waiting, at once: the process is stopping (a server at its stop,
+    before it keeps its cards; any other process, a command or a script, at its end)."""
     with _waiting_lock:
         bursts = list(_waiting.values())
         _waiting.clear()
-    for burst in bursts:
+    for app, burst in bursts:
         _hear_in(app, burst)
 
 
