@@ -18,7 +18,7 @@ import socket  # noqa: E402
 from wallchart import config, create_app
 from wallchart.extensions import socketio
 from wallchart.reads import card_cache
-from wallchart.realtime import notices, warmup
+from wallchart.realtime import http_handler, notices, warmup
 
 try:
     app = create_app()
@@ -26,40 +26,18 @@ except config.SettingError as error:  # said without a traceback, in the termina
     raise SystemExit(config.cannot_start(str(error))) from None
 
 
-def _idle_timeout_handler(seconds: float):
-    """gevent-websocket's handler, closing a connection that sends no complete request head
-    (request line and headers) within ``seconds`` of the last byte it sent.
-
-    pywsgi has no read timeout of its own: connections that send half a header would be held
-    open forever. Once the head is read the timeout is lifted, so an open WebSocket (idle
-    between pushes) or a long answer is never cut; a kept-alive connection between two
-    requests counts as idle.
-    """
-    from geventwebsocket.handler import WebSocketHandler
-
-    class IdleTimeoutHandler(WebSocketHandler):
-        def read_requestline(self):
-            self.socket.settimeout(seconds)
-            return super().read_requestline()
-
-        def read_request(self, raw_requestline):
-            result = super().read_request(raw_requestline)
-            self.socket.settimeout(None)
-            return result
-
-    return IdleTimeoutHandler
-
-
 def _gevent_server(host: str, port: int, log: bool):
-    """The server ``socketio.run`` would build, with TCP_NODELAY on every connection, and
-    idle connections closed after ``WALLCHART_HTTP_IDLE_SECONDS`` (30 by default).
+    """The server ``socketio.run`` would build, with TCP_NODELAY on every connection, each
+    answer sent whole, and idle connections closed after ``WALLCHART_HTTP_IDLE_SECONDS`` (30 by
+    default).
 
-    gevent writes a response's headers and body separately; without TCP_NODELAY the client's
-    delayed acknowledgement holds the body back by about 40 ms on every request.
+    Small sends must not wait for the client's delayed acknowledgement (40 ms): TCP_NODELAY
+    for the WebSocket frames, whole answers for pacing (``http_handler.WholeAnswer``).
     """
     from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
 
-    handler = _idle_timeout_handler(app.config["HTTP_IDLE_SECONDS"])
+    handler = http_handler.serving_handler(WebSocketHandler, app.config["HTTP_IDLE_SECONDS"])
     server = pywsgi.WSGIServer((host, port), app, handler_class=handler,
                                log="default" if log else None)
     server.init_socket()

@@ -45,13 +45,15 @@ control_socket_disable = True
 
 
 def post_worker_init(worker) -> None:
-    """What is loaded now lives as long as the process: keep it out of the collector's way
-    (as ``python wsgi.py`` does), today's cards kept by the stopped workers among it; then
-    render the board's cards in the background, and send again the webhook messages a stopped
-    process left pending."""
+    """Each answer sent whole, as ``python wsgi.py`` sends it (``http_handler.WholeAnswer``:
+    nginx would otherwise wait for the body). What is loaded now lives as long as the process:
+    keep it out of the collector's way, today's cards kept by the stopped workers among it;
+    then render the board's cards in the background, and send again the webhook messages a
+    stopped process left pending."""
     from wallchart.reads import card_cache
-    from wallchart.realtime import notices, warmup
+    from wallchart.realtime import http_handler, notices, warmup
 
+    worker.wsgi_handler = http_handler.whole_answers(worker.wsgi_handler)
     card_cache.reload(worker.wsgi)
     gc.collect()
     gc.freeze()

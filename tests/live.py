@@ -12,6 +12,7 @@ import queue
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import time
 import uuid
@@ -36,6 +37,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def fetch_raw(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[bytes, int]:
+    """``GET path`` on a connection of its own (closed after the answer): the answer as sent,
+    and the TCP segments carrying data it came in (Linux's ``tcpi_data_segs_in``; on loopback,
+    one send of less than 64 KiB is one segment)."""
+    head = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
+                     "Connection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    return answer, struct.unpack_from("I", info, 152)[0]
 
 
 class LiveServer:

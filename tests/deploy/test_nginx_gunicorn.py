@@ -24,7 +24,7 @@ from tests.browser.helpers import card, wait_live, watch
 from tests.databases import current_databases, run_sql
 from tests.deploy.stack import Stack, nginx_executable, settings
 from tests.helpers import ROOT, SECRET, Seeded
-from tests.live import REDIS_URL, Screen, Script, api_token, create, redis_or_skip
+from tests.live import REDIS_URL, Screen, Script, api_token, create, fetch_raw, redis_or_skip
 from tests.live import expect as expect_status
 from tests.scratch_databases import only_on
 
@@ -100,6 +100,15 @@ def test_nginx_serves_the_static_files(deployment):
         # Every request for them, this test's and a browser's before it, answered by nginx.
         assert set(deployment.logged("/static/vendor/htmx-2.0.11/htmx.min.js")) == {"-"}
         assert "-" not in deployment.logged("/login")
+
+
+def test_each_process_sends_its_answers_whole(deployment):
+    """nginx reads a gunicorn process's answer as a browser reads ``python wsgi.py``'s: head and
+    body in one segment, which a pacing congestion control cannot hold apart."""
+    for process in deployment.processes:
+        answer, segments = fetch_raw(process.port, "/login")
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+        assert segments == 1, (process.name, len(answer))
 
 
 def test_a_move_through_one_process_reaches_screens_on_the_other(deployment, new_context):

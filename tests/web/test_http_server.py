@@ -1,6 +1,7 @@
 """The real server (``python wsgi.py``, gevent) at the HTTP level (issue 9 §4): the protective
-headers on the Socket.IO server's own answers, and connections that send nothing closed after
-``WALLCHART_HTTP_IDLE_SECONDS`` while an open socket, idle between pushes, stays."""
+headers on the Socket.IO server's own answers, connections that send nothing closed after
+``WALLCHART_HTTP_IDLE_SECONDS`` while an open socket, idle between pushes, stays, and each
+answer sent whole (issue 14)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 import pytest
 import requests
 
-from tests.live import LiveServer, Person, Screen, create, display_token
+from tests.live import LiveServer, Person, Screen, api_token, create, display_token, fetch_raw
 from wallchart.web.security import HEADERS
 
 pytestmark = pytest.mark.live
@@ -107,3 +108,16 @@ def test_an_open_socket_idle_for_longer_stays_and_gets_pushes(server):
         assert wall.connects.qsize() == 1, "the screen had to reconnect"
     finally:
         wall.close()
+
+
+
+def test_each_answer_leaves_whole_in_one_segment(server):
+    """An answer's head and body sent apart let a pacing congestion control (BBR) hold the
+    body back some 40 ms."""
+    token = api_token(server, "member")
+    for path, headers in (("/login", {}), ("/api/projects", {"Authorization": f"Bearer {token}"}),
+                          ("/socket.io/?EIO=4&transport=polling", {})):
+        answer, segments = fetch_raw(server.port, path, headers)
+        assert answer.startswith(b"HTTP/1.1 200"), (path, answer[:200])
+        assert answer.split(b"\r\n\r\n", 1)[1], path
+        assert segments == 1, (path, len(answer))

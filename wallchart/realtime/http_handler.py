@@ -1,0 +1,60 @@
+"""How the gevent servers (``python wsgi.py``, gunicorn's workers) handle an HTTP connection:
+gevent's own handler (or gunicorn's, or gevent-websocket's) with each answer sent whole, and,
+for ``python wsgi.py``, connections that send no request closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class WholeAnswer:
+    """Send an answer's head and its (first) body in one send, not two as gevent does.
+
+    A pacing congestion control (BBR, the default of many Linux servers) spaces a
+    connection's sends by the rate it has seen, and a connection of small answers looks slow:
+    the body left about 40 ms after the head. Measured with 100 screens open: a move's answer
+    took 48 ms at p50, and 8 ms once sent whole. nginx, in front of gunicorn, waits the same.
+    """
+
+    def _write_with_headers(self, data: Any) -> None:
+        parts: list[bytes] = []
+        self._sendall = parts.append  # gevent's head and body, caught on their way out
+        try:
+            super()._write_with_headers(data)
+        finally:
+            del self._sendall
+        self._sendall(b"".join(parts))
+
+
+class IdleTimeout:
+    """Close a connection that sends no complete request head (request line and headers)
+    within ``idle_seconds`` of the last byte it sent.
+
+    pywsgi has no read timeout of its own: connections that send half a header would be held
+    open forever. Once the head is read the timeout is lifted, so an open WebSocket (idle
+    between pushes) or a long answer is never cut; a kept-alive connection between two
+    requests counts as idle.
+    """
+
+    idle_seconds: float
+
+    def read_requestline(self) -> Any:
+        self.socket.settimeout(self.idle_seconds)
+        return super().read_requestline()
+
+    def read_request(self, raw_requestline: Any) -> Any:
+        result = super().read_request(raw_requestline)
+        self.socket.settimeout(None)
+        return result
+
+
+def whole_answers(handler: type) -> type:
+    """``handler`` (a gevent ``WSGIHandler`` class) sending each answer whole."""
+    return type(handler.__name__, (WholeAnswer, handler), {})
+
+
+def serving_handler(handler: type, idle_seconds: float) -> type:
+    """``handler`` sending each answer whole and closing connections idle ``idle_seconds``."""
+    return type(handler.__name__, (WholeAnswer, IdleTimeout, handler),
+                {"idle_seconds": idle_seconds})
