@@ -71,20 +71,22 @@ def serve() -> None:
 
             server = _gevent_server(host, port, log)  # listening: then say so
             print(notice, flush=True)
-            # Stopped (Ctrl+C, systemd, a test): the requests under way end, then the last
-            # burst of changes is heard rather than lost, and today's cards are kept for the
-            # next start.
+            # Stopped (Ctrl+C, systemd, a test): the requests under way end first.
             for signum in (signal.SIGTERM, signal.SIGINT):
                 gevent.signal_handler(signum, server.stop)
             server.serve_forever()
-            notices.hear_waiting()
-            card_cache.keep(app)
         else:
             print(notice, flush=True)
+            # werkzeug's server ends on Ctrl+C: SIGTERM (systemd, a test) ends it the same way.
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
             socketio.run(app, host=host, port=port, log_output=log,
                          allow_unsafe_werkzeug=True)
     except OSError as error:
         raise SystemExit(config.cannot_listen(host, port, error.strerror)) from None
+    # The last burst of changes is heard rather than lost, and today's cards are kept for the
+    # next start.
+    notices.hear_waiting()
+    card_cache.keep(app)
 
 
 if __name__ == "__main__":

@@ -45,11 +45,14 @@ def test_a_burst_is_heard_a_moment_after_its_first_change(databases, tmp_path, s
 
 
 @pytest.mark.live
+@pytest.mark.parametrize("mode", ["gevent", "threading"])
 def test_a_server_stopped_within_a_burst_hears_it_before_it_goes(databases, tmp_path,
-                                                                 seeded_db):
+                                                                 seeded_db, mode):
     # A burst that would be heard only a minute later: the stop must not wait for it.
     server = LiveServer(tmp_path, seeded_db, {"WALLCHART_NOTICE_DELAY_MS": "60000"})
+    server.env["WALLCHART_ASYNC_MODE"] = mode
     server.start()
+    assert wait_until(lambda: f"({mode}；" in server.log.read_text()), server.log.read_text()
     try:
         hand_over_and_move(server)
         assert kinds_told(server) == []  # not yet: the burst waits
