@@ -9,10 +9,12 @@
   const text = box.querySelector(".import-progress-text");
   const number = (n) => Number(n).toLocaleString("en-US");
 
-  function show(template, done, total) {
+  // The bar takes the numbers themselves ("6,000" is no number: its max would refuse it); the
+  // text says them as ``say`` writes them.
+  function show(template, done, total, say = String) {
     box.hidden = false;
     if (total) { bar.max = total; bar.value = done; } else { bar.removeAttribute("value"); }
-    text.textContent = template.replace("{done}", done).replace("{total}", total);
+    text.textContent = template.replace("{done}", say(done)).replace("{total}", say(total));
   }
 
   function disable(form) {
@@ -40,7 +42,7 @@
       request.setRequestHeader("Accept", "application/json");
       const mb = (bytes) => (bytes / 1048576).toFixed(1);
       request.upload.addEventListener("progress", (e) => {
-        if (e.lengthComputable) show(box.dataset.textUpload, mb(e.loaded), mb(e.total));
+        if (e.lengthComputable) show(box.dataset.textUpload, e.loaded, e.total, mb);
       });
       request.upload.addEventListener("load", () => show(box.dataset.textReading, 0, 0));
       request.addEventListener("load", () => {
@@ -77,12 +79,12 @@
       const poll = () => {
         fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" })
           .then((response) => (response.ok ? response.json() : null))
+          .catch(() => null)  // a poll lost on the way: the next one asks again
           .then((state) => {
             if (state && state.total && (state.phase === "checking" || state.phase === "writing")) {
-              show(box.dataset.textRows, number(state.done), number(state.total));
+              show(box.dataset.textRows, state.done, state.total, number);
             }
           })
-          .catch(() => {})
           .finally(() => setTimeout(poll, 400));
       };
       setTimeout(poll, 300);

@@ -132,10 +132,11 @@ RECORD_PROGRESS = """document.addEventListener("DOMContentLoaded", () => {
 
 def test_a_large_ledger_shows_its_rows_as_they_are_checked(live_server, database, open_board,
                                                            tmp_path):
-    """The preview of 600 rows: while the request runs, the page polls the progress the
-    import writes beside the upload, and the bar counts the rows."""
+    """The preview of 1,200 rows: while the request runs, the page polls the progress the
+    import writes beside the upload, and the bar counts the rows (in thousands too: the count
+    written "1,200" once broke the bar, and no count was shown)."""
     lines = ["项目名称,投资方,总投资（万元）,县市区,产业类别"]
-    lines += [f"批量项目{n},批量投资{n}有限公司,{1000 + n},鹤城区,工业" for n in range(600)]
+    lines += [f"批量项目{n},批量投资{n}有限公司,{1000 + n},鹤城区,工业" for n in range(1200)]
     path = tmp_path / "大台账.csv"
     path.write_text("\n".join(lines), encoding="gb18030")
     page = open_board("lead", viewport={"width": 1280, "height": 800})
@@ -145,13 +146,13 @@ def test_a_large_ledger_shows_its_rows_as_they_are_checked(live_server, database
     page.get_by_role("button", name="上传").click()
     expect(page.locator('tr[data-column="A"] select')).to_have_value("name")
     page.get_by_role("button", name="预览导入结果").click(no_wait_after=True)
-    expect(page.locator('[data-count="create"] strong')).to_have_text("600", timeout=120_000)
+    expect(page.locator('[data-count="create"] strong')).to_have_text("1200", timeout=120_000)
     said = page.evaluate("sessionStorage.getItem('progress')").split("|")
     assert "正在读取台账…" in said and any(text.startswith("已上传 ") for text in said), said
-    counted = [text for text in said if re.fullmatch(r"已处理 [\d,]+ / 600 行", text)]
+    counted = [text for text in said if re.fullmatch(r"已处理 [\d,]+ / 1,200 行", text)]
     # Seen as it ran: a count short of the whole (on a fast machine the page polls once or
     # twice before the answer comes).
-    assert counted and counted[0] != "已处理 600 / 600 行", said
+    assert counted and counted[0] != "已处理 1,200 / 1,200 行", said
 
 
 def test_a_file_that_is_no_ledger_is_refused_on_the_page(live_server, database, open_board,
