@@ -582,8 +582,25 @@
     // the same changes.
     if (reason === "resync") refreshSummary();
   });
-  live.socket.on("indicators", function (message) { swapIn(message.html, "wall-indicators"); });
-  live.socket.on("ticker", function (message) { swapIn(message.html, "ticker"); });
+  // A header or ticker pushed again as it was (no html: realtime/push.py): a wall that shows
+  // the push before it keeps what it shows, at the new revision; one that loaded or fetched
+  // in between, or missed a push, asks for the summary (once for both).
+  let asking = null;
+  function pushed(message, id) {
+    if (message.html) {
+      swapIn(message.html, id);
+      return;
+    }
+    const shown = document.getElementById(id);
+    if (!shown) return;
+    if (Number(shown.dataset.revision) === message.same_since) {
+      shown.dataset.revision = message.revision;
+    } else if (!asking) {
+      asking = refreshSummary().finally(function () { asking = null; });
+    }
+  }
+  live.socket.on("indicators", function (message) { pushed(message, "wall-indicators"); });
+  live.socket.on("ticker", function (message) { pushed(message, "ticker"); });
   // Meeting mode: the chair's agenda item over the rotation, or (null) back to the rotation.
   function showMeeting(html) {
     const pane = document.getElementById("meeting-pane");

@@ -153,6 +153,45 @@ def test_a_move_slides_is_marked_and_reaches_the_header_and_ticker(live_server, 
     assert_not_reloaded(wall)
 
 
+def test_a_header_pushed_again_as_it_was_is_kept_and_a_wall_in_doubt_asks_again(
+        live_server, api, busy_board, open_display):
+    """Moves from 接触洽谈 to 在谈 change no key figure: after the first, the header comes
+    again only as a new revision, which the wall takes without asking the server; a wall
+    whose header is not the one pushed before (as if loaded in between) asks for the
+    summary once, and shows what it is told."""
+    wall = open_display(display(live_server, "大厅"))
+    mark(wall)
+    asked: list[str] = []
+    wall.on("request", lambda request: asked.append(request.url)
+            if "/wall/summary" in request.url else None)
+    member = api("member")
+    moves = ["新能源电池材料生产基地", "通道万佛山康养旅游项目", "数据中心及算力服务项目"]
+    revisions = [shown_revision(wall)]
+
+    def move(name: str) -> None:
+        member.move(busy_board[name]["id"], "negotiating")
+        expect(wall.locator("#ticker .ticker-item").first).to_contain_text(name)
+        wall.wait_for_function(f"""() => Number(document.getElementById('wall-indicators')
+            .dataset.revision) > {revisions[-1]}""")
+        revisions.append(shown_revision(wall))
+
+    move(moves[0])
+    shown = wall.locator("#wall-indicators").inner_html()
+    move(moves[1])
+    assert wall.locator("#wall-indicators").inner_html() == shown
+    assert asked == []
+    # As if the page had loaded after that push: its header carries another revision.
+    wall.evaluate(f"document.getElementById('wall-indicators').dataset.revision = "
+                  f"'{revisions[-1] - 1}'")
+    revisions[-1] -= 1
+    move(moves[2])
+    assert len(asked) == 1, asked
+    figures = member.session.get(f"{live_server.url}/api/indicators", timeout=10).json()
+    expect(header_figure(wall, "signed")).to_have_text(
+        str(figures["indicators"]["signed"]["count"]))
+    assert_not_reloaded(wall)
+
+
 def test_without_motion_a_move_jumps(live_server, api, busy_board, open_display):
     """A screen that asks for reduced motion gets the card in its place, with no slide."""
     wall = open_display(display(live_server, "大厅"), reduced_motion="reduce")

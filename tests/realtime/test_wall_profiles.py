@@ -275,6 +275,39 @@ def test_a_stream_of_changes_refreshes_the_walls_at_most_once_an_interval(
     assert push.SUMMARY_INTERVAL_SECONDS - 1 < waits[1] <= push.SUMMARY_INTERVAL_SECONDS
 
 
+def test_a_header_or_ticker_as_it_was_is_not_sent_again(app, displays, clients, make_project,
+                                                        monkeypatch):
+    """Two moves from 接触洽谈 to 在谈: no key indicator changes, the latest moves do. The
+    first refresh sends both whole; the second sends the ticker whole and the header only as
+    its revision and the previous push's (``same_since``), which a wall showing that push
+    keeps. (The refresh's waits are skipped.)"""
+    from wallchart.extensions import socketio
+    from wallchart.realtime import push
+
+    real_sleep = socketio.sleep
+
+    def sleep(seconds: float = 0) -> None:
+        real_sleep(0 if sys._getframe(1).f_code is push._refresh_later.__code__ else seconds)
+
+    monkeypatch.setattr(socketio, "sleep", sleep)
+    first, second = make_project("甲项目"), make_project("乙项目")
+    wall = screen(app, displays["staff"])
+    member = clients["member"]
+    headers, tickers = [], []
+    for project in (first, second):
+        moved = member.post(f"/api/projects/{project['id']}/move",
+                            json={"stage": "negotiating", "version": project["version"]})
+        assert moved.status_code == 200, moved.get_json()
+        headers.append(wall.wait_for("indicators", 0))
+        tickers.append(wall.wait_for("ticker", 0))
+        wall.messages.clear()
+    assert "html" in headers[0] and "html" in tickers[0]
+    assert headers[1]["revision"] > headers[0]["revision"]
+    assert headers[1] == {"revision": headers[1]["revision"],
+                          "same_since": headers[0]["revision"]}
+    assert "乙项目" in tickers[1]["html"] and "same_since" not in tickers[1]
+
+
 def test_only_a_change_the_header_or_ticker_reads_refreshes_them(app, displays, secret, clients,
                                                                  monkeypatch):
     """A note leaves the key indicators and the latest moves as they were: the walls get its

@@ -255,20 +255,43 @@ def _refresh_later(app: Flask, server) -> None:
         app.logger.exception("Wall summary push")
 
 
+#: What each Socket.IO server of this process last pushed to each wall room, by event
+#: (``indicators``, ``ticker``): the HTML less its revision, and that revision.
+_last_pushed: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], tuple[str, int]]] = \
+    weakref.WeakKeyDictionary()
+
+
 def push_wall_summaries(lobby: bool = True) -> None:
     """Compute the figures once per profile, render them once per (language, profile) room
     (the lobby rooms only if ``lobby``), and emit ``indicators`` and ``ticker``, each with the
-    revision it was read at."""
+    revision it was read at.
+
+    Only what changed is sent whole: a header (or ticker) that reads as the one pushed last to
+    its room goes as its revision and that push's (``same_since``). A wall that shows that push
+    keeps it; one that loaded, fetched or missed something in between asks for the summary
+    (``static/js/wall.js``). Behind a message queue every push is whole: the last one to a
+    room may have come from another process.
+    """
     rooms = [to for to in _rooms(("wall",)) if lobby or not to.redact]
     summaries = {profile: wall_summary.read(profile)
                  for profile in dict.fromkeys(to.profile for to in rooms)}
+    server = socketio.server
+    everywhere = isinstance(server.manager, PubSubManager)
+    pushed = _last_pushed.setdefault(server, {})
     for to in rooms:
         summary = summaries[to.profile]
+        revision = summary.revision
         with force_locale(to.locale):
             header, ticker = wall_summary.render(summary)
-        revision = summary.revision
-        socketio.emit("indicators", {"revision": revision, "html": header}, to=to.name)
-        socketio.emit("ticker", {"revision": revision, "html": ticker}, to=to.name)
+        for event, html in (("indicators", header), ("ticker", ticker)):
+            shown = html.replace(f'data-revision="{revision}"', "", 1)
+            last = pushed.get((to.name, event))
+            if last is not None and last[0] == shown and not everywhere:
+                message = {"revision": revision, "same_since": last[1]}
+            else:
+                message = {"revision": revision, "html": html}
+            pushed[(to.name, event)] = (shown, revision)
+            socketio.emit(event, message, to=to.name)
 
 
 # --- the heartbeat ----------------------------------------------------------------------------
