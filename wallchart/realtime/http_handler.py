@@ -11,10 +11,12 @@ from typing import Any
 class WholeAnswer:
     """Send an answer's head and its (first) body in one send, not two as gevent does.
 
-    A pacing congestion control (BBR, the default of many Linux servers) spaces a
+    A pacing congestion control (BBR: this machine's, and many servers') spaces a
     connection's sends by the rate it has seen, and a connection of small answers looks slow:
-    the body left about 40 ms after the head. Measured with 100 screens open: a move's answer
-    took 48 ms at p50, and 8 ms once sent whole. nginx, in front of gunicorn, waits the same.
+    on some connections every body left about 40 ms after its head. Measured with 100 screens
+    open: a move's answer took 48 ms at p50, and 7 ms once sent whole. nginx, in front of
+    gunicorn, waits the same. It overrides gevent's private ``_write_with_headers``: the
+    segment count in tests/web/test_http_server.py tells if gevent changes it.
     """
 
     def _write_with_headers(self, data: Any) -> None:
