@@ -66,9 +66,9 @@ def serve() -> None:
     notices.start_redelivery(app)
     try:
         notice = config.serving_notice(f"http://{host}:{port}/board", socketio.async_mode)
-        if socketio.async_mode == "gevent":
-            import gevent
+        import gevent
 
+        if socketio.async_mode == "gevent":
             server = _gevent_server(host, port, log)  # listening: then say so
             print(notice, flush=True)
             # Stopped (Ctrl+C, systemd, a test): the requests under way end first.
@@ -77,8 +77,11 @@ def serve() -> None:
             server.serve_forever()
         else:
             print(notice, flush=True)
-            # werkzeug's server ends on Ctrl+C: SIGTERM (systemd, a test) ends it the same way.
-            signal.signal(signal.SIGTERM, signal.default_int_handler)
+            # werkzeug's server ends on a KeyboardInterrupt in its loop. A plain handler would
+            # raise it in whichever greenlet runs (a request's, whose thread then dies alone):
+            # Ctrl+C and SIGTERM (systemd, a test) throw it into the loop's own.
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                gevent.signal_handler(signum, gevent.kill, gevent.getcurrent(), KeyboardInterrupt)
             socketio.run(app, host=host, port=port, log_output=log,
                          allow_unsafe_werkzeug=True)
     except OSError as error:
