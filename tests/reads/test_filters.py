@@ -392,6 +392,34 @@ def test_cards_kept_rendered_still_show_every_change(app, board, clients, monkey
     assert '<h3 class="card-title">' in wall and "<button" not in wall and "2 亿元" in wall
 
 
+def test_a_card_the_push_rendered_is_the_one_the_next_page_shows_not_rendered_again(
+        app, board, clients):
+    """A move renders its card once for each room with screens in it; the board loaded next
+    takes that rendering from the cards kept and shows the move."""
+    from tests.helpers import project_events, socket_client
+    from wallchart.reads import card_cache
+
+    viewer, name = clients["viewer"], "鹤城电子信息"
+    viewer.get("/board")  # every card of the board, in Chinese, kept
+    screen = socket_client(app, viewer)
+    with app.app_context():
+        project = db.session.query(Project).filter_by(name=name).one()
+        project_id, version = project.id, project.version
+        kept = len(card_cache._cards())
+    response = clients["member"].post(f"/api/projects/{project_id}/move",
+                                      json={"stage": "started", "version": version})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    pushed = [event for event in project_events(screen) if event["id"] == project_id]
+    assert [event["stage"] for event in pushed] == ["started"]
+    with app.app_context():
+        assert len(card_cache._cards()) == kept + 1  # the moved card's new version
+    page = viewer.get("/board").get_data(as_text=True)
+    with app.app_context():
+        assert len(card_cache._cards()) == kept + 1  # the page rendered nothing
+    assert card_html(page, name) == pushed[0]["html"]
+    assert 'data-stage="started"' in page[:page.index(pushed[0]["html"])].rsplit("<section", 1)[-1]
+
+
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_cards_rendered_from_their_columns_are_the_cards_the_push_renders(app, board, locale):
     """The screens render cards from ``queries.CARD_COLUMNS`` alone (reading another column of
@@ -400,7 +428,6 @@ def test_cards_rendered_from_their_columns_are_the_cards_the_push_renders(app, b
     from flask_babel import force_locale
 
     from wallchart.reads import card_cache, queries
-    from wallchart.realtime.push import render_card
 
     with app.app_context():
         for project in db.session.query(Project):
@@ -414,7 +441,7 @@ def test_cards_rendered_from_their_columns_are_the_cards_the_push_renders(app, b
             card_cache.clear()
             kept = card_cache.cards_html(queries.board_cards(), view, redact)
             db.session.expunge_all()
-            whole = {project.id: render_card(project, view, redact)
+            whole = {project.id: card_cache.render(project, view, redact)
                      for project in db.session.query(Project).filter(Project.on_board)}
         assert len(kept) == len(BOARD)
         assert {id_: str(html) for id_, html in kept.items()} == whole

@@ -26,7 +26,7 @@ from sqlalchemy import inspect, select
 from tests.live import LiveServer, Person, create, expect
 from wallchart.core.models import Project
 from wallchart.extensions import db
-from wallchart.realtime import push
+from wallchart.reads import card_cache
 from wallchart.services import events
 
 pytestmark = pytest.mark.live
@@ -73,7 +73,7 @@ def test_no_attribute_outside_the_list_changes_a_lobby_card(app, make_project, w
             found = []
             for locale in app.config["LANGUAGES"]:
                 with force_locale(locale):
-                    found.append(push.render_card(project, "wall", redact=True))
+                    found.append(card_cache.render(project, "wall", redact=True))
             return found
 
         seen = cards()

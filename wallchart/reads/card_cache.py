@@ -3,7 +3,8 @@
 Rendering the card partial costs far more than reading its row (each card translates labels,
 formats money, computes its warning), and a board or wall of 5,000 projects is loaded again
 and again while only a few cards change. So the screens take each card's HTML from here, and
-load and render only the cards they find missing.
+load and render only the cards they find missing; and the live push keeps each card it renders
+for a change (``render``), so that the pages loaded after a move find the moved card too.
 
 A card's HTML depends on its own row, whose ``version`` changes with every write to it; on the
 names of its county, team and owner, which change without it; on the day (days in the stage,
@@ -85,15 +86,42 @@ def cards_html(columns: Mapping[str, list[Card]], view: str, redact: bool = Fals
     missing = [card.id for cards in columns.values() for card in cards if card.id not in html]
     if len(kept) + len(missing) > LIMIT:
         kept.clear()
-    # What render_template does, once for all of them: the partial's context (the context
-    # processors), made once; then its ``card`` macro once a card.
-    context = {"view": view, "redact": redact}
-    current_app.update_template_context(context)
-    card = current_app.jinja_env.get_template("partials/card.html").make_module(context).card
+    card = _macro(view, redact)
     for project in queries.card_projects(missing):
         # Keyed by what was rendered: the row may have changed since the cards were read.
         html[project.id] = kept[_key(_card(project), view, locale, day, redact)] = card(project)
     return html
+
+
+def render(project: Project, view: str, redact: bool = False) -> Markup:
+    """One card's HTML for ``view`` (``redact``: of a lobby wall) in the current language, kept:
+    the live push renders a changed card once per room, and the pages that load it next take
+    it from here rather than render it again."""
+    kept = _cards()
+    if len(kept) >= LIMIT:
+        kept.clear()
+    html = _macro(view, redact)(project)
+    kept[_key(_card(project), view, str(get_locale()), today(), redact)] = html
+    return html
+
+
+def _macro(view: str, redact: bool) -> Callable[[Project], Markup]:
+    """The card partial's ``card`` macro for ``view`` in the current language, made once per app
+    (and again if the template is reloaded), where ``render_template`` would make the partial's
+    context (the context processors, the card's words in the language) for every card.
+
+    It is made in a request of no one, since a card must not depend on who is looking: the push
+    renders it once for every screen, and a page takes it from the cards kept."""
+    locale = str(get_locale())
+    template = current_app.jinja_env.get_template("partials/card.html")
+    macros = current_app.extensions.setdefault("wallchart_card_macros", {})
+    made = macros.get((locale, view, redact))
+    if made is None or made[0] is not template:
+        with current_app.test_request_context(), force_locale(locale):
+            context = {"view": view, "redact": redact}
+            current_app.update_template_context(context)
+            made = macros[(locale, view, redact)] = (template, template.make_module(context).card)
+    return made[1]
 
 
 def warm(app: Flask, pause: Callable[[], None]) -> None:

@@ -38,12 +38,11 @@ from flask.testing import EnvironBuilder
 from flask_babel import force_locale
 from socketio.pubsub_manager import PubSubManager
 
-from wallchart.core.models import Project
 from wallchart.core.timeutil import iso_utc, today
 from wallchart.core.vocabulary import DISPLAY_PROFILES
 from wallchart.extensions import socketio
+from wallchart.reads import card_cache, queries
 from wallchart.reads import meetings as meeting_reads
-from wallchart.reads import queries
 from wallchart.reports import meeting_mode, wall_summary
 from wallchart.services.events import (
     Announcement,
@@ -62,12 +61,6 @@ SUMMARY_INTERVAL_SECONDS = 2.0
 def room(view: str, locale: str, profile: str = "staff") -> str:
     """A board screen's room is its language's; a wall's is its language's and profile's."""
     return f"{view}:{locale}:{profile}" if view == "wall" else f"{view}:{locale}"
-
-
-def render_card(project: Project, view: str, redact: bool = False) -> str:
-    """The card partial that the pages, the htmx fragments and the push all share;
-    ``redact``: for a lobby screen (a confidential project shows neither investor nor amount)."""
-    return render_template("partials/card.html", project=project, view=view, redact=redact)
 
 
 #: Each app's environ of a request of no one, built once (building it took a fifth of a push).
@@ -148,7 +141,7 @@ def push(change: Announcement) -> None:
                 key = (to.view, to.locale, to.redact and project.confidential)
                 if key not in rendered:
                     with force_locale(to.locale):
-                        rendered[key] = None if change.leaves_board else render_card(
+                        rendered[key] = None if change.leaves_board else card_cache.render(
                             project, to.view, redact=key[2])
                 socketio.emit("project", {**_payload(change, to), "html": rendered[key]},
                               to=to.name)
