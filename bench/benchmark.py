@@ -10,7 +10,10 @@ test (the machines are shared and noisy, so read the app/floor ratios measured i
 
 Part 1 starts the real server (``python wsgi.py``: gevent, embedded SQLite, TCP_NODELAY) and,
 beside it, the floor: a bare python-socketio server in the same async mode, served the same way
-(``bench/floor.py``). Each gets 100 Socket.IO clients (websocket transport), held in a
+(``bench/floor.py``), and the stack's floor: the same broadcast after a move's statements and
+renders in Flask, Flask-SQLAlchemy Core, Jinja and Flask-SocketIO, none of the app's code
+(``bench/stack_floor.py``), which shows how much of the app's cost the fixed stack takes
+before any of Wallchart's rules. Each gets 100 Socket.IO clients (websocket transport), held in a
 separate process so that the side that sends the moves and the side that receives them do not
 take turns on one interpreter. The clients are python-socketio's ``Client`` under gevent:
 greenlets, not threads, and no dependency beyond the test extras (without websocket-client's
@@ -594,6 +597,28 @@ def start_floor(args, mode: str, sizes: dict[str, int], folder: Path,
     return side
 
 
+def start_stack_floor(args, folder: Path, stack: contextlib.ExitStack) -> Side:
+    """The stack's floor (``bench/stack_floor.py``): a move's statements, renders and emits in
+    Flask, Flask-SQLAlchemy Core, Jinja and Flask-SocketIO, none of the app's code; gevent."""
+    from tests.live import free_port
+
+    port = free_port()
+    log = folder / "stack-floor.log"
+    process = spawn([sys.executable, str(ROOT / "bench" / "stack_floor.py"), str(port),
+                     str(folder)], log)
+    stack.callback(stop, process)
+    wait_for_port(process, port, log)
+    group = ClientGroup("stack-floor", f"http://127.0.0.1:{port}",
+                        members_for(args.clients, None), args.client_processes, folder)
+    stack.callback(group.close)
+    group.wait_ready()
+    http = Http(port)
+    stack.callback(http.close)
+    side = Side("stack floor gevent", FloorEmits(http, process.pid), group)
+    side.run(args.warmup, measured=False)
+    return side
+
+
 def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> list[str]:
     modes = ["gevent"] + ["threading"] * args.threading
     print(f"\nPart 1: move-to-screen latency, {args.clients} Socket.IO clients (websocket) per "
@@ -606,6 +631,7 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
     sizes = dict(sides[0].group.sizes)
     for mode in modes:
         sides.append(start_floor(args, mode, sizes, work, stack))
+    sides.append(start_stack_floor(args, work, stack))
     by_label = {side.label: side for side in sides}
 
     for mode in modes:
@@ -613,6 +639,8 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
         what = {"gevent": "python wsgi.py", "threading": "wsgi's app under socketio.run"}[mode]
         print(f"  app {mode}: {what}, reports async mode {reported[mode]}, pid {app.target.pid};"
               f" floor {mode}: bench/floor.py, pid {floor.target.pid}")
+    print("  stack floor gevent: bench/stack_floor.py, pid "
+          f"{by_label['stack floor gevent'].target.pid}")
     print("  card html per room (bytes): "
           + ", ".join(f"{room} {sizes.get(room, '?')}" for room in ROOMS)
           + f"; {args.projects_live} projects; clients in {args.client_processes} process(es) "
@@ -658,7 +686,8 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
         return per[0] / per[1] if per[1] else float("nan")
 
     print()
-    pairs = [("app gevent", "floor gevent")]
+    pairs = [("app gevent", "floor gevent"), ("app gevent", "stack floor gevent"),
+             ("stack floor gevent", "floor gevent")]
     for mode in modes[1:]:
         pairs += [(f"app {mode}", f"floor {mode}"), (f"app {mode}", "app gevent"),
                   (f"floor {mode}", "floor gevent")]
@@ -672,6 +701,9 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
     cpu_ms = app.server_cpu / max(app.sent, 1) * 1000
     floor_cpu_ratio = cpu_ratio(*pairs[0])
     complete = not (app.misses or app.errors)
+    stack = by_label["stack floor gevent"].samples
+    stack_ms = stack.server_cpu / max(stack.sent, 1) * 1000
+    floor_ms = cpu_ms / floor_cpu_ratio if floor_cpu_ratio else float("nan")
     return [
         f"{verdict(floor_cpu_ratio <= GOAL_CPU_FLOOR_RATIO)}  server CPU per move "
         f"{cpu_ms:.1f} ms, {floor_cpu_ratio:.2f}x the floor's (goal <= "
@@ -681,6 +713,11 @@ def part_live(args, template: Path, work: Path, stack: contextlib.ExitStack) -> 
         f"{GOAL_P95_MS:.0f} ms; floor p95 {by_label[pairs[0][1]].samples.p(.95) * 1000:.1f} ms, "
         f"app/floor p50 {p50_ratio:.2f}x p95 {p95_ratio:.2f}x"
         + ("" if complete else f"; {app.misses + app.errors} moves not seen everywhere") + ")",
+        f"INFO  the stack alone (bench/stack_floor.py: a move's 13 statements, 4 renders and "
+        f"emits in Flask, Flask-SQLAlchemy Core, Jinja and Flask-SocketIO, none of the app's "
+        f"code): {stack_ms:.1f} ms a move, {stack_ms / floor_ms:.2f}x the floor's; twice the "
+        f"floor leaves Wallchart's own code {2 * floor_ms - stack_ms:.1f} ms, it takes "
+        f"{cpu_ms - stack_ms:.1f} ms",
     ]
 
 
