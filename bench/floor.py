@@ -84,16 +84,21 @@ def main() -> None:
         server.serve_forever()  # SIGTERM ends the process
         return
 
+    serve_gevent(make_app(sizes, "gevent"), port, "floor")
+
+
+def serve_gevent(app, port: int, name: str) -> None:
+    """Serve ``app`` on ``port`` as ``wsgi._gevent_server`` does (pywsgi with gevent-websocket,
+    TCP_NODELAY on the listening socket) until SIGTERM or SIGINT."""
     import gevent
     from gevent import pywsgi
     from geventwebsocket.handler import WebSocketHandler
 
-    # As wsgi._gevent_server builds it.
-    server = pywsgi.WSGIServer(("127.0.0.1", port), make_app(sizes, "gevent"),
-                               handler_class=WebSocketHandler, log=None)
+    server = pywsgi.WSGIServer(("127.0.0.1", port), app, handler_class=WebSocketHandler,
+                               log=None)
     server.init_socket()
     server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    print(f"floor listening on 127.0.0.1:{port} (async mode gevent)", flush=True)
+    print(f"{name} listening on 127.0.0.1:{port} (async mode gevent)", flush=True)
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, server.stop)
     server.serve_forever()

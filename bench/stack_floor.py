@@ -31,8 +31,6 @@ if __name__ == "__main__":
     monkey.patch_all()
 
 import hashlib  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
 from datetime import UTC, date, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -226,21 +224,11 @@ def make_app(folder: Path) -> tuple[Flask, SocketIO]:
 
 
 def main() -> None:
-    port, folder = int(sys.argv[1]), Path(sys.argv[2])
-    import gevent
-    from gevent import pywsgi
-    from geventwebsocket.handler import WebSocketHandler
+    from floor import serve_gevent  # beside this file, as the benchmark runs it
 
+    port, folder = int(sys.argv[1]), Path(sys.argv[2])
     app, _socketio = make_app(folder)
-    # As wsgi._gevent_server and bench/floor.py serve.
-    server = pywsgi.WSGIServer(("127.0.0.1", port), app, handler_class=WebSocketHandler,
-                               log=None)
-    server.init_socket()
-    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    print(f"stack floor listening on 127.0.0.1:{port}", flush=True)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, server.stop)
-    server.serve_forever()
+    serve_gevent(app, port, "stack floor")
 
 
 if __name__ == "__main__":
