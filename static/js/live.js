@@ -111,7 +111,6 @@
       card = template.content.firstElementChild;
       const others = list.querySelectorAll(":scope > .card");
       list.insertBefore(card, others[event.position] || null);
-      if (window.htmx) htmx.process(card);
       card.classList.add("just-changed");
       setTimeout(function () { card.classList.remove("just-changed"); }, 4000);
     }

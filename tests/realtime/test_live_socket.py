@@ -118,8 +118,8 @@ def test_a_move_reaches_a_browser_a_wall_and_a_script(server, tokens, screens):
         assert "后入谈项目" in event["html"]
 
     # The wall gets the card without controls; signed-in screens get the board's card.
-    assert "hx-get" not in received["wall"]["html"]
-    assert "hx-get" in received["browser"]["html"] and "hx-get" in received["script"]["html"]
+    assert "data-panel" not in received["wall"]["html"]
+    assert all("data-panel" in received[who]["html"] for who in ("browser", "script"))
     stored = fetch(member, second["id"])
     assert (stored["stage"], stored["position"], stored["version"]) == \
         ("negotiating", 0, answer["version"])
@@ -167,8 +167,8 @@ def test_the_wall_fragment_has_no_controls_and_the_board_fragment_has(server, to
     on_wall, on_board = wall.event(), board.event()
     assert on_wall["revision"] == on_board["revision"]
     assert f'data-project-id="{project["id"]}"' in on_wall["html"]
-    assert "hx-get" not in on_wall["html"] and "<button" not in on_wall["html"]
-    assert "hx-get" in on_board["html"]
+    assert "data-panel" not in on_wall["html"] and "<button" not in on_wall["html"]
+    assert "data-panel" in on_board["html"]
 
 
 # --- 2. who may connect ------------------------------------------------------------------------
@@ -365,8 +365,8 @@ def test_a_person_who_chose_english_gets_english_cards(server, tokens, screens):
     project = create(Script(server, tokens["member"]), "英文界面项目", investment_wan=50000)
     en, zh = english.event(), chinese.event()
     assert en["id"] == zh["id"] == project["id"]
-    assert "CNY 500M" in en["html"] and "hx-get" in en["html"]
-    assert "5 亿元" in zh["html"] and "hx-get" in zh["html"]
+    assert "CNY 500M" in en["html"] and "data-panel" in en["html"]
+    assert "5 亿元" in zh["html"] and "data-panel" in zh["html"]
 
 
 def test_the_chinese_room_gets_translated_labels(server, tokens, screens):

@@ -288,7 +288,7 @@ def test_live_push_renders_each_language(app, users, make_project):
     assert "5 亿元" in cards["board:zh"] and "5 亿元" in cards["wall:zh"]
     assert "CNY 500M" in cards["board:en"] and "CNY 500M" in cards["wall:en"]
     assert "未指定责任人" in cards["board:zh"] and "No owner" in cards["board:en"]
-    assert "hx-get" in cards["board:zh"] and "hx-get" not in cards["wall:en"]
+    assert "data-panel" in cards["board:zh"] and "data-panel" not in cards["wall:en"]
 
 
 def test_wall_takes_its_language_from_the_link(app, make_project):
