@@ -577,44 +577,39 @@ def start_app(args, mode: str, template: Path, folder: Path,
 
 def start_floor(args, mode: str, sizes: dict[str, int], folder: Path,
                 stack: contextlib.ExitStack) -> Side:
-    from tests.live import free_port
-
-    port = free_port()
-    log = folder / f"floor-{mode}.log"
+    """The bare floor (``bench/floor.py``) in ``mode``."""
     options = {"gevent": [], "threading": ["threading"]}[mode]
-    process = spawn([sys.executable, str(ROOT / "bench" / "floor.py"), str(port),
-                     json.dumps(sizes), *options], log)
-    stack.callback(stop, process)
-    wait_for_port(process, port, log)
-    group = ClientGroup(f"floor-{mode}", f"http://127.0.0.1:{port}",
-                        members_for(args.clients, None), args.client_processes, folder)
-    stack.callback(group.close)
-    group.wait_ready()
-    http = Http(port)
-    stack.callback(http.close)
-    side = Side(f"floor {mode}", FloorEmits(http, process.pid), group)
-    side.run(args.warmup, measured=False)
-    return side
+    return _start_floor_side(args, f"floor {mode}", ["floor.py", json.dumps(sizes), *options],
+                             folder, stack)
 
 
 def start_stack_floor(args, folder: Path, stack: contextlib.ExitStack) -> Side:
     """The stack's floor (``bench/stack_floor.py``): a move's statements, renders and emits in
     Flask, Flask-SQLAlchemy Core, Jinja and Flask-SocketIO, none of the app's code; gevent."""
+    return _start_floor_side(args, "stack floor gevent", ["stack_floor.py", str(folder)],
+                             folder, stack)
+
+
+def _start_floor_side(args, label: str, script: list[str], folder: Path,
+                      stack: contextlib.ExitStack) -> Side:
+    """Start ``bench/<script[0]> PORT <script[1:]>`` with its clients, warmed up: a floor
+    answers ``POST /emit`` with one broadcast (``FloorEmits``) and lets screens name their room."""
     from tests.live import free_port
 
     port = free_port()
-    log = folder / "stack-floor.log"
-    process = spawn([sys.executable, str(ROOT / "bench" / "stack_floor.py"), str(port),
-                     str(folder)], log)
+    name = label.replace(" ", "-")
+    log = folder / f"{name}.log"
+    process = spawn([sys.executable, str(ROOT / "bench" / script[0]), str(port), *script[1:]],
+                    log)
     stack.callback(stop, process)
     wait_for_port(process, port, log)
-    group = ClientGroup("stack-floor", f"http://127.0.0.1:{port}",
-                        members_for(args.clients, None), args.client_processes, folder)
+    group = ClientGroup(name, f"http://127.0.0.1:{port}", members_for(args.clients, None),
+                        args.client_processes, folder)
     stack.callback(group.close)
     group.wait_ready()
     http = Http(port)
     stack.callback(http.close)
-    side = Side("stack floor gevent", FloorEmits(http, process.pid), group)
+    side = Side(label, FloorEmits(http, process.pid), group)
     side.run(args.warmup, measured=False)
     return side
 
