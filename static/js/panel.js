@@ -52,8 +52,10 @@
       delete section.dataset.stale;
       // Each list its own source: htmx queues requests per element and keeps only the last
       // one waiting, so lists sharing one (the body, by default) would drop each other's.
+      // The list keeps its element and takes new children: the fetch queued behind one on its
+      // way then runs when that lands, where it would be dropped with a list that was replaced.
       htmx.ajax("GET", section.dataset.refreshUrl,
-        { source: region, target: region, swap: "outerHTML", select: "#" + regionId });
+        { source: region, target: region, swap: "innerHTML", select: "#" + regionId + " > *" });
     }
   }
 

@@ -118,6 +118,48 @@ def test_notes_and_blockers_reach_another_window(api, open_board, live_server, a
     assert_not_reloaded(a, b)
 
 
+def test_a_list_changed_again_while_it_is_fetched_shows_the_last_change(api, open_board,
+                                                                        live_server):
+    """Two blockers raised elsewhere in quick succession: the panel's list, still fetching after
+    the first, must show the second too once the first answer lands, not stop at the first."""
+    member = api("member")
+    project = member.create("精细化工新材料项目")
+    page = open_board("member")
+    panel = open_panel(page, project["id"])
+    # The first fetch is answered with the list as it stood, but only when the test says so.
+    held = []
+
+    def hold_the_first(route) -> None:
+        if held or route.request.method != "GET":
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route(f"**/board/projects/{project['id']}/blockers", hold_the_first)
+
+    def raise_blocker(department: str) -> None:
+        response = member.session.post(
+            f"{live_server.url}/api/projects/{project['id']}/blockers", timeout=10,
+            json={"kind": "land", "department": department})
+        assert response.status_code == 201, response.text
+
+    raise_blocker("市自然资源和规划局")
+    expect(card(page, project["id"])).to_have_attribute("data-blockers", "1")
+    for _ in range(200):  # waiting on the page lets Playwright run the route's handler
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    raise_blocker("市财政局")
+    expect(card(page, project["id"])).to_have_attribute("data-blockers", "2")
+    route, first_answer = held[0]
+    route.fulfill(response=first_answer)
+
+    departments = panel.locator("#blockers-list .blocker-department")
+    expect(departments).to_have_count(2)
+    assert sorted(departments.all_inner_texts()) == ["市自然资源和规划局", "市财政局"]
+
+
 def test_refusals_show_at_the_fields(api, open_board, artifacts):
     project = api("member").create("农产品冷链物流中心")
     page = open_board("member")
