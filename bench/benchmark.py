@@ -15,10 +15,13 @@ renders in Flask, Flask-SQLAlchemy Core, Jinja and Flask-SocketIO, none of the a
 (``bench/stack_floor.py``), which shows how much of the app's cost the fixed stack takes
 before any of Wallchart's rules. Each gets 100 Socket.IO clients (websocket transport), held in a
 separate process so that the side that sends the moves and the side that receives them do not
-take turns on one interpreter. The clients are python-socketio's ``Client`` under gevent:
-greenlets, not threads, and no dependency beyond the test extras (without websocket-client's
-pure-Python UTF-8 check, which a browser does natively). The time a single process takes to
-handle 100 messages in turn is in both the app's and the floor's figures, hence the ratio. The
+take turns on one interpreter. The clients are socket.io-client, the library the board's pages
+run, on Node.js (``bench/node/screens.js``; its packages installed from bench/node's lock file
+on first use): a message costs them about a quarter of the CPU it costs python-socketio's
+``Client`` under gevent, which ``--python-clients`` takes instead (greenlets, without
+websocket-client's pure-Python UTF-8 check, which a browser does natively) and which, on a
+2-core machine, takes CPU the servers need. The time a process takes to handle 100 messages in
+turn is in both the app's and the floor's figures, hence the ratio. The
 moves and the floor's broadcasts are sent one at a time, the servers taking turns in blocks,
 and each is timed from just before the HTTP request until the last of the 100 clients has
 received the matching ``project`` event (matched on id and version); all processes read the
@@ -40,10 +43,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import platform
 import re
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -259,23 +264,45 @@ def client_main() -> None:
     os._exit(0)
 
 
+#: The screens in Node.js (unless ``--python-clients``): ``client_main``'s line protocol.
+NODE_SCREENS = ROOT / "bench" / "node" / "screens.js"
+
+
+def node_screens() -> list[str]:
+    """The command of a Node.js client process, its socket.io-client installed once from
+    bench/node's lock file."""
+    node = shutil.which("node")
+    if node is None:
+        raise SystemExit("the screens run in Node.js: install it and npm (Debian: apt-get "
+                         "install nodejs npm), or hold them in Python with --python-clients")
+    folder = NODE_SCREENS.parent
+    # One install at a time: the test suite's two databases run side by side.
+    with (folder / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "node_modules" / "socket.io-client").is_dir():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=folder, check=True)
+    return [node, str(NODE_SCREENS)]
+
+
 class ClientGroup:
     """The parent's handle on the client processes of one server (the clients dealt out
     among them in turn); an event counts as arrived when every process has reported it.
     ``boot`` is the code each client process runs (bench/processes.py gives each screen a
     loopback address of its own first; bench/fleet.py's screens keep their columns), and
-    ``extra`` what it is told besides the url and its clients."""
+    ``extra`` what it is told besides the url and its clients. With ``node``, the processes
+    are ``bench/node/screens.js`` instead, which reads ``source`` and ``pace`` itself."""
 
     def __init__(self, name: str, url: str, members: list[dict], processes: int, folder: Path,
-                 boot: str = CLIENT_BOOT, extra: dict[str, Any] | None = None):
+                 boot: str = CLIENT_BOOT, extra: dict[str, Any] | None = None,
+                 node: bool = False):
         self.name = name
         self.logs = [folder / f"{name}-clients-{n}.log" for n in range(processes)]
         self.processes = []
+        command = node_screens() if node else [sys.executable, "-c", boot]
         for n, log in enumerate(self.logs):
             spec = json.dumps({"url": url, "clients": members[n::processes], **(extra or {})})
-            self.processes.append(spawn([sys.executable, "-c", boot, spec], log,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True))
+            self.processes.append(spawn([*command, spec], log, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True))
         self.cond = threading.Condition()
         self.arrivals: dict[str, list[tuple[float, float]]] = {}
         self.sizes: dict[str, int] = {}
@@ -567,7 +594,7 @@ def start_app(args, mode: str, template: Path, folder: Path,
     reported = next(filter(None, found.groups())) if found else "?"
     group = ClientGroup(f"app-{mode}", server.url,
                         members_for(args.clients, (api_token, display_token)),
-                        args.client_processes, folder)
+                        args.client_processes, folder, node=args.node_clients)
     stack.callback(group.close)
     group.wait_ready()
     side = Side(f"app {mode}", AppMoves(http, server.process.pid, projects), group)
@@ -604,7 +631,7 @@ def _start_floor_side(args, label: str, script: list[str], folder: Path,
     stack.callback(stop, process)
     wait_for_port(process, port, log)
     group = ClientGroup(name, f"http://127.0.0.1:{port}", members_for(args.clients, None),
-                        args.client_processes, folder)
+                        args.client_processes, folder, node=args.node_clients)
     stack.callback(group.close)
     group.wait_ready()
     http = Http(port)
@@ -885,8 +912,6 @@ class BoardBench:
 
 
 def board_bench(template: Path, folder: Path) -> BoardBench:
-    import shutil
-
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "wallchart.sqlite"
     shutil.copy(template, db_path)
@@ -1217,7 +1242,18 @@ def work_folder(stack: contextlib.ExitStack, keep: bool, prefix: str) -> Path:
     return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=prefix)))
 
 
-def machine_facts() -> None:
+def clients_line(node: bool) -> str:
+    """What holds the screens, for the figures' header."""
+    if not node:
+        return "python-socketio Client under gevent"
+    command = node_screens()
+    package = NODE_SCREENS.parent / "node_modules" / "socket.io-client" / "package.json"
+    runtime = subprocess.run([command[0], "--version"], capture_output=True, text=True).stdout
+    return (f"socket.io-client {json.loads(package.read_text())['version']} on Node.js "
+            f"{runtime.strip()} (bench/node)")
+
+
+def machine_facts(node: bool = False) -> None:
     from importlib.metadata import version
 
     packages = ", ".join(f"{name} {version(name)}" for name in (
@@ -1227,7 +1263,14 @@ def machine_facts() -> None:
     print(machine_line())
     print(f"  Python {platform.python_version()} ({sys.executable}); {packages}")
     print("  async mode: app and floor gevent (monkey patched, pywsgi + gevent-websocket, "
-          "TCP_NODELAY); clients: python-socketio Client under gevent in their own process")
+          f"TCP_NODELAY); clients: {clients_line(node)}, in processes of their own")
+
+
+def add_node_clients(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python-clients", dest="node_clients", action="store_false",
+                        help="hold the screens in Python (python-socketio under gevent) instead "
+                             "of Node.js (socket.io-client, bench/node), at about five times "
+                             "the CPU a message, which the server shares")
 
 
 def parse_args(argv: list[str] | None = None):
@@ -1240,6 +1283,7 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--moves", type=int, default=300,
                         help="measured broadcasts per server (300)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up broadcasts (20)")
+    add_node_clients(parser)
     parser.add_argument("--block", type=int, default=5,
                         help="the servers take turns in blocks of this many broadcasts (5): "
                              "short turns spread the machine's noise evenly over both")
@@ -1264,7 +1308,7 @@ def parse_args(argv: list[str] | None = None):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    machine_facts()
+    machine_facts(args.node_clients)
 
     def on_term(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")

@@ -77,7 +77,8 @@ def start_server(projects: int, template: Path, folder: Path,
     beside the running server, with the server's own environment."""
     from tests.forks import flask_command
 
-    args = argparse.Namespace(projects_live=projects, clients=0, client_processes=1, warmup=0)
+    args = argparse.Namespace(projects_live=projects, clients=0, client_processes=1, warmup=0,
+                              node_clients=False)
     side, _mode = start_app(args, "gevent", template, folder, stack)
     moves = side.target
     assert isinstance(moves, AppMoves)
@@ -98,9 +99,12 @@ class Fleet(ClientGroup):
     and report what each holds."""
 
     def __init__(self, name: str, server: Server, screens: int, processes: int,
-                 board: list[dict] | None = None):
+                 board: list[dict] | None = None, node: bool = False):
+        if node and board is not None:
+            raise SystemExit("screens that keep their columns are Python's (bench/screen_model): "
+                             "run with --python-clients")
         super().__init__(name, server.url, server.members(screens), processes, server.folder,
-                         boot=BOOT, extra={"board": board})
+                         boot=BOOT, extra={"board": board}, node=node)
 
     def wait_ready(self, timeout: float = 300) -> None:
         super().wait_ready(timeout)

@@ -9,8 +9,9 @@ with deploy/gunicorn.conf.py (the gevent-websocket worker), sharing Redis as the
 and a fresh PostgreSQL database migrated with ``flask db upgrade`` — the stack the test
 tests/deploy/test_nginx_gunicorn.py brings up, by the same code (tests/deploy/stack.py).
 
-The screens (boards and walls, Chinese and English: part 1's four rooms) are python-socketio
-clients held by several client processes (part 1's ``ClientGroup``), each connecting THROUGH
+The screens (boards and walls, Chinese and English: part 1's four rooms) are part 1's clients
+(Node.js, or Python with ``--python-clients``) held by several client processes (part 1's
+``ClientGroup``), each connecting THROUGH
 nginx from a loopback address of its own (127.1.x.y), as screens in a province come from
 addresses of their own: nginx hashes on the address, so they spread over the processes. The
 moves go through nginx too, one at a time (part 1's ``Side``), each timed until every screen
@@ -45,6 +46,7 @@ from bench.benchmark import (
     ClientGroup,
     Http,
     Side,
+    add_node_clients,
     cpu_seconds,
     machine_line,
     members_for,
@@ -179,7 +181,8 @@ def run_stack(args, nginx: str, env: dict[str, str], moves: AppMoves, tokens: tu
         holders = min(screens, max(args.client_processes,
                                    -(-screens // SCREENS_PER_CLIENT_PROCESS)))
         group = ClientGroup(f"screens-{processes}", stack.url, members, holders, folder,
-                            boot=CLIENT_BOOT)
+                            boot=CLIENT_BOOT, extra={"pace": CONNECTS_PER_SECOND},
+                            node=args.node_clients)
         cleanup.callback(group.close)
         group.wait_ready(timeout=args.connect_timeout)
         run = Run(processes, screens, Side(f"{processes} process(es)", moves, group),
@@ -310,6 +313,7 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--warmup", type=int, default=5, help="warm-up moves (5)")
     parser.add_argument("--client-processes", type=int, default=8,
                         help="processes holding the screens (8)")
+    add_node_clients(parser)
     parser.add_argument("--projects-live", type=int, default=20,
                         help="projects the moves go round (20)")
     parser.add_argument("--connect-timeout", type=float, default=900,

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.benchmark import AppMoves, ms, percentile, verdict
+from bench.benchmark import AppMoves, add_node_clients, ms, percentile, verdict
 from bench.fleet import Fleet, Server, run, start_server
 
 GOAL_MOVES_PER_SECOND = 200
@@ -66,7 +66,7 @@ def drive(movers: list[Mover], seconds: float) -> float:
 
 def measure(args, work: Path, template: Path, stack: contextlib.ExitStack) -> list[str]:
     server = start_server(args.movers * args.projects, template, work / "app", stack)
-    fleet = Fleet("screens", server, args.screens, args.client_processes)
+    fleet = Fleet("screens", server, args.screens, args.client_processes, node=args.node_clients)
     stack.callback(fleet.close)
     fleet.wait_ready()
     print(f"\n{args.movers} movers ({args.projects} projects each, own connection) against one "
@@ -128,6 +128,7 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--screens", type=int, default=100, help="screens watching (100)")
     parser.add_argument("--client-processes", type=int, default=2,
                         help="processes the screens are spread over (2)")
+    add_node_clients(parser)
     parser.add_argument("--seconds", type=float, default=20, help="measured seconds (20)")
     parser.add_argument("--warmup", type=float, default=3, help="warm-up seconds (3)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs)")
