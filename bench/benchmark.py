@@ -1266,10 +1266,10 @@ def machine_facts(node: bool = False) -> None:
           f"TCP_NODELAY); clients: {clients_line(node)}, in processes of their own")
 
 
-def add_node_clients(parser: argparse.ArgumentParser) -> None:
+def add_client_choice(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--python-clients", dest="node_clients", action="store_false",
                         help="hold the screens in Python (python-socketio under gevent) instead "
-                             "of Node.js (socket.io-client, bench/node), at about five times "
+                             "of Node.js (socket.io-client, bench/node), at about four times "
                              "the CPU a message, which the server shares")
 
 
@@ -1283,7 +1283,7 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--moves", type=int, default=300,
                         help="measured broadcasts per server (300)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up broadcasts (20)")
-    add_node_clients(parser)
+    add_client_choice(parser)
     parser.add_argument("--block", type=int, default=5,
                         help="the servers take turns in blocks of this many broadcasts (5): "
                              "short turns spread the machine's noise evenly over both")

@@ -46,7 +46,7 @@ from bench.benchmark import (
     ClientGroup,
     Http,
     Side,
-    add_node_clients,
+    add_client_choice,
     cpu_seconds,
     machine_line,
     members_for,
@@ -313,7 +313,7 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--warmup", type=int, default=5, help="warm-up moves (5)")
     parser.add_argument("--client-processes", type=int, default=8,
                         help="processes holding the screens (8)")
-    add_node_clients(parser)
+    add_client_choice(parser)
     parser.add_argument("--projects-live", type=int, default=20,
                         help="projects the moves go round (20)")
     parser.add_argument("--connect-timeout", type=float, default=900,

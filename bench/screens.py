@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from bench import memory
-from bench.benchmark import Side, add_node_clients, ms, verdict
+from bench.benchmark import Side, add_client_choice, ms, verdict
 from bench.fleet import Fleet, run, start_server
 
 GOAL_P95_MS = 50.0
@@ -91,7 +91,7 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--screens", type=int, default=1000, help="screens per run (1000)")
     parser.add_argument("--client-processes", type=int, default=4,
                         help="processes the screens are spread over (4)")
-    add_node_clients(parser)
+    add_client_choice(parser)
     parser.add_argument("--runs", type=int, default=3, help="runs in the one server (3)")
     parser.add_argument("--moves", type=int, default=30, help="timed moves per run (30)")
     parser.add_argument("--warmup", type=int, default=5, help="warm-up moves per run (5)")

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.benchmark import AppMoves, add_node_clients, ms, percentile, verdict
+from bench.benchmark import AppMoves, add_client_choice, ms, percentile, verdict
 from bench.fleet import Fleet, Server, run, start_server
 
 GOAL_MOVES_PER_SECOND = 200
@@ -128,7 +128,7 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--screens", type=int, default=100, help="screens watching (100)")
     parser.add_argument("--client-processes", type=int, default=2,
                         help="processes the screens are spread over (2)")
-    add_node_clients(parser)
+    add_client_choice(parser)
     parser.add_argument("--seconds", type=float, default=20, help="measured seconds (20)")
     parser.add_argument("--warmup", type=float, default=3, help="warm-up seconds (3)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs)")
