@@ -1,15 +1,17 @@
 """The real server (``python wsgi.py``, gevent) at the HTTP level (issue 9 §4): the protective
 headers on the Socket.IO server's own answers, connections that send nothing closed after
-``WALLCHART_HTTP_IDLE_SECONDS`` while an open socket, idle between pushes, stays, and each
-answer sent whole (issue 14)."""
+``WALLCHART_HTTP_IDLE_SECONDS`` while an open socket, idle between pushes, stays, each
+answer sent whole, and WebSocket frames sent by plain sends (issue 14)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
 import pytest
 import requests
+import websocket
 
 from tests.live import LiveServer, Person, Screen, api_token, create, display_token, fetch_raw
 from wallchart.web.security import HEADERS
@@ -121,3 +123,29 @@ def test_each_answer_leaves_whole_in_one_segment(server):
         assert answer.startswith(b"HTTP/1.1 200"), (path, answer[:200])
         assert answer.split(b"\r\n\r\n", 1)[1], path
         assert segments == 1, (path, len(answer))
+
+
+def test_frames_reach_a_screen_that_reads_late_whole_and_in_order(server):
+    """A wall with a small window that reads nothing while 80 cards change, through the real
+    server's frame sends: once it reads, every card is there, whole, in order. (Sends the
+    socket cannot take whole: tests/realtime/test_frame_sends.py.)"""
+    wall = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket", timeout=20,
+        sockopt=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)])
+    try:
+        assert wall.recv().startswith("0{")  # engine.io's open
+        wall.send("40" + json.dumps({"token": display_token(server, "slow-wall"), "lang": "zh"}))
+        member = Person(server, "member")
+        made = [create(member, f"慢速大屏项目{n:03d}号：" + "长名称" * 20)["id"]
+                for n in range(80)]
+        pushed = []
+        while len(pushed) < len(made):
+            packet = wall.recv()
+            if packet.startswith('42["project"'):
+                event = json.loads(packet[2:])[1]
+                assert event["html"].rstrip().endswith("</article>"), event["html"][-80:]
+                pushed.append(event["id"])
+        assert pushed == made
+    finally:
+        wall.close()
+
