@@ -97,7 +97,8 @@ def test_a_lead_imports_a_workbook_changing_one_column(live_server, database, op
     assert_fits(page)
     page.screenshot(path=str(artifacts / f"import-preview-{size}.png"), full_page=True)
     assert database.rows(Project.name) == []  # nothing written before the confirmation
-    page.get_by_role("button", name="确认导入").click()
+    with page.expect_navigation():  # to its load: htmx makes the projects' names open panels
+        page.get_by_role("button", name="确认导入").click()
     expect(page.locator(".import-done")).to_contain_text("新建 2 个")
     assert_fits(page)
     page.screenshot(path=str(artifacts / f"import-done-{size}.png"), full_page=True)

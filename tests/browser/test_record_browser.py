@@ -167,7 +167,8 @@ def test_the_panel_shows_the_record_and_timeline_and_withdraws_live(api, open_bo
     a.keyboard.press("Escape")
 
     # The archive lists it; reopening brings the card back on the other screen.
-    a.click("a[href$='/board/archive']")
+    with a.expect_navigation():  # to its load: htmx makes the Reopen buttons work once it runs
+        a.click("a[href$='/board/archive']")
     row = a.locator(f'tr[data-project-id="{pid}"]')
     expect(row).to_contain_text("落户他地")
     expect(row).to_contain_text("企业最终落户邻市")
