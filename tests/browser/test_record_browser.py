@@ -184,6 +184,29 @@ def test_the_panel_shows_the_record_and_timeline_and_withdraws_live(api, open_bo
     assert_not_reloaded(b)
 
 
+def test_the_archive_reopens_before_its_script_runs(api, live_server, new_context, seeded,
+                                                     artifacts):
+    """A lead on a line so slow that htmx has not run yet (here: no script at all) clicks
+    Reopen: the browser posts the form itself, and the archive says the project is back."""
+    lead = api("lead")
+    pid = lead.create("慢网络重启项目")["id"]
+    lead.session.post(f"{live_server.url}/api/projects/{pid}/withdraw", timeout=10,
+                      json={"version": 1, "withdrawn_reason": "went_elsewhere"}
+                      ).raise_for_status()
+    context = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": seeded.cookie_name, "value": seeded.cookies["lead"],
+                          "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/board/archive")
+    with page.expect_navigation():
+        page.locator(f'tr[data-project-id="{pid}"] button[type=submit]').click()
+    assert page.url == f"{live_server.url}/board/archive"
+    expect(page.locator(".flashes")).to_have_text("“慢网络重启项目”已重新启用，回到看板的“接触洽谈”栏。")
+    expect(page.locator(f'tr[data-project-id="{pid}"]')).to_have_count(0)
+    page.screenshot(path=artifacts / "record-archive-reopened-without-script.png")
+    assert lead.get(pid)["status"] == "active"
+
+
 def test_the_new_project_form_and_a_near_duplicate(api, open_board, artifacts):
     api("member").create("湘澜新材料锂电池项目", investor="湘澜新材料有限公司")
     a = open_board("member")

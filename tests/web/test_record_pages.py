@@ -358,10 +358,11 @@ def test_withdraw_archive_and_reopen_through_the_board(app, clients, make_projec
     assert "hx-post" not in viewer_panel and "退库项目" in viewer_panel
 
     before = snapshot(app)
-    assert clients["member"].post(f"/board/projects/{pid}/reopen",
-                                  data={"version": "2"}).status_code == 403
+    htmx = {"HX-Request": "true"}
+    assert clients["member"].post(f"/board/projects/{pid}/reopen", data={"version": "2"},
+                                  headers=htmx).status_code == 403
     assert snapshot(app) == before
-    response = clients["lead"].post(f"/board/projects/{pid}/reopen",
+    response = clients["lead"].post(f"/board/projects/{pid}/reopen", headers=htmx,
                                     data={"version": "2", "reason": "企业重新洽谈"})
     assert response.status_code == 200, body(response)[:500]
     assert stored(app, pid).status == "active"
@@ -370,6 +371,39 @@ def test_withdraw_archive_and_reopen_through_the_board(app, clients, make_projec
     assert "退库项目" not in body(clients["viewer"].get("/board/archive"))
     assert "Lead 终止了项目：落户他地" in html
     assert "Lead 重新启用了项目" in html and "企业重新洽谈" in html
+
+
+def test_the_archive_reopens_without_its_script(app, clients, make_project):
+    """The archive's Reopen posted by the browser itself (htmx not running yet): the archive
+    again, saying what happened; a refusal changes nothing and says why."""
+    from wallchart.services import projects
+
+    pid = make_project("无脚本重启项目")["id"]
+    on_board = make_project("在板项目")["id"]
+    with app.app_context():
+        projects.withdraw_project(actor("lead"), pid, 1, "went_elsewhere", None)
+    reopen = f"/board/projects/{pid}/reopen"
+    archive = body(clients["lead"].get("/board/archive"))
+    form = archive.split(f'<tr data-project-id="{pid}">')[1].split("</form>")[0]
+    assert f'method="post" action="{reopen}"' in form and 'name="csrf_token"' in form
+
+    before = snapshot(app)
+    assert clients["member"].post(reopen, data={"version": "2"}).status_code == 403
+    for version, target in (("1", pid), ("1", on_board)):
+        response = clients["lead"].post(f"/board/projects/{target}/reopen",
+                                        data={"version": version}, follow_redirects=True)
+        assert response.status_code == 200 and response.request.path == "/board/archive"
+        flashed = body(response).split('<ul class="flashes"')[1].split("</ul>")[0]
+        assert ("该项目刚被他人修改" if target == pid else "该项目在挂图上，并未终止") in flashed
+    assert snapshot(app) == before
+
+    response = clients["lead"].post(reopen, data={"version": "2", "reason": "企业重新洽谈"})
+    assert response.status_code == 303 and response.location.endswith("/board/archive")
+    page = body(clients["lead"].get("/board/archive"))
+    assert "“无脚本重启项目”已重新启用，回到看板的“接触洽谈”栏。" in page
+    assert f'<tr data-project-id="{pid}">' not in page
+    assert stored(app, pid).status == "active"
+    assert f'data-project-id="{pid}"' in body(clients["viewer"].get("/board"))
 
 
 # --- the timeline ----------------------------------------------------------------------------

@@ -6,7 +6,16 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -360,10 +369,26 @@ def withdraw_project(project_id: int):
 @bp.post("/projects/<int:project_id>/reopen")
 def reopen_project(project_id: int):
     form = request.form
-    response = _panel_action(project_id, projects.reopen_project,
-                             number_or_text(form.get("version", "")), form.get("reason") or None,
+    version, reason = number_or_text(form.get("version", "")), form.get("reason") or None
+    if not request.headers.get("HX-Request"):
+        return _reopen_without_script(project_id, version, reason)
+    response = _panel_action(project_id, projects.reopen_project, version, reason,
                              form="reopen", values=dict(form))
     return _archive_changed(response)
+
+
+def _reopen_without_script(project_id: int, version: Any, reason: str | None) -> Response:
+    """The archive's Reopen sent by the browser itself (htmx not yet running on a slow line, or
+    no script): back to the archive, which says what happened. A refusal for the person or a
+    missing project is the error page, as anywhere."""
+    try:
+        project = projects.reopen_project(current_user, project_id, version, reason)
+    except (Conflict, Invalid) as error:
+        flash(error.message)
+    else:
+        flash(_("%(name)s is back on the board, in %(stage)s.", name=project.name,
+                stage=STAGES[project.stage]))
+    return redirect(url_for(".archive"), 303)
 
 
 def _archive_changed(response: tuple[str, int]) -> Response:
